@@ -1,0 +1,36 @@
+/**
+ * The one auth check of the API: a valid access token of an active user, or 401.
+ */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app";
+import { database } from "../db";
+import { findUser } from "../db/users";
+import { ApiError } from "../errors";
+import { verifyToken } from "./tokens";
+
+/** The bearer token of a request, if it sent one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+export function requireUser() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
+    const claims = await verifyToken(c.env, token, "access");
+    const user = await findUser(database(c.env), claims.user_id);
+    if (!user || !user.isActive) throw new ApiError(401, "User not found or inactive.", "authentication_failed");
+    c.set("user", user);
+    await next();
+  });
+}
+
+/** As requireUser when credentials are sent; lets anonymous callers through otherwise. */
+export function optionalUser() {
+  const required = requireUser();
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.req.header("authorization") === undefined) return next();
+    return required(c, next);
+  });
+}

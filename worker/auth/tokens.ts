@@ -1,0 +1,89 @@
+/**
+ * JWTs as the original's simplejwt made them: HS256, claims `token_type`, `user_id`, `jti`,
+ * `exp`, `iat`. Access tokens last 5 minutes, refresh tokens 1 day, and neither is accepted
+ * where the other is expected. Refresh tokens are recorded so they can be rotated and revoked.
+ */
+import { and, eq, isNull, lt } from "drizzle-orm";
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import { SignJWT, jwtVerify } from "jose";
+import { refreshTokens } from "../db/schema";
+import { ApiError } from "../errors";
+
+export const ACCESS_TTL_SECONDS = 5 * 60;
+export const REFRESH_TTL_SECONDS = 24 * 60 * 60;
+
+export type TokenType = "access" | "refresh";
+export type TokenClaims = { token_type: TokenType; user_id: number; jti: string; exp: number; iat: number };
+
+const invalidToken = (message = "Token is invalid or expired") =>
+  new ApiError(401, message, "token_not_valid");
+
+function secretKey(env: Env): Uint8Array {
+  // A short secret makes HS256 guessable; refuse to run with one rather than sign weakly.
+  if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) {
+    throw new Error("JWT_SECRET is missing or shorter than 32 characters");
+  }
+  return new TextEncoder().encode(env.JWT_SECRET);
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function newJti(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+async function sign(env: Env, userId: number, type: TokenType, ttl: number, jti = newJti()) {
+  const now = nowSeconds();
+  const token = await new SignJWT({ token_type: type, user_id: userId, jti })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .sign(secretKey(env));
+  return { token, jti, exp: now + ttl };
+}
+
+/** A fresh access token. */
+export async function issueAccessToken(env: Env, userId: number): Promise<string> {
+  return (await sign(env, userId, "access", ACCESS_TTL_SECONDS)).token;
+}
+
+/** A fresh refresh token, recorded so that it can be rotated or revoked later. */
+export async function issueRefreshToken(env: Env, db: DrizzleD1Database, userId: number): Promise<string> {
+  const { token, jti, exp } = await sign(env, userId, "refresh", REFRESH_TTL_SECONDS);
+  // Expired records are of no use to anyone; clearing them here keeps the table small.
+  await db.batch([
+    db.delete(refreshTokens).where(and(eq(refreshTokens.userId, userId), lt(refreshTokens.expiresAt, nowSeconds()))),
+    db.insert(refreshTokens).values({ jti, userId, expiresAt: exp }),
+  ]);
+  return token;
+}
+
+/** Checks signature, algorithm, expiry and type; any failure is the same 401. */
+export async function verifyToken(env: Env, token: string, type: TokenType): Promise<TokenClaims> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, secretKey(env), { algorithms: ["HS256"] }));
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith("JWT_SECRET")) throw err;
+    throw invalidToken();
+  }
+  const { token_type, user_id, jti, exp, iat } = payload;
+  if (token_type !== type) throw invalidToken(`Token has wrong type: expected ${type} token`);
+  if (!Number.isSafeInteger(user_id) || typeof jti !== "string" || typeof exp !== "number") {
+    throw invalidToken();
+  }
+  return { token_type: type, user_id: user_id as number, jti, exp, iat: Number(iat) };
+}
+
+/**
+ * Spends a refresh token: it must be recorded and not yet revoked. The conditional update
+ * is the check, so two concurrent uses of one token cannot both succeed.
+ */
+export async function spendRefreshToken(db: DrizzleD1Database, claims: TokenClaims): Promise<void> {
+  const spent = await db
+    .update(refreshTokens)
+    .set({ revokedAt: nowSeconds() })
+    .where(and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.userId, claims.user_id), isNull(refreshTokens.revokedAt)))
+    .returning({ jti: refreshTokens.jti });
+  if (spent.length === 0) throw invalidToken("Token is blacklisted");
+}

@@ -1,0 +1,139 @@
+/** Queries on rooms and their members. */
+import { and, asc, count, desc, eq, sql } from "drizzle-orm";
+import { now, type Database } from ".";
+import { roomMembers, rooms, users, type RoomRow, type UserRow } from "./schema";
+
+export type Member = typeof roomMembers.$inferSelect;
+
+export async function findRoom(db: Database, id: number): Promise<RoomRow | undefined> {
+  return db.select().from(rooms).where(eq(rooms.id, id)).get();
+}
+
+export async function findMember(db: Database, roomId: number, userId: number): Promise<Member | undefined> {
+  return db
+    .select()
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
+    .get();
+}
+
+/** Participants of several rooms in one query, in the order they joined. */
+export async function participantsOf(db: Database, roomIds: number[]): Promise<Map<number, UserRow[]>> {
+  const byRoom = new Map<number, UserRow[]>(roomIds.map((id) => [id, []]));
+  if (roomIds.length === 0) return byRoom;
+  const rows = await db
+    .select({ roomId: roomMembers.roomId, user: users })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(sql`${roomMembers.roomId} IN (SELECT value FROM json_each(${JSON.stringify(roomIds)}))`)
+    .orderBy(asc(roomMembers.joinedAt), asc(users.id));
+  for (const { roomId, user } of rows) byRoom.get(roomId)?.push(user);
+  return byRoom;
+}
+
+/** A page of the caller's rooms, the most recent activity first. */
+export async function roomsOf(
+  db: Database,
+  userId: number,
+  page: { limit: number; offset: number },
+): Promise<{ rows: RoomRow[]; total: number }> {
+  const mine = sql`${rooms.id} IN (SELECT room_id FROM room_members WHERE user_id = ${userId})`;
+  const [rows, [{ total }]] = await db.batch([
+    db
+      .select()
+      .from(rooms)
+      .where(mine)
+      .orderBy(desc(sql`coalesce(${rooms.lastMessageAt}, ${rooms.createdAt})`), desc(rooms.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: count() }).from(rooms).where(mine),
+  ]);
+  return { rows, total };
+}
+
+/** The DM key of a pair, the same whichever of the two asks. */
+export function dmKey(a: number, b: number): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
+
+/**
+ * The one DM room of a pair, made on first use. The unique `dm_key` decides any race:
+ * every caller inserts-or-ignores, then reads the one row that won, in one transaction.
+ */
+export async function findOrCreateDm(db: Database, from: UserRow, to: UserRow): Promise<RoomRow> {
+  const key = dmKey(from.id, to.id);
+  const at = now();
+  const [, , room] = await db.batch([
+    db
+      .insert(rooms)
+      .values({ title: `${from.username} - ${to.username}`, isGroup: false, dmKey: key, createdBy: from.id, createdAt: at })
+      .onConflictDoNothing(),
+    db.run(sql`INSERT OR IGNORE INTO room_members (room_id, user_id, role, joined_at)
+      SELECT r.id, u.value, CASE WHEN u.value = ${from.id} THEN 'owner' ELSE 'member' END, ${at}
+      FROM rooms r, json_each(${JSON.stringify([from.id, to.id])}) u WHERE r.dm_key = ${key}`),
+    db.select().from(rooms).where(eq(rooms.dmKey, key)),
+  ]);
+  return room[0];
+}
+
+/** A group room with its creator as owner and the given members, in one transaction. */
+export async function createGroupRoom(
+  db: Database,
+  title: string,
+  creatorId: number,
+  memberIds: number[],
+): Promise<RoomRow> {
+  const at = now();
+  const others = memberIds.filter((id) => id !== creatorId);
+  const [[room]] = await db.batch([
+    db.insert(rooms).values({ title, isGroup: true, createdBy: creatorId, createdAt: at }).returning(),
+    // sqlite_sequence holds the id just given to the room: nothing else writes in between,
+    // because a D1 batch is one transaction.
+    db.run(sql`INSERT INTO room_members (room_id, user_id, role, joined_at)
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}
+      UNION ALL
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}
+      FROM json_each(${JSON.stringify(others)})`),
+  ]);
+  return room;
+}
+
+/** Adds members who are not in the room yet; returns the ids actually added. */
+export async function addMembers(db: Database, roomId: number, userIds: number[]): Promise<number[]> {
+  if (userIds.length === 0) return [];
+  const added = await db
+    .insert(roomMembers)
+    .values(userIds.map((userId) => ({ roomId, userId, role: "member" as const, joinedAt: now() })))
+    .onConflictDoNothing()
+    .returning({ userId: roomMembers.userId });
+  return added.map((row) => row.userId);
+}
+
+/**
+ * Takes a member out of a room. A room left without members is deleted; a room left
+ * without an owner passes ownership to its longest-standing member.
+ */
+export async function removeMember(db: Database, roomId: number, userId: number): Promise<void> {
+  await db.batch([
+    db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))),
+    db.run(sql`UPDATE room_members SET role = 'owner'
+      WHERE room_id = ${roomId}
+        AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId} AND role = 'owner')
+        AND user_id = (SELECT user_id FROM room_members WHERE room_id = ${roomId} ORDER BY joined_at, user_id LIMIT 1)`),
+    db.run(sql`DELETE FROM rooms WHERE id = ${roomId} AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId})`),
+  ]);
+}
+
+export async function renameRoom(db: Database, roomId: number, title: string): Promise<void> {
+  await db.update(rooms).set({ title }).where(eq(rooms.id, roomId));
+}
+
+/** Deletes a room; its members and messages go with it (ON DELETE CASCADE). */
+export async function deleteRoom(db: Database, roomId: number): Promise<void> {
+  await db.delete(rooms).where(eq(rooms.id, roomId));
+}
+
+/** The DM room of a pair, if they have one. */
+export async function findDm(db: Database, a: number, b: number): Promise<RoomRow | undefined> {
+  return db.select().from(rooms).where(eq(rooms.dmKey, dmKey(a, b))).get();
+}

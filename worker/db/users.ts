@@ -1,0 +1,95 @@
+/** Queries on users. */
+import { and, asc, count, eq, ne, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import type { Database } from ".";
+import { users, type UserRow } from "./schema";
+
+export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+/** Usernames are unique without regard to case, as the original's admin treated them. */
+export async function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(sql`${users.username} = ${username} COLLATE NOCASE`).get();
+}
+
+export async function findUsersByIds(db: Database, ids: number[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(users)
+    .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+}
+
+/** Escapes LIKE's wildcards so a search for "50%" looks for those characters. */
+function contains(column: SQL | AnyColumn, term: string): SQL {
+  const escaped = term.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+  return sql`${column} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
+}
+
+/**
+ * Everyone but the caller, as the original's get_available_users: `fullName` matches the
+ * username, the first or the last name, or "first last" as a whole; `email` matches the
+ * email; both case-insensitive substrings, AND-ed when both are given.
+ */
+export async function availableUsers(
+  db: Database,
+  callerId: number,
+  filters: { fullName?: string; email?: string },
+  limit: number,
+): Promise<UserRow[]> {
+  const conditions: SQL[] = [ne(users.id, callerId), eq(users.isActive, true)];
+  if (filters.fullName) {
+    const term = filters.fullName;
+    conditions.push(
+      or(
+        contains(users.username, term),
+        contains(users.firstName, term),
+        contains(users.lastName, term),
+        contains(sql`${users.firstName} || ' ' || ${users.lastName}`, term),
+      )!,
+    );
+  }
+  if (filters.email) conditions.push(contains(users.email, filters.email));
+  return db.select().from(users).where(and(...conditions)).orderBy(asc(users.id)).limit(limit);
+}
+
+/** One page of users and how many there are, for the DRF-style list. */
+export async function listUsers(
+  db: Database,
+  page: { limit: number; offset: number },
+  includeInactive: boolean,
+): Promise<{ rows: UserRow[]; total: number }> {
+  const where = includeInactive ? undefined : eq(users.isActive, true);
+  const [rows, [{ total }]] = await db.batch([
+    db.select().from(users).where(where).orderBy(asc(users.id)).limit(page.limit).offset(page.offset),
+    db.select({ total: count() }).from(users).where(where),
+  ]);
+  return { rows, total };
+}
+
+/** Which of these would collide with another user's username or email (case-insensitive). */
+export async function takenIdentity(
+  db: Database,
+  candidate: { username?: string; email?: string },
+  exceptId?: number,
+): Promise<Record<string, string>> {
+  const taken: Record<string, string> = {};
+  const others = exceptId === undefined ? undefined : ne(users.id, exceptId);
+  if (candidate.username) {
+    const hit = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(sql`${users.username} = ${candidate.username} COLLATE NOCASE`, others))
+      .get();
+    if (hit) taken.username = "A user with that username already exists.";
+  }
+  if (candidate.email) {
+    const hit = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(sql`lower(${users.email}) = lower(${candidate.email})`, others))
+      .get();
+    if (hit) taken.email = "A user with that email already exists.";
+  }
+  return taken;
+}

@@ -1,0 +1,77 @@
+/**
+ * The one error shape of the API. It keeps both keys the original's clients read: DRF's
+ * `detail` (auth errors) and condor_chat's own `error` (send endpoints), with the same text.
+ */
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorCode =
+  | "invalid"
+  | "not_authenticated"
+  | "token_not_valid"
+  | "authentication_failed"
+  | "permission_denied"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "unsupported_media_type"
+  | "throttled"
+  | "server_error";
+
+export type ErrorBody = {
+  error: string;
+  detail: string;
+  code: ErrorCode;
+  /** Field name (dotted for nested ones) to what is wrong with it. */
+  fields?: Record<string, string>;
+};
+
+export function errorBody(message: string, code: ErrorCode, fields?: Record<string, string>): ErrorBody {
+  return fields ? { error: message, detail: message, code, fields } : { error: message, detail: message, code };
+}
+
+/** Thrown anywhere in a request; the app's error handler answers it in the one shape. */
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    message: string,
+    readonly code: ErrorCode,
+    readonly fields?: Record<string, string>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(status, { message });
+  }
+}
+
+export const notFound = (what = "Not found.") => new ApiError(404, what, "not_found");
+export const forbidden = (why = "You do not have permission to perform this action.") =>
+  new ApiError(403, why, "permission_denied");
+export const invalid = (message: string, fields?: Record<string, string>) =>
+  new ApiError(400, message, "invalid", fields);
+
+const codeForStatus: Partial<Record<number, ErrorCode>> = {
+  400: "invalid",
+  401: "not_authenticated",
+  403: "permission_denied",
+  404: "not_found",
+  409: "conflict",
+  413: "too_large",
+  415: "unsupported_media_type",
+  429: "throttled",
+};
+
+/** Answers any thrown error in the one shape; unknown errors are logged and leak nothing. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof ApiError) {
+    return Response.json(errorBody(err.message, err.code, err.fields), {
+      status: err.status,
+      headers: err.headers,
+    });
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const message = err.message || "Bad request.";
+    return Response.json(errorBody(message, codeForStatus[err.status] ?? "invalid"), { status: err.status });
+  }
+  console.error("unexpected error", err);
+  return Response.json(errorBody("Something went wrong on our side.", "server_error"), { status: 500 });
+}

@@ -1,0 +1,98 @@
+/**
+ * Condor Chat's worker: the REST API under /api/v1, avatars under /media, readable API docs
+ * at /api/docs, and the built client for every other path.
+ */
+import { secureHeaders } from "hono/secure-headers";
+import { bodyLimit } from "hono/body-limit";
+import { createApp } from "./app";
+import { ApiError, errorResponse, notFound } from "./errors";
+import { avatars, media } from "./routes/avatars";
+import { docsPage } from "./routes/docs";
+import { profiles } from "./routes/profiles";
+import { rooms } from "./routes/rooms";
+import { send } from "./routes/send";
+import { tokens } from "./routes/tokens";
+
+export { Room } from "../durable/room";
+
+/** Largest JSON body any route takes; avatars have their own, larger limit. */
+const MAX_JSON_BYTES = 64 * 1024;
+
+const api = createApp();
+api.use("*", async (c, next) => {
+    if (c.req.path.endsWith("/pic/") || c.req.path.endsWith("/pic")) return next();
+    return bodyLimit({
+      maxSize: MAX_JSON_BYTES,
+      onError: () => {
+        throw new ApiError(413, `Request bodies can be at most ${MAX_JSON_BYTES / 1024} KiB.`, "too_large");
+      },
+    })(c, next);
+});
+const routes = api
+  .route("/", tokens)
+  .route("/", profiles)
+  .route("/", avatars)
+  .route("/", rooms)
+  .route("/", send);
+
+const openApiConfig = {
+  openapi: "3.1.0",
+  info: {
+    title: "Condor Chat",
+    version: "1",
+    description:
+      "The REST API of condor_chat, kept path for path, with the holes of the original closed. Every error is `{error, detail, code, fields?}`.",
+  },
+};
+api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+
+const app = createApp();
+app.use(
+  "*",
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", "data:", "blob:"],
+      connectSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+    },
+    xFrameOptions: "DENY",
+    referrerPolicy: "no-referrer",
+    crossOriginResourcePolicy: "same-origin",
+  }),
+);
+app.route("/api/v1", api);
+/**
+ * Routes are registered without the trailing slash (Hono's non-strict matching then takes
+ * both); the document shows them with it, as the original's clients write them.
+ */
+function openApiDocument() {
+  const document = api.getOpenAPI31Document(openApiConfig);
+  document.paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).map(([path, item]) => [`/api/v1${path}/`, item]),
+  );
+  return document;
+}
+app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument()));
+app.get("/api/docs", (c) => c.html(docsPage(openApiDocument())));
+app.route("/media", media);
+app.all("/api/*", () => {
+  throw notFound("No such API route.");
+});
+app.all("/media/*", () => {
+  throw notFound("No such file.");
+});
+// Assets answer with immutable headers; a copy lets the security headers be added.
+app.all("*", async (c) => {
+  const asset = await c.env.ASSETS.fetch(c.req.raw);
+  return new Response(asset.body, asset);
+});
+app.notFound(() => errorResponse(notFound("No such route.")));
+app.onError((err) => errorResponse(err));
+
+export type AppType = typeof routes;
+export default app;

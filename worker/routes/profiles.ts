@@ -1,0 +1,252 @@
+/**
+ * Profiles: the original's users. Anyone signed in may list and read them; only the user
+ * or a superuser changes one; deleting deactivates, so a user's messages keep their sender.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { createApp } from "../app";
+import { hashPassword, verifyPassword } from "../auth/passwords";
+import { optionalUser, requireUser } from "../auth/require-user";
+import { database } from "../db";
+import { refreshTokens, users, type UserRow } from "../db/schema";
+import { availableUsers, findUser, listUsers, takenIdentity } from "../db/users";
+import { ApiError, forbidden, invalid, notFound } from "../errors";
+import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
+import { UserSchema, toUser } from "../shapes";
+
+const username = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[\w.@+-]+$/, "may contain only letters, digits and @ . + - _");
+const name = z.string().max(150);
+const email = z.union([z.literal(""), z.email().max(254)]);
+const password = z.string().min(6, "must be at least 6 characters").max(100, "must be at most 100 characters");
+
+const NewUser = z.object({
+  username,
+  first_name: name.default(""),
+  last_name: name.default(""),
+  email: email.default(""),
+  password,
+});
+
+const ProfileChanges = z
+  .object({
+    username,
+    first_name: name,
+    last_name: name,
+    email,
+    password,
+    current_password: z.string().max(1024),
+    is_active: z.boolean(),
+    is_superuser: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const AvailableQuery = z.object({
+  full_name: z.string().max(150).optional(),
+  email: z.string().max(254).optional(),
+});
+
+const ProfileId = z.object({ id: idParam });
+
+/** Most users a search answers with; the original had no bound at all. */
+const AVAILABLE_USERS_LIMIT = 500;
+
+const origin = (url: string) => new URL(url).origin;
+
+function assertSelfOrSuperuser(caller: UserRow, id: number) {
+  if (caller.id !== id && !caller.isSuperuser) throw forbidden("You can only change your own profile.");
+}
+
+async function existingUser(env: Env, id: number, caller: UserRow): Promise<UserRow> {
+  const user = await findUser(database(env), id);
+  // Inactive users are visible to superusers only, who may reactivate them.
+  if (!user || (!user.isActive && !caller.isSuperuser)) throw notFound("User not found.");
+  return user;
+}
+
+export const profiles = createApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/profiles/get_available_users",
+      tags: ["profiles"],
+      summary: "Everyone you can chat with: all active users but you, optionally searched",
+      middleware: [requireUser()] as const,
+      request: { query: AvailableQuery },
+      responses: { 200: json(z.array(UserSchema), "Matching users, by id"), ...errors(400, 401) },
+    }),
+    async (c) => {
+      const { full_name, email } = c.req.valid("query");
+      const rows = await availableUsers(database(c.env), c.var.user.id, { fullName: full_name, email }, AVAILABLE_USERS_LIMIT);
+      return c.json(rows.map((row) => toUser(row, origin(c.req.url))), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/profiles/me",
+      tags: ["profiles"],
+      summary: "Your own profile",
+      middleware: [requireUser()] as const,
+      responses: { 200: json(UserSchema, "You"), ...errors(401) },
+    }),
+    (c) => c.json(toUser(c.var.user, origin(c.req.url)), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/profiles",
+      tags: ["profiles"],
+      summary: "All users, a page at a time (limit/offset, 100 a page)",
+      middleware: [requireUser()] as const,
+      request: { query: pageQuery },
+      responses: { 200: json(pageSchema(UserSchema), "A page of users"), ...errors(400, 401) },
+    }),
+    async (c) => {
+      const page = c.req.valid("query");
+      const { rows, total } = await listUsers(database(c.env), page, c.var.user.isSuperuser);
+      const results = rows.map((row) => toUser(row, origin(c.req.url)));
+      return c.json(paginated(c.req.url, page, total, results), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/profiles",
+      tags: ["profiles"],
+      summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
+      middleware: [optionalUser()] as const,
+      request: jsonBody(NewUser),
+      responses: { 201: json(UserSchema, "The new user"), ...errors(400, 401, 403, 415) },
+    }),
+    async (c) => {
+      const caller: UserRow | undefined = c.get("user");
+      if (!caller?.isSuperuser && c.env.ALLOW_SIGNUP !== "true") {
+        if (!caller) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
+        throw forbidden("Only a superuser can create users.");
+      }
+      const input = c.req.valid("json");
+      const db = database(c.env);
+      const taken = await takenIdentity(db, input);
+      if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
+      const [created] = await db
+        .insert(users)
+        .values({
+          username: input.username,
+          email: input.email,
+          firstName: input.first_name,
+          lastName: input.last_name,
+          password: await hashPassword(input.password),
+          dateJoined: new Date().toISOString(),
+        })
+        .returning();
+      return c.json(toUser(created, origin(c.req.url)), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/profiles/{id}",
+      tags: ["profiles"],
+      summary: "One user",
+      middleware: [requireUser()] as const,
+      request: { params: ProfileId },
+      responses: { 200: json(UserSchema, "The user"), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      const user = await existingUser(c.env, c.req.valid("param").id, c.var.user);
+      return c.json(toUser(user, origin(c.req.url)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/profiles/{id}",
+      tags: ["profiles"],
+      summary: "Change a profile: your own, or anyone's as a superuser",
+      description:
+        "A new `password` needs `current_password` unless a superuser sets someone else's; it is stored hashed and signs out every other session. Only superusers change `is_active` and `is_superuser`.",
+      middleware: [requireUser()] as const,
+      request: { params: ProfileId, ...jsonBody(ProfileChanges) },
+      responses: { 200: json(UserSchema, "The changed user"), ...errors(400, 401, 403, 404, 415) },
+    }),
+    async (c) => {
+      const caller = c.var.user;
+      const id = c.req.valid("param").id;
+      assertSelfOrSuperuser(caller, id);
+      const user = await existingUser(c.env, id, caller);
+      const changes = c.req.valid("json");
+      const db = database(c.env);
+
+      if ((changes.is_active !== undefined || changes.is_superuser !== undefined) && !caller.isSuperuser) {
+        throw forbidden("Only a superuser can change is_active or is_superuser.");
+      }
+      if ((changes.is_active === false || changes.is_superuser === false) && caller.id === id) {
+        throw invalid("You cannot deactivate or demote yourself.", {
+          [changes.is_active === false ? "is_active" : "is_superuser"]: "cannot be turned off on your own account",
+        });
+      }
+      const taken = await takenIdentity(db, changes, id);
+      if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
+
+      let passwordHash: string | undefined;
+      if (changes.password !== undefined) {
+        const settingOwn = caller.id === id;
+        if (settingOwn) {
+          const current = changes.current_password ?? "";
+          if ((await verifyPassword(current, user.password)) !== "match") {
+            throw invalid("The current password is wrong.", { current_password: "does not match your password" });
+          }
+        }
+        passwordHash = await hashPassword(changes.password);
+      }
+
+      const statements = [
+        db
+          .update(users)
+          .set({
+            username: changes.username,
+            firstName: changes.first_name,
+            lastName: changes.last_name,
+            email: changes.email,
+            password: passwordHash,
+            isActive: changes.is_active,
+            isSuperuser: changes.is_superuser,
+          })
+          .where(eq(users.id, id))
+          .returning(),
+      ] as const;
+      // A new password, or a deactivation, ends every session that held the old one.
+      const signOut = passwordHash !== undefined || changes.is_active === false;
+      const [[updated]] = signOut
+        ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))])
+        : await db.batch(statements);
+      return c.json(toUser(updated, origin(c.req.url)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/profiles/{id}",
+      tags: ["profiles"],
+      summary: "Deactivate a user: yourself, or anyone as a superuser",
+      middleware: [requireUser()] as const,
+      request: { params: ProfileId },
+      responses: { 204: { description: "Deactivated; their sessions end" }, ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      assertSelfOrSuperuser(c.var.user, id);
+      await existingUser(c.env, id, c.var.user);
+      const db = database(c.env);
+      await db.batch([
+        db.update(users).set({ isActive: false }).where(eq(users.id, id)),
+        db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
+      ]);
+      return c.body(null, 204);
+    },
+  );

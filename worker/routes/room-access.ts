@@ -1,0 +1,42 @@
+/**
+ * What every room route needs first: the room, the caller's place in it, and the room as
+ * the API shows it (its participants and its latest messages, oldest first).
+ */
+import type { Database } from "../db";
+import { historyPage } from "../db/messages";
+import { findMember, findRoom, participantsOf, type Member } from "../db/rooms";
+import type { RoomRow, UserRow } from "../db/schema";
+import { forbidden, notFound } from "../errors";
+import { toMessage, toRoom, toUser, type Room } from "../shapes";
+
+/** How many of its latest messages a room answer carries; older ones are paged. */
+export const ROOM_ANSWER_MESSAGES = 50;
+
+/** The room and the caller's membership; 404 if there is no such room, 403 if not a participant. */
+export async function roomOfMember(db: Database, roomId: number, user: UserRow): Promise<{ room: RoomRow; member: Member }> {
+  const [room, member] = await Promise.all([findRoom(db, roomId), findMember(db, roomId, user.id)]);
+  if (!room) throw notFound("Room not found.");
+  if (!member) throw forbidden("You are not a participant of this room.");
+  return { room, member };
+}
+
+/** A room its owner, or any superuser (member or not), may rename, delete or remove people from. */
+export async function roomToManage(db: Database, roomId: number, user: UserRow): Promise<RoomRow> {
+  const [room, member] = await Promise.all([findRoom(db, roomId), findMember(db, roomId, user.id)]);
+  if (!room) throw notFound("Room not found.");
+  if (user.isSuperuser || member?.role === "owner") return room;
+  throw forbidden(member ? "Only the room's creator or a superuser can do that." : "You are not a participant of this room.");
+}
+
+/** A room as the API answers it, with its latest messages. */
+export async function roomAnswer(db: Database, room: RoomRow, origin: string): Promise<Room> {
+  const [participants, { rows }] = await Promise.all([
+    participantsOf(db, [room.id]),
+    historyPage(db, room.id, { limit: ROOM_ANSWER_MESSAGES }),
+  ]);
+  return toRoom(
+    room,
+    (participants.get(room.id) ?? []).map((user) => toUser(user, origin)),
+    rows.map(toMessage),
+  );
+}

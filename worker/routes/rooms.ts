@@ -1,0 +1,242 @@
+/**
+ * Rooms: groups made with rooms/, and the DMs that send_message_to_user/ makes. Only
+ * participants see a room and its history; its owner (the creator) or a superuser renames
+ * it, deletes it and removes people; any participant adds people to a group or leaves it.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createApp } from "../app";
+import { requireUser } from "../auth/require-user";
+import { database, type Database } from "../db";
+import { historyPage } from "../db/messages";
+import {
+  addMembers,
+  createGroupRoom,
+  deleteRoom,
+  findMember,
+  participantsOf,
+  removeMember,
+  renameRoom,
+  roomsOf,
+} from "../db/rooms";
+import { findUsersByIds } from "../db/users";
+import { invalid, notFound } from "../errors";
+import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
+import { MessageSchema, RoomSchema, latestMessageOf, toMessage, toRoom, toUser } from "../shapes";
+import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
+
+/** Most participants a room takes at once, and in all. */
+export const MAX_PARTICIPANTS = 500;
+
+const title = z.string().trim().min(1, "must not be blank").max(255);
+const participantIds = z.array(idField).max(MAX_PARTICIPANTS);
+
+const NewRoom = z.object({ title, participants: participantIds.default([]) });
+const RoomChanges = z.object({ title });
+const NewMembers = z.object({ participants: participantIds.min(1) });
+const RoomId = z.object({ id: idParam });
+const MemberPath = z.object({ id: idParam, user_id: idParam });
+const HistoryQuery = z.object({
+  before: idParam.optional(),
+  after: idParam.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+const HistoryPage = z
+  .object({ messages: z.array(MessageSchema), has_more: z.boolean() })
+  .openapi("HistoryPage");
+
+const origin = (url: string) => new URL(url).origin;
+
+/** Refuses ids of users who do not exist or are inactive, naming them. */
+async function assertUsersExist(db: Database, ids: number[]): Promise<void> {
+  const found = new Set((await findUsersByIds(db, ids)).filter((u) => u.isActive).map((u) => u.id));
+  const unknown = ids.filter((id) => !found.has(id));
+  if (unknown.length > 0) {
+    throw invalid("Some participants do not exist.", { participants: `unknown users: ${unknown.join(", ")}` });
+  }
+}
+
+export const rooms = createApp()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms",
+      tags: ["rooms"],
+      summary: "Your rooms, most recent activity first, each with its latest message",
+      middleware: [requireUser()] as const,
+      request: { query: pageQuery },
+      responses: { 200: json(pageSchema(RoomSchema), "A page of your rooms"), ...errors(400, 401) },
+    }),
+    async (c) => {
+      const page = c.req.valid("query");
+      const db = database(c.env);
+      const { rows, total } = await roomsOf(db, c.var.user.id, page);
+      const participants = await participantsOf(db, rows.map((room) => room.id));
+      const results = rows.map((room) =>
+        toRoom(
+          room,
+          (participants.get(room.id) ?? []).map((user) => toUser(user, origin(c.req.url))),
+          latestMessageOf(room),
+        ),
+      );
+      return c.json(paginated(c.req.url, page, total, results), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms",
+      tags: ["rooms"],
+      summary: "Create a group room; you are its owner and a participant",
+      middleware: [requireUser()] as const,
+      request: jsonBody(NewRoom),
+      responses: { 201: json(RoomSchema, "The new room"), ...errors(400, 401, 415) },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const db = database(c.env);
+      const memberIds = [...new Set(input.participants)];
+      await assertUsersExist(db, memberIds);
+      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
+      return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}",
+      tags: ["rooms"],
+      summary: "One of your rooms, with its latest 50 messages",
+      middleware: [requireUser()] as const,
+      request: { params: RoomId },
+      responses: { 200: json(RoomSchema, "The room"), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      return c.json(await roomAnswer(db, room, origin(c.req.url)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/rooms/{id}",
+      tags: ["rooms"],
+      summary: "Rename a group room (its owner or a superuser)",
+      middleware: [requireUser()] as const,
+      request: { params: RoomId, ...jsonBody(RoomChanges) },
+      responses: { 200: json(RoomSchema, "The renamed room"), ...errors(400, 401, 403, 404, 415) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      if (!room.isGroup) throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
+      const { title } = c.req.valid("json");
+      await renameRoom(db, room.id, title);
+      return c.json(await roomAnswer(db, { ...room, title }, origin(c.req.url)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/rooms/{id}",
+      tags: ["rooms"],
+      summary: "Delete a room and its history (its owner or a superuser)",
+      middleware: [requireUser()] as const,
+      request: { params: RoomId },
+      responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      await deleteRoom(db, room.id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}/messages",
+      tags: ["rooms"],
+      summary: "A page of a room's history, oldest first",
+      description:
+        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction.",
+      middleware: [requireUser()] as const,
+      request: { params: RoomId, query: HistoryQuery },
+      responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { before, after, limit } = c.req.valid("query");
+      if (before !== undefined && after !== undefined) {
+        throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
+      }
+      const page = await historyPage(db, room.id, { before, after, limit });
+      return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/members",
+      tags: ["rooms"],
+      summary: "Add people to a group room (any participant)",
+      middleware: [requireUser()] as const,
+      request: { params: RoomId, ...jsonBody(NewMembers) },
+      responses: { 200: json(RoomSchema, "The room with its new participants"), ...errors(400, 401, 403, 404, 415) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      if (!room.isGroup) throw invalid("A direct message has exactly two participants.", { participants: "cannot be added to a direct message" });
+      const ids = [...new Set(c.req.valid("json").participants)];
+      await assertUsersExist(db, ids);
+      const current = (await participantsOf(db, [room.id])).get(room.id) ?? [];
+      if (new Set([...current.map((u) => u.id), ...ids]).size > MAX_PARTICIPANTS) {
+        throw invalid(`A room has at most ${MAX_PARTICIPANTS} participants.`, { participants: "too many" });
+      }
+      await addMembers(db, room.id, ids);
+      return c.json(await roomAnswer(db, room, origin(c.req.url)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/rooms/{id}/members/{user_id}",
+      tags: ["rooms"],
+      summary: "Remove someone from a group room (its owner or a superuser), or leave it yourself",
+      middleware: [requireUser()] as const,
+      request: { params: MemberPath },
+      responses: { 204: { description: "Removed" }, ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const { id, user_id } = c.req.valid("param");
+      const room =
+        user_id === c.var.user.id
+          ? (await roomOfMember(db, id, c.var.user)).room
+          : await roomToManage(db, id, c.var.user);
+      if (!room.isGroup) throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
+      if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
+      await removeMember(db, room.id, user_id);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/leave",
+      tags: ["rooms"],
+      summary: "Leave a group room",
+      middleware: [requireUser()] as const,
+      request: { params: RoomId },
+      responses: { 204: { description: "Left" }, ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const db = database(c.env);
+      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      if (!room.isGroup) throw invalid("A direct message cannot be left.", { id: "is a direct message" });
+      await removeMember(db, room.id, c.var.user.id);
+      return c.body(null, 204);
+    },
+  );

@@ -1,0 +1,83 @@
+/**
+ * The original's two ways to send: to a user (their DM room, made on first message) and
+ * to a room you take part in. Both hand the message to the room's Durable Object, which
+ * stores it before either answers 201. Error texts are the original's, word for word.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createApp, fieldErrors } from "../app";
+import { requireUser } from "../auth/require-user";
+import { database } from "../db";
+import { findDm, findMember, findOrCreateDm, findRoom } from "../db/rooms";
+import { findUser } from "../db/users";
+import { ApiError } from "../errors";
+import { errors, idField, json, jsonBody } from "../openapi";
+import { RoomSchema } from "../shapes";
+import { roomObject } from "../../durable/room";
+import { roomAnswer } from "./room-access";
+
+/** Longest message anyone can send, in characters. */
+export const MAX_MESSAGE_LENGTH = 4000;
+
+export const messageText = z
+  .string()
+  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
+  .refine((text) => text.trim().length > 0, "must not be blank");
+
+const ToUser = z.object({ user_id: idField, message: messageText });
+const ToRoom = z.object({ group_id: idField, message: messageText });
+
+const sendError = (message: string, fields?: Record<string, string>) => new ApiError(400, message, "invalid", fields);
+
+/** The original answered any malformed send with this one text; `fields` says what exactly. */
+const originalPayloadHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }): undefined => {
+  if (!result.success) throw sendError("invalid payload to send messages", fieldErrors(result.error?.issues ?? []));
+  return undefined;
+};
+
+const origin = (url: string) => new URL(url).origin;
+
+export const send = createApp()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/send_message_to_user",
+      tags: ["messages"],
+      summary: "Send a direct message; the DM room is made on the first one",
+      middleware: [requireUser()] as const,
+      request: jsonBody(ToUser),
+      responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415) },
+    }),
+    async (c) => {
+      const { user_id, message } = c.req.valid("json");
+      const sender = c.var.user;
+      if (user_id === sender.id) throw sendError("the sender and the receiver can not be the same for new messages");
+      const db = database(c.env);
+      const receiver = await findUser(db, user_id);
+      if (!receiver?.isActive) throw sendError("invalid user to chat with");
+      const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
+      await roomObject(c.env, room.id).post({ roomId: room.id, senderId: sender.id, content: message });
+      return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
+    },
+    originalPayloadHook,
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/send_message_to_room",
+      tags: ["messages"],
+      summary: "Send a message to a room you take part in",
+      middleware: [requireUser()] as const,
+      request: jsonBody(ToRoom),
+      responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 415) },
+    }),
+    async (c) => {
+      const { group_id, message } = c.req.valid("json");
+      const db = database(c.env);
+      const [room, member] = await Promise.all([findRoom(db, group_id), findMember(db, group_id, c.var.user.id)]);
+      // The original's text, double space included: clients may match on it.
+      if (!room || !member) throw sendError("the room you are trying to reaching does not exists or you are not  part of it");
+      await roomObject(c.env, room.id).post({ roomId: room.id, senderId: c.var.user.id, content: message });
+      return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
+    },
+    originalPayloadHook,
+  );

@@ -1,0 +1,113 @@
+/**
+ * The API's shapes: the zod schemas the OpenAPI document shows, and the one place that
+ * turns a database row into what a client receives. Every key of the original is kept.
+ */
+import { z } from "@hono/zod-openapi";
+import type { MessageRow, RoomRow, UserRow } from "./db/schema";
+
+export const DEFAULT_AVATAR_KEY = "avatar_files/default_img.png";
+
+export const ErrorSchema = z
+  .object({
+    error: z.string(),
+    detail: z.string(),
+    code: z.string(),
+    fields: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi("Error");
+
+export const UserSchema = z
+  .object({
+    id: z.number().int(),
+    full_name: z.string(),
+    username: z.string(),
+    email: z.string(),
+    avatar_url: z.string(),
+    first_name: z.string(),
+    last_name: z.string(),
+    is_superuser: z.boolean(),
+    is_active: z.boolean(),
+  })
+  .openapi("User");
+
+export const MessageSchema = z
+  .object({
+    id: z.number().int(),
+    room: z.number().int(),
+    sender: z.number().int(),
+    timestamp: z.string(),
+    content: z.string(),
+  })
+  .openapi("Message");
+
+export const RoomSchema = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    timestamp: z.string(),
+    messages: z.array(MessageSchema),
+    is_group: z.boolean(),
+    participants: z.array(UserSchema),
+    created_by: z.number().int().nullable(),
+    last_activity: z.string(),
+  })
+  .openapi("Room");
+
+export type User = z.infer<typeof UserSchema>;
+export type Message = z.infer<typeof MessageSchema>;
+export type Room = z.infer<typeof RoomSchema>;
+
+/** "first last" as Django's get_full_name, or the username when both are empty. */
+export function fullName(row: Pick<UserRow, "firstName" | "lastName" | "username">): string {
+  return `${row.firstName} ${row.lastName}`.trim() || row.username;
+}
+
+/** Avatar URLs are absolute, made from the origin the request came to. */
+export function avatarUrl(origin: string, avatarKey: string | null): string {
+  return `${origin}/media/${avatarKey ?? DEFAULT_AVATAR_KEY}`;
+}
+
+export function toUser(row: UserRow, origin: string): User {
+  return {
+    id: row.id,
+    full_name: fullName(row),
+    username: row.username,
+    email: row.email,
+    avatar_url: avatarUrl(origin, row.avatarKey),
+    first_name: row.firstName,
+    last_name: row.lastName,
+    is_superuser: row.isSuperuser,
+    is_active: row.isActive,
+  };
+}
+
+export function toMessage(row: MessageRow): Message {
+  return { id: row.id, room: row.roomId, sender: row.senderId, timestamp: row.createdAt, content: row.content };
+}
+
+/** The latest message a room row carries, for lists that do not read its history. */
+export function latestMessageOf(room: RoomRow): Message[] {
+  if (room.lastMessageId === null || room.lastMessageAt === null || room.lastMessageSender === null) return [];
+  return [
+    {
+      id: room.lastMessageId,
+      room: room.id,
+      sender: room.lastMessageSender,
+      timestamp: room.lastMessageAt,
+      content: room.lastMessageContent ?? "",
+    },
+  ];
+}
+
+export function toRoom(room: RoomRow, participants: User[], messages: Message[]): Room {
+  return {
+    id: room.id,
+    title: room.title,
+    timestamp: room.createdAt,
+    messages,
+    is_group: room.isGroup,
+    participants,
+    created_by: room.createdBy,
+    last_activity: messages.at(-1)?.timestamp ?? room.lastMessageAt ?? room.createdAt,
+  };
+}
