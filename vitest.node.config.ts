@@ -1,0 +1,13 @@
+/**
+ * Tests that run in Node rather than inside workerd: the command-line tools in scripts/,
+ * the Upstash gateway, and the browser tests that drive Chromium against `wrangler dev`.
+ */
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/scripts/**/*.test.ts", "test/browser/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
