@@ -1,18 +1,27 @@
 /**
  * Talking to the worker as a client does, through its own fetch, and making users fast.
  */
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { hashPassword } from "../../worker/auth/passwords";
 import { database } from "../../worker/db";
 import { users, type UserRow } from "../../worker/db/schema";
+import worker from "../../worker/index";
 
 export const ORIGIN = "http://chat.example";
 
 export type Answer<T = any> = { status: number; body: T; headers: Headers };
 
-type CallOptions = { token?: string; json?: unknown; body?: BodyInit; headers?: Record<string, string> };
+type CallOptions = {
+  token?: string;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** Settings to run this one request with, such as `{ ALLOW_SIGNUP: "true" }`. */
+  settings?: Partial<Env>;
+};
 
 /** One request to the worker; JSON bodies are sent as the README's curl examples send them. */
 export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
@@ -23,7 +32,8 @@ export async function call<T = any>(method: string, path: string, options: CallO
     headers["content-type"] ??= "application/json";
     body = JSON.stringify(options.json);
   }
-  const response = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+  const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
+  const response = options.settings ? await fetchWithSettings(request, options.settings) : await exports.default.fetch(request);
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -32,6 +42,33 @@ export async function call<T = any>(method: string, path: string, options: CallO
     // Not JSON (a page, an image): the text is the body.
   }
   return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+/** The worker's own fetch with some settings changed, as `wrangler.toml` [vars] would. */
+async function fetchWithSettings(request: Request, settings: Partial<Env>): Promise<Response> {
+  const context = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...settings }, context);
+  await waitOnExecutionContext(context);
+  return response;
+}
+
+/** Asserts an answer is the API's one error shape with this status (and code, if given). */
+export function expectError(answer: Answer, status: number, code?: string) {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(answer.body).toEqual({
+    error: expect.any(String),
+    detail: answer.body?.error,
+    code: code ?? expect.any(String),
+    ...(answer.body?.fields ? { fields: expect.any(Object) } : {}),
+  });
+  expect(answer.body.error.length).toBeGreaterThan(0);
+}
+
+/** Every stored row that matters, to prove a refused request changed nothing. */
+export async function snapshot(): Promise<unknown[]> {
+  const tables = ["users", "rooms", "room_members", "messages"];
+  return Promise.all(tables.map(async (table) => (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results));
 }
 
 export const DEFAULT_PASSWORD = "correct horse battery";
@@ -69,4 +106,27 @@ export async function makeUser(
     access: await issueAccessToken(env, row.id),
     refresh: await issueRefreshToken(env, db, row.id),
   };
+}
+
+type Person = { access: string };
+
+/** A group room made through the API by `owner`, with `members`. */
+export async function makeRoom(owner: Person, members: { id: number }[] = [], title = "a room"): Promise<any> {
+  const answer = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title, participants: members.map((m) => m.id) } });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body;
+}
+
+/** Sends a direct message through the API; answers the DM room. */
+export async function sendToUser(sender: Person, receiver: { id: number }, message = "hello"): Promise<any> {
+  const answer = await call("POST", "/api/v1/send_message_to_user/", { token: sender.access, json: { user_id: receiver.id, message } });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body;
+}
+
+/** Sends a message to a room through the API; answers the room. */
+export async function sendToRoom(sender: Person, roomId: number, message = "hello"): Promise<any> {
+  const answer = await call("POST", "/api/v1/send_message_to_room/", { token: sender.access, json: { group_id: roomId, message } });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body;
 }

@@ -205,21 +205,18 @@ export const profiles = createApp()
         passwordHash = await hashPassword(changes.password);
       }
 
-      const statements = [
-        db
-          .update(users)
-          .set({
-            username: changes.username,
-            firstName: changes.first_name,
-            lastName: changes.last_name,
-            email: changes.email,
-            password: passwordHash,
-            isActive: changes.is_active,
-            isSuperuser: changes.is_superuser,
-          })
-          .where(eq(users.id, id))
-          .returning(),
-      ] as const;
+      const values = {
+        username: changes.username,
+        firstName: changes.first_name,
+        lastName: changes.last_name,
+        email: changes.email,
+        password: passwordHash,
+        isActive: changes.is_active,
+        isSuperuser: changes.is_superuser,
+      };
+      // Drizzle refuses an UPDATE with nothing to set; a PATCH that changes nothing is no error.
+      if (Object.values(values).every((value) => value === undefined)) return c.json(toUser(user, origin(c.req.url)), 200);
+      const statements = [db.update(users).set(values).where(eq(users.id, id)).returning()] as const;
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const [[updated]] = signOut
