@@ -39,10 +39,7 @@ export const idParam = z
   .refine((n) => n > 0, "must be a positive whole number");
 
 /** An integer id in a JSON body; numeric strings are accepted as DRF accepted them. */
-export const idField = z.union([
-  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  z.string().regex(/^\d{1,15}$/, "must be a positive whole number").transform(Number),
-]);
+export const idField = z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), idParam]);
 
 /** DRF's limit/offset query parameters. */
 export const pageQuery = z.object({

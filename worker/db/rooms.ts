@@ -1,4 +1,7 @@
-/** Queries on rooms and their members. */
+/**
+ * Queries on rooms and their members. Statements in a batch are Drizzle builders, never
+ * `db.run(sql)`: Drizzle's D1 batch cannot bind the parameters of a raw statement.
+ */
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { now, type Database } from ".";
 import { roomMembers, rooms, users, type RoomRow, type UserRow } from "./schema";
@@ -68,9 +71,11 @@ export async function findOrCreateDm(db: Database, from: UserRow, to: UserRow): 
       .insert(rooms)
       .values({ title: `${from.username} - ${to.username}`, isGroup: false, dmKey: key, createdBy: from.id, createdAt: at })
       .onConflictDoNothing(),
-    db.run(sql`INSERT OR IGNORE INTO room_members (room_id, user_id, role, joined_at)
-      SELECT r.id, u.value, CASE WHEN u.value = ${from.id} THEN 'owner' ELSE 'member' END, ${at}
-      FROM rooms r, json_each(${JSON.stringify([from.id, to.id])}) u WHERE r.dm_key = ${key}`),
+    db
+      .insert(roomMembers)
+      .select(sql`SELECT r.id, u.value, CASE WHEN u.value = ${from.id} THEN 'owner' ELSE 'member' END, ${at}, 0
+        FROM rooms r, json_each(${JSON.stringify([from.id, to.id])}) u WHERE r.dm_key = ${key}`)
+      .onConflictDoNothing(),
     db.select().from(rooms).where(eq(rooms.dmKey, key)),
   ]);
   return room[0];
@@ -89,10 +94,10 @@ export async function createGroupRoom(
     db.insert(rooms).values({ title, isGroup: true, createdBy: creatorId, createdAt: at }).returning(),
     // sqlite_sequence holds the id just given to the room: nothing else writes in between,
     // because a D1 batch is one transaction.
-    db.run(sql`INSERT INTO room_members (room_id, user_id, role, joined_at)
-      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}
+    db.insert(roomMembers).select(sql`
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}, 0
       UNION ALL
-      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}, 0
       FROM json_each(${JSON.stringify(others)})`),
   ]);
   return room;
@@ -116,11 +121,15 @@ export async function addMembers(db: Database, roomId: number, userIds: number[]
 export async function removeMember(db: Database, roomId: number, userId: number): Promise<void> {
   await db.batch([
     db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))),
-    db.run(sql`UPDATE room_members SET role = 'owner'
-      WHERE room_id = ${roomId}
+    db
+      .update(roomMembers)
+      .set({ role: "owner" })
+      .where(sql`room_id = ${roomId}
         AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId} AND role = 'owner')
         AND user_id = (SELECT user_id FROM room_members WHERE room_id = ${roomId} ORDER BY joined_at, user_id LIMIT 1)`),
-    db.run(sql`DELETE FROM rooms WHERE id = ${roomId} AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId})`),
+    db
+      .delete(rooms)
+      .where(sql`id = ${roomId} AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId})`),
   ]);
 }
 

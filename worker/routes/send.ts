@@ -9,7 +9,7 @@ import { requireUser } from "../auth/require-user";
 import { database } from "../db";
 import { findDm, findMember, findOrCreateDm, findRoom } from "../db/rooms";
 import { findUser } from "../db/users";
-import { ApiError } from "../errors";
+import { ApiError, forbidden } from "../errors";
 import { errors, idField, json, jsonBody } from "../openapi";
 import { RoomSchema } from "../shapes";
 import { roomObject } from "../../durable/room";
@@ -68,14 +68,17 @@ export const send = createApp()
       summary: "Send a message to a room you take part in",
       middleware: [requireUser()] as const,
       request: jsonBody(ToRoom),
-      responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 415) },
+      responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415) },
     }),
     async (c) => {
       const { group_id, message } = c.req.valid("json");
       const db = database(c.env);
       const [room, member] = await Promise.all([findRoom(db, group_id), findMember(db, group_id, c.var.user.id)]);
-      // The original's text, double space included: clients may match on it.
-      if (!room || !member) throw sendError("the room you are trying to reaching does not exists or you are not  part of it");
+      // The original's text, double space included: clients may match on it. The original
+      // answered 400 for both; someone else's room is "not allowed", so ours says 403.
+      const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
+      if (!room) throw sendError(notInRoom, { group_id: "no such room" });
+      if (!member) throw forbidden(notInRoom);
       await roomObject(c.env, room.id).post({ roomId: room.id, senderId: c.var.user.id, content: message });
       return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
     },
