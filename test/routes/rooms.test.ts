@@ -1,0 +1,326 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ORIGIN, call, expectError, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
+
+const ids = (people: { id: number }[]) => people.map((p) => p.id).sort((a, b) => a - b);
+const contents = (messages: { content: string }[]) => messages.map((m) => m.content);
+
+describe("POST /api/v1/rooms/", () => {
+  it("answers 201 with a group room whose creator is its owner and a participant", async () => {
+    const owner = await makeUser();
+    const a = await makeUser();
+    const b = await makeUser();
+    const { status, body } = await call("POST", "/api/v1/rooms/", {
+      token: owner.access,
+      json: { title: "new test room chat", participants: [a.id, b.id, owner.id] },
+    });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ title: "new test room chat", messages: [], is_group: true, created_by: owner.id });
+    expect(body.id).toEqual(expect.any(Number));
+    expect(body.last_activity).toBe(body.timestamp);
+    expect(ids(body.participants)).toEqual(ids([owner, a, b]));
+    expect(body.participants[0]).toMatchObject({ id: owner.id, username: owner.username, avatar_url: `${ORIGIN}/media/avatar_files/default_img.png` });
+  });
+
+  it("makes a group even of two people, and a room of just its creator without participants", async () => {
+    const owner = await makeUser();
+    const other = await makeUser();
+    expect((await makeRoom(owner, [other])).is_group).toBe(true);
+    const alone = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title: "notes" } });
+    expect(alone.status).toBe(201);
+    expect(ids(alone.body.participants)).toEqual([owner.id]);
+  });
+
+  it("takes each participant once, whatever the repeats, and ids as numeric strings", async () => {
+    const owner = await makeUser();
+    const other = await makeUser();
+    const { body } = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title: "t", participants: [other.id, other.id, String(other.id)] } });
+    expect(ids(body.participants)).toEqual(ids([owner, other]));
+  });
+
+  it("refuses unknown or inactive participants with 400 naming them, and makes no room", async () => {
+    const owner = await makeUser();
+    const gone = await makeUser({ isActive: false });
+    const before = await snapshot();
+    const answer = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title: "t", participants: [gone.id, 999_999] } });
+    expectError(answer, 400, "invalid");
+    expect(answer.body.fields.participants).toContain("999999");
+    expect(answer.body.fields.participants).toContain(String(gone.id));
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses a blank, missing or too long title", async () => {
+    const owner = await makeUser();
+    for (const json of [{ title: "   " }, {}, { title: "x".repeat(256) }, { title: 5 }]) {
+      const answer = await call("POST", "/api/v1/rooms/", { token: owner.access, json });
+      expectError(answer, 400, "invalid");
+      expect(answer.body.fields).toHaveProperty("title");
+    }
+  });
+});
+
+describe("GET /api/v1/rooms/", () => {
+  it("lists only the caller's rooms, most recent activity first, each with only its latest message", async () => {
+    const me = await makeUser();
+    const other = await makeUser();
+    const older = await makeRoom(me, [other], "older");
+    const newer = await makeRoom(me, [other], "newer");
+    await makeRoom(other, [], "not mine");
+    await sendToRoom(other, older.id, "first");
+    await sendToRoom(me, older.id, "latest");
+    const { status, body } = await call("GET", "/api/v1/rooms/", { token: me.access });
+    expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(["count", "next", "previous", "results"]);
+    expect(body.results.map((r: { title: string }) => r.title)).toEqual(["older", "newer"]);
+    expect(body.count).toBe(2);
+    expect(body.results[0].messages).toEqual([
+      { id: expect.any(Number), room: older.id, sender: me.id, timestamp: expect.any(String), content: "latest" },
+    ]);
+    expect(body.results[0].last_activity).toBe(body.results[0].messages[0].timestamp);
+    expect(body.results[1]).toMatchObject({ id: newer.id, messages: [] });
+    expect(ids(body.results[1].participants)).toEqual(ids([me, other]));
+  });
+
+  it("pages with limit and offset", async () => {
+    const me = await makeUser();
+    for (let i = 0; i < 3; i++) await makeRoom(me, [], `r${i}`);
+    const { body } = await call("GET", "/api/v1/rooms/?limit=2", { token: me.access });
+    expect(body.count).toBe(3);
+    expect(body.results).toHaveLength(2);
+    expect(body.next).toBe(`${ORIGIN}/api/v1/rooms/?limit=2&offset=2`);
+  });
+
+  it("includes DMs", async () => {
+    const me = await makeUser();
+    const other = await makeUser();
+    await sendToUser(other, me, "hi");
+    const { body } = await call("GET", "/api/v1/rooms/", { token: me.access });
+    expect(body.results).toHaveLength(1);
+    expect(body.results[0]).toMatchObject({ is_group: false, title: `${other.username} - ${me.username}` });
+  });
+});
+
+describe("GET /api/v1/rooms/{id}/", () => {
+  it("shows a participant the room with its latest 50 messages, oldest first", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const room = await makeRoom(owner, [member]);
+    for (let i = 1; i <= 51; i++) await sendToRoom(i % 2 ? owner : member, room.id, `m${i}`);
+    const { status, body } = await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access });
+    expect(status).toBe(200);
+    expect(body.messages).toHaveLength(50);
+    expect(body.messages[0].content).toBe("m2");
+    expect(body.messages.at(-1).content).toBe("m51");
+  });
+
+  it("refuses a non-participant with 403, even a superuser, and answers 404 for an unknown room", async () => {
+    const owner = await makeUser();
+    const outsider = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await makeRoom(owner);
+    expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: outsider.access }), 403, "permission_denied");
+    expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: admin.access }), 403, "permission_denied");
+    expectError(await call("GET", "/api/v1/rooms/999999/", { token: owner.access }), 404, "not_found");
+  });
+});
+
+describe("PATCH /api/v1/rooms/{id}/", () => {
+  it("lets the owner and a superuser rename a group, and refuses other participants with 403", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await makeRoom(owner, [member], "before");
+    const renamed = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title: "after" } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: room.id, title: "after" });
+    expectError(await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: member.access, json: { title: "mine now" } }), 403);
+    expect((await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: admin.access, json: { title: "by admin" } })).body.title).toBe("by admin");
+    expect((await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access })).body.title).toBe("by admin");
+  });
+
+  it("refuses renaming a DM with 400", async () => {
+    const a = await makeUser();
+    const b = await makeUser();
+    const dm = await sendToUser(a, b);
+    const answer = await call("PATCH", `/api/v1/rooms/${dm.id}/`, { token: a.access, json: { title: "ours" } });
+    expectError(answer, 400, "invalid");
+    expect(answer.body.fields).toHaveProperty("title");
+  });
+});
+
+describe("DELETE /api/v1/rooms/{id}/", () => {
+  it("lets the owner delete a room and its history: 204, then 404", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const room = await makeRoom(owner, [member]);
+    await sendToRoom(member, room.id, "soon gone");
+    expectError(await call("DELETE", `/api/v1/rooms/${room.id}/`, { token: member.access }), 403);
+    const { status, body } = await call("DELETE", `/api/v1/rooms/${room.id}/`, { token: owner.access });
+    expect(status).toBe(204);
+    expect(body).toBeNull();
+    expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: owner.access }), 404);
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?").bind(room.id).first<{ n: number }>();
+    expect(left!.n).toBe(0);
+  });
+
+  it("lets a superuser who is not a participant delete a room", async () => {
+    const owner = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await makeRoom(owner);
+    expect((await call("DELETE", `/api/v1/rooms/${room.id}/`, { token: admin.access })).status).toBe(204);
+  });
+});
+
+describe("GET /api/v1/rooms/{id}/messages/", () => {
+  it("pages back with before= and forward with after=, saying whether more lie that way", async () => {
+    const owner = await makeUser();
+    const room = await makeRoom(owner);
+    for (let i = 1; i <= 7; i++) await sendToRoom(owner, room.id, `m${i}`);
+    const url = `/api/v1/rooms/${room.id}/messages/`;
+
+    const latest = await call("GET", `${url}?limit=3`, { token: owner.access });
+    expect(latest.status).toBe(200);
+    expect(Object.keys(latest.body).sort()).toEqual(["has_more", "messages"]);
+    expect(contents(latest.body.messages)).toEqual(["m5", "m6", "m7"]);
+    expect(latest.body.has_more).toBe(true);
+
+    const older = await call("GET", `${url}?limit=3&before=${latest.body.messages[0].id}`, { token: owner.access });
+    expect(contents(older.body.messages)).toEqual(["m2", "m3", "m4"]);
+    expect(older.body.has_more).toBe(true);
+    const oldest = await call("GET", `${url}?limit=3&before=${older.body.messages[0].id}`, { token: owner.access });
+    expect(contents(oldest.body.messages)).toEqual(["m1"]);
+    expect(oldest.body.has_more).toBe(false);
+
+    const after = await call("GET", `${url}?after=${older.body.messages[2].id}&limit=2`, { token: owner.access });
+    expect(contents(after.body.messages)).toEqual(["m5", "m6"]);
+    expect(after.body.has_more).toBe(true);
+    const caughtUp = await call("GET", `${url}?after=${latest.body.messages[2].id}`, { token: owner.access });
+    expect(caughtUp.body).toEqual({ messages: [], has_more: false });
+  });
+
+  it("shows only this room's messages whatever ids are given", async () => {
+    const owner = await makeUser();
+    const room = await makeRoom(owner);
+    const other = await makeRoom(owner);
+    await sendToRoom(owner, other.id, "elsewhere");
+    await sendToRoom(owner, room.id, "here");
+    const { body } = await call("GET", `/api/v1/rooms/${room.id}/messages/?after=1`, { token: owner.access });
+    expect(contents(body.messages)).toEqual(["here"]);
+  });
+
+  it("refuses before and after together, and limits outside 1..100, with 400", async () => {
+    const owner = await makeUser();
+    const room = await makeRoom(owner);
+    for (const query of ["before=5&after=1", "limit=0", "limit=101", "limit=abc", "before=-3", "after=x"]) {
+      expectError(await call("GET", `/api/v1/rooms/${room.id}/messages/?${query}`, { token: owner.access }), 400, "invalid");
+    }
+  });
+
+  it("refuses a non-participant with 403", async () => {
+    const owner = await makeUser();
+    const outsider = await makeUser();
+    const room = await makeRoom(owner);
+    await sendToRoom(owner, room.id, "private");
+    expectError(await call("GET", `/api/v1/rooms/${room.id}/messages/`, { token: outsider.access }), 403);
+  });
+});
+
+describe("POST /api/v1/rooms/{id}/members/", () => {
+  it("lets any participant add people, who then see the room and can post", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const newcomer = await makeUser();
+    const room = await makeRoom(owner, [member]);
+    const { status, body } = await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: member.access, json: { participants: [newcomer.id, member.id] } });
+    expect(status).toBe(200);
+    expect(ids(body.participants)).toEqual(ids([owner, member, newcomer]));
+    expect((await call("GET", "/api/v1/rooms/", { token: newcomer.access })).body.results.map((r: { id: number }) => r.id)).toEqual([room.id]);
+    await sendToRoom(newcomer, room.id, "hello all");
+  });
+
+  it("refuses outsiders with 403, DMs and unknown users with 400, and an empty list with 400", async () => {
+    const owner = await makeUser();
+    const outsider = await makeUser();
+    const room = await makeRoom(owner);
+    const dm = await sendToUser(owner, outsider);
+    const before = await snapshot();
+    expectError(await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: outsider.access, json: { participants: [outsider.id] } }), 403);
+    expectError(await call("POST", `/api/v1/rooms/${dm.id}/members/`, { token: owner.access, json: { participants: [(await makeUser()).id] } }), 400);
+    const unknown = await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [999_999] } });
+    expect(unknown.body.fields.participants).toContain("999999");
+    expectError(await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [] } }), 400);
+    expectError(await call("POST", "/api/v1/rooms/999999/members/", { token: owner.access, json: { participants: [outsider.id] } }), 404);
+    const after = await snapshot();
+    // The one user made above is the only change.
+    expect(after[0]).not.toEqual(before[0]);
+    expect(after.slice(1)).toEqual(before.slice(1));
+  });
+});
+
+describe("DELETE /api/v1/rooms/{id}/members/{user_id}/", () => {
+  it("lets the owner remove a participant, who can then no longer read or post", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const room = await makeRoom(owner, [member]);
+    expect((await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: owner.access })).status).toBe(204);
+    expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access }), 403);
+    expectError(await call("POST", "/api/v1/send_message_to_room/", { token: member.access, json: { group_id: room.id, message: "x" } }), 403);
+  });
+
+  it("refuses a participant removing someone else with 403, but lets them remove themselves", async () => {
+    const owner = await makeUser();
+    const a = await makeUser();
+    const b = await makeUser();
+    const room = await makeRoom(owner, [a, b]);
+    expectError(await call("DELETE", `/api/v1/rooms/${room.id}/members/${b.id}/`, { token: a.access }), 403);
+    expectError(await call("DELETE", `/api/v1/rooms/${room.id}/members/${owner.id}/`, { token: a.access }), 403);
+    expect((await call("DELETE", `/api/v1/rooms/${room.id}/members/${a.id}/`, { token: a.access })).status).toBe(204);
+    const { body } = await call("GET", `/api/v1/rooms/${room.id}/`, { token: owner.access });
+    expect(ids(body.participants)).toEqual(ids([owner, b]));
+  });
+
+  it("lets a superuser remove anyone, answers 404 for someone not in the room, and 400 in a DM", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const stranger = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await makeRoom(owner, [member]);
+    expect((await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: admin.access })).status).toBe(204);
+    expectError(await call("DELETE", `/api/v1/rooms/${room.id}/members/${stranger.id}/`, { token: owner.access }), 404);
+    const dm = await sendToUser(owner, stranger);
+    expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/members/${stranger.id}/`, { token: owner.access }), 400);
+    expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/members/${owner.id}/`, { token: owner.access }), 400);
+  });
+});
+
+describe("POST /api/v1/rooms/{id}/leave/", () => {
+  it("takes the caller out of a group; an owner who leaves hands ownership to the longest-standing member", async () => {
+    const owner = await makeUser();
+    const first = await makeUser();
+    const room = await makeRoom(owner, [first]);
+    const later = await makeUser();
+    await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [later.id] } });
+    expect((await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: owner.access })).status).toBe(204);
+    expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: owner.access }), 403);
+    expect((await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: first.access, json: { title: "mine" } })).status).toBe(200);
+    expectError(await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: later.access, json: { title: "no" } }), 403);
+  });
+
+  it("deletes a room its last participant leaves", async () => {
+    const owner = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await makeRoom(owner);
+    expect((await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: owner.access })).status).toBe(204);
+    expectError(await call("DELETE", `/api/v1/rooms/${room.id}/`, { token: admin.access }), 404);
+  });
+
+  it("refuses leaving a DM with 400, a room you are not in with 403, an unknown room with 404", async () => {
+    const a = await makeUser();
+    const b = await makeUser();
+    const dm = await sendToUser(a, b);
+    const room = await makeRoom(a);
+    expectError(await call("POST", `/api/v1/rooms/${dm.id}/leave/`, { token: a.access }), 400);
+    expectError(await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: b.access }), 403);
+    expectError(await call("POST", "/api/v1/rooms/999999/leave/", { token: a.access }), 404);
+  });
+});
