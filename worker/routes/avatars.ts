@@ -94,7 +94,8 @@ export const media = createApp().get("/avatar_files/:name", async (c) => {
     const asset = await c.env.ASSETS.fetch(new URL(`/media/avatar_files/${name}`, c.req.url));
     // The assets' SPA fallback answers any path with the page; only a real image will do.
     if (!asset.ok || !asset.headers.get("content-type")?.startsWith("image/")) throw notFound("No such avatar.");
-    return asset;
+    // Assets answer with immutable headers; a copy lets the security headers be added.
+    return new Response(asset.body, asset);
   }
   return new Response(object.body, {
     headers: {
