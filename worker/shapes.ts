@@ -3,6 +3,7 @@
  * turns a database row into what a client receives. Every key of the original is kept.
  */
 import { z } from "@hono/zod-openapi";
+import { WireMessage } from "../durable/protocol";
 import type { MessageRow, RoomRow, UserRow } from "./db/schema";
 
 export const DEFAULT_AVATAR_KEY = "avatar_files/default_img.png";
@@ -30,15 +31,8 @@ export const UserSchema = z
   })
   .openapi("User");
 
-export const MessageSchema = z
-  .object({
-    id: z.number().int(),
-    room: z.number().int(),
-    sender: z.number().int(),
-    timestamp: z.string(),
-    content: z.string(),
-  })
-  .openapi("Message");
+/** Messages look the same over REST and over the sockets: the protocol defines them. */
+export const MessageSchema = WireMessage;
 
 export const RoomSchema = z
   .object({
@@ -82,7 +76,15 @@ export function toUser(row: UserRow, origin: string): User {
 }
 
 export function toMessage(row: MessageRow): Message {
-  return { id: row.id, room: row.roomId, sender: row.senderId, timestamp: row.createdAt, content: row.content };
+  return {
+    id: row.id,
+    room: row.roomId,
+    sender: row.senderId,
+    timestamp: row.createdAt,
+    content: row.content,
+    edited_at: row.editedAt,
+    deleted: row.deletedAt !== null,
+  };
 }
 
 /** The latest message a room row carries, for lists that do not read its history. */
@@ -95,6 +97,8 @@ export function latestMessageOf(room: RoomRow): Message[] {
       sender: room.lastMessageSender,
       timestamp: room.lastMessageAt,
       content: room.lastMessageContent ?? "",
+      edited_at: null,
+      deleted: false,
     },
   ];
 }

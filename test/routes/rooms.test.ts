@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, expectError, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
+import { ORIGIN, call, expectError, makeRoom, makeUser, seedMessages, sendToRoom, sendToUser, snapshot } from "../support/api";
 
 const ids = (people: { id: number }[]) => people.map((p) => p.id).sort((a, b) => a - b);
 const contents = (messages: { content: string }[]) => messages.map((m) => m.content);
@@ -74,7 +74,7 @@ describe("GET /api/v1/rooms/", () => {
     expect(body.results.map((r: { title: string }) => r.title)).toEqual(["older", "newer"]);
     expect(body.count).toBe(2);
     expect(body.results[0].messages).toEqual([
-      { id: expect.any(Number), room: older.id, sender: me.id, timestamp: expect.any(String), content: "latest" },
+      { id: expect.any(Number), room: older.id, sender: me.id, timestamp: expect.any(String), content: "latest", edited_at: null, deleted: false },
     ]);
     expect(body.results[0].last_activity).toBe(body.results[0].messages[0].timestamp);
     expect(body.results[1]).toMatchObject({ id: newer.id, messages: [] });
@@ -105,7 +105,7 @@ describe("GET /api/v1/rooms/{id}/", () => {
     const owner = await makeUser();
     const member = await makeUser();
     const room = await makeRoom(owner, [member]);
-    for (let i = 1; i <= 51; i++) await sendToRoom(i % 2 ? owner : member, room.id, `m${i}`);
+    await seedMessages(room.id, owner.id, Array.from({ length: 51 }, (_, i) => `m${i + 1}`));
     const { status, body } = await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access });
     expect(status).toBe(200);
     expect(body.messages).toHaveLength(50);

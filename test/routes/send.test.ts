@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, expectError, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
+import { call, expectError, makeRoom, makeUser, seedMessages, sendToRoom, sendToUser, snapshot } from "../support/api";
 
 /** The longest message, as the API documents it. */
 const MAX_MESSAGE_LENGTH = 4000;
@@ -29,6 +29,8 @@ describe("POST /api/v1/send_message_to_user/", () => {
       sender: sender.id,
       timestamp: expect.stringMatching(ISO_WITH_OFFSET),
       content: "this is a test message",
+      edited_at: null,
+      deleted: false,
     });
     expect(body.last_activity).toBe(body.messages[0].timestamp);
   });
@@ -163,7 +165,7 @@ describe("POST /api/v1/send_message_to_room/", () => {
   it("carries only the latest 50 messages, oldest first", async () => {
     const owner = await makeUser();
     const room = await makeRoom(owner);
-    for (let i = 1; i <= 52; i++) await sendToRoom(owner, room.id, `m${i}`);
+    await seedMessages(room.id, owner.id, Array.from({ length: 52 }, (_, i) => `m${i + 1}`));
     const body = await sendToRoom(owner, room.id, "m53");
     expect(body.messages).toHaveLength(50);
     expect(body.messages[0].content).toBe("m4");

@@ -7,6 +7,7 @@ import { expect } from "vitest";
 import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { hashPassword } from "../../worker/auth/passwords";
 import { database } from "../../worker/db";
+import { insertMessage } from "../../worker/db/messages";
 import { users, type UserRow } from "../../worker/db/schema";
 import worker from "../../worker/index";
 
@@ -129,4 +130,13 @@ export async function sendToRoom(sender: Person, roomId: number, message = "hell
   const answer = await call("POST", "/api/v1/send_message_to_room/", { token: sender.access, json: { group_id: roomId, message } });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
+}
+
+/**
+ * Stores messages straight in D1, as the room's object would, for tests about reading
+ * long histories (sending them one by one would hit the send rate limit).
+ */
+export async function seedMessages(roomId: number, senderId: number, texts: string[]): Promise<void> {
+  const db = database(env);
+  for (const content of texts) await insertMessage(db, { roomId, senderId, content });
 }

@@ -7,6 +7,7 @@ import { database } from "../db";
 import { findUser } from "../db/users";
 import { ApiError } from "../errors";
 import { verifyToken } from "./tokens";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
 
 /** The bearer token of a request, if it sent one. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -14,9 +15,19 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * A browser cannot set headers on a WebSocket, so an upgrade may carry its token as the
+ * subprotocol "bearer.<token>" next to "condor.v1" instead; never in the URL, which logs keep.
+ */
+function subprotocolToken(header: string | undefined): string | undefined {
+  const offered = header?.split(",").map((p) => p.trim()) ?? [];
+  if (!offered.includes(SUBPROTOCOL)) return undefined;
+  return offered.find((p) => p.startsWith(BEARER_PREFIX))?.slice(BEARER_PREFIX.length);
+}
+
 export function requireUser() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const token = bearerToken(c.req.header("authorization"));
+    const token = bearerToken(c.req.header("authorization")) ?? subprotocolToken(c.req.header("sec-websocket-protocol"));
     if (!token) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
     const claims = await verifyToken(c.env, token, "access");
     const user = await findUser(database(c.env), claims.user_id);

@@ -64,3 +64,48 @@ export async function insertMessage(
   ]);
   return row;
 }
+
+export async function findMessage(db: Database, id: number): Promise<MessageRow | undefined> {
+  return db.select().from(messages).where(eq(messages.id, id)).get();
+}
+
+/**
+ * Changes a message's text, or blanks it when deleted (the text is gone, the place in
+ * history stays), and keeps the room's latest-message preview in step.
+ */
+export async function rewriteMessage(
+  db: Database,
+  id: number,
+  change: { content: string; editedAt?: string; deletedAt?: string },
+): Promise<MessageRow> {
+  const [[row]] = await db.batch([
+    db.update(messages).set(change).where(eq(messages.id, id)).returning(),
+    db.update(rooms).set({ lastMessageContent: change.content }).where(eq(rooms.lastMessageId, id)),
+  ]);
+  return row;
+}
+
+/** The newest message id of a room, 0 for an empty room. */
+export async function latestMessageId(db: Database, roomId: number): Promise<number> {
+  const row = await db
+    .select({ id: sql<number>`coalesce(max(${messages.id}), 0)` })
+    .from(messages)
+    .where(eq(messages.roomId, roomId))
+    .get();
+  return row?.id ?? 0;
+}
+
+/**
+ * Unread messages per room for one user: others' messages after their read position,
+ * deleted ones not counted. One indexed range count per room the user is in.
+ */
+export async function unreadCounts(db: Database, userId: number, roomId?: number): Promise<Record<string, number>> {
+  const rows = await db.all<{ room_id: number; unread: number }>(sql`
+    SELECT rm.room_id, (
+      SELECT count(*) FROM messages m
+      WHERE m.room_id = rm.room_id AND m.id > rm.last_read_id AND m.sender_id <> rm.user_id AND m.deleted_at IS NULL
+    ) AS unread
+    FROM room_members rm
+    WHERE rm.user_id = ${userId} ${roomId === undefined ? sql`` : sql`AND rm.room_id = ${roomId}`}`);
+  return Object.fromEntries(rows.map((row) => [String(row.room_id), row.unread]));
+}

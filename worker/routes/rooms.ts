@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
 import { database, type Database } from "../db";
-import { historyPage } from "../db/messages";
+import { historyPage, unreadCounts } from "../db/messages";
 import {
   addMembers,
   createGroupRoom,
@@ -23,6 +23,7 @@ import { invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { MessageSchema, RoomSchema, latestMessageOf, toMessage, toRoom, toUser } from "../shapes";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
+import { announceCreated, announceDeleted, announceJoined, announceLeft } from "./room-events";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -40,6 +41,7 @@ const HistoryQuery = z.object({
   after: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
 const HistoryPage = z
   .object({ messages: z.array(MessageSchema), has_more: z.boolean() })
   .openapi("HistoryPage");
@@ -61,23 +63,27 @@ export const rooms = createApp()
       method: "get",
       path: "/rooms",
       tags: ["rooms"],
-      summary: "Your rooms, most recent activity first, each with its latest message",
+      summary: "Your rooms, most recent activity first, each with its latest message and your unread count",
       middleware: [requireUser()] as const,
       request: { query: pageQuery },
-      responses: { 200: json(pageSchema(RoomSchema), "A page of your rooms"), ...errors(400, 401) },
+      responses: { 200: json(pageSchema(RoomSummarySchema), "A page of your rooms"), ...errors(400, 401) },
     }),
     async (c) => {
       const page = c.req.valid("query");
       const db = database(c.env);
       const { rows, total } = await roomsOf(db, c.var.user.id, page);
-      const participants = await participantsOf(db, rows.map((room) => room.id));
-      const results = rows.map((room) =>
-        toRoom(
+      const [participants, unread] = await Promise.all([
+        participantsOf(db, rows.map((room) => room.id)),
+        unreadCounts(db, c.var.user.id),
+      ]);
+      const results = rows.map((room) => ({
+        ...toRoom(
           room,
           (participants.get(room.id) ?? []).map((user) => toUser(user, origin(c.req.url))),
           latestMessageOf(room),
         ),
-      );
+        unread_count: unread[room.id] ?? 0,
+      }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
   )
@@ -97,6 +103,7 @@ export const rooms = createApp()
       const memberIds = [...new Set(input.participants)];
       await assertUsersExist(db, memberIds);
       const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
+      await announceCreated(c.env, room, memberIds, c.var.user.id);
       return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
     },
   )
@@ -148,7 +155,9 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      const members = (await participantsOf(db, [room.id])).get(room.id) ?? [];
       await deleteRoom(db, room.id);
+      await announceDeleted(c.env, room.id, members.map((user) => user.id));
       return c.body(null, 204);
     },
   )
@@ -195,7 +204,8 @@ export const rooms = createApp()
       if (new Set([...current.map((u) => u.id), ...ids]).size > MAX_PARTICIPANTS) {
         throw invalid(`A room has at most ${MAX_PARTICIPANTS} participants.`, { participants: "too many" });
       }
-      await addMembers(db, room.id, ids);
+      const joined = await findUsersByIds(db, await addMembers(db, room.id, ids));
+      await announceJoined(c.env, room, joined, c.var.user.id, origin(c.req.url));
       return c.json(await roomAnswer(db, room, origin(c.req.url)), 200);
     },
   )
@@ -219,6 +229,7 @@ export const rooms = createApp()
       if (!room.isGroup) throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
       if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
       await removeMember(db, room.id, user_id);
+      await announceLeft(c.env, room.id, [user_id]);
       return c.body(null, 204);
     },
   )
@@ -237,6 +248,7 @@ export const rooms = createApp()
       const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
       if (!room.isGroup) throw invalid("A direct message cannot be left.", { id: "is a direct message" });
       await removeMember(db, room.id, c.var.user.id);
+      await announceLeft(c.env, room.id, [c.var.user.id]);
       return c.body(null, 204);
     },
   );

@@ -12,16 +12,9 @@ import { findUser } from "../db/users";
 import { ApiError, forbidden } from "../errors";
 import { errors, idField, json, jsonBody } from "../openapi";
 import { RoomSchema } from "../shapes";
-import { roomObject } from "../../durable/room";
+import { messageText } from "../../durable/protocol";
+import { roomObject, type PostInput } from "../../durable/room";
 import { roomAnswer } from "./room-access";
-
-/** Longest message anyone can send, in characters. */
-export const MAX_MESSAGE_LENGTH = 4000;
-
-export const messageText = z
-  .string()
-  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
-  .refine((text) => text.trim().length > 0, "must not be blank");
 
 const ToUser = z.object({ user_id: idField, message: messageText });
 const ToRoom = z.object({ group_id: idField, message: messageText });
@@ -36,6 +29,15 @@ const originalPayloadHook = (result: { success: boolean; error?: { issues: { pat
 
 const origin = (url: string) => new URL(url).origin;
 
+/** Hands the message to its room's object; 429 when the sender is over their rate. */
+async function post(env: Env, input: PostInput) {
+  const result = await roomObject(env, input.roomId).post(input);
+  if (!result.ok) {
+    const retry = String(result.retryAfterSeconds);
+    throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, { "Retry-After": retry });
+  }
+}
+
 export const send = createApp()
   .openapi(
     createRoute({
@@ -45,7 +47,7 @@ export const send = createApp()
       summary: "Send a direct message; the DM room is made on the first one",
       middleware: [requireUser()] as const,
       request: jsonBody(ToUser),
-      responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415) },
+      responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415, 429) },
     }),
     async (c) => {
       const { user_id, message } = c.req.valid("json");
@@ -55,7 +57,7 @@ export const send = createApp()
       const receiver = await findUser(db, user_id);
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
-      await roomObject(c.env, room.id).post({ roomId: room.id, senderId: sender.id, content: message });
+      await post(c.env, { roomId: room.id, senderId: sender.id, content: message });
       return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
     },
     originalPayloadHook,
@@ -68,7 +70,7 @@ export const send = createApp()
       summary: "Send a message to a room you take part in",
       middleware: [requireUser()] as const,
       request: jsonBody(ToRoom),
-      responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415) },
+      responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415, 429) },
     }),
     async (c) => {
       const { group_id, message } = c.req.valid("json");
@@ -79,7 +81,7 @@ export const send = createApp()
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!member) throw forbidden(notInRoom);
-      await roomObject(c.env, room.id).post({ roomId: room.id, senderId: c.var.user.id, content: message });
+      await post(c.env, { roomId: room.id, senderId: c.var.user.id, content: message });
       return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
     },
     originalPayloadHook,

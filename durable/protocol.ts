@@ -1,0 +1,108 @@
+/**
+ * The wire protocol of Condor Chat's WebSockets, shared by the server (durable/) and the
+ * client (client/). Every frame is one JSON object with a `type`. Whoever receives a frame
+ * parses it with the schemas here; whoever sends one checks it with `satisfies`.
+ *
+ * A room socket: GET /api/v1/rooms/{id}/socket/?after=<last id seen>, authenticated with
+ * the subprotocols ["condor.v1", "bearer.<access token>"] (browsers cannot set headers on a
+ * WebSocket, and a token in a URL ends up in logs). It first receives everything after
+ * `after`, then `caught_up`, then live frames in the room's one order.
+ * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
+ */
+import { z } from "zod";
+
+export const SUBPROTOCOL = "condor.v1";
+export const BEARER_PREFIX = "bearer.";
+/** Longest message, in characters. */
+export const MAX_MESSAGE_LENGTH = 4000;
+/** Longest frame a client may send, in characters; longer ones get an error frame. */
+export const MAX_FRAME_LENGTH = 16 * 1024;
+/** How long a "typing" lasts unless renewed. */
+export const TYPING_LASTS_MS = 5000;
+/** What a client sends to keep its socket alive; the runtime answers without waking the room. */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';
+
+export const messageText = z
+  .string()
+  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
+  .refine((text) => text.trim().length > 0, "must not be blank");
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const WireMessage = z.object({
+  id,
+  room: id,
+  sender: id,
+  timestamp: z.string(),
+  content: z.string(),
+  edited_at: z.string().nullable(),
+  deleted: z.boolean(),
+});
+export type WireMessage = z.infer<typeof WireMessage>;
+
+/** Frames a client sends to a room. */
+export const ClientFrame = z.discriminatedUnion("type", [
+  /** `client_id` makes a retry safe: the same id is stored and broadcast once. */
+  z.object({ type: z.literal("send"), client_id: z.string().min(1).max(64), content: messageText }),
+  z.object({ type: z.literal("edit"), id, content: messageText }),
+  z.object({ type: z.literal("delete"), id }),
+  z.object({ type: z.literal("typing") }),
+  z.object({ type: z.literal("read"), up_to: id }),
+  /** Everything after `after`, then `caught_up`; for a socket that lost frames without closing. */
+  z.object({ type: z.literal("resume"), after: z.number().int().min(0) }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+export const ErrorCode = z.enum(["bad_frame", "too_large", "rate_limited", "not_allowed", "not_found", "invalid"]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+const Member = z.object({ id, username: z.string(), full_name: z.string(), avatar_url: z.string() });
+
+/** Frames a room sends. */
+export const RoomFrame = z.discriminatedUnion("type", [
+  /** First frame on a socket: who you are, and every participant's read position. */
+  z.object({ type: z.literal("welcome"), room: id, you: id, reads: z.record(z.string(), z.number()) }),
+  z.object({ type: z.literal("caught_up"), last_id: z.number().int().min(0), has_more: z.boolean() }),
+  z.object({ type: z.literal("ack"), client_id: z.string(), message: WireMessage }),
+  z.object({ type: z.literal("message"), message: WireMessage }),
+  z.object({ type: z.literal("message_edited"), message: WireMessage }),
+  z.object({ type: z.literal("message_deleted"), message: WireMessage }),
+  z.object({ type: z.literal("typing"), user: id, typing: z.boolean() }),
+  z.object({ type: z.literal("read"), user: id, up_to: z.number().int().min(0) }),
+  z.object({ type: z.literal("member_joined"), user: Member }),
+  z.object({ type: z.literal("member_left"), user: id }),
+  /** The participants with a socket open in this room now. */
+  z.object({ type: z.literal("here"), users: z.array(id) }),
+  z.object({ type: z.literal("error"), code: ErrorCode, message: z.string(), client_id: z.string().optional() }),
+]);
+export type RoomFrame = z.infer<typeof RoomFrame>;
+
+/** Frames a user's inbox sends about rooms they may not be looking at. */
+export const InboxFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("unread"), counts: z.record(z.string(), z.number()) }),
+  /** A new message somewhere; `first_dm` when it opens a DM with someone new. */
+  z.object({ type: z.literal("room_message"), room: id, title: z.string(), message: WireMessage, first_dm: z.boolean() }),
+  z.object({ type: z.literal("added_to_room"), room: id, title: z.string(), by: id }),
+  z.object({ type: z.literal("removed_from_room"), room: id }),
+]);
+export type InboxFrame = z.infer<typeof InboxFrame>;
+
+/** Parses a client's frame, or says why it is not one. */
+export function parseClientFrame(raw: string | ArrayBuffer): { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string } {
+  if (typeof raw !== "string") return { ok: false, code: "bad_frame", message: "Frames are JSON text." };
+  if (raw.length > MAX_FRAME_LENGTH) return { ok: false, code: "too_large", message: `Frames can be at most ${MAX_FRAME_LENGTH} characters.` };
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: "bad_frame", message: "Frames are JSON objects." };
+  }
+  const parsed = ClientFrame.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+    return { ok: false, code: "invalid", message: `${where}${issue.message}` };
+  }
+  return { ok: true, frame: parsed.data };
+}

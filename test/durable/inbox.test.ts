@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { call, makeRoom, makeUser, sendToRoom, sendToUser } from "../support/api";
+import { openInbox, openRoom, upgrade } from "../support/sockets";
+
+describe("the inbox socket", () => {
+  it("refuses a missing token with 401", async () => {
+    expect((await upgrade("/api/v1/inbox/socket/")).status).toBe(401);
+  });
+
+  it("opens with the unread count of every room", async () => {
+    const [me, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(other, [me]);
+    await sendToRoom(other, room.id, "one");
+    await sendToRoom(other, room.id, "two");
+    const inbox = await openInbox(me.access);
+    expect(await inbox.nextOf("unread")).toEqual({ type: "unread", counts: { [room.id]: 2 } });
+  });
+
+  it("tells of a new message in a room the user is not looking at", async () => {
+    const [me, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(other, [me], "project");
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    await sendToRoom(other, room.id, "news");
+    const frame = await inbox.nextOf("room_message");
+    expect(frame).toMatchObject({ room: room.id, title: "project", first_dm: false, message: { content: "news", sender: other.id } });
+  });
+
+  it("marks the first DM from someone new", async () => {
+    const [me, stranger] = [await makeUser(), await makeUser()];
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    await sendToUser(stranger, me, "hi, we have not met");
+    expect(await inbox.nextOf("room_message")).toMatchObject({ first_dm: true, message: { content: "hi, we have not met" } });
+    await sendToUser(stranger, me, "again");
+    expect(await inbox.nextOf("room_message")).toMatchObject({ first_dm: false });
+  });
+
+  it("tells a user they were added to a room, and removed from one", async () => {
+    const [owner, me] = [await makeUser(), await makeUser()];
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    const room = await makeRoom(owner, [me], "new room");
+    expect(await inbox.nextOf("added_to_room")).toEqual({ type: "added_to_room", room: room.id, title: "new room", by: owner.id });
+    const later = await makeRoom(owner, [], "later");
+    await call("POST", `/api/v1/rooms/${later.id}/members/`, { token: owner.access, json: { participants: [me.id] } });
+    expect(await inbox.nextOf("added_to_room")).toMatchObject({ room: later.id });
+    await call("DELETE", `/api/v1/rooms/${later.id}/members/${me.id}/`, { token: owner.access });
+    expect(await inbox.nextOf("removed_from_room")).toEqual({ type: "removed_from_room", room: later.id });
+  });
+
+  it("updates the unread count when the user reads in another tab", async () => {
+    const [me, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(other, [me]);
+    const posted = await sendToRoom(other, room.id, "read me");
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    const tab = await openRoom(me.access, room.id);
+    await tab.nextOf("caught_up");
+    tab.send({ type: "read", up_to: posted.messages.at(-1).id });
+    expect(await inbox.nextOf("unread")).toEqual({ type: "unread", counts: { [room.id]: 0 } });
+  });
+});
+
+describe("membership changes on open room sockets", () => {
+  it("closes a removed member's socket and tells the others", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [member]);
+    const ownerSocket = await openRoom(owner.access, room.id);
+    const memberSocket = await openRoom(member.access, room.id);
+    await memberSocket.nextOf("caught_up");
+    await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: owner.access });
+    expect((await memberSocket.closed).code).toBe(4003);
+    expect(await ownerSocket.nextOf("member_left")).toEqual({ type: "member_left", user: member.id });
+    await sendToRoom(owner, room.id, "after they left");
+    expect(memberSocket.pending().filter((f) => f.type === "message")).toEqual([]);
+  });
+
+  it("announces a new member to the room", async () => {
+    const [owner, newcomer] = [await makeUser({ username: "newcomer", firstName: "New", lastName: "Comer" }), await makeUser()];
+    const room = await makeRoom(owner);
+    const socket = await openRoom(owner.access, room.id);
+    await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [newcomer.id] } });
+    expect(await socket.nextOf("member_joined")).toMatchObject({ user: { id: newcomer.id, username: newcomer.username } });
+  });
+
+  it("closes every socket of a deleted room", async () => {
+    const owner = await makeUser();
+    const room = await makeRoom(owner);
+    const socket = await openRoom(owner.access, room.id);
+    await socket.nextOf("caught_up");
+    expect((await call("DELETE", `/api/v1/rooms/${room.id}/`, { token: owner.access })).status).toBe(204);
+    expect((await socket.closed).code).toBe(4004);
+  });
+
+  it("tells the room who is here as sockets come and go", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(a, [b]);
+    const first = await openRoom(a.access, room.id);
+    expect(await first.nextOf("here")).toEqual({ type: "here", users: [a.id] });
+    const second = await openRoom(b.access, room.id);
+    expect(await first.nextOf("here")).toEqual({ type: "here", users: [a.id, b.id].sort((x, y) => x - y) });
+    second.close();
+    expect(await first.nextOf("here")).toEqual({ type: "here", users: [a.id] });
+  });
+});

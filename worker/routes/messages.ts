@@ -1,0 +1,72 @@
+/**
+ * One message: its author edits or deletes it, through the room's Durable Object so that
+ * everyone in the room sees the change at once. The original's `messages/` took a sender
+ * from the body and let anyone post as anyone; this one has no such door.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createApp } from "../app";
+import { requireUser } from "../auth/require-user";
+import { database } from "../db";
+import { findMessage } from "../db/messages";
+import { findMember } from "../db/rooms";
+import { forbidden, notFound } from "../errors";
+import { errors, idParam, json, jsonBody } from "../openapi";
+import { MessageSchema } from "../shapes";
+import { messageText } from "../../durable/protocol";
+import { roomObject, type ChangeResult } from "../../durable/room";
+import type { UserRow } from "../db/schema";
+
+const MessageId = z.object({ id: idParam });
+
+/** The message and its room, if the caller takes part in that room. */
+async function visibleMessage(env: Env, id: number, user: UserRow) {
+  const db = database(env);
+  const message = await findMessage(db, id);
+  if (!message || !(await findMember(db, message.roomId, user.id))) throw notFound("Message not found.");
+  return message;
+}
+
+function answered(result: ChangeResult) {
+  if (result.ok) return result.message;
+  if (result.error === "not_allowed") throw forbidden("You can only change your own messages.");
+  throw notFound("Message not found.");
+}
+
+export const messages = createApp()
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/messages/{id}",
+      tags: ["messages"],
+      summary: "Edit your message; the room sees the new text live",
+      middleware: [requireUser()] as const,
+      request: { params: MessageId, ...jsonBody(z.object({ content: messageText })) },
+      responses: { 200: json(MessageSchema, "The edited message"), ...errors(400, 401, 403, 404, 415) },
+    }),
+    async (c) => {
+      const message = await visibleMessage(c.env, c.req.valid("param").id, c.var.user);
+      const result = await roomObject(c.env, message.roomId).edit({
+        roomId: message.roomId,
+        userId: c.var.user.id,
+        messageId: message.id,
+        content: c.req.valid("json").content,
+      });
+      return c.json(answered(result), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/messages/{id}",
+      tags: ["messages"],
+      summary: "Delete your message: its text is gone for everyone, its place in history stays",
+      middleware: [requireUser()] as const,
+      request: { params: MessageId },
+      responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const message = await visibleMessage(c.env, c.req.valid("param").id, c.var.user);
+      answered(await roomObject(c.env, message.roomId).remove({ roomId: message.roomId, userId: c.var.user.id, messageId: message.id }));
+      return c.body(null, 204);
+    },
+  );

@@ -1,0 +1,49 @@
+/**
+ * What open sockets hear when a room's membership changes: the room's sockets learn who
+ * joined or left (and the ones who left lose their sockets at once), and each person's
+ * inbox learns they were added or removed.
+ */
+import type { RoomRow, UserRow } from "../db/schema";
+import { fullName, avatarUrl } from "../shapes";
+import { inboxObject } from "../../durable/inbox";
+import { roomObject } from "../../durable/room";
+
+export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], by: number, origin: string) {
+  if (users.length === 0) return;
+  const joined = users.map((user) => ({
+    id: user.id,
+    username: user.username,
+    full_name: fullName(user),
+    avatar_url: avatarUrl(origin, user.avatarKey),
+  }));
+  await Promise.all([
+    roomObject(env, room.id).membersChanged({ joined, left: [] }),
+    ...users
+      .filter((user) => user.id !== by)
+      .map((user) => inboxObject(env, user.id).push({ type: "added_to_room", room: room.id, title: room.title, by })),
+  ]);
+}
+
+export async function announceLeft(env: Env, roomId: number, userIds: number[]) {
+  await Promise.all([
+    roomObject(env, roomId).membersChanged({ joined: [], left: userIds }),
+    ...userIds.map((id) => inboxObject(env, id).push({ type: "removed_from_room", room: roomId })),
+  ]);
+}
+
+/** A deleted room closes its sockets and leaves every former member's inbox. */
+export async function announceDeleted(env: Env, roomId: number, memberIds: number[]) {
+  await Promise.all([
+    roomObject(env, roomId).roomDeleted(),
+    ...memberIds.map((id) => inboxObject(env, id).push({ type: "removed_from_room", room: roomId })),
+  ]);
+}
+
+/** A new group room shows up in its members' inboxes (it has no sockets yet). */
+export async function announceCreated(env: Env, room: RoomRow, memberIds: number[], by: number) {
+  await Promise.all(
+    memberIds
+      .filter((id) => id !== by)
+      .map((id) => inboxObject(env, id).push({ type: "added_to_room", room: room.id, title: room.title, by })),
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * WebSocket upgrades. The worker only authenticates: a valid access token (header or
+ * subprotocol, see durable/protocol.ts) and, for a room, membership; anyone else is refused
+ * with 401/403 before a socket opens. Then the upgrade goes to the Durable Object, with who
+ * the caller is in headers the worker sets itself.
+ */
+import { z } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { createApp, type AppEnv } from "../app";
+import { requireUser } from "../auth/require-user";
+import { database } from "../db";
+import { ApiError, invalid } from "../errors";
+import { idParam } from "../openapi";
+import { TRUSTED_ROOM_HEADER, TRUSTED_USER_HEADER, roomObject } from "../../durable/room";
+import { TRUSTED_INBOX_USER_HEADER, inboxObject } from "../../durable/inbox";
+import { roomOfMember } from "./room-access";
+
+const After = z.string().regex(/^\d{1,15}$/, "must be a whole number").transform(Number);
+
+/**
+ * Hands an upgrade to a Durable Object in a request it can trust (nothing the client sent
+ * but the upgrade itself), and copies its answer so the app can add its headers.
+ */
+async function handover(stub: { fetch(request: Request): Promise<Response> }, url: string, headers: Record<string, string>) {
+  const answer = await stub.fetch(new Request(url, { headers: { upgrade: "websocket", ...headers } }));
+  return new Response(answer.body, { status: answer.status, headers: answer.headers, webSocket: answer.webSocket });
+}
+
+/** Per route, not app-wide: this sub-app is mounted beside all the others. */
+const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "This address takes WebSocket upgrades only.", "invalid");
+  }
+  await next();
+});
+
+export const sockets = createApp()
+  .get("/rooms/:id/socket", upgradeOnly, requireUser(), async (c) => {
+    const id = idParam.safeParse(c.req.param("id"));
+    if (!id.success) throw invalid("A room id is a positive whole number.", { id: "must be a positive whole number" });
+    const afterText = c.req.query("after");
+    const after = afterText === undefined ? undefined : After.safeParse(afterText);
+    if (after && !after.success) throw invalid("after must be a message id.", { after: "must be a whole number" });
+    const { room } = await roomOfMember(database(c.env), id.data, c.var.user);
+    const url = new URL(`https://room/${room.id}`);
+    if (after) url.searchParams.set("after", String(after.data));
+    return handover(roomObject(c.env, room.id), url.toString(), {
+      [TRUSTED_USER_HEADER]: String(c.var.user.id),
+      [TRUSTED_ROOM_HEADER]: String(room.id),
+    });
+  })
+  .get("/inbox/socket", upgradeOnly, requireUser(), (c) =>
+    handover(inboxObject(c.env, c.var.user.id), "https://inbox/", { [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id) }),
+  );
