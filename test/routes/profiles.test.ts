@@ -1,5 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { database } from "../../worker/db";
+import { users } from "../../worker/db/schema";
+import { identityConflict } from "../../worker/db/users";
 import { ORIGIN, call, expectError, makeUser, snapshot } from "../support/api";
 
 const signIn = (username: string, password: string) => call("POST", "/api/v1/access_token/", { json: { username, password } });
@@ -144,13 +147,30 @@ describe("POST /api/v1/profiles/", () => {
     expect(Object.keys(sameEmail.body.fields)).toEqual(["email"]);
   });
 
-  it("creates one user when two ask for the same username at once, and answers the other 400", async () => {
+  it("creates one user when several ask for the same username or email at once, and answers the others 400", async () => {
     const admin = await makeUser({ isSuperuser: true });
-    const answers = await Promise.all(
-      [0, 1, 2].map(() => call("POST", "/api/v1/profiles/", { token: admin.access, json: { ...newUser("racer"), email: "" } })),
-    );
-    expect(answers.map((a) => a.status).sort()).toEqual([201, 400, 400]);
-    for (const refused of answers.filter((a) => a.status !== 201)) expectError(refused, 400, "invalid");
+    for (const [json, field] of [
+      [{ ...newUser("racer"), email: "" }, "username"],
+      [{ ...newUser("racer2"), email: "race@example.com" }, "email"],
+    ] as const) {
+      const answers = await Promise.all(
+        [0, 1, 2, 3].map((i) => call("POST", "/api/v1/profiles/", { token: admin.access, json: field === "email" ? { ...json, username: `racer2_${i}` } : json })),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 400, 400, 400]);
+      for (const refused of answers.filter((a) => a.status !== 201)) {
+        expectError(refused, 400, "invalid");
+        expect(Object.keys(refused.body.fields)).toEqual([field]);
+      }
+    }
+  });
+
+  it("recognises the database refusing a username or email taken between the check and the write", async () => {
+    const taken = await makeUser({ email: "first@example.com" });
+    const insert = (username: string, email: string) =>
+      database(env).insert(users).values({ username, email, password: "!", dateJoined: "2020-01-01T00:00:00Z" }).catch((err: unknown) => err);
+    expect(identityConflict(await insert(taken.username.toUpperCase(), ""))).toHaveProperty("username");
+    expect(identityConflict(await insert("fresh_name", "FIRST@example.com"))).toHaveProperty("email");
+    expect(identityConflict(new Error("something else"))).toBeUndefined();
   });
 
   it("refuses passwords shorter than 6 or longer than 100, long usernames and bad emails, naming each field", async () => {

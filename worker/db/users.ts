@@ -93,3 +93,16 @@ export async function takenIdentity(
   }
   return taken;
 }
+
+/**
+ * takenIdentity and the write after it are two steps, and a concurrent request can take a
+ * username or email in between; the unique indexes still refuse the write. This names the
+ * field such a refusal is about, so it is answered as the check would have answered it.
+ */
+export function identityConflict(err: unknown): Record<string, string> | undefined {
+  const text = String(err instanceof Error && err.cause ? err.cause : err);
+  if (!text.includes("UNIQUE constraint failed")) return undefined;
+  if (text.includes("users.username")) return { username: "A user with that username already exists." };
+  if (text.includes("users_email_unique")) return { email: "A user with that email already exists." };
+  return undefined;
+}

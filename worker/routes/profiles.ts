@@ -9,7 +9,7 @@ import { hashPassword, verifyPassword } from "../auth/passwords";
 import { optionalUser, requireUser } from "../auth/require-user";
 import { database } from "../db";
 import { refreshTokens, users, type UserRow } from "../db/schema";
-import { availableUsers, findUser, listUsers, takenIdentity } from "../db/users";
+import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { UserSchema, toUser } from "../shapes";
@@ -56,6 +56,13 @@ const ProfileId = z.object({ id: idParam });
 const AVAILABLE_USERS_LIMIT = 500;
 
 const origin = (url: string) => new URL(url).origin;
+
+/** Answers a write that lost a race for a username or email as the earlier check would. */
+function refuseTaken(err: unknown): never {
+  const taken = identityConflict(err);
+  if (taken) throw invalid("That username or email is taken.", taken);
+  throw err;
+}
 
 function assertSelfOrSuperuser(caller: UserRow, id: number) {
   if (caller.id !== id && !caller.isSuperuser) throw forbidden("You can only change your own profile.");
@@ -143,7 +150,8 @@ export const profiles = createApp()
           password: await hashPassword(input.password),
           dateJoined: new Date().toISOString(),
         })
-        .returning();
+        .returning()
+        .catch(refuseTaken);
       return c.json(toUser(created, origin(c.req.url)), 201);
     },
   )
@@ -220,8 +228,8 @@ export const profiles = createApp()
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const [[updated]] = signOut
-        ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))])
-        : await db.batch(statements);
+        ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))]).catch(refuseTaken)
+        : await db.batch(statements).catch(refuseTaken);
       return c.json(toUser(updated, origin(c.req.url)), 200);
     },
   )
