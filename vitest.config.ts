@@ -21,6 +21,7 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       exclude: ["test/browser/**", "test/scripts/**"],
       setupFiles: ["./test/support/apply-migrations.ts"],
+      globalSetup: ["./test/support/upstash-gateway.global.ts"],
     },
   };
 });

@@ -14,6 +14,7 @@ import { send } from "./routes/send";
 import { tokens } from "./routes/tokens";
 
 export { Room } from "../durable/room";
+export { Presence } from "../durable/presence";
 
 /** Largest JSON body any route takes; avatars have their own, larger limit. */
 const MAX_JSON_BYTES = 64 * 1024;
