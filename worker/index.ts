@@ -10,9 +10,12 @@ import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { profiles } from "./routes/profiles";
 import { rooms } from "./routes/rooms";
+import { messages } from "./routes/messages";
 import { send } from "./routes/send";
+import { sockets } from "./routes/sockets";
 import { tokens } from "./routes/tokens";
 
+export { Inbox } from "../durable/inbox";
 export { Room } from "../durable/room";
 export { Presence } from "../durable/presence";
 
@@ -34,7 +37,9 @@ const routes = api
   .route("/", profiles)
   .route("/", avatars)
   .route("/", rooms)
-  .route("/", send);
+  .route("/", send)
+  .route("/", messages)
+  .route("/", sockets);
 
 const openApiConfig = {
   openapi: "3.1.0",
@@ -44,6 +49,8 @@ const openApiConfig = {
     description:
       "The REST API of condor_chat, kept path for path, with the holes of the original closed. Every error is `{error, detail, code, fields?}`.",
   },
+  // Every route needs a bearer token unless its own contract says otherwise.
+  security: [{ bearer: [] }],
 };
 api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
 
