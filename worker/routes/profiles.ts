@@ -126,6 +126,8 @@ export const profiles = createApp()
       path: "/profiles",
       tags: ["profiles"],
       summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
+      // The token is optional: anyone may sign up when ALLOW_SIGNUP is on.
+      security: [{}, { bearer: [] }] as Record<string, string[]>[],
       middleware: [optionalUser()] as const,
       request: jsonBody(NewUser),
       responses: { 201: json(UserSchema, "The new user"), ...errors(400, 401, 403, 415) },
