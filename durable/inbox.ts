@@ -7,6 +7,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../worker/db";
 import { unreadCounts } from "../worker/db/messages";
+import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
+import { closeSilentSockets } from "./keep-alive";
 import { PING, PONG, type InboxFrame, type WireMessage } from "./protocol";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
@@ -28,9 +30,12 @@ export class Inbox extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ userId });
+    server.serializeAttachment({ connectedAt: Date.now() });
+    await this.ctx.storage.put("userId", userId);
     const counts = await unreadCounts(database(this.env), userId);
     server.send(JSON.stringify({ type: "unread", counts } satisfies InboxFrame));
+    await presenceStore(this.env).heartbeat(userId);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": "condor.v1" } });
   }
 
@@ -38,11 +43,41 @@ export class Inbox extends DurableObject<Env> {
   async webSocketMessage() {}
 
   async webSocketClose(ws: WebSocket, code: number) {
+    // Presence first: once the tab sees its socket closed, its user already reads offline.
+    await this.#wentAway();
     try {
       ws.close(code === 1005 ? 1000 : code, "closing");
     } catch {
       // Already closed.
     }
+  }
+
+  async webSocketError() {
+    await this.#wentAway();
+  }
+
+  /**
+   * The inbox is the one place that sees all of a user's tabs, so it is the one that says
+   * "offline" when the last closes. Room sockets only ever renew presence.
+   */
+  async #wentAway() {
+    if (this.#openSockets().length > 0) return;
+    const userId = await this.ctx.storage.get<number>("userId");
+    if (userId !== undefined) await presenceStore(this.env).offline(userId);
+  }
+
+  /** Renews the user's presence while any tab is open; a tab gone silent counts as closed. */
+  async alarm() {
+    const userId = await this.ctx.storage.get<number>("userId");
+    closeSilentSockets(this.ctx, (ws) => (ws.deserializeAttachment() as { connectedAt: number }).connectedAt);
+    if (userId === undefined) return;
+    if (this.#openSockets().length === 0) return this.#wentAway();
+    await presenceStore(this.env).heartbeat(userId);
+    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
+  }
+
+  #openSockets() {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
   }
 
   /** Sends a frame to every open tab of this user. */
@@ -55,11 +90,6 @@ export class Inbox extends DurableObject<Env> {
         // Closed under us.
       }
     }
-  }
-
-  /** Whether any tab is listening; rooms skip the work of a notification when none is. */
-  async listening(): Promise<boolean> {
-    return this.ctx.getWebSockets().length > 0;
   }
 
   async roomMessage(message: WireMessage, title: string, firstDm: boolean) {

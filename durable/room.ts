@@ -29,6 +29,8 @@ import { findRoom } from "../worker/db/rooms";
 import { now } from "../worker/db";
 import { toMessage } from "../worker/shapes";
 import { inboxObject } from "./inbox";
+import { closeSilentSockets } from "./keep-alive";
+import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
 import {
   PING,
   PONG,
@@ -45,10 +47,6 @@ export const SEND_BURST = 10;
 export const SEND_PER_SECOND = 2;
 /** Most messages a catch-up sends; past it, `has_more` tells the client to page over REST. */
 export const CATCH_UP_LIMIT = 1000;
-/** How often an open room renews its users' presence and drops dead sockets. */
-const HEARTBEAT_MS = 30_000;
-/** A socket that has not pinged for this long is taken for dead. */
-const SILENT_SOCKET_MS = 90_000;
 
 /** Headers the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
@@ -152,6 +150,7 @@ export class Room extends DurableObject<Env> {
       await this.#catchUp(server, roomId, after);
     });
     this.#broadcast({ type: "here", users: this.#usersHere() });
+    await presenceStore(this.env).heartbeat(userId);
     await this.#ensureAlarm();
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": "condor.v1" } });
   }
@@ -340,7 +339,7 @@ export class Room extends DurableObject<Env> {
   }
 
   /** Schedules the alarm no later than `at`, or a heartbeat from now. */
-  async #ensureAlarm(at = Date.now() + HEARTBEAT_MS) {
+  async #ensureAlarm(at = Date.now() + HEARTBEAT_EVERY_MS) {
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
@@ -352,14 +351,13 @@ export class Room extends DurableObject<Env> {
     for (const [userId, until] of Object.entries(typists)) {
       if (until <= at) await this.#typing(Number(userId), false);
     }
-    for (const ws of this.ctx.getWebSockets()) {
-      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? this.#who(ws).connectedAt;
-      if (at - lastPing > SILENT_SOCKET_MS) {
-        ws.close(4008, "no ping");
-        this.#leave(ws);
-      }
-    }
-    const here = this.#usersHere();
+    const silent = closeSilentSockets(this.ctx, (ws) => this.#who(ws).connectedAt, at);
+    const here = this.#usersHere().filter((userId) =>
+      this.ctx.getWebSockets(`user:${userId}`).some((ws) => !silent.includes(ws)),
+    );
+    if (silent.length > 0) this.#broadcast({ type: "here", users: here });
+    const presence = presenceStore(this.env);
+    await Promise.all(here.map((userId) => presence.heartbeat(userId)));
     const remaining = Object.values((await this.ctx.storage.get<Record<string, number>>("typing")) ?? {});
     if (here.length > 0) await this.#ensureAlarm();
     if (remaining.length > 0) await this.#ensureAlarm(Math.min(...remaining));

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { WireMessage } from "../durable/protocol";
 import type { MessageRow, RoomRow, UserRow } from "./db/schema";
+import type { UserPresence } from "./presence";
 
 export const DEFAULT_AVATAR_KEY = "avatar_files/default_img.png";
 
@@ -28,6 +29,9 @@ export const UserSchema = z
     last_name: z.string(),
     is_superuser: z.boolean(),
     is_active: z.boolean(),
+    /** Whether any socket of theirs is open; null when presence cannot be read right now. */
+    is_online: z.boolean().nullable(),
+    last_seen: z.string().nullable(),
   })
   .openapi("User");
 
@@ -61,7 +65,7 @@ export function avatarUrl(origin: string, avatarKey: string | null): string {
   return `${origin}/media/${avatarKey ?? DEFAULT_AVATAR_KEY}`;
 }
 
-export function toUser(row: UserRow, origin: string): User {
+export function toUser(row: UserRow, origin: string, presence: UserPresence): User {
   return {
     id: row.id,
     full_name: fullName(row),
@@ -72,6 +76,8 @@ export function toUser(row: UserRow, origin: string): User {
     last_name: row.lastName,
     is_superuser: row.isSuperuser,
     is_active: row.isActive,
+    is_online: presence.is_online,
+    last_seen: presence.last_seen,
   };
 }
 

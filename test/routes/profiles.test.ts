@@ -7,7 +7,7 @@ import { ORIGIN, call, expectError, makeUser, snapshot } from "../support/api";
 
 const signIn = (username: string, password: string) => call("POST", "/api/v1/access_token/", { json: { username, password } });
 
-const userKeys = ["avatar_url", "email", "first_name", "full_name", "id", "is_active", "is_superuser", "last_name", "username"];
+const userKeys = ["avatar_url", "email", "first_name", "full_name", "id", "is_active", "is_online", "is_superuser", "last_name", "last_seen", "username"];
 
 describe("user shape", () => {
   it("has every key of the original plus the profile fields, with an absolute avatar URL from the request's origin", async () => {
@@ -25,6 +25,8 @@ describe("user shape", () => {
       last_name: "Palmi",
       is_superuser: false,
       is_active: true,
+      is_online: false,
+      last_seen: null,
     });
   });
 

@@ -12,7 +12,8 @@ import { refreshTokens, users, type UserRow } from "../db/schema";
 import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { UserSchema, toUser } from "../shapes";
+import { UserSchema } from "../shapes";
+import { userAnswer, userAnswers } from "./user-answer";
 
 const username = z
   .string()
@@ -45,9 +46,12 @@ const ProfileChanges = z
   .partial()
   .strict();
 
+/** SQLite's LIKE ends a pattern at a NUL, so a term holding one would match everyone. */
+const searchTerm = (max: number) => z.string().max(max).regex(/^[^\0]*$/, "must not contain a NUL character");
+
 const AvailableQuery = z.object({
-  full_name: z.string().max(150).optional(),
-  email: z.string().max(254).optional(),
+  full_name: searchTerm(150).optional(),
+  email: searchTerm(254).optional(),
 });
 
 const ProfileId = z.object({ id: idParam });
@@ -89,7 +93,7 @@ export const profiles = createApp()
     async (c) => {
       const { full_name, email } = c.req.valid("query");
       const rows = await availableUsers(database(c.env), c.var.user.id, { fullName: full_name, email }, AVAILABLE_USERS_LIMIT);
-      return c.json(rows.map((row) => toUser(row, origin(c.req.url))), 200);
+      return c.json(await userAnswers(c.env, origin(c.req.url), rows), 200);
     },
   )
   .openapi(
@@ -101,7 +105,7 @@ export const profiles = createApp()
       middleware: [requireUser()] as const,
       responses: { 200: json(UserSchema, "You"), ...errors(401) },
     }),
-    (c) => c.json(toUser(c.var.user, origin(c.req.url)), 200),
+    async (c) => c.json(await userAnswer(c.env, origin(c.req.url), c.var.user), 200),
   )
   .openapi(
     createRoute({
@@ -116,7 +120,7 @@ export const profiles = createApp()
     async (c) => {
       const page = c.req.valid("query");
       const { rows, total } = await listUsers(database(c.env), page, c.var.user.isSuperuser);
-      const results = rows.map((row) => toUser(row, origin(c.req.url)));
+      const results = await userAnswers(c.env, origin(c.req.url), rows);
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
   )
@@ -154,7 +158,7 @@ export const profiles = createApp()
         })
         .returning()
         .catch(refuseTaken);
-      return c.json(toUser(created, origin(c.req.url)), 201);
+      return c.json(await userAnswer(c.env, origin(c.req.url), created), 201);
     },
   )
   .openapi(
@@ -169,7 +173,7 @@ export const profiles = createApp()
     }),
     async (c) => {
       const user = await existingUser(c.env, c.req.valid("param").id, c.var.user);
-      return c.json(toUser(user, origin(c.req.url)), 200);
+      return c.json(await userAnswer(c.env, origin(c.req.url), user), 200);
     },
   )
   .openapi(
@@ -225,14 +229,14 @@ export const profiles = createApp()
         isSuperuser: changes.is_superuser,
       };
       // Drizzle refuses an UPDATE with nothing to set; a PATCH that changes nothing is no error.
-      if (Object.values(values).every((value) => value === undefined)) return c.json(toUser(user, origin(c.req.url)), 200);
+      if (Object.values(values).every((value) => value === undefined)) return c.json(await userAnswer(c.env, origin(c.req.url), user), 200);
       const statements = [db.update(users).set(values).where(eq(users.id, id)).returning()] as const;
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const [[updated]] = signOut
         ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))]).catch(refuseTaken)
         : await db.batch(statements).catch(refuseTaken);
-      return c.json(toUser(updated, origin(c.req.url)), 200);
+      return c.json(await userAnswer(c.env, origin(c.req.url), updated), 200);
     },
   )
   .openapi(

@@ -2,12 +2,13 @@
  * What every room route needs first: the room, the caller's place in it, and the room as
  * the API shows it (its participants and its latest messages, oldest first).
  */
-import type { Database } from "../db";
+import { database, type Database } from "../db";
 import { historyPage } from "../db/messages";
 import { findMember, findRoom, participantsOf, type Member } from "../db/rooms";
 import type { RoomRow, UserRow } from "../db/schema";
 import { forbidden, notFound } from "../errors";
-import { toMessage, toRoom, toUser, type Room } from "../shapes";
+import { toMessage, toRoom, type Room } from "../shapes";
+import { userAnswers } from "./user-answer";
 
 /** How many of its latest messages a room answer carries; older ones are paged. */
 export const ROOM_ANSWER_MESSAGES = 50;
@@ -29,14 +30,11 @@ export async function roomToManage(db: Database, roomId: number, user: UserRow):
 }
 
 /** A room as the API answers it, with its latest messages. */
-export async function roomAnswer(db: Database, room: RoomRow, origin: string): Promise<Room> {
+export async function roomAnswer(env: Env, room: RoomRow, origin: string): Promise<Room> {
+  const db = database(env);
   const [participants, { rows }] = await Promise.all([
     participantsOf(db, [room.id]),
     historyPage(db, room.id, { limit: ROOM_ANSWER_MESSAGES }),
   ]);
-  return toRoom(
-    room,
-    (participants.get(room.id) ?? []).map((user) => toUser(user, origin)),
-    rows.map(toMessage),
-  );
+  return toRoom(room, await userAnswers(env, origin, participants.get(room.id) ?? []), rows.map(toMessage));
 }

@@ -21,7 +21,8 @@ import {
 import { findUsersByIds } from "../db/users";
 import { invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { MessageSchema, RoomSchema, latestMessageOf, toMessage, toRoom, toUser } from "../shapes";
+import { MessageSchema, RoomSchema, latestMessageOf, toMessage, toRoom } from "../shapes";
+import { userAnswers } from "./user-answer";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft } from "./room-events";
 
@@ -76,10 +77,12 @@ export const rooms = createApp()
         participantsOf(db, rows.map((room) => room.id)),
         unreadCounts(db, c.var.user.id),
       ]);
+      const everyone = [...new Map([...participants.values()].flat().map((user) => [user.id, user])).values()];
+      const users = new Map((await userAnswers(c.env, origin(c.req.url), everyone)).map((user) => [user.id, user]));
       const results = rows.map((room) => ({
         ...toRoom(
           room,
-          (participants.get(room.id) ?? []).map((user) => toUser(user, origin(c.req.url))),
+          (participants.get(room.id) ?? []).map((user) => users.get(user.id)!),
           latestMessageOf(room),
         ),
         unread_count: unread[room.id] ?? 0,
@@ -104,7 +107,7 @@ export const rooms = createApp()
       await assertUsersExist(db, memberIds);
       const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
       await announceCreated(c.env, room, memberIds, c.var.user.id);
-      return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
     },
   )
   .openapi(
@@ -120,7 +123,7 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
-      return c.json(await roomAnswer(db, room, origin(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 200);
     },
   )
   .openapi(
@@ -139,7 +142,7 @@ export const rooms = createApp()
       if (!room.isGroup) throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
-      return c.json(await roomAnswer(db, { ...room, title }, origin(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, { ...room, title }, origin(c.req.url)), 200);
     },
   )
   .openapi(
@@ -206,7 +209,7 @@ export const rooms = createApp()
       }
       const joined = await findUsersByIds(db, await addMembers(db, room.id, ids));
       await announceJoined(c.env, room, joined, c.var.user.id, origin(c.req.url));
-      return c.json(await roomAnswer(db, room, origin(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 200);
     },
   )
   .openapi(

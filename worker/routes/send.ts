@@ -58,7 +58,7 @@ export const send = createApp()
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
       await post(c.env, { roomId: room.id, senderId: sender.id, content: message });
-      return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
     },
     originalPayloadHook,
   )
@@ -82,7 +82,7 @@ export const send = createApp()
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!member) throw forbidden(notInRoom);
       await post(c.env, { roomId: room.id, senderId: c.var.user.id, content: message });
-      return c.json(await roomAnswer(db, room, origin(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
     },
     originalPayloadHook,
   );
