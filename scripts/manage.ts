@@ -1,0 +1,250 @@
+/**
+ * `npm run manage -- <command>`: the admin commands of the original's manage.py, acting on
+ * the local D1 that `npm start` uses, or on the deployed one with --remote.
+ *
+ * Exit codes: 0 done; 1 refused (an invalid or taken value, an unknown user, a D1 error);
+ * 2 wrong usage (unknown command or option, a required value missing with nobody to ask).
+ */
+import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { z } from "zod";
+import { hashPassword } from "../worker/auth/passwords.ts";
+import { ask, askHidden, canPrompt } from "./terminal-prompt.ts";
+import { applyLocalMigrations, execute, sqlText, type D1Target } from "./wrangler-d1.ts";
+
+const USAGE = `Usage: npm run manage -- <command> [options]
+
+Commands:
+  createsuperuser            create a user who may change every profile and room
+  createuser                 create an ordinary user
+  changepassword <username>  set a user's password and revoke their refresh tokens
+  help                       show this text
+
+Options of createsuperuser and createuser:
+  --username <name>          1 to 32 letters, digits and @ . + - _; unique whatever the case
+  --email <address>          optional; unique when given
+  --first-name <name>        optional
+  --last-name <name>         optional
+  --password <password>      6 to 100 characters
+
+Options of changepassword:
+  --password <password>      6 to 100 characters
+
+Options of every command:
+  --remote                   act on the deployed D1 instead of the local one
+  --persist-to <dir>         the local state directory (default: wrangler's .wrangler/state)
+  --no-input                 never ask; a missing required value is an error (exit code 2)
+
+Options may also be written --name=value. In a terminal, missing values are asked for, the
+password twice and hidden. A password given as an option shows in the process list to
+other users of the machine: leave it out to be asked for it.
+
+Exit codes: 0 done, 1 refused, 2 wrong usage.`;
+
+/** Wrong usage: exit code 2, as argument parsers use. */
+class UsageError extends Error {}
+
+/** What is wrong with a value, by the API's rules (worker/routes/profiles.ts), if anything. */
+type Rule = (value: string) => string | undefined;
+
+const EMAIL = z.email().max(254);
+const rules = {
+  username(value) {
+    if (value.length === 0) return "must not be empty";
+    if (value.length > 32) return "must be at most 32 characters";
+    if (!/^[\w.@+-]+$/.test(value)) return "may contain only letters, digits and @ . + - _";
+  },
+  email: (value) => (value === "" || EMAIL.safeParse(value).success ? undefined : "is not a valid email address"),
+  name: (value) => (value.length > 150 ? "must be at most 150 characters" : undefined),
+  password(value) {
+    if (value.length < 6) return "must be at least 6 characters";
+    if (value.length > 100) return "must be at most 100 characters";
+  },
+} satisfies Record<string, Rule>;
+
+const COMMON_OPTIONS = {
+  remote: { type: "boolean" },
+  "persist-to": { type: "string" },
+  "no-input": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} satisfies ParseArgsConfig["options"];
+
+const NEW_USER_OPTIONS = {
+  ...COMMON_OPTIONS,
+  username: { type: "string" },
+  email: { type: "string" },
+  "first-name": { type: "string" },
+  "last-name": { type: "string" },
+  password: { type: "string" },
+} satisfies ParseArgsConfig["options"];
+
+const CHANGE_PASSWORD_OPTIONS = { ...COMMON_OPTIONS, password: { type: "string" } } satisfies ParseArgsConfig["options"];
+
+function parse<Options extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: Options) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Where to act, from the common options; the local database is migrated first, as `npm start` does. */
+function prepareTarget(values: { remote?: boolean; "persist-to"?: string }): D1Target {
+  if (values.remote && values["persist-to"] !== undefined) {
+    throw new UsageError("--persist-to is for the local D1; it cannot be combined with --remote.");
+  }
+  if (values.remote) return { remote: true };
+  const target = { remote: false as const, persistTo: values["persist-to"] && path.resolve(values["persist-to"]) };
+  if (applyLocalMigrations(target)) console.log("Applied the pending migrations to the local D1.");
+  return target;
+}
+
+/** Checks a value given as an option; a bad one is refused, not asked for again. */
+function checkOption(option: string, value: string | undefined, rule: Rule): void {
+  const problem = value === undefined ? undefined : rule(value);
+  if (problem) throw new Error(`--${option} ${problem}.`);
+}
+
+function requireOptions(given: Record<string, string | undefined>, interactive: boolean): void {
+  const missing = Object.keys(given).filter((option) => given[option] === undefined);
+  if (missing.length > 0 && !interactive) {
+    const list = missing.map((option) => `--${option}`).join(" and ");
+    throw new UsageError(`${list} ${missing.length > 1 ? "are" : "is"} required without a terminal or with --no-input.`);
+  }
+}
+
+/** Asks until the answer passes the rule and, if given, the check against the database. */
+async function askUntilValid(question: string, what: string, rule: Rule, check?: (value: string) => string | undefined) {
+  for (;;) {
+    const answer = await ask(question);
+    const problem = rule(answer);
+    const conflict = problem ? undefined : check?.(answer);
+    if (!problem && !conflict) return answer;
+    console.error(`Error: ${problem ? `the ${what} ${problem}` : conflict}.`);
+  }
+}
+
+async function askNewPassword(): Promise<string> {
+  for (;;) {
+    const password = await askHidden("Password: ");
+    if ((await askHidden("Password (again): ")) !== password) {
+      console.error("Error: the two passwords differ.");
+      continue;
+    }
+    const problem = rules.password(password);
+    if (!problem) return password;
+    console.error(`Error: the password ${problem}.`);
+  }
+}
+
+/** One row: whether another user already has this username, or this (non-empty) email. */
+function takenQuery(username: string, email: string): string {
+  return `SELECT
+    EXISTS (SELECT 1 FROM users WHERE username = ${sqlText(username)} COLLATE NOCASE) AS username_taken,
+    EXISTS (SELECT 1 FROM users WHERE email <> '' AND lower(email) = lower(${sqlText(email)})) AS email_taken`;
+}
+
+function takenProblems(username: string, email: string, row: { username_taken?: unknown; email_taken?: unknown }) {
+  const problems = [];
+  if (row.username_taken) problems.push(`the username '${username}' is already taken`);
+  if (row.email_taken) problems.push(`the email '${email}' is already taken`);
+  return problems;
+}
+
+async function createUser(args: string[], superuser: boolean): Promise<void> {
+  const { values, positionals } = parse(args, NEW_USER_OPTIONS);
+  if (values.help) return console.log(USAGE);
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}'.`);
+  const interactive = canPrompt() && !values["no-input"];
+  checkOption("username", values.username, rules.username);
+  checkOption("email", values.email, rules.email);
+  checkOption("first-name", values["first-name"], rules.name);
+  checkOption("last-name", values["last-name"], rules.name);
+  checkOption("password", values.password, rules.password);
+  requireOptions({ username: values.username, password: values.password }, interactive);
+  const target = prepareTarget(values);
+
+  // Asked for one by one, each checked as soon as it is typed, as Django's prompts do.
+  const taken = (username: string, email: string) =>
+    takenProblems(username, email, execute(target, [takenQuery(username, email)])[0][0])[0];
+  const optional = async (question: string, what: string, rule: Rule, check?: (value: string) => string | undefined) =>
+    interactive ? askUntilValid(`${question} (optional): `, what, rule, check) : "";
+  const username =
+    values.username ?? (await askUntilValid("Username: ", "username", rules.username, (answer) => taken(answer, "")));
+  const email =
+    values.email ??
+    (await optional("Email address", "email address", rules.email, (answer) => (answer ? taken("", answer) : undefined)));
+  const firstName = values["first-name"] ?? (await optional("First name", "first name", rules.name));
+  const lastName = values["last-name"] ?? (await optional("Last name", "last name", rules.name));
+  const password = values.password ?? (await askNewPassword());
+
+  // The check and the insert go in one call; the unique indexes, not the check, keep two
+  // users apart, and OR IGNORE turns their refusal into "no row" instead of an error.
+  const [[check], inserted] = execute(target, [
+    takenQuery(username, email),
+    `INSERT OR IGNORE INTO users (username, email, first_name, last_name, password, is_superuser, date_joined)
+     VALUES (${[username, email, firstName, lastName, await hashPassword(password)].map(sqlText).join(", ")},
+             ${superuser ? 1 : 0}, ${sqlText(new Date().toISOString())})
+     RETURNING id`,
+  ]);
+  if (inserted.length === 0) {
+    const problems = takenProblems(username, email, check);
+    const reason = problems.length > 0 ? problems.join(" and ") : "its username or email was taken meanwhile";
+    throw new Error(`User not created: ${reason}.`);
+  }
+  console.log(`${superuser ? "Superuser" : "User"} '${username}' created (id ${inserted[0].id}).`);
+}
+
+async function changePassword(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, CHANGE_PASSWORD_OPTIONS);
+  if (values.help) return console.log(USAGE);
+  const [username, ...extra] = positionals;
+  if (username === undefined) throw new UsageError("changepassword needs a username: changepassword <username>.");
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+  const interactive = canPrompt() && !values["no-input"];
+  checkOption("password", values.password, rules.password);
+  requireOptions({ password: values.password }, interactive);
+  const target = prepareTarget(values);
+
+  const whereUser = `username = ${sqlText(username)} COLLATE NOCASE`;
+  let password = values.password;
+  if (password === undefined) {
+    // Say an unknown user is unknown before asking for a password twice.
+    const [[found]] = execute(target, [`SELECT username FROM users WHERE ${whereUser}`]);
+    if (!found) throw new Error(`User '${username}' does not exist.`);
+    console.log(`Changing the password of '${found.username}'.`);
+    password = await askNewPassword();
+  }
+
+  // Signing out everywhere, as the API does on a password change: a stolen session ends too.
+  const [updated, revoked] = execute(target, [
+    `UPDATE users SET password = ${sqlText(await hashPassword(password))} WHERE ${whereUser} RETURNING username`,
+    `DELETE FROM refresh_tokens WHERE user_id IN (SELECT id FROM users WHERE ${whereUser}) RETURNING jti`,
+  ]);
+  if (updated.length === 0) throw new Error(`User '${username}' does not exist.`);
+  console.log(`Password changed for '${updated[0].username}'; ${revoked.length} refresh token(s) revoked.`);
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    if (command === "help" || command === "--help" || command === "-h") {
+      console.log(USAGE);
+    } else if (command === "createsuperuser" || command === "createuser") {
+      await createUser(rest, command === "createsuperuser");
+    } else if (command === "changepassword") {
+      await changePassword(rest);
+    } else {
+      throw new UsageError(command === undefined ? "No command given." : `Unknown command '${command}'.`);
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    console.error(`Error: ${error.message}`);
+    if (!(error instanceof UsageError)) return 1;
+    console.error("Run `npm run manage -- help` for the commands and their options.");
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,76 @@
+/**
+ * The worker's D1 database as the admin commands reach it: through wrangler, on the local
+ * state that `npm start` (wrangler dev) uses, or on the deployed database with `remote`.
+ *
+ * `wrangler d1 execute` has no bound parameters, so values travel as hex literals cast to
+ * text (`sqlText`): no character of a username or a name is ever read by the SQL parser.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// Run by the Node that runs this script (22, from the `node` devDependency): wrangler needs it.
+const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+/** `database_name` in wrangler.toml. */
+const DATABASE = "condor-chat";
+
+/** Which D1: the local one (optionally in another state directory) or the deployed one. */
+export type D1Target = { remote: true } | { remote: false; persistTo?: string };
+
+export type Row = Record<string, unknown>;
+
+/** A string as a SQL text value that cannot end early or inject: its UTF-8 bytes in hex. */
+export function sqlText(value: string): string {
+  return `CAST(X'${Buffer.from(value, "utf8").toString("hex")}' AS TEXT)`;
+}
+
+function wrangler(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    // No terminal for wrangler: it then asks nothing (it would confirm migrations) and
+    // our own prompts keep the terminal to themselves.
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (result.error) throw new Error(`Could not run wrangler: ${result.error.message}`);
+  return result;
+}
+
+function locationFlags(target: D1Target): string[] {
+  if (target.remote) return ["--remote"];
+  return target.persistTo ? ["--local", "--persist-to", target.persistTo] : ["--local"];
+}
+
+/** Brings the local database to the latest migration, as `npm start` does; true if any ran. */
+export function applyLocalMigrations(target: D1Target & { remote: false }): boolean {
+  const result = wrangler(["d1", "migrations", "apply", DATABASE, ...locationFlags(target)]);
+  if (result.status !== 0) {
+    throw new Error(`Applying the migrations to the local D1 failed:\n${result.stdout}${result.stderr}`.trim());
+  }
+  return !result.stdout.includes("No migrations to apply");
+}
+
+/** Runs the statements in one wrangler call and returns each statement's rows, in order. */
+export function execute(target: D1Target, statements: string[]): Row[][] {
+  const command = statements.join(";\n");
+  const result = wrangler(["d1", "execute", DATABASE, ...locationFlags(target), "--json", "--command", command]);
+  let output: unknown;
+  try {
+    output = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`wrangler d1 execute failed:\n${result.stdout}${result.stderr}`.trim());
+  }
+  if (result.status !== 0 || !Array.isArray(output)) {
+    const text = (output as { error?: { text?: string } }).error?.text ?? result.stderr.trim();
+    if (target.remote && /no such table/.test(text)) {
+      throw new Error(
+        `The deployed D1 has no schema yet (${text}). Apply the migrations first:\n` +
+          `  npx wrangler d1 migrations apply ${DATABASE} --remote`,
+      );
+    }
+    throw new Error(`wrangler d1 execute failed: ${text}`);
+  }
+  return output.map((statement: { results?: Row[] }) => statement.results ?? []);
+}
