@@ -34,6 +34,8 @@ import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
 import {
   PING,
   PONG,
+  SEND_BURST,
+  SEND_PER_SECOND,
   TYPING_LASTS_MS,
   parseClientFrame,
   type RoomFrame,
@@ -42,9 +44,6 @@ import {
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;
-/** Sends per user per room: a burst, then a steady rate. */
-export const SEND_BURST = 10;
-export const SEND_PER_SECOND = 2;
 /** Most messages a catch-up sends; past it, `has_more` tells the client to page over REST. */
 export const CATCH_UP_LIMIT = 1000;
 

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_FRAME_LENGTH, PING, PONG } from "../../durable/protocol";
-import { SEND_BURST, roomObject, type Room } from "../../durable/room";
+import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../durable/protocol";
+import { roomObject, type Room } from "../../durable/room";
 import { call, makeRoom, makeUser, sendToRoom } from "../support/api";
 import { openRoom, upgrade, type TestSocket } from "../support/sockets";
 

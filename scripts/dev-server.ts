@@ -1,0 +1,94 @@
+/**
+ * A throwaway Condor Chat under `wrangler dev`, on its own port and its own local state,
+ * for the browser tests and the benchmarks: nothing touches the state `npm start` uses.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { hashPassword } from "../worker/auth/passwords.ts";
+import { applyLocalMigrations, execute, sqlText } from "./wrangler-d1.ts";
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+const READY_WITHIN_MS = 60_000;
+
+export type DevServer = { url: string; persistTo: string; stop(): Promise<void> };
+export type SeedUser = { username: string; password: string; superuser?: boolean; firstName?: string };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/**
+ * Starts wrangler dev on a fresh state with the migrations applied and the users in it
+ * (put there before it starts, so only one process ever writes the state at a time);
+ * resolves once it serves.
+ */
+export async function startDevServer(users: SeedUser[] = []): Promise<DevServer> {
+  const persistTo = mkdtempSync(path.join(tmpdir(), "condor-dev-"));
+  applyLocalMigrations({ remote: false, persistTo });
+  if (users.length > 0) await seedUsers(persistTo, users);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      // A secret of this run only; required secrets may come from the environment.
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: randomBytes(48).toString("base64url") },
+    },
+  );
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), READY_WITHIN_MS);
+    const watch = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", watch);
+    child.stderr.on("data", watch);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`wrangler dev exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    persistTo,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Puts users straight into a local D1, hashing each distinct password once. */
+async function seedUsers(persistTo: string, users: SeedUser[]): Promise<void> {
+  const hashes = new Map<string, string>();
+  for (const { password } of users) if (!hashes.has(password)) hashes.set(password, await hashPassword(password));
+  const now = new Date().toISOString();
+  const rows = users.map(
+    (user) =>
+      `(${sqlText(user.username)}, ${sqlText(user.firstName ?? "")}, ${sqlText(hashes.get(user.password)!)}, ${user.superuser ? 1 : 0}, ${sqlText(now)})`,
+  );
+  execute({ remote: false, persistTo }, [
+    `INSERT INTO users (username, first_name, password, is_superuser, date_joined) VALUES ${rows.join(", ")}`,
+  ]);
+}
