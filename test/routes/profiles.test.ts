@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db";
 import { users } from "../../worker/db/schema";
@@ -39,8 +40,10 @@ describe("user shape", () => {
 
   it("builds avatar_url from whatever origin the request came to", async () => {
     const user = await makeUser();
-    const response = await call("GET", "/api/v1/profiles/me/", { token: user.access, headers: {} });
-    expect(response.body.avatar_url.startsWith(`${ORIGIN}/media/`)).toBe(true);
+    const response = await exports.default.fetch(
+      new Request("https://chat.other.example:8443/api/v1/profiles/me/", { headers: { authorization: `Bearer ${user.access}` } }),
+    );
+    expect((await response.json<{ avatar_url: string }>()).avatar_url).toBe("https://chat.other.example:8443/media/avatar_files/default_img.png");
   });
 });
 
@@ -136,6 +139,16 @@ describe("POST /api/v1/profiles/", () => {
     const { status, body } = await call("POST", "/api/v1/profiles/", { json: newUser("signup1"), settings: { ALLOW_SIGNUP: "true" } });
     expect(status).toBe(201);
     expect(body.is_superuser).toBe(false);
+  });
+
+  it("never lets a sign-up make itself a superuser or pick its id", async () => {
+    const { status, body } = await call("POST", "/api/v1/profiles/", {
+      json: { ...newUser("climber"), is_superuser: true, is_active: true, id: 1 },
+      settings: { ALLOW_SIGNUP: "true" },
+    });
+    expect(status).toBe(201);
+    expect(body.is_superuser).toBe(false);
+    expect(body.id).not.toBe(1);
   });
 
   it("refuses a taken username (whatever its case) or email with 400 naming the field", async () => {

@@ -138,6 +138,17 @@ describe("PATCH /api/v1/rooms/{id}/", () => {
     expect((await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access })).body.title).toBe("by admin");
   });
 
+  it("shows a superuser who renames a room they are not in none of its messages", async () => {
+    const owner = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await makeRoom(owner);
+    await sendToRoom(owner, room.id, "private");
+    const renamed = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: admin.access, json: { title: "moderated" } });
+    expect(renamed.body).toMatchObject({ title: "moderated", messages: [] });
+    const seen = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title: "mine again" } });
+    expect(contents(seen.body.messages)).toEqual(["private"]);
+  });
+
   it("refuses renaming a DM with 400", async () => {
     const a = await makeUser();
     const b = await makeUser();

@@ -142,7 +142,10 @@ export const rooms = createApp()
       if (!room.isGroup) throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
-      return c.json(await roomAnswer(c.env, { ...room, title }, origin(c.req.url)), 200);
+      const answer = await roomAnswer(c.env, { ...room, title }, origin(c.req.url));
+      // A superuser may rename a room they are not in, but only participants read it.
+      const reader = await findMember(db, room.id, c.var.user.id);
+      return c.json(reader ? answer : { ...answer, messages: [] }, 200);
     },
   )
   .openapi(
