@@ -109,6 +109,23 @@ describe("PUT /api/v1/profiles/{id}/pic/", () => {
     expectError(await upload(user.access, user.id, file(images.png.bytes, "p.png"), "picture"), 400);
   });
 
+  it.each([
+    ["no boundary", "multipart/form-data", "garbage"],
+    ["no initial boundary", "multipart/form-data; boundary=abc", "garbage"],
+    ["a truncated message", "multipart/form-data; boundary=abc", '--abc\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n\r\n\x89PNG'],
+  ])("refuses a malformed multipart body (%s) with 400, storing nothing", async (_, contentType, body) => {
+    const user = await makeUser();
+    const before = await snapshot();
+    expectError(await call("PUT", `/api/v1/profiles/${user.id}/pic/`, { token: user.access, body, headers: { "content-type": contentType } }), 400, "invalid");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses raw image bytes without a form with 415", async () => {
+    const user = await makeUser();
+    const answer = await call("PUT", `/api/v1/profiles/${user.id}/pic/`, { token: user.access, body: new Uint8Array(images.png.bytes), headers: { "content-type": "image/png" } });
+    expectError(answer, 415, "unsupported_media_type");
+  });
+
   it("refuses a JSON body with 415", async () => {
     const user = await makeUser();
     expectError(await call("PUT", `/api/v1/profiles/${user.id}/pic/`, { token: user.access, json: { avatar: "x" } }), 415);
