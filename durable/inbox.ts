@@ -92,8 +92,11 @@ export class Inbox extends DurableObject<Env> {
     }
   }
 
-  async roomMessage(message: WireMessage, title: string, firstDm: boolean) {
-    await this.push({ type: "room_message", room: message.room, title, message, first_dm: firstDm });
+  /** New messages of one room, oldest first; `opensDm` when the first of them opened a DM. */
+  async roomMessages(messages: WireMessage[], title: string, opensDm: boolean) {
+    for (const [i, message] of messages.entries()) {
+      await this.push({ type: "room_message", room: message.room, title, message, first_dm: opensDm && i === 0 });
+    }
   }
 }
 

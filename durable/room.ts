@@ -17,7 +17,6 @@ import { DurableObject } from "cloudflare:workers";
 import { database } from "../worker/db";
 import {
   findMessage,
-  findSentMessage,
   historyPage,
   insertMessage,
   latestMessageId,
@@ -44,15 +43,16 @@ import {
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;
+/** How long news for the inboxes gathers before it goes out. */
+const INBOX_BATCH_MS = 100;
 /** Most messages a catch-up sends; past it, `has_more` tells the client to page over REST. */
 export const CATCH_UP_LIMIT = 1000;
 
-/** Headers the worker sets on an upgrade it has authenticated; never taken from a client. */
+/** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
-export const TRUSTED_ROOM_HEADER = "x-condor-room";
 
 type Attachment = { userId: number; connectedAt: number };
-export type PostInput = { roomId: number; senderId: number; content: string; clientId?: string };
+export type PostInput = { senderId: number; content: string; clientId?: string };
 export type PostResult =
   | { ok: true; message: WireMessage; stored: boolean }
   | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
@@ -61,6 +61,8 @@ export type MemberSummary = { id: number; username: string; full_name: string; a
 
 export class Room extends DurableObject<Env> {
   #writes: Promise<unknown> = Promise.resolve();
+  /** Stored messages that participants' inboxes have not heard of yet. */
+  #inboxQueue: WireMessage[] = [];
   /** Send allowance per user; lost on eviction, which only ever makes it more lenient. */
   #buckets = new Map<number, { tokens: number; at: number }>();
 
@@ -106,9 +108,11 @@ export class Room extends DurableObject<Env> {
     return [...ids].sort((a, b) => a - b);
   }
 
-  async #roomId(): Promise<number> {
-    return (await this.ctx.storage.get<number>("roomId"))!;
+  /** The room this object owns, from the name it is addressed by (see roomObject). */
+  get #roomId(): number {
+    return Number(this.ctx.id.name!.slice(ROOM_NAME_PREFIX.length));
   }
+
 
   /** Takes one send from a user's allowance; false when it is used up. */
   #allowSend(userId: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
@@ -126,10 +130,9 @@ export class Room extends DurableObject<Env> {
   /** An authenticated member's upgrade, handed over by the worker. */
   async fetch(request: Request): Promise<Response> {
     const userId = Number(request.headers.get(TRUSTED_USER_HEADER));
-    const roomId = Number(request.headers.get(TRUSTED_ROOM_HEADER));
+    const roomId = this.#roomId;
     const afterText = new URL(request.url).searchParams.get("after");
     const after = afterText === null ? undefined : Number(afterText);
-    await this.ctx.storage.put("roomId", roomId);
 
     const mine = this.ctx.getWebSockets(`user:${userId}`);
     if (mine.length >= MAX_SOCKETS_PER_USER) {
@@ -173,11 +176,11 @@ export class Room extends DurableObject<Env> {
       return;
     }
     const { userId } = this.#who(ws);
-    const roomId = await this.#roomId();
+    const roomId = this.#roomId;
     const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
-        const result = await this.post({ roomId, senderId: userId, content: frame.content, clientId: frame.client_id });
+        const result = await this.post({ senderId: userId, content: frame.content, clientId: frame.client_id });
         if (result.ok) this.#send(ws, { type: "ack", client_id: frame.client_id, message: result.message });
         else {
           this.#send(ws, {
@@ -193,8 +196,8 @@ export class Room extends DurableObject<Env> {
       case "delete": {
         const result =
           frame.type === "edit"
-            ? await this.edit({ roomId, userId, messageId: frame.id, content: frame.content })
-            : await this.remove({ roomId, userId, messageId: frame.id });
+            ? await this.edit({ userId, messageId: frame.id, content: frame.content })
+            : await this.remove({ userId, messageId: frame.id });
         if (!result.ok) {
           const message = result.error === "not_found" ? "No such message in this room." : "You can only change your own messages.";
           this.#send(ws, { type: "error", code: result.error, message });
@@ -237,43 +240,38 @@ export class Room extends DurableObject<Env> {
   async post(input: PostInput): Promise<PostResult> {
     const allowed = this.#allowSend(input.senderId);
     if (!allowed.ok) return { ok: false, error: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
-    await this.ctx.storage.put("roomId", input.roomId);
     const result = await this.#serialised(async () => {
-      const db = database(this.env);
-      if (input.clientId !== undefined) {
-        const earlier = await findSentMessage(db, input.roomId, input.senderId, input.clientId);
-        if (earlier) return { message: toMessage(earlier), stored: false };
-      }
-      const message = toMessage(await insertMessage(db, input));
-      this.#broadcast({ type: "message", message });
-      return { message, stored: true };
+      const { row, stored } = await insertMessage(database(this.env), { roomId: this.#roomId, ...input });
+      const message = toMessage(row);
+      if (stored) this.#broadcast({ type: "message", message });
+      return { message, stored };
     });
     if (result.stored) {
       await this.#typing(input.senderId, false);
-      this.ctx.waitUntil(this.#tellInboxes(result.message));
+      this.#queueForInboxes(result.message);
     }
     return { ok: true, ...result };
   }
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
-  async edit(input: { roomId: number; userId: number; messageId: number; content: string }): Promise<ChangeResult> {
+  async edit(input: { userId: number; messageId: number; content: string }): Promise<ChangeResult> {
     return this.#change(input, { content: input.content, editedAt: now() }, "message_edited");
   }
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */
-  async remove(input: { roomId: number; userId: number; messageId: number }): Promise<ChangeResult> {
+  async remove(input: { userId: number; messageId: number }): Promise<ChangeResult> {
     return this.#change(input, { content: "", deletedAt: now() }, "message_deleted");
   }
 
   async #change(
-    input: { roomId: number; userId: number; messageId: number },
+    input: { userId: number; messageId: number },
     change: { content: string; editedAt?: string; deletedAt?: string },
     type: "message_edited" | "message_deleted",
   ): Promise<ChangeResult> {
     return this.#serialised(async () => {
       const db = database(this.env);
       const row = await findMessage(db, input.messageId);
-      if (!row || row.roomId !== input.roomId || row.deletedAt !== null) return { ok: false, error: "not_found" } as const;
+      if (!row || row.roomId !== this.#roomId || row.deletedAt !== null) return { ok: false, error: "not_found" } as const;
       if (row.senderId !== input.userId) return { ok: false, error: "not_allowed" } as const;
       const message = toMessage(await rewriteMessage(db, row.id, change));
       this.#broadcast({ type, message });
@@ -318,20 +316,32 @@ export class Room extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
-  /** Tells every participant's inbox, so tabs looking elsewhere can show it. */
-  async #tellInboxes(message: WireMessage) {
+  /**
+   * Inbox news goes out in batches, at most one call per participant every
+   * INBOX_BATCH_MS: a busy room then costs its members' inboxes a few calls a second
+   * rather than one per message each.
+   */
+  #queueForInboxes(message: WireMessage) {
+    this.#inboxQueue.push(message);
+    if (this.#inboxQueue.length > 1) return;
+    setTimeout(() => this.ctx.waitUntil(this.#tellInboxes()), INBOX_BATCH_MS);
+  }
+
+  /** Tells every participant's inbox of the queued messages, so tabs looking elsewhere can show them. */
+  async #tellInboxes() {
+    const batch = this.#inboxQueue.splice(0);
     const db = database(this.env);
     const [room, participants, earlier] = await Promise.all([
-      findRoom(db, message.room),
-      readPositions(db, message.room),
-      historyPage(db, message.room, { before: message.id, limit: 1 }),
+      findRoom(db, this.#roomId),
+      readPositions(db, this.#roomId),
+      historyPage(db, this.#roomId, { before: batch[0].id, limit: 1 }),
     ]);
     if (!room) return;
-    const firstDm = !room.isGroup && earlier.rows.length === 0;
+    const opensDm = !room.isGroup && earlier.rows.length === 0;
     await Promise.all(
       Object.keys(participants).map((userId) =>
         inboxObject(this.env, Number(userId))
-          .roomMessage(message, room.title, firstDm)
+          .roomMessages(batch, room.title, opensDm)
           .catch((err) => console.warn("inbox notification failed", err)),
       ),
     );
@@ -363,7 +373,9 @@ export class Room extends DurableObject<Env> {
   }
 }
 
+const ROOM_NAME_PREFIX = "room:";
+
 /** The object that owns a room. */
 export function roomObject(env: Env, roomId: number) {
-  return env.ROOM.get(env.ROOM.idFromName(`room:${roomId}`));
+  return env.ROOM.get(env.ROOM.idFromName(`${ROOM_NAME_PREFIX}${roomId}`));
 }

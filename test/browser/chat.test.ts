@@ -40,7 +40,7 @@ describe("the page", () => {
   it("lets two people chat live, and shows markup in messages as text", async () => {
     const ana = await signIn("ana");
     const token = await ana.evaluate(() => JSON.parse(sessionStorage.getItem("condor.tokens")!).access as string);
-    const bo = await (await fetch(`${server.url}/api/v1/profiles/get_available_users/?full_name=bo`, {
+    const bo: { id: number }[] = await (await fetch(`${server.url}/api/v1/profiles/get_available_users/?full_name=bo`, {
       headers: { authorization: `Bearer ${token}` },
     })).json();
     const created = await fetch(`${server.url}/api/v1/rooms/`, {

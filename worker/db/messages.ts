@@ -29,40 +29,38 @@ export async function historyPage(
   return { rows: rows.slice(0, page.limit).reverse(), hasMore: rows.length > page.limit };
 }
 
-export async function findSentMessage(
-  db: Database,
-  roomId: number,
-  senderId: number,
-  clientId: string,
-): Promise<MessageRow | undefined> {
-  return db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.roomId, roomId), eq(messages.senderId, senderId), eq(messages.clientId, clientId)))
-    .get();
-}
-
-/** Stores a message and makes it its room's latest, in one transaction. */
+/**
+ * Stores a message and makes it its room's latest, in one transaction and one round trip.
+ * A message whose client id this sender already used in this room is not stored again:
+ * the one stored the first time comes back, with `stored: false`.
+ */
 export async function insertMessage(
   db: Database,
   input: { roomId: number; senderId: number; content: string; clientId?: string },
-): Promise<MessageRow> {
-  const [[row]] = await db.batch([
+): Promise<{ row: MessageRow; stored: boolean }> {
+  const sameClientId =
+    input.clientId === undefined
+      ? sql`0`
+      : and(eq(messages.roomId, input.roomId), eq(messages.senderId, input.senderId), eq(messages.clientId, input.clientId));
+  const [inserted, , [earlier]] = await db.batch([
     db
       .insert(messages)
       .values({ roomId: input.roomId, senderId: input.senderId, content: input.content, createdAt: now(), clientId: input.clientId })
+      .onConflictDoNothing()
       .returning(),
+    // Read back from the table rather than taken from the insert, which a retry skips.
     db
       .update(rooms)
       .set({
         lastMessageId: sql`(SELECT max(id) FROM messages WHERE room_id = ${input.roomId})`,
         lastMessageAt: sql`(SELECT created_at FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
-        lastMessageSender: input.senderId,
-        lastMessageContent: input.content,
+        lastMessageSender: sql`(SELECT sender_id FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
+        lastMessageContent: sql`(SELECT content FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
       })
       .where(eq(rooms.id, input.roomId)),
+    db.select().from(messages).where(sameClientId),
   ]);
-  return row;
+  return inserted.length > 0 ? { row: inserted[0], stored: true } : { row: earlier, stored: false };
 }
 
 export async function findMessage(db: Database, id: number): Promise<MessageRow | undefined> {

@@ -46,7 +46,6 @@ export const messages = createApp()
     async (c) => {
       const message = await visibleMessage(c.env, c.req.valid("param").id, c.var.user);
       const result = await roomObject(c.env, message.roomId).edit({
-        roomId: message.roomId,
         userId: c.var.user.id,
         messageId: message.id,
         content: c.req.valid("json").content,
@@ -66,7 +65,7 @@ export const messages = createApp()
     }),
     async (c) => {
       const message = await visibleMessage(c.env, c.req.valid("param").id, c.var.user);
-      answered(await roomObject(c.env, message.roomId).remove({ roomId: message.roomId, userId: c.var.user.id, messageId: message.id }));
+      answered(await roomObject(c.env, message.roomId).remove({ userId: c.var.user.id, messageId: message.id }));
       return c.body(null, 204);
     },
   );

@@ -30,8 +30,8 @@ const originalPayloadHook = (result: { success: boolean; error?: { issues: { pat
 const origin = (url: string) => new URL(url).origin;
 
 /** Hands the message to its room's object; 429 when the sender is over their rate. */
-async function post(env: Env, input: PostInput) {
-  const result = await roomObject(env, input.roomId).post(input);
+async function post(env: Env, roomId: number, input: PostInput) {
+  const result = await roomObject(env, roomId).post(input);
   if (!result.ok) {
     const retry = String(result.retryAfterSeconds);
     throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, { "Retry-After": retry });
@@ -57,7 +57,7 @@ export const send = createApp()
       const receiver = await findUser(db, user_id);
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
-      await post(c.env, { roomId: room.id, senderId: sender.id, content: message });
+      await post(c.env, room.id, { senderId: sender.id, content: message });
       return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
     },
     originalPayloadHook,
@@ -81,7 +81,7 @@ export const send = createApp()
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!member) throw forbidden(notInRoom);
-      await post(c.env, { roomId: room.id, senderId: c.var.user.id, content: message });
+      await post(c.env, room.id, { senderId: c.var.user.id, content: message });
       return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
     },
     originalPayloadHook,

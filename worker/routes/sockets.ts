@@ -11,7 +11,7 @@ import { requireUser } from "../auth/require-user";
 import { database } from "../db";
 import { ApiError, invalid } from "../errors";
 import { idParam } from "../openapi";
-import { TRUSTED_ROOM_HEADER, TRUSTED_USER_HEADER, roomObject } from "../../durable/room";
+import { TRUSTED_USER_HEADER, roomObject } from "../../durable/room";
 import { TRUSTED_INBOX_USER_HEADER, inboxObject } from "../../durable/inbox";
 import { roomOfMember } from "./room-access";
 
@@ -44,10 +44,7 @@ export const sockets = createApp()
     const { room } = await roomOfMember(database(c.env), id.data, c.var.user);
     const url = new URL(`https://room/${room.id}`);
     if (after) url.searchParams.set("after", String(after.data));
-    return handover(roomObject(c.env, room.id), url.toString(), {
-      [TRUSTED_USER_HEADER]: String(c.var.user.id),
-      [TRUSTED_ROOM_HEADER]: String(room.id),
-    });
+    return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
   .get("/inbox/socket", upgradeOnly, requireUser(), (c) =>
     handover(inboxObject(c.env, c.var.user.id), "https://inbox/", { [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id) }),
