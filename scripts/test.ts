@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npm test`: everything CI checks, in the order that fails fastest.
  * 1. types, 2. the client build (the worker serves it), 3. the suites inside workerd,
@@ -20,14 +19,14 @@ const reports = mkdtempSync(path.join(tmpdir(), "condor-test-"));
 const totals = { passed: 0, failed: 0 };
 let ok = true;
 
-function run(title, command, args) {
+function run(title: string, command: string, args: string[]) {
   console.log(`\n== ${title}: ${command} ${args.join(" ")}`);
   const result = spawnSync(command, args, { stdio: "inherit", env: process.env });
   if (result.status !== 0) ok = false;
   return result.status === 0;
 }
 
-function vitest(title, args) {
+function vitest(title: string, args: string[]) {
   const report = path.join(reports, `${title.replace(/\W+/g, "-")}.json`);
   run(title, "npx", ["vitest", "run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]);
   try {
@@ -46,9 +45,9 @@ function vitest(title, args) {
   }
 }
 
-function bundleSize(directory) {
+function bundleSize(directory: string) {
   let gzipped = 0;
-  for (const name of readdirSync(directory, { recursive: true })) {
+  for (const name of readdirSync(directory, { recursive: true, encoding: "utf8" })) {
     const file = path.join(directory, name);
     if (statSync(file).isFile() && !file.endsWith(".map")) gzipped += gzipSync(readFileSync(file)).length;
   }
@@ -57,7 +56,7 @@ function bundleSize(directory) {
 
 if (run("types", "npx", ["tsc", "--noEmit"]) && run("client build", "npx", ["vite", "build", "--logLevel", "warn"])) {
   vitest("workerd suites", []);
-  vitest("node suites", ["--config", "vitest.node.config.ts", "--passWithNoTests"]);
+  vitest("node suites", ["--config", "vitest.node.config.ts"]);
   const outdir = path.join(reports, "bundle");
   if (run("deploy bundle", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir])) {
     const size = bundleSize(outdir);
