@@ -9,6 +9,7 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { hashPassword } from "../worker/auth/passwords.ts";
+import * as fields from "../worker/profile-fields.ts";
 import { ask, askHidden, canPrompt } from "./terminal-prompt.ts";
 import { applyLocalMigrations, execute, sqlText, type D1Target } from "./wrangler-d1.ts";
 
@@ -44,22 +45,18 @@ Exit codes: 0 done, 1 refused, 2 wrong usage.`;
 /** Wrong usage: exit code 2, as argument parsers use. */
 class UsageError extends Error {}
 
-/** What is wrong with a value, by the API's rules (worker/routes/profiles.ts), if anything. */
+/** What is wrong with a value, by the API's rules (worker/profile-fields.ts), if anything. */
 type Rule = (value: string) => string | undefined;
 
-const EMAIL = z.email().max(254);
+const ruleOf =
+  (schema: z.ZodType<string>): Rule =>
+  (value) =>
+    schema.safeParse(value).error?.issues[0]?.message;
 const rules = {
-  username(value) {
-    if (value.length === 0) return "must not be empty";
-    if (value.length > 32) return "must be at most 32 characters";
-    if (!/^[\w.@+-]+$/.test(value)) return "may contain only letters, digits and @ . + - _";
-  },
-  email: (value) => (value === "" || EMAIL.safeParse(value).success ? undefined : "is not a valid email address"),
-  name: (value) => (value.length > 150 ? "must be at most 150 characters" : undefined),
-  password(value) {
-    if (value.length < 6) return "must be at least 6 characters";
-    if (value.length > 100) return "must be at most 100 characters";
-  },
+  username: ruleOf(fields.username),
+  email: ruleOf(fields.email),
+  name: ruleOf(fields.personName),
+  password: ruleOf(fields.password),
 } satisfies Record<string, Rule>;
 
 const COMMON_OPTIONS = {

@@ -58,6 +58,11 @@ export async function issueRefreshToken(env: Env, db: DrizzleD1Database, userId:
   return token;
 }
 
+/** What signing in and refreshing answer: a new access token and a new refresh token. */
+export async function issueTokenPair(env: Env, db: DrizzleD1Database, userId: number) {
+  return { access: await issueAccessToken(env, userId), refresh: await issueRefreshToken(env, db, userId) };
+}
+
 /** Checks signature, algorithm, expiry and type; any failure is the same 401. */
 export async function verifyToken(env: Env, token: string, type: TokenType): Promise<TokenClaims> {
   let payload: Record<string, unknown>;

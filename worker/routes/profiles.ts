@@ -5,6 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { createApp } from "../app";
+import { email, password, personName, username } from "../profile-fields";
 import { hashPassword, verifyPassword } from "../auth/passwords";
 import { optionalUser, requireUser } from "../auth/require-user";
 import { database } from "../db";
@@ -15,19 +16,11 @@ import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } fro
 import { UserSchema } from "../shapes";
 import { userAnswer, userAnswers } from "./user-answer";
 
-const username = z
-  .string()
-  .min(1)
-  .max(32)
-  .regex(/^[\w.@+-]+$/, "may contain only letters, digits and @ . + - _");
-const name = z.string().max(150);
-const email = z.union([z.literal(""), z.email().max(254)]);
-const password = z.string().min(6, "must be at least 6 characters").max(100, "must be at most 100 characters");
 
 const NewUser = z.object({
   username,
-  first_name: name.default(""),
-  last_name: name.default(""),
+  first_name: personName.default(""),
+  last_name: personName.default(""),
   email: email.default(""),
   password,
 });
@@ -35,8 +28,8 @@ const NewUser = z.object({
 const ProfileChanges = z
   .object({
     username,
-    first_name: name,
-    last_name: name,
+    first_name: personName,
+    last_name: personName,
     email,
     password,
     current_password: z.string().max(1024),

@@ -7,10 +7,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../app";
 import { clearLoginFailures, assertLoginAllowed, recordLoginFailure } from "../auth/login-throttle";
 import { verifyPassword } from "../auth/passwords";
-import { issueAccessToken, issueRefreshToken, spendRefreshToken, verifyToken } from "../auth/tokens";
+import { issueTokenPair, spendRefreshToken, verifyToken } from "../auth/tokens";
 import { database, now } from "../db";
 import { users } from "../db/schema";
-import { findUserByUsername } from "../db/users";
+import { findUser, findUserByUsername } from "../db/users";
 import { ApiError } from "../errors";
 import { errors, json, jsonBody } from "../openapi";
 import { eq } from "drizzle-orm";
@@ -51,10 +51,7 @@ export const tokens = createApp()
       }
       await clearLoginFailures(db, who);
       await db.update(users).set({ lastLogin: now() }).where(eq(users.id, user.id));
-      return c.json(
-        { access: await issueAccessToken(c.env, user.id), refresh: await issueRefreshToken(c.env, db, user.id) },
-        200,
-      );
+      return c.json(await issueTokenPair(c.env, db, user.id), 200);
     },
   )
   .openapi(
@@ -71,12 +68,9 @@ export const tokens = createApp()
       const claims = await verifyToken(c.env, c.req.valid("json").refresh, "refresh");
       const db = database(c.env);
       await spendRefreshToken(db, claims);
-      const user = await db.select().from(users).where(eq(users.id, claims.user_id)).get();
+      const user = await findUser(db, claims.user_id);
       if (!user?.isActive) throw noAccount();
-      return c.json(
-        { access: await issueAccessToken(c.env, user.id), refresh: await issueRefreshToken(c.env, db, user.id) },
-        200,
-      );
+      return c.json(await issueTokenPair(c.env, db, user.id), 200);
     },
   )
   .openapi(
