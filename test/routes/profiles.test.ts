@@ -341,6 +341,12 @@ describe("DELETE /api/v1/profiles/{id}/", () => {
     expect((await call("DELETE", `/api/v1/profiles/${other.id}/`, { token: admin.access })).status).toBe(204);
     expect((await signIn(other.username, other.plainPassword)).status).toBe(401);
   });
+
+  it("refuses a superuser deactivating themselves with 400, so no one locks out the last admin", async () => {
+    const admin = await makeUser({ isSuperuser: true });
+    expectError(await call("DELETE", `/api/v1/profiles/${admin.id}/`, { token: admin.access }), 400, "invalid");
+    expect((await signIn(admin.username, admin.plainPassword)).status).toBe(200);
+  });
 });
 
 describe("GET /api/v1/profiles/get_available_users/", () => {

@@ -149,6 +149,14 @@ describe("PATCH /api/v1/rooms/{id}/", () => {
     expect(contents(seen.body.messages)).toEqual(["private"]);
   });
 
+  it("refuses either participant deleting a DM, which would erase the other's history", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const dm = await sendToUser(a, b, "keep this");
+    expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/`, { token: a.access }), 403, "permission_denied");
+    expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/`, { token: b.access }), 403, "permission_denied");
+    expect((await call("GET", `/api/v1/rooms/${dm.id}/`, { token: b.access })).body.messages[0].content).toBe("keep this");
+  });
+
   it("refuses renaming a DM with 400", async () => {
     const a = await makeUser();
     const b = await makeUser();

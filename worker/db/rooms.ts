@@ -73,7 +73,8 @@ export async function findOrCreateDm(db: Database, from: UserRow, to: UserRow): 
       .onConflictDoNothing(),
     db
       .insert(roomMembers)
-      .select(sql`SELECT r.id, u.value, CASE WHEN u.value = ${from.id} THEN 'owner' ELSE 'member' END, ${at}, 0
+      // Neither is its owner: a DM belongs to both, so neither alone may delete it.
+      .select(sql`SELECT r.id, u.value, 'member', ${at}, 0
         FROM rooms r, json_each(${JSON.stringify([from.id, to.id])}) u WHERE r.dm_key = ${key}`)
       .onConflictDoNothing(),
     db.select().from(rooms).where(eq(rooms.dmKey, key)),

@@ -237,7 +237,7 @@ export const profiles = createApp()
       method: "delete",
       path: "/profiles/{id}",
       tags: ["profiles"],
-      summary: "Deactivate a user: yourself, or anyone as a superuser",
+      summary: "Deactivate a user: yourself, or anyone as a superuser (but not yourself as one)",
       middleware: [requireUser()] as const,
       request: { params: ProfileId },
       responses: { 204: { description: "Deactivated; their sessions end" }, ...errors(400, 401, 403, 404) },
@@ -245,6 +245,10 @@ export const profiles = createApp()
     async (c) => {
       const id = c.req.valid("param").id;
       assertSelfOrSuperuser(c.var.user, id);
+      // As PATCH refuses it: the last superuser must not be able to lock everyone out.
+      if (c.var.user.isSuperuser && c.var.user.id === id) {
+        throw invalid("A superuser cannot deactivate themselves; another superuser can.", { id: "is your own account" });
+      }
       await existingUser(c.env, id, c.var.user);
       const db = database(c.env);
       await db.batch([

@@ -21,11 +21,17 @@ export async function roomOfMember(db: Database, roomId: number, user: UserRow):
   return { room, member };
 }
 
-/** A room its owner, or any superuser (member or not), may rename, delete or remove people from. */
+/**
+ * A room its owner, or any superuser (member or not), may rename, delete or remove people
+ * from; the participants of a DM also pass, and the route refuses what a DM cannot do.
+ */
 export async function roomToManage(db: Database, roomId: number, user: UserRow): Promise<RoomRow> {
   const [room, member] = await Promise.all([findRoom(db, roomId), findMember(db, roomId, user.id)]);
   if (!room) throw notFound("Room not found.");
   if (user.isSuperuser || member?.role === "owner") return room;
+  // A DM has no owner; its participants get through so that each route can say what a DM
+  // does not allow, rather than a bare "not yours".
+  if (!room.isGroup && member) return room;
   throw forbidden(member ? "Only the room's creator or a superuser can do that." : "You are not a participant of this room.");
 }
 

@@ -19,7 +19,7 @@ import {
   roomsOf,
 } from "../db/rooms";
 import { findUsersByIds } from "../db/users";
-import { invalid, notFound } from "../errors";
+import { forbidden, invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { MessageSchema, RoomSchema, latestMessageOf, toMessage, toRoom } from "../shapes";
 import { userAnswers } from "./user-answer";
@@ -153,7 +153,7 @@ export const rooms = createApp()
       method: "delete",
       path: "/rooms/{id}",
       tags: ["rooms"],
-      summary: "Delete a room and its history (its owner or a superuser)",
+      summary: "Delete a group room and its history (its owner or a superuser); a DM, superusers only",
       middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
@@ -161,6 +161,9 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      if (!room.isGroup && !c.var.user.isSuperuser) {
+        throw forbidden("A direct message belongs to both its participants; only a superuser can delete it.");
+      }
       const members = (await participantsOf(db, [room.id])).get(room.id) ?? [];
       await deleteRoom(db, room.id);
       await announceDeleted(c.env, room.id, members.map((user) => user.id));
