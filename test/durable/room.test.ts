@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../durable/protocol";
-import { roomObject, type Room } from "../../durable/room";
+import { MAX_SOCKETS_PER_USER, roomObject, type Room } from "../../durable/room";
 import { call, makeRoom, makeUser, sendToRoom } from "../support/api";
 import { openRoom, upgrade, type TestSocket } from "../support/sockets";
 
@@ -58,6 +58,18 @@ describe("opening a room socket", () => {
     const welcome = await socket.nextOf("welcome");
     expect(welcome).toMatchObject({ room: room.id, you: people[1].id });
     expect(Object.keys(welcome.reads).map(Number).sort()).toEqual([people[0].id, people[1].id].sort());
+  });
+
+  it("refuses a socket past the per-person limit with 429, and takes one again after a close", async () => {
+    const { people, room } = await roomWith(1);
+    const open = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_USER; i++) open.push(await live(people[0].access, room.id));
+    const refused = await upgrade(`/api/v1/rooms/${room.id}/socket/`, people[0].access);
+    expect(refused.status).toBe(429);
+    expect((await refused.json()) as object).toMatchObject({ code: "throttled" });
+    open[0].close();
+    await open[0].closed;
+    await live(people[0].access, room.id);
   });
 
   it("answers pings with pongs", async () => {
