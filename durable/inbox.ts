@@ -9,7 +9,8 @@ import { database } from "../worker/db";
 import { unreadCounts } from "../worker/db/messages";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
 import { closeSilentSockets } from "./keep-alive";
-import { PING, PONG, type InboxFrame, type WireMessage } from "./protocol";
+import { errorBody } from "../worker/errors";
+import { PING, PONG, SUBPROTOCOL, type InboxFrame, type WireMessage } from "./protocol";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
 export const MAX_INBOX_SOCKETS = 8;
@@ -25,8 +26,7 @@ export class Inbox extends DurableObject<Env> {
   async fetch(request: Request): Promise<Response> {
     const userId = Number(request.headers.get(TRUSTED_INBOX_USER_HEADER));
     if (this.ctx.getWebSockets().length >= MAX_INBOX_SOCKETS) {
-      const text = `At most ${MAX_INBOX_SOCKETS} open inbox sockets.`;
-      return Response.json({ error: text, detail: text, code: "throttled" }, { status: 429 });
+      return Response.json(errorBody(`At most ${MAX_INBOX_SOCKETS} open inbox sockets.`, "throttled"), { status: 429 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
@@ -36,7 +36,7 @@ export class Inbox extends DurableObject<Env> {
     server.send(JSON.stringify({ type: "unread", counts } satisfies InboxFrame));
     await presenceStore(this.env).heartbeat(userId);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
-    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": "condor.v1" } });
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
   }
 
   /** Inbox sockets only listen; anything a client says here is ignored but the ping. */

@@ -57,7 +57,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
-export const ErrorCode = z.enum(["bad_frame", "too_large", "rate_limited", "not_allowed", "not_found", "invalid"]);
+/** `unavailable`: the server could not store or read right now; the same frame may be retried. */
+export const ErrorCode = z.enum(["bad_frame", "too_large", "rate_limited", "not_allowed", "not_found", "invalid", "unavailable"]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 const Member = z.object({ id, username: z.string(), full_name: z.string(), avatar_url: z.string() });

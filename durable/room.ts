@@ -26,6 +26,7 @@ import {
 import { markRead, readPositions } from "../worker/db/reads";
 import { findRoom } from "../worker/db/rooms";
 import { now } from "../worker/db";
+import { errorBody } from "../worker/errors";
 import { toMessage } from "../worker/shapes";
 import { inboxObject } from "./inbox";
 import { closeSilentSockets } from "./keep-alive";
@@ -35,8 +36,10 @@ import {
   PONG,
   SEND_BURST,
   SEND_PER_SECOND,
+  SUBPROTOCOL,
   TYPING_LASTS_MS,
   parseClientFrame,
+  type ClientFrame,
   type RoomFrame,
   type WireMessage,
 } from "./protocol";
@@ -113,7 +116,6 @@ export class Room extends DurableObject<Env> {
     return Number(this.ctx.id.name!.slice(ROOM_NAME_PREFIX.length));
   }
 
-
   /** Takes one send from a user's allowance; false when it is used up. */
   #allowSend(userId: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
     const at = Date.now();
@@ -136,10 +138,7 @@ export class Room extends DurableObject<Env> {
 
     const mine = this.ctx.getWebSockets(`user:${userId}`);
     if (mine.length >= MAX_SOCKETS_PER_USER) {
-      return Response.json(
-        { error: `At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, detail: `At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, code: "throttled" },
-        { status: 429 },
-      );
+      return Response.json(errorBody(`At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, "throttled"), { status: 429 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
@@ -150,11 +149,12 @@ export class Room extends DurableObject<Env> {
       const db = database(this.env);
       this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(db, roomId) });
       await this.#catchUp(server, roomId, after);
+      this.#send(server, { type: "here", users: this.#usersHere() });
     });
-    this.#broadcast({ type: "here", users: this.#usersHere() });
+    this.#broadcast({ type: "here", users: this.#usersHere() }, server);
     await presenceStore(this.env).heartbeat(userId);
     await this.#ensureAlarm();
-    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": "condor.v1" } });
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
   }
 
   /** Sends what came after `after` (nothing when absent), then `caught_up`. Runs in the queue. */
@@ -175,9 +175,20 @@ export class Room extends DurableObject<Env> {
       this.#send(ws, { type: "error", code: parsed.code, message: parsed.message });
       return;
     }
+    const frame = parsed.frame;
+    try {
+      await this.#handle(ws, frame);
+    } catch (err) {
+      // Storage failed; nothing was broadcast, and the client may retry with the same client id.
+      console.error("room frame failed", err);
+      const client_id = frame.type === "send" ? frame.client_id : undefined;
+      this.#send(ws, { type: "error", code: "unavailable", message: "That did not go through; try again.", client_id });
+    }
+  }
+
+  async #handle(ws: WebSocket, frame: ClientFrame) {
     const { userId } = this.#who(ws);
     const roomId = this.#roomId;
-    const frame = parsed.frame;
     switch (frame.type) {
       case "send": {
         const result = await this.post({ senderId: userId, content: frame.content, clientId: frame.client_id });
