@@ -60,6 +60,9 @@ export function fullName(row: Pick<UserRow, "firstName" | "lastName" | "username
   return `${row.firstName} ${row.lastName}`.trim() || row.username;
 }
 
+/** The origin a request came to, which absolute URLs in its answer are made from. */
+export const originOf = (url: string) => new URL(url).origin;
+
 /** Avatar URLs are absolute, made from the origin the request came to. */
 export function avatarUrl(origin: string, avatarKey: string | null): string {
   return `${origin}/media/${avatarKey ?? DEFAULT_AVATAR_KEY}`;

@@ -13,7 +13,7 @@ import { users } from "../db/schema";
 import { findUser } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json } from "../openapi";
-import { DEFAULT_AVATAR_KEY, avatarUrl } from "../shapes";
+import { DEFAULT_AVATAR_KEY, avatarUrl, originOf } from "../shapes";
 
 export const MAX_AVATAR_BYTES = 5 * 1024 * 1024;
 /** Room for the multipart envelope around a largest allowed file. */
@@ -81,7 +81,7 @@ export const avatars = createApp()
       await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
       if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) await c.env.AVATARS.delete(user.avatarKey);
 
-      return c.json({ avatar: `/media/${key}`, avatar_url: avatarUrl(new URL(c.req.url).origin, key) }, 202);
+      return c.json({ avatar: `/media/${key}`, avatar_url: avatarUrl(originOf(c.req.url), key) }, 202);
     },
   );
 

@@ -13,7 +13,7 @@ import { refreshTokens, users, type UserRow } from "../db/schema";
 import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { UserSchema } from "../shapes";
+import { originOf, UserSchema } from "../shapes";
 import { userAnswer, userAnswers } from "./user-answer";
 
 
@@ -52,8 +52,6 @@ const ProfileId = z.object({ id: idParam });
 /** Most users a search answers with; the original had no bound at all. */
 const AVAILABLE_USERS_LIMIT = 500;
 
-const origin = (url: string) => new URL(url).origin;
-
 /** Answers a write that lost a race for a username or email as the earlier check would. */
 function refuseTaken(err: unknown): never {
   const taken = identityConflict(err);
@@ -86,7 +84,7 @@ export const profiles = createApp()
     async (c) => {
       const { full_name, email } = c.req.valid("query");
       const rows = await availableUsers(database(c.env), c.var.user.id, { fullName: full_name, email }, AVAILABLE_USERS_LIMIT);
-      return c.json(await userAnswers(c.env, origin(c.req.url), rows), 200);
+      return c.json(await userAnswers(c.env, originOf(c.req.url), rows), 200);
     },
   )
   .openapi(
@@ -98,7 +96,7 @@ export const profiles = createApp()
       middleware: [requireUser()] as const,
       responses: { 200: json(UserSchema, "You"), ...errors(401) },
     }),
-    async (c) => c.json(await userAnswer(c.env, origin(c.req.url), c.var.user), 200),
+    async (c) => c.json(await userAnswer(c.env, originOf(c.req.url), c.var.user), 200),
   )
   .openapi(
     createRoute({
@@ -113,7 +111,7 @@ export const profiles = createApp()
     async (c) => {
       const page = c.req.valid("query");
       const { rows, total } = await listUsers(database(c.env), page, c.var.user.isSuperuser);
-      const results = await userAnswers(c.env, origin(c.req.url), rows);
+      const results = await userAnswers(c.env, originOf(c.req.url), rows);
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
   )
@@ -151,7 +149,7 @@ export const profiles = createApp()
         })
         .returning()
         .catch(refuseTaken);
-      return c.json(await userAnswer(c.env, origin(c.req.url), created), 201);
+      return c.json(await userAnswer(c.env, originOf(c.req.url), created), 201);
     },
   )
   .openapi(
@@ -166,7 +164,7 @@ export const profiles = createApp()
     }),
     async (c) => {
       const user = await existingUser(c.env, c.req.valid("param").id, c.var.user);
-      return c.json(await userAnswer(c.env, origin(c.req.url), user), 200);
+      return c.json(await userAnswer(c.env, originOf(c.req.url), user), 200);
     },
   )
   .openapi(
@@ -222,14 +220,14 @@ export const profiles = createApp()
         isSuperuser: changes.is_superuser,
       };
       // Drizzle refuses an UPDATE with nothing to set; a PATCH that changes nothing is no error.
-      if (Object.values(values).every((value) => value === undefined)) return c.json(await userAnswer(c.env, origin(c.req.url), user), 200);
+      if (Object.values(values).every((value) => value === undefined)) return c.json(await userAnswer(c.env, originOf(c.req.url), user), 200);
       const statements = [db.update(users).set(values).where(eq(users.id, id)).returning()] as const;
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const [[updated]] = signOut
         ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))]).catch(refuseTaken)
         : await db.batch(statements).catch(refuseTaken);
-      return c.json(await userAnswer(c.env, origin(c.req.url), updated), 200);
+      return c.json(await userAnswer(c.env, originOf(c.req.url), updated), 200);
     },
   )
   .openapi(

@@ -21,7 +21,7 @@ import {
 import { findUsersByIds } from "../db/users";
 import { forbidden, invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { MessageSchema, RoomSchema, latestMessageOf, toMessage, toRoom } from "../shapes";
+import { latestMessageOf, MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
 import { userAnswers } from "./user-answer";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft } from "./room-events";
@@ -46,8 +46,6 @@ const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).
 const HistoryPage = z
   .object({ messages: z.array(MessageSchema), has_more: z.boolean() })
   .openapi("HistoryPage");
-
-const origin = (url: string) => new URL(url).origin;
 
 /** Refuses ids of users who do not exist or are inactive, naming them. */
 async function assertUsersExist(db: Database, ids: number[]): Promise<void> {
@@ -78,7 +76,7 @@ export const rooms = createApp()
         unreadCounts(db, c.var.user.id),
       ]);
       const everyone = [...new Map([...participants.values()].flat().map((user) => [user.id, user])).values()];
-      const users = new Map((await userAnswers(c.env, origin(c.req.url), everyone)).map((user) => [user.id, user]));
+      const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
       const results = rows.map((room) => ({
         ...toRoom(
           room,
@@ -107,7 +105,7 @@ export const rooms = createApp()
       await assertUsersExist(db, memberIds);
       const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
       await announceCreated(c.env, room, memberIds, c.var.user.id);
-      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },
   )
   .openapi(
@@ -123,7 +121,7 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
-      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
     },
   )
   .openapi(
@@ -142,7 +140,7 @@ export const rooms = createApp()
       if (!room.isGroup) throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
-      const answer = await roomAnswer(c.env, { ...room, title }, origin(c.req.url));
+      const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url));
       // A superuser may rename a room they are not in, but only participants read it.
       const reader = await findMember(db, room.id, c.var.user.id);
       return c.json(reader ? answer : { ...answer, messages: [] }, 200);
@@ -214,8 +212,8 @@ export const rooms = createApp()
         throw invalid(`A room has at most ${MAX_PARTICIPANTS} participants.`, { participants: "too many" });
       }
       const joined = await findUsersByIds(db, await addMembers(db, room.id, ids));
-      await announceJoined(c.env, room, joined, c.var.user.id, origin(c.req.url));
-      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 200);
+      await announceJoined(c.env, room, joined, c.var.user.id, originOf(c.req.url));
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
     },
   )
   .openapi(

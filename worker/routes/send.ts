@@ -11,7 +11,7 @@ import { findDm, findMember, findOrCreateDm, findRoom } from "../db/rooms";
 import { findUser } from "../db/users";
 import { ApiError, forbidden } from "../errors";
 import { errors, idField, json, jsonBody } from "../openapi";
-import { RoomSchema } from "../shapes";
+import { originOf, RoomSchema } from "../shapes";
 import { messageText } from "../../durable/protocol";
 import { roomObject, type PostInput } from "../../durable/room";
 import { roomAnswer } from "./room-access";
@@ -26,8 +26,6 @@ const originalPayloadHook = (result: { success: boolean; error?: { issues: { pat
   if (!result.success) throw sendError("invalid payload to send messages", fieldErrors(result.error?.issues ?? []));
   return undefined;
 };
-
-const origin = (url: string) => new URL(url).origin;
 
 /** Hands the message to its room's object; 429 when the sender is over their rate. */
 async function post(env: Env, roomId: number, input: PostInput) {
@@ -58,7 +56,7 @@ export const send = createApp()
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
       await post(c.env, room.id, { senderId: sender.id, content: message });
-      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },
     originalPayloadHook,
   )
@@ -82,7 +80,7 @@ export const send = createApp()
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!member) throw forbidden(notInRoom);
       await post(c.env, room.id, { senderId: c.var.user.id, content: message });
-      return c.json(await roomAnswer(c.env, room, origin(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },
     originalPayloadHook,
   );
