@@ -26,12 +26,10 @@ CREATE TABLE rooms (
   dm_key TEXT UNIQUE,
   created_by INTEGER REFERENCES users (id),
   created_at TEXT NOT NULL,
-  -- Latest message, kept by the room's Durable Object, for sorting and previews without
-  -- reading every room's history.
+  -- The latest message, kept by the room's Durable Object: lists sort by its time and show
+  -- it as the preview without reading each room's history.
   last_message_id INTEGER,
-  last_message_at TEXT,
-  last_message_sender INTEGER,
-  last_message_content TEXT
+  last_message_at TEXT
 );
 
 CREATE TABLE room_members (

@@ -96,22 +96,6 @@ export function toMessage(row: MessageRow): Message {
   };
 }
 
-/** The latest message a room row carries, for lists that do not read its history. */
-export function latestMessageOf(room: RoomRow): Message[] {
-  if (room.lastMessageId === null || room.lastMessageAt === null || room.lastMessageSender === null) return [];
-  return [
-    {
-      id: room.lastMessageId,
-      room: room.id,
-      sender: room.lastMessageSender,
-      timestamp: room.lastMessageAt,
-      content: room.lastMessageContent ?? "",
-      edited_at: null,
-      deleted: false,
-    },
-  ];
-}
-
 export function toRoom(room: RoomRow, participants: User[], messages: Message[]): Room {
   return {
     id: room.id,

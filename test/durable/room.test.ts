@@ -309,6 +309,18 @@ describe("edit and delete", () => {
     expect((await watcher.nextOf("message_deleted")).message.id).toBe(id);
   });
 
+  it("shows the room list's preview as edited, then as deleted", async () => {
+    const { people, room } = await roomWith(1);
+    const posted = await sendToRoom(people[0], room.id, "first take");
+    const id = posted.messages.at(-1).id;
+    const preview = async () =>
+      (await call("GET", "/api/v1/rooms/", { token: people[0].access })).body.results[0].messages[0];
+    await call("PATCH", `/api/v1/messages/${id}/`, { token: people[0].access, json: { content: "second take" } });
+    expect(await preview()).toMatchObject({ id, content: "second take", edited_at: expect.any(String), deleted: false });
+    await call("DELETE", `/api/v1/messages/${id}/`, { token: people[0].access });
+    expect(await preview()).toMatchObject({ id, content: "", deleted: true });
+  });
+
   it("hides a message from people outside its room", async () => {
     const { people, room } = await roomWith(1);
     const posted = await sendToRoom(people[0], room.id, "private");

@@ -1,7 +1,7 @@
 /** Queries on messages. Only the room's Durable Object writes them (see durable/room.ts). */
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import { now, type Database } from ".";
-import { messages, rooms, type MessageRow } from "./schema";
+import { messages, rooms, type MessageRow, type RoomRow } from "./schema";
 
 /** A page of a room's history, oldest first: before an id (older pages) or after one (catch-up). */
 export async function historyPage(
@@ -54,8 +54,6 @@ export async function insertMessage(
       .set({
         lastMessageId: sql`(SELECT max(id) FROM messages WHERE room_id = ${input.roomId})`,
         lastMessageAt: sql`(SELECT created_at FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
-        lastMessageSender: sql`(SELECT sender_id FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
-        lastMessageContent: sql`(SELECT content FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
       })
       .where(eq(rooms.id, input.roomId)),
     db.select().from(messages).where(sameClientId),
@@ -63,23 +61,31 @@ export async function insertMessage(
   return inserted.length > 0 ? { row: inserted[0], stored: true } : { row: earlier, stored: false };
 }
 
+/** The latest message of each of these rooms, by room id, in one query. */
+export async function latestMessagesOf(db: Database, roomRows: RoomRow[]): Promise<Map<number, MessageRow>> {
+  const ids = roomRows.flatMap((room) => (room.lastMessageId === null ? [] : [room.lastMessageId]));
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(sql`${messages.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  return new Map(rows.map((row) => [row.roomId, row]));
+}
+
 export async function findMessage(db: Database, id: number): Promise<MessageRow | undefined> {
   return db.select().from(messages).where(eq(messages.id, id)).get();
 }
 
 /**
- * Changes a message's text, or blanks it when deleted (the text is gone, the place in
- * history stays), and keeps the room's latest-message preview in step.
+ * Changes a message's text, or blanks it when deleted: the text is gone, the place in
+ * history stays.
  */
 export async function rewriteMessage(
   db: Database,
   id: number,
   change: { content: string; editedAt?: string; deletedAt?: string },
 ): Promise<MessageRow> {
-  const [[row]] = await db.batch([
-    db.update(messages).set(change).where(eq(messages.id, id)).returning(),
-    db.update(rooms).set({ lastMessageContent: change.content }).where(eq(rooms.lastMessageId, id)),
-  ]);
+  const [row] = await db.update(messages).set(change).where(eq(messages.id, id)).returning();
   return row;
 }
 

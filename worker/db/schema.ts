@@ -27,8 +27,6 @@ export const rooms = sqliteTable("rooms", {
   createdAt: text("created_at").notNull(),
   lastMessageId: integer("last_message_id"),
   lastMessageAt: text("last_message_at"),
-  lastMessageSender: integer("last_message_sender"),
-  lastMessageContent: text("last_message_content"),
 });
 
 export const roomMembers = sqliteTable(

@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
 import { database, type Database } from "../db";
-import { historyPage, unreadCounts } from "../db/messages";
+import { historyPage, latestMessagesOf, unreadCounts } from "../db/messages";
 import {
   addMembers,
   createGroupRoom,
@@ -21,7 +21,7 @@ import {
 import { findUsersByIds } from "../db/users";
 import { forbidden, invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { latestMessageOf, MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
+import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
 import { userAnswers } from "./user-answer";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft } from "./room-events";
@@ -71,9 +71,10 @@ export const rooms = createApp()
       const page = c.req.valid("query");
       const db = database(c.env);
       const { rows, total } = await roomsOf(db, c.var.user.id, page);
-      const [participants, unread] = await Promise.all([
+      const [participants, unread, latest] = await Promise.all([
         participantsOf(db, rows.map((room) => room.id)),
         unreadCounts(db, c.var.user.id),
+        latestMessagesOf(db, rows),
       ]);
       const everyone = [...new Map([...participants.values()].flat().map((user) => [user.id, user])).values()];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
@@ -81,7 +82,7 @@ export const rooms = createApp()
         ...toRoom(
           room,
           (participants.get(room.id) ?? []).map((user) => users.get(user.id)!),
-          latestMessageOf(room),
+          latest.has(room.id) ? [toMessage(latest.get(room.id)!)] : [],
         ),
         unread_count: unread[room.id] ?? 0,
       }));
