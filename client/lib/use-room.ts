@@ -112,8 +112,6 @@ export function useRoom(session: Session, roomId: number, me: number) {
       setState((s) => ({ ...s, pending: pending.current, error: "" }));
       socket.current?.send({ type: "send", ...item });
     },
-    edit: (id: number, content: string) => socket.current?.send({ type: "edit", id, content }),
-    remove: (id: number) => socket.current?.send({ type: "delete", id }),
     typing: () => socket.current?.send({ type: "typing" }),
     read: (upTo: number) => socket.current?.send({ type: "read", up_to: upTo }),
   };

@@ -11,9 +11,6 @@ export const PBKDF2_MAX_ITERATIONS = 100_000;
 const ALGORITHM = "pbkdf2_sha256";
 const SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-/** Django's marker for "this account has no usable password" starts with "!". */
-export const UNUSABLE_PASSWORD = "!";
-
 function base64(bytes: ArrayBuffer): string {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)));
 }

@@ -10,7 +10,7 @@ import { verifyToken } from "./tokens";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
 
 /** The bearer token of a request, if it sent one. */
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }
