@@ -14,7 +14,7 @@
  * socket belongs to lives in its attachment, and pings are answered without waking it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../worker/db";
+import { database, now } from "../worker/db";
 import {
   findMessage,
   historyPage,
@@ -25,7 +25,6 @@ import {
 } from "../worker/db/messages";
 import { markRead, readPositions } from "../worker/db/reads";
 import { findRoom } from "../worker/db/rooms";
-import { now } from "../worker/db";
 import { errorBody } from "../worker/errors";
 import { toMessage } from "../worker/shapes";
 import { inboxObject } from "./inbox";
@@ -304,11 +303,12 @@ export class Room extends DurableObject<Env> {
   /** Starts or stops a user's typing; it lapses on its own after TYPING_LASTS_MS. */
   async #typing(userId: number, typing: boolean) {
     const typists = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};
-    const was = String(userId) in typists;
+    // Every send stops its sender's typing; most senders were not, and cost no write.
+    if (!typing && !(String(userId) in typists)) return;
     if (typing) typists[userId] = Date.now() + TYPING_LASTS_MS;
     else delete typists[userId];
     await this.ctx.storage.put("typing", typists);
-    if (typing || was) this.#broadcast({ type: "typing", user: userId, typing });
+    this.#broadcast({ type: "typing", user: userId, typing });
     if (typing) await this.#ensureAlarm(Date.now() + TYPING_LASTS_MS);
   }
 

@@ -8,6 +8,15 @@ import { fullName, avatarUrl } from "../shapes";
 import { inboxObject } from "../../durable/inbox";
 import { roomObject } from "../../durable/room";
 
+/** Each added person's inbox (but the one who added them) hears of the room. */
+const tellAdded = (env: Env, room: RoomRow, userIds: number[], by: number) =>
+  userIds
+    .filter((id) => id !== by)
+    .map((id) => inboxObject(env, id).push({ type: "added_to_room", room: room.id, title: room.title, by }));
+
+const tellRemoved = (env: Env, roomId: number, userIds: number[]) =>
+  userIds.map((id) => inboxObject(env, id).push({ type: "removed_from_room", room: roomId }));
+
 export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], by: number, origin: string) {
   if (users.length === 0) return;
   const joined = users.map((user) => ({
@@ -18,32 +27,20 @@ export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], 
   }));
   await Promise.all([
     roomObject(env, room.id).membersChanged({ joined, left: [] }),
-    ...users
-      .filter((user) => user.id !== by)
-      .map((user) => inboxObject(env, user.id).push({ type: "added_to_room", room: room.id, title: room.title, by })),
+    ...tellAdded(env, room, users.map((user) => user.id), by),
   ]);
 }
 
 export async function announceLeft(env: Env, roomId: number, userIds: number[]) {
-  await Promise.all([
-    roomObject(env, roomId).membersChanged({ joined: [], left: userIds }),
-    ...userIds.map((id) => inboxObject(env, id).push({ type: "removed_from_room", room: roomId })),
-  ]);
+  await Promise.all([roomObject(env, roomId).membersChanged({ joined: [], left: userIds }), ...tellRemoved(env, roomId, userIds)]);
 }
 
 /** A deleted room closes its sockets and leaves every former member's inbox. */
 export async function announceDeleted(env: Env, roomId: number, memberIds: number[]) {
-  await Promise.all([
-    roomObject(env, roomId).roomDeleted(),
-    ...memberIds.map((id) => inboxObject(env, id).push({ type: "removed_from_room", room: roomId })),
-  ]);
+  await Promise.all([roomObject(env, roomId).roomDeleted(), ...tellRemoved(env, roomId, memberIds)]);
 }
 
 /** A new group room shows up in its members' inboxes (it has no sockets yet). */
 export async function announceCreated(env: Env, room: RoomRow, memberIds: number[], by: number) {
-  await Promise.all(
-    memberIds
-      .filter((id) => id !== by)
-      .map((id) => inboxObject(env, id).push({ type: "added_to_room", room: room.id, title: room.title, by })),
-  );
+  await Promise.all(tellAdded(env, room, memberIds, by));
 }
