@@ -2,16 +2,29 @@
  * Passwords in Django's encoding, `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`, so
  * accounts from the original condor_chat keep working.
  *
- * Production Workers refuse PBKDF2 above 100,000 iterations (local workerd does not), so
- * this module never asks for more: new hashes use exactly the ceiling, and a stored hash
- * above it is refused as unverifiable rather than crashing the sign-in.
+ * Production Workers refuse WebCrypto PBKDF2 above 100,000 iterations (local workerd does
+ * not), so WebCrypto is never asked for more: new hashes use exactly the ceiling. Hashes
+ * imported from Django (150,000 in Django 2.2, 260,000 in 3.2, up to 1,200,000 in 6.0) are
+ * checked with a pure-JS PBKDF2 instead, and replaced after the first sign-in (see
+ * `needsRehash`). That check is CPU time on the Workers bill: 0.53 s for 260,000 iterations
+ * (0.30 s for 150,000) measured in local workerd, far past the free plan's 10 ms per
+ * request, so imported accounts need the paid plan until each has signed in once (or an
+ * admin resets their password).
  */
+import { pbkdf2 as pbkdf2InJs } from "@noble/hashes/pbkdf2.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 
 export const PBKDF2_MAX_ITERATIONS = 100_000;
+/**
+ * The most iterations checked in pure JS: Django 6.0's default, about 2.5 s of CPU. A hash
+ * asking for more is unverifiable, so a crafted or corrupt hash cannot make a sign-in burn
+ * unbounded CPU (and the sign-in throttle caps the attempts per account).
+ */
+export const PBKDF2_JS_MAX_ITERATIONS = 1_200_000;
 const ALGORITHM = "pbkdf2_sha256";
 const SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-function base64(bytes: ArrayBuffer): string {
+function base64(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)));
 }
 
@@ -20,7 +33,7 @@ function randomSalt(length = 22): string {
   return Array.from(bytes, (b) => SALT_CHARS[b % SALT_CHARS.length]).join("");
 }
 
-async function pbkdf2(password: string, salt: string, iterations: number): Promise<string> {
+async function pbkdf2InWebCrypto(password: string, salt: string, iterations: number): Promise<string> {
   const encoder = new TextEncoder();
   const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, [
     "deriveBits",
@@ -36,23 +49,50 @@ async function pbkdf2(password: string, salt: string, iterations: number): Promi
 /** Hashes a password for storage. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomSalt();
-  const hash = await pbkdf2(password, salt, PBKDF2_MAX_ITERATIONS);
+  const hash = await pbkdf2InWebCrypto(password, salt, PBKDF2_MAX_ITERATIONS);
   return `${ALGORITHM}$${PBKDF2_MAX_ITERATIONS}$${salt}$${hash}`;
 }
 
 /** Why a stored hash could not be checked, if it could not. */
 export type VerifyResult = "match" | "mismatch" | "unverifiable";
 
+type Pbkdf2Hash = { iterations: number; salt: string; hash: string };
+
+/** The parts of a `pbkdf2_sha256` hash, or undefined for any other or a malformed encoding. */
+function parsePbkdf2(encoded: string): Pbkdf2Hash | undefined {
+  const [algorithm, iterationText, salt, hash] = encoded.split("$");
+  const iterations = Number(iterationText);
+  if (algorithm !== ALGORITHM || !salt || !hash || !/^\d+$/.test(iterationText) || iterations < 1) return undefined;
+  return { iterations, salt, hash };
+}
+
+/**
+ * The Django hasher an encoded password names ("argon2", "bcrypt_sha256", "md5", ...), or
+ * "unusable" for Django's `!` passwords; "pbkdf2_sha256" only when this module can check it.
+ */
+export function hasherOf(encoded: string): string {
+  if (encoded === "" || encoded.startsWith("!")) return "unusable";
+  const parsed = parsePbkdf2(encoded);
+  if (parsed) return parsed.iterations <= PBKDF2_JS_MAX_ITERATIONS ? ALGORITHM : `${ALGORITHM} above ${PBKDF2_JS_MAX_ITERATIONS} iterations`;
+  if (/^[0-9a-f]{32}$/.test(encoded)) return "unsalted_md5";
+  return encoded.includes("$") ? encoded.slice(0, encoded.indexOf("$")) : "unknown";
+}
+
 /** Checks a password against a stored Django-style hash, in constant time. */
 export async function verifyPassword(password: string, encoded: string): Promise<VerifyResult> {
-  const [algorithm, iterationText, salt, expected] = encoded.split("$");
-  const iterations = Number(iterationText);
-  if (algorithm !== ALGORITHM || !salt || !expected || !Number.isInteger(iterations) || iterations < 1) {
-    return "unverifiable";
-  }
-  if (iterations > PBKDF2_MAX_ITERATIONS) return "unverifiable";
-  const actual = await pbkdf2(password, salt, iterations);
-  return timingSafeEqual(actual, expected) ? "match" : "mismatch";
+  const parsed = parsePbkdf2(encoded);
+  if (!parsed || parsed.iterations > PBKDF2_JS_MAX_ITERATIONS) return "unverifiable";
+  const { iterations, salt, hash } = parsed;
+  const actual =
+    iterations <= PBKDF2_MAX_ITERATIONS
+      ? await pbkdf2InWebCrypto(password, salt, iterations)
+      : base64(pbkdf2InJs(sha256, password, salt, { c: iterations, dkLen: 32 }));
+  return timingSafeEqual(actual, hash) ? "match" : "mismatch";
+}
+
+/** Whether a hash that just matched should be replaced by a fresh one at today's iteration count. */
+export function needsRehash(encoded: string): boolean {
+  return parsePbkdf2(encoded)?.iterations !== PBKDF2_MAX_ITERATIONS;
 }
 
 function timingSafeEqual(a: string, b: string): boolean {

@@ -6,14 +6,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../app";
 import { clearLoginFailures, assertLoginAllowed, recordLoginFailure } from "../auth/login-throttle";
-import { verifyPassword } from "../auth/passwords";
+import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { issueTokenPair, spendRefreshToken, verifyToken } from "../auth/tokens";
 import { database, now } from "../db";
 import { users } from "../db/schema";
 import { findUser, findUserByUsername } from "../db/users";
 import { ApiError } from "../errors";
 import { errors, json, jsonBody } from "../openapi";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 
 const Credentials = z.object({
   username: z.string().min(1).max(150),
@@ -50,7 +50,14 @@ export const tokens = createApp()
         throw noAccount();
       }
       await clearLoginFailures(db, who);
-      await db.update(users).set({ lastLogin: now() }).where(eq(users.id, user.id));
+      // A hash imported from Django (above the WebCrypto ceiling, checked in slow pure JS)
+      // becomes a native one now that the password is known, so the next sign-in is fast.
+      // Only if unchanged meanwhile: a concurrent password change wins.
+      const rehash = needsRehash(user.password) ? { password: await hashPassword(password) } : {};
+      await db
+        .update(users)
+        .set({ lastLogin: now(), ...rehash })
+        .where(and(eq(users.id, user.id), eq(users.password, user.password)));
       return c.json(await issueTokenPair(c.env, db, user.id), 200);
     },
   )
