@@ -5,11 +5,13 @@
  * Exit codes: 0 done; 1 refused (an invalid or taken value, an unknown user, a D1 error);
  * 2 wrong usage (unknown command or option, a required value missing with nobody to ask).
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { z } from "zod";
 import { hashPassword } from "../worker/auth/passwords.ts";
 import * as fields from "../worker/profile-fields.ts";
+import { importCondor } from "./import-condor/index.ts";
 import { ask, askHidden, canPrompt } from "./terminal-prompt.ts";
 import { applyLocalMigrations, execute, sqlText, type D1Target } from "./wrangler-d1.ts";
 
@@ -19,6 +21,9 @@ Commands:
   createsuperuser            create a user who may change every profile and room
   createuser                 create an ordinary user
   changepassword <username>  set a user's password and revoke their refresh tokens
+  import-condor <dumpdata.json>
+                             bring users, passwords, rooms, messages and avatars over
+                             from the original condor_chat (see README.md)
   help                       show this text
 
 Options of createsuperuser and createuser:
@@ -30,6 +35,10 @@ Options of createsuperuser and createuser:
 
 Options of changepassword:
   --password <password>      6 to 100 characters
+
+Options of import-condor:
+  --media <dir>              the original's MEDIA_ROOT, for the avatars
+  --dry-run                  print what would be created and skipped, and why; write nothing
 
 Options of every command:
   --remote                   act on the deployed D1 instead of the local one
@@ -77,6 +86,12 @@ const NEW_USER_OPTIONS = {
 
 const CHANGE_PASSWORD_OPTIONS = { ...COMMON_OPTIONS, password: { type: "string" } } satisfies ParseArgsConfig["options"];
 
+const IMPORT_OPTIONS = {
+  ...COMMON_OPTIONS,
+  media: { type: "string" },
+  "dry-run": { type: "boolean" },
+} satisfies ParseArgsConfig["options"];
+
 function parse<Options extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: Options) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -85,14 +100,17 @@ function parse<Options extends NonNullable<ParseArgsConfig["options"]>>(args: st
   }
 }
 
-/** Where to act, from the common options; the local database is migrated first, as `npm start` does. */
-function prepareTarget(values: { remote?: boolean; "persist-to"?: string }): D1Target {
+/**
+ * Where to act, from the common options; the local database is migrated first, as
+ * `npm start` does, unless the command must write nothing.
+ */
+function prepareTarget(values: { remote?: boolean; "persist-to"?: string }, migrate = true): D1Target {
   if (values.remote && values["persist-to"] !== undefined) {
     throw new UsageError("--persist-to is for the local D1; it cannot be combined with --remote.");
   }
   if (values.remote) return { remote: true };
   const target = { remote: false as const, persistTo: values["persist-to"] && path.resolve(values["persist-to"]) };
-  if (applyLocalMigrations(target)) console.log("Applied the pending migrations to the local D1.");
+  if (migrate && applyLocalMigrations(target)) console.log("Applied the pending migrations to the local D1.");
   return target;
 }
 
@@ -222,6 +240,18 @@ async function changePassword(args: string[]): Promise<void> {
   console.log(`Password changed for '${updated[0].username}'; ${revoked.length} refresh token(s) revoked.`);
 }
 
+function importFromCondor(args: string[]): void {
+  const { values, positionals } = parse(args, IMPORT_OPTIONS);
+  if (values.help) return console.log(USAGE);
+  const [dump, ...extra] = positionals;
+  if (dump === undefined) throw new UsageError("import-condor needs the export: import-condor <dumpdata.json> [--media <dir>].");
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+  if (!existsSync(dump)) throw new Error(`No such file: ${dump}.`);
+  if (values.media !== undefined && !existsSync(values.media)) throw new Error(`No such folder: ${values.media}.`);
+  const dryRun = values["dry-run"] ?? false;
+  importCondor({ dump, media: values.media, target: prepareTarget(values, !dryRun), dryRun });
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   try {
@@ -231,6 +261,8 @@ async function main(args: string[]): Promise<number> {
       await createUser(rest, command === "createsuperuser");
     } else if (command === "changepassword") {
       await changePassword(rest);
+    } else if (command === "import-condor") {
+      importFromCondor(rest);
     } else {
       throw new UsageError(command === undefined ? "No command given." : `Unknown command '${command}'.`);
     }

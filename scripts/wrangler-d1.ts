@@ -1,11 +1,14 @@
 /**
- * The worker's D1 database as the admin commands reach it: through wrangler, on the local
- * state that `npm start` (wrangler dev) uses, or on the deployed database with `remote`.
+ * The worker's D1 database (and its avatar bucket) as the admin commands reach them:
+ * through wrangler, on the local state that `npm start` (wrangler dev) uses, or on the
+ * deployed ones with `remote`.
  *
  * `wrangler d1 execute` has no bound parameters, so values travel as hex literals cast to
  * text (`sqlText`): no character of a username or a name is ever read by the SQL parser.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +17,8 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** `database_name` in wrangler.toml. */
 const DATABASE = "condor-chat";
+/** The `AVATARS` binding's `bucket_name` in wrangler.toml. */
+const AVATAR_BUCKET = "condor-chat-avatars";
 
 /** Which D1: the local one (optionally in another state directory) or the deployed one. */
 export type D1Target = { remote: true } | { remote: false; persistTo?: string };
@@ -54,8 +59,11 @@ export function applyLocalMigrations(target: D1Target & { remote: false }): bool
 
 /** Runs the statements in one wrangler call and returns each statement's rows, in order. */
 export function execute(target: D1Target, statements: string[]): Row[][] {
-  const command = statements.join(";\n");
-  const result = wrangler(["d1", "execute", DATABASE, ...locationFlags(target), "--json", "--command", command]);
+  return runSql(target, ["--command", statements.join(";\n")]);
+}
+
+function runSql(target: D1Target, input: string[]): Row[][] {
+  const result = wrangler(["d1", "execute", DATABASE, ...locationFlags(target), "--json", ...input]);
   let output: unknown;
   try {
     output = JSON.parse(result.stdout);
@@ -73,4 +81,27 @@ export function execute(target: D1Target, statements: string[]): Row[][] {
     throw new Error(`wrangler d1 execute failed: ${text}`);
   }
   return output.map((statement: { results?: Row[] }) => statement.results ?? []);
+}
+
+/**
+ * Runs the statements as one SQL file: one transaction, all or nothing, both locally (one
+ * D1 batch) and deployed (D1's import, which rolls back a file that fails). No results.
+ */
+export function executeFile(target: D1Target, statements: string[]): void {
+  const directory = mkdtempSync(path.join(tmpdir(), "condor-sql-"));
+  const file = path.join(directory, "batch.sql");
+  try {
+    writeFileSync(file, `${statements.join(";\n")};\n`);
+    runSql(target, ["--yes", "--file", file]);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Stores a file in the avatar bucket under `key`, with its content type. */
+export function putAvatar(target: D1Target, key: string, file: string, contentType: string): void {
+  const result = wrangler([
+    "r2", "object", "put", `${AVATAR_BUCKET}/${key}`, "--file", file, "--content-type", contentType, ...locationFlags(target),
+  ]);
+  if (result.status !== 0) throw new Error(`Storing ${key} in R2 failed:\n${result.stdout}${result.stderr}`.trim());
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_AVATAR_BYTES } from "../../worker/routes/avatars";
+import { MAX_AVATAR_BYTES } from "../../worker/avatar-images";
 import { ORIGIN, call, expectError, makeUser, snapshot } from "../support/api";
 
 /** Bytes that start as each accepted format does; the worker judges by these. */

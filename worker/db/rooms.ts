@@ -4,6 +4,7 @@
  */
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { now, type Database } from ".";
+import { dmKey } from "./dm-key";
 import { roomMembers, rooms, users, type RoomRow, type UserRow } from "./schema";
 
 export type Member = typeof roomMembers.$inferSelect;
@@ -52,11 +53,6 @@ export async function roomsOf(
     db.select({ total: count() }).from(rooms).where(mine),
   ]);
   return { rows, total };
-}
-
-/** The DM key of a pair, the same whichever of the two asks. */
-export function dmKey(a: number, b: number): string {
-  return a < b ? `${a}:${b}` : `${b}:${a}`;
 }
 
 /**

@@ -14,25 +14,12 @@ import { findUser } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json } from "../openapi";
 import { DEFAULT_AVATAR_KEY, avatarUrl, originOf } from "../shapes";
+import { MAX_AVATAR_BYTES, avatarKey, sniffImage } from "../avatar-images";
 
-export const MAX_AVATAR_BYTES = 5 * 1024 * 1024;
 /** Room for the multipart envelope around a largest allowed file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 const tooLarge = () => new ApiError(413, `An avatar can be at most ${MAX_AVATAR_BYTES / 1024 / 1024} MiB.`, "too_large");
-
-type ImageKind = { type: string; extension: string };
-
-/** The image type its first bytes say, if it is one we accept. */
-export function sniffImage(bytes: Uint8Array): ImageKind | undefined {
-  const starts = (...signature: number[]) => signature.every((byte, i) => bytes[i] === byte);
-  const ascii = (from: number, text: string) => [...text].every((ch, i) => bytes[from + i] === ch.charCodeAt(0));
-  if (starts(0xff, 0xd8, 0xff)) return { type: "image/jpeg", extension: "jpeg" };
-  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return { type: "image/png", extension: "png" };
-  if (ascii(0, "GIF87a") || ascii(0, "GIF89a")) return { type: "image/gif", extension: "gif" };
-  if (ascii(0, "RIFF") && ascii(8, "WEBP")) return { type: "image/webp", extension: "webp" };
-  return undefined;
-}
 
 const AvatarUpload = z.object({
   avatar: z
@@ -75,8 +62,7 @@ export const avatars = createApp()
       const kind = sniffImage(bytes);
       if (!kind) throw invalid("An avatar must be a JPEG, PNG, GIF or WebP image.", { avatar: "not a JPEG, PNG, GIF or WebP image" });
 
-      const suffix = crypto.randomUUID().slice(0, 8);
-      const key = `avatar_files/${user.username.replace(/[^\w-]/g, "_")}_${suffix}.${kind.extension}`;
+      const key = avatarKey(user.username, crypto.randomUUID().slice(0, 8), kind);
       await c.env.AVATARS.put(key, bytes, { httpMetadata: { contentType: kind.type } });
       await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
       if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) await c.env.AVATARS.delete(user.avatarKey);

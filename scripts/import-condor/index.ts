@@ -1,0 +1,171 @@
+/**
+ * `npm run manage -- import-condor <dumpdata.json> [--media <dir>]`: brings an installation
+ * of the original condor_chat over. Reads the export and the database, plans with
+ * ./plan.ts, prints the plan, then writes: avatars to R2 first (so no user points at a
+ * missing picture), then all users in one transaction, then the rooms, each room whole in
+ * one transaction with its members and messages (several small rooms share one).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { executeFile, execute, putAvatar, type D1Target, type Row } from "../wrangler-d1.ts";
+import {
+  planImport,
+  readDump,
+  roomStatements,
+  userStatements,
+  type DjangoRecord,
+  type Existing,
+  type MediaReader,
+  type Plan,
+} from "./plan.ts";
+
+/** How much SQL goes in one transaction when rooms are small; a bigger room goes alone. */
+const BATCH_BYTES = 2 * 1024 * 1024;
+
+export type ImportOptions = { dump: string; media?: string; target: D1Target; dryRun: boolean };
+
+/** "1 message", "3 messages". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+/** What the import wrote, for its last line. */
+type Written = { users: number; rooms: number; messages: number; avatars: number };
+
+/** Reads files under the media folder only; a path that leads outside it reads as missing. */
+function mediaReader(directory: string): MediaReader {
+  const root = path.resolve(directory);
+  return (relativePath) => {
+    const file = path.resolve(root, relativePath);
+    if (!file.startsWith(`${root}${path.sep}`)) return undefined;
+    try {
+      return new Uint8Array(readFileSync(file));
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** The rows the export could collide with; an unmigrated database holds none. */
+function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean): Existing {
+  const messageIds = records.filter((r) => r.model === "chat.message" && Number.isSafeInteger(r.pk)).map((r) => r.pk as number);
+  const [low, high] = messageIds.length > 0 ? [Math.min(...messageIds), Math.max(...messageIds)] : [0, -1];
+  try {
+    const [users, rooms, messages] = execute(target, [
+      "SELECT id, username, email FROM users",
+      "SELECT id, title, dm_key FROM rooms",
+      `SELECT id FROM messages WHERE id BETWEEN ${low} AND ${high}`,
+    ]);
+    return {
+      users: users as Existing["users"],
+      rooms: rooms as Existing["rooms"],
+      messageIds: messages.map((row: Row) => row.id as number),
+    };
+  } catch (error) {
+    // A dry run does not migrate (it writes nothing), so a fresh local D1 has no tables yet.
+    if (dryRun && !target.remote && /no such table/.test((error as Error).message)) return { users: [], rooms: [], messageIds: [] };
+    throw error;
+  }
+}
+
+function describe(plan: Plan, usernames: Map<number, string>): string[] {
+  const lines: string[] = [];
+  const who = (id: number) => usernames.get(id) ?? `user ${id}`;
+  const messageCount = plan.rooms.reduce((sum, room) => sum + room.messages.length, 0);
+  lines.push(`Users to create: ${plan.users.length}`);
+  for (const user of plan.users) {
+    const traits = [user.isSuperuser && "superuser", !user.isActive && "inactive", user.avatar && `avatar ${user.avatar.key}`];
+    const extra = traits.filter(Boolean).join(", ");
+    lines.push(`  + ${user.id} ${user.username}${extra ? ` (${extra})` : ""}`);
+  }
+  lines.push(`Rooms to create: ${plan.rooms.length}, with ${count(messageCount, "message")}`);
+  for (const room of plan.rooms) {
+    const kind = room.isGroup ? "group" : "DM";
+    const members = room.members.map((member) => who(member.userId) + (member.role === "owner" ? " (owner)" : "")).join(", ");
+    lines.push(`  + ${room.id} "${room.title}": ${kind} of ${members}; ${count(room.messages.length, "message")}`);
+  }
+  if (plan.alreadyImported.users + plan.alreadyImported.rooms > 0) {
+    const { users, rooms } = plan.alreadyImported;
+    lines.push(`Already here from an earlier import, left as they are: ${count(users, "user")}, ${count(rooms, "room")}`);
+  }
+  lines.push(`Skipped: ${plan.skipped.length}`);
+  for (const { record, reason } of plan.skipped) lines.push(`  - ${record}: ${reason}`);
+  if (plan.notes.length > 0) {
+    lines.push(`Notes: ${plan.notes.length}`);
+    for (const { record, reason } of plan.notes) lines.push(`  * ${record}: ${reason}`);
+  }
+  if (plan.mustReset.length > 0) {
+    lines.push(
+      `Must reset their password (their hash uses a hasher Condor Chat cannot check; until then they cannot sign in): ${plan.mustReset.length}`,
+    );
+    for (const { username, hasher } of plan.mustReset) {
+      lines.push(`  ! ${username} (${hasher}): npm run manage -- changepassword ${username}`);
+    }
+  }
+  return lines;
+}
+
+/** The rooms' statements in batches, a room never split across two. */
+function roomBatches(plan: Plan): { rooms: Plan["rooms"]; statements: string[] }[] {
+  const batches: { rooms: Plan["rooms"]; statements: string[]; bytes: number }[] = [];
+  for (const room of plan.rooms) {
+    const statements = roomStatements(room);
+    const bytes = statements.reduce((sum, statement) => sum + statement.length, 0);
+    const current = batches.at(-1);
+    if (current && current.bytes + bytes <= BATCH_BYTES) {
+      current.rooms.push(room);
+      current.statements.push(...statements);
+      current.bytes += bytes;
+    } else {
+      batches.push({ rooms: [room], statements, bytes });
+    }
+  }
+  return batches;
+}
+
+function write(plan: Plan, options: ImportOptions): Written {
+  const written: Written = { users: 0, rooms: 0, messages: 0, avatars: 0 };
+  for (const user of plan.users) {
+    if (!user.avatar || !options.media) continue;
+    putAvatar(options.target, user.avatar.key, path.resolve(options.media, user.avatar.source), user.avatar.type);
+    written.avatars++;
+  }
+  if (plan.users.length > 0) {
+    executeFile(options.target, userStatements(plan.users));
+    written.users = plan.users.length;
+  }
+  for (const batch of roomBatches(plan)) {
+    try {
+      executeFile(options.target, batch.statements);
+    } catch (error) {
+      const ids = batch.rooms.map((room) => room.id).join(", ");
+      throw new Error(
+        `${(error as Error).message}\nRooms ${ids} were not imported (nothing of them was written). ` +
+          `Written before that: ${summary(written)}. Run the command again to import the rest.`,
+      );
+    }
+    written.rooms += batch.rooms.length;
+    written.messages += batch.rooms.reduce((sum, room) => sum + room.messages.length, 0);
+  }
+  return written;
+}
+
+const summary = (written: Written) =>
+  [count(written.users, "user"), count(written.rooms, "room"), count(written.messages, "message"), count(written.avatars, "avatar")].join(", ");
+
+/** Plans the import, prints the plan, and (unless a dry run) writes it. */
+export function importCondor(options: ImportOptions): void {
+  const records = readDump(readFileSync(options.dump, "utf8"));
+  const existing = readExisting(options.target, records, options.dryRun);
+  const plan = planImport(records, existing, options.media === undefined ? undefined : mediaReader(options.media));
+  const usernames = new Map<number, string>([
+    ...existing.users.map((user) => [user.id, user.username] as const),
+    ...plan.users.map((user) => [user.id, user.username] as const),
+  ]);
+  const where = options.target.remote ? "the deployed D1 and R2" : "the local D1 and R2";
+  console.log(`${options.dryRun ? "Dry run: would import" : "Importing"} ${options.dump} into ${where}.`);
+  for (const line of describe(plan, usernames)) console.log(line);
+  if (options.dryRun) {
+    console.log("Dry run: nothing was written.");
+    return;
+  }
+  console.log(`Imported: ${summary(write(plan, options))}.`);
+}
