@@ -33,12 +33,16 @@ function freePort(): Promise<number> {
 /**
  * Starts wrangler dev on a fresh state with the migrations applied and the users in it
  * (put there before it starts, so only one process ever writes the state at a time);
- * resolves once it serves.
+ * `prepare` may write more into the state first. Resolves once it serves.
  */
-export async function startDevServer(users: SeedUser[] = []): Promise<DevServer> {
+export async function startDevServer(
+  users: SeedUser[] = [],
+  prepare?: (persistTo: string) => Promise<void>,
+): Promise<DevServer> {
   const persistTo = mkdtempSync(path.join(tmpdir(), "condor-dev-"));
   applyLocalMigrations({ remote: false, persistTo });
   if (users.length > 0) await seedUsers(persistTo, users);
+  await prepare?.(persistTo);
   const port = await freePort();
   const child = spawn(
     process.execPath,
