@@ -92,6 +92,7 @@ describe("password hashes", () => {
     expect(hasherOf("md5$salt$0123456789abcdef0123456789abcdef")).toBe("md5");
     expect(hasherOf("0123456789abcdef0123456789abcdef")).toBe("unsalted_md5");
     expect(hasherOf("")).toBe("unusable");
+    expect(hasherOf("pbkdf2_sha256$100000$$hash")).toBe("pbkdf2_sha256, malformed");
   });
 
   it("refuses malformed and foreign encodings as unverifiable", async () => {

@@ -75,7 +75,8 @@ export function hasherOf(encoded: string): string {
   const parsed = parsePbkdf2(encoded);
   if (parsed) return parsed.iterations <= PBKDF2_JS_MAX_ITERATIONS ? ALGORITHM : `${ALGORITHM} above ${PBKDF2_JS_MAX_ITERATIONS} iterations`;
   if (/^[0-9a-f]{32}$/.test(encoded)) return "unsalted_md5";
-  return encoded.includes("$") ? encoded.slice(0, encoded.indexOf("$")) : "unknown";
+  const named = encoded.includes("$") ? encoded.slice(0, encoded.indexOf("$")) : "unknown";
+  return named === ALGORITHM ? `${ALGORITHM}, malformed` : named;
 }
 
 /** Checks a password against a stored Django-style hash, in constant time. */
