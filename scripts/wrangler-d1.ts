@@ -37,6 +37,8 @@ function wrangler(args: string[]): { status: number | null; stdout: string; stde
     // No terminal for wrangler: it then asks nothing (it would confirm migrations) and
     // our own prompts keep the terminal to themselves.
     stdio: ["ignore", "pipe", "pipe"],
+    // Reading back an import's ids of a big installation is megabytes of JSON.
+    maxBuffer: 512 * 1024 * 1024,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
   if (result.error) throw new Error(`Could not run wrangler: ${result.error.message}`);

@@ -47,7 +47,9 @@ function mediaReader(directory: string): MediaReader {
 /** The rows the export could collide with; an unmigrated database holds none. */
 function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean): Existing {
   const messageIds = records.filter((r) => r.model === "chat.message" && Number.isSafeInteger(r.pk)).map((r) => r.pk as number);
-  const [low, high] = messageIds.length > 0 ? [Math.min(...messageIds), Math.max(...messageIds)] : [0, -1];
+  // A fold, not Math.min(...ids): spreading a big export's ids overflows the call stack.
+  const low = messageIds.reduce((min, id) => Math.min(min, id), Number.MAX_SAFE_INTEGER);
+  const high = messageIds.reduce((max, id) => Math.max(max, id), 0);
   try {
     const [users, rooms, messages] = execute(target, [
       "SELECT id, username, email FROM users",

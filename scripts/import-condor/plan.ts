@@ -284,8 +284,9 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
     takenUsernames.set(fields.username.toLowerCase(), id);
     if (email !== "") takenEmails.set(email.toLowerCase(), id);
   }
+  const exportedUserIds = new Set(parsed["auth.user"].map((user) => user.id));
   for (const { record, fields } of parsed["chat.userprofile"]) {
-    if (!parsed["auth.user"].some((user) => user.id === fields.user)) {
+    if (!exportedUserIds.has(fields.user)) {
       skipped.push({ record: nameOf(record), reason: `its user ${fields.user} is not in the export` });
     }
   }
@@ -381,6 +382,8 @@ const sqlRow = (values: (string | number | boolean | null)[]) => `(${values.map(
 
 /** Rows in one statement at most: D1 refuses statements over 100 KB. */
 const ROWS_PER_STATEMENT = 100;
+/** SQL in one statement at most, under D1's 100 KB with room for the INSERT itself. */
+const STATEMENT_BYTES = 90_000;
 
 /**
  * The users' INSERTs. Plain INSERTs, not OR IGNORE: if someone took an id or a username
@@ -426,11 +429,14 @@ export function roomStatements(room: NewRoom): string[] {
       .map((member) => sqlRow([room.id, member.userId, member.role, room.createdAt, last?.id ?? 0]));
     statements.push(`INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_id) VALUES ${rows.join(", ")}`);
   }
-  // One message a statement: a 4,000-character message can take 30 KB as SQL.
-  for (const message of room.messages) {
-    statements.push(
-      `INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES ${sqlRow([message.id, room.id, message.senderId, message.content, message.createdAt])}`,
-    );
+  // As many messages a statement as fit: a 4,000-character message can take 30 KB as SQL.
+  const messageRows = room.messages.map((message) => sqlRow([message.id, room.id, message.senderId, message.content, message.createdAt]));
+  for (let start = 0; start < messageRows.length; ) {
+    let end = start + 1;
+    let bytes = messageRows[start].length;
+    while (end < messageRows.length && bytes + messageRows[end].length + 2 <= STATEMENT_BYTES) bytes += messageRows[end++].length + 2;
+    statements.push(`INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES ${messageRows.slice(start, end).join(", ")}`);
+    start = end;
   }
   return statements;
 }

@@ -288,6 +288,18 @@ describe("the SQL of a plan", () => {
     const [roomRow, members, ...messages] = roomStatements(plan.rooms[2]);
     expect(roomRow).toMatch(/^INSERT INTO rooms .* VALUES \(3, .*, 1, NULL, 1, .*, 7, .*\)$/);
     expect(members.match(/\(3, \d, CAST\(X'[0-9a-f]+' AS TEXT\), CAST\(X'[0-9a-f]+' AS TEXT\), 7\)/g)).toHaveLength(4);
-    expect(messages).toHaveLength(3);
+    expect(messages).toHaveLength(1);
+    expect(messages[0].match(/\((5|6|7), 3, \d, CAST/g)).toHaveLength(3);
+  });
+
+  it("splits a room's messages into statements under D1's 100 KB limit, keeping every one", () => {
+    const long = planImport(
+      [user(1, "ann"), ...Array.from({ length: 30 }, (_, i) => message(i + 1, 1, "é🦅".repeat(1333))), room(1, [1], Array.from({ length: 30 }, (_, i) => i + 1))],
+      EMPTY,
+    );
+    const [, , ...messages] = roomStatements(long.rooms[0]);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const statement of messages) expect(Buffer.byteLength(statement)).toBeLessThan(100_000);
+    expect(messages.join(" ").match(/\(\d+, 1, 1, CAST/g)).toHaveLength(30);
   });
 });
