@@ -5,7 +5,8 @@
  * imported people sign in and read their rooms over HTTP as any client would.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
@@ -207,5 +208,29 @@ describe("the imported installation", () => {
     const created = await api("POST", "/api/v1/rooms/", token, { title: "after the move", participants: [1] });
     expect(created.status).toBe(201);
     expect(created.body.id).toBeGreaterThan(Math.max(...dumped("chat.room").map((r) => r.pk)));
+  });
+});
+
+describe("import-condor given a wrong export", () => {
+  it("exits with code 2 without an export, and 1 for a missing file or one that is not a Django export", async () => {
+    const none = await run("scripts/manage.ts", ["import-condor"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("import-condor needs the export");
+    const missing = await run("scripts/manage.ts", ["import-condor", "no-such-dump.json", "--dry-run"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("No such file: no-such-dump.json.");
+    const folder = mkdtempSync(path.join(tmpdir(), "condor-dump-"));
+    try {
+      writeFileSync(path.join(folder, "dump.json"), "<html>not json</html>");
+      writeFileSync(path.join(folder, "object.json"), '{"model": "auth.user"}');
+      const notJson = await run("scripts/manage.ts", ["import-condor", path.join(folder, "dump.json"), "--dry-run"]);
+      expect(notJson.code).toBe(1);
+      expect(notJson.stderr).toContain("The export is not JSON");
+      const notRecords = await run("scripts/manage.ts", ["import-condor", path.join(folder, "object.json"), "--dry-run"]);
+      expect(notRecords.code).toBe(1);
+      expect(notRecords.stderr).toContain("is not a list of Django records");
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

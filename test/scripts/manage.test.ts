@@ -167,7 +167,7 @@ describe("usage", () => {
   it("prints the commands for help", async () => {
     const outcome = await run("scripts/manage.ts", ["help"]);
     expect(outcome.code).toBe(0);
-    for (const command of ["createsuperuser", "createuser", "changepassword <username>", "--remote", "--persist-to"]) {
+    for (const command of ["createsuperuser", "createuser", "changepassword <username>", "import-condor <dumpdata.json>", "--remote", "--persist-to"]) {
       expect(outcome.stdout).toContain(command);
     }
   });
