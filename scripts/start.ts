@@ -11,6 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { startGateway, type Gateway } from "./upstash-gateway.ts";
+import { WRANGLER } from "./wrangler-d1.ts";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 const PORT = process.env.PORT ?? "8787";
@@ -58,7 +59,8 @@ if (gateway) {
 }
 
 console.log(`\n> Starting Condor Chat on http://localhost:${PORT}`);
-const dev = spawn("npx", ["wrangler", "dev", "--port", PORT, "--ip", "127.0.0.1", ...presenceVars], {
+// wrangler itself, not through npx: npx does not pass SIGTERM on, which left wrangler running.
+const dev = spawn(process.execPath, [WRANGLER, "dev", "--port", PORT, "--ip", "127.0.0.1", ...presenceVars], {
   stdio: "inherit",
   env: process.env,
 });

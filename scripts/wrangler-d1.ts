@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // Run by the Node that runs this script (22, from the `node` devDependency): wrangler needs it.
-const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+export const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** `database_name` in wrangler.toml. */
 const DATABASE = "condor-chat";
 /** The `AVATARS` binding's `bucket_name` in wrangler.toml. */
