@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { SignJWT, decodeJwt } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_FAILURES_PER_USERNAME } from "../../worker/auth/login-throttle";
 import { call, makeUser } from "../support/api";
 
@@ -44,6 +44,19 @@ describe("POST /api/v1/access_token/", () => {
     const inactive = await makeUser({ isActive: false });
     expect((await signIn("nobody-at-all", "whatever")).status).toBe(401);
     expect((await signIn(inactive.username, inactive.plainPassword)).status).toBe(401);
+  });
+
+  it("spends the same password hashing on an unknown username as on a known one, so timing does not tell which exist", async () => {
+    const user = await makeUser();
+    const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
+    await signIn(user.username, "wrong password");
+    const forKnown = deriveBits.mock.calls.map(([algorithm]) => (algorithm as Pbkdf2Params).iterations);
+    deriveBits.mockClear();
+    await signIn("nobody-by-this-name", "wrong password");
+    const forUnknown = deriveBits.mock.calls.map(([algorithm]) => (algorithm as Pbkdf2Params).iterations);
+    deriveBits.mockRestore();
+    expect(forKnown).toEqual([100_000]);
+    expect(forUnknown).toEqual(forKnown);
   });
 
   it("refuses an account with Django's unusable password", async () => {

@@ -91,6 +91,12 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return timingSafeEqual(actual, hash) ? "match" : "mismatch";
 }
 
+/**
+ * A hash of a random password nobody knows, checked when a sign-in names no account, so an
+ * unknown username costs the same PBKDF2 work as a known one and timing does not tell them apart.
+ */
+export const DECOY_HASH = "pbkdf2_sha256$100000$6brneVwnKHmVLxlT$FG5777Q2lBOAlKhhKl5abLg3YDPltnlmi3lw5acRzFE=";
+
 /** Whether a hash that just matched should be replaced by a fresh one at today's iteration count. */
 export function needsRehash(encoded: string): boolean {
   return parsePbkdf2(encoded)?.iterations !== PBKDF2_MAX_ITERATIONS;

@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../app";
 import { clearLoginFailures, assertLoginAllowed, recordLoginFailure } from "../auth/login-throttle";
-import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
+import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { issueTokenPair, spendRefreshToken, verifyToken } from "../auth/tokens";
 import { database, now } from "../db";
 import { users } from "../db/schema";
@@ -41,7 +41,7 @@ export const tokens = createApp()
       const who = { username, address: c.req.header("cf-connecting-ip") ?? "local" };
       await assertLoginAllowed(db, who);
       const user = await findUserByUsername(db, username);
-      const verdict = user ? await verifyPassword(password, user.password) : "mismatch";
+      const verdict = await verifyPassword(password, user?.password ?? DECOY_HASH);
       if (verdict === "unverifiable" && user) {
         console.warn(`user ${user.id} has a password hash this runtime cannot check; an admin must reset it`);
       }
