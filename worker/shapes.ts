@@ -47,6 +47,7 @@ export const RoomSchema = z
     is_group: z.boolean(),
     participants: z.array(UserSchema),
     created_by: z.number().int().nullable(),
+    owner: z.number().int().nullable().openapi({ description: "Who may rename the room and remove people: its creator until they leave, then its longest-standing member; null for a DM" }),
     last_activity: z.string(),
   })
   .openapi("Room");
@@ -96,7 +97,7 @@ export function toMessage(row: MessageRow): Message {
   };
 }
 
-export function toRoom(room: RoomRow, participants: User[], messages: Message[]): Room {
+export function toRoom(room: RoomRow, participants: User[], owner: number | null, messages: Message[]): Room {
   return {
     id: room.id,
     title: room.title,
@@ -105,6 +106,7 @@ export function toRoom(room: RoomRow, participants: User[], messages: Message[])
     is_group: room.isGroup,
     participants,
     created_by: room.createdBy,
+    owner,
     last_activity: messages.at(-1)?.timestamp ?? room.lastMessageAt ?? room.createdAt,
   };
 }

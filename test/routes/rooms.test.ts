@@ -15,7 +15,7 @@ describe("POST /api/v1/rooms/", () => {
       json: { title: "new test room chat", participants: [a.id, b.id, owner.id] },
     });
     expect(status).toBe(201);
-    expect(body).toMatchObject({ title: "new test room chat", messages: [], is_group: true, created_by: owner.id });
+    expect(body).toMatchObject({ title: "new test room chat", messages: [], is_group: true, created_by: owner.id, owner: owner.id });
     expect(body.id).toEqual(expect.any(Number));
     expect(body.last_activity).toBe(body.timestamp);
     expect(ids(body.participants)).toEqual(ids([owner, a, b]));
@@ -96,7 +96,7 @@ describe("GET /api/v1/rooms/", () => {
     await sendToUser(other, me, "hi");
     const { body } = await call("GET", "/api/v1/rooms/", { token: me.access });
     expect(body.results).toHaveLength(1);
-    expect(body.results[0]).toMatchObject({ is_group: false, title: `${other.username} - ${me.username}` });
+    expect(body.results[0]).toMatchObject({ is_group: false, owner: null, title: `${other.username} - ${me.username}` });
   });
 });
 
@@ -321,6 +321,10 @@ describe("POST /api/v1/rooms/{id}/leave/", () => {
     await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [later.id] } });
     expect((await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: owner.access })).status).toBe(204);
     expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: owner.access }), 403);
+    const after = await call("GET", `/api/v1/rooms/${room.id}/`, { token: later.access });
+    expect(after.body).toMatchObject({ created_by: owner.id, owner: first.id });
+    const listed = await call("GET", "/api/v1/rooms/", { token: later.access });
+    expect(listed.body.results.find((r: { id: number }) => r.id === room.id)).toMatchObject({ owner: first.id });
     expect((await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: first.access, json: { title: "mine" } })).status).toBe(200);
     expectError(await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: later.access, json: { title: "no" } }), 403);
   });

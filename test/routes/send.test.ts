@@ -4,7 +4,7 @@ import { call, expectError, makeRoom, makeUser, seedMessages, sendToRoom, sendTo
 
 /** The longest message, as the API documents it. */
 const MAX_MESSAGE_LENGTH = 4000;
-const roomKeys = ["created_by", "id", "is_group", "last_activity", "messages", "participants", "timestamp", "title"];
+const roomKeys = ["created_by", "id", "is_group", "last_activity", "messages", "owner", "participants", "timestamp", "title"];
 const ISO_WITH_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 const toUser = (token: string, json: unknown) => call("POST", "/api/v1/send_message_to_user/", { token, json });

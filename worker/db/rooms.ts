@@ -21,17 +21,25 @@ export async function findMember(db: Database, roomId: number, userId: number): 
     .get();
 }
 
-/** Participants of several rooms in one query, in the order they joined. */
-export async function participantsOf(db: Database, roomIds: number[]): Promise<Map<number, UserRow[]>> {
-  const byRoom = new Map<number, UserRow[]>(roomIds.map((id) => [id, []]));
+/** A room's participants, in the order they joined, and who owns it (null for a DM). */
+export type RoomPeople = { participants: UserRow[]; owner: number | null };
+
+/** Participants and owners of several rooms in one query. */
+export async function participantsOf(db: Database, roomIds: number[]): Promise<Map<number, RoomPeople>> {
+  const byRoom = new Map<number, RoomPeople>(roomIds.map((id) => [id, { participants: [], owner: null }]));
   if (roomIds.length === 0) return byRoom;
   const rows = await db
-    .select({ roomId: roomMembers.roomId, user: users })
+    .select({ roomId: roomMembers.roomId, role: roomMembers.role, user: users })
     .from(roomMembers)
     .innerJoin(users, eq(users.id, roomMembers.userId))
     .where(sql`${roomMembers.roomId} IN (SELECT value FROM json_each(${JSON.stringify(roomIds)}))`)
     .orderBy(asc(roomMembers.joinedAt), asc(users.id));
-  for (const { roomId, user } of rows) byRoom.get(roomId)?.push(user);
+  for (const { roomId, role, user } of rows) {
+    const people = byRoom.get(roomId);
+    if (!people) continue;
+    people.participants.push(user);
+    if (role === "owner") people.owner = user.id;
+  }
   return byRoom;
 }
 

@@ -38,9 +38,10 @@ export async function roomToManage(db: Database, roomId: number, user: UserRow):
 /** A room as the API answers it, with its latest messages. */
 export async function roomAnswer(env: Env, room: RoomRow, origin: string): Promise<Room> {
   const db = database(env);
-  const [participants, { rows }] = await Promise.all([
+  const [people, { rows }] = await Promise.all([
     participantsOf(db, [room.id]),
     historyPage(db, room.id, { limit: ROOM_ANSWER_MESSAGES }),
   ]);
-  return toRoom(room, await userAnswers(env, origin, participants.get(room.id) ?? []), rows.map(toMessage));
+  const { participants, owner } = people.get(room.id)!;
+  return toRoom(room, await userAnswers(env, origin, participants), owner, rows.map(toMessage));
 }

@@ -71,17 +71,18 @@ export const rooms = createApp()
       const page = c.req.valid("query");
       const db = database(c.env);
       const { rows, total } = await roomsOf(db, c.var.user.id, page);
-      const [participants, unread, latest] = await Promise.all([
+      const [people, unread, latest] = await Promise.all([
         participantsOf(db, rows.map((room) => room.id)),
         unreadCounts(db, c.var.user.id),
         latestMessagesOf(db, rows),
       ]);
-      const everyone = [...new Map([...participants.values()].flat().map((user) => [user.id, user])).values()];
+      const everyone = [...new Map([...people.values()].flatMap(({ participants }) => participants).map((user) => [user.id, user])).values()];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
       const results = rows.map((room) => ({
         ...toRoom(
           room,
-          (participants.get(room.id) ?? []).map((user) => users.get(user.id)!),
+          people.get(room.id)!.participants.map((user) => users.get(user.id)!),
+          people.get(room.id)!.owner,
           latest.has(room.id) ? [toMessage(latest.get(room.id)!)] : [],
         ),
         unread_count: unread[room.id] ?? 0,
@@ -163,7 +164,7 @@ export const rooms = createApp()
       if (!room.isGroup && !c.var.user.isSuperuser) {
         throw forbidden("A direct message belongs to both its participants; only a superuser can delete it.");
       }
-      const members = (await participantsOf(db, [room.id])).get(room.id) ?? [];
+      const members = (await participantsOf(db, [room.id])).get(room.id)!.participants;
       await deleteRoom(db, room.id);
       await announceDeleted(c.env, room.id, members.map((user) => user.id));
       return c.body(null, 204);
@@ -208,7 +209,7 @@ export const rooms = createApp()
       if (!room.isGroup) throw invalid("A direct message has exactly two participants.", { participants: "cannot be added to a direct message" });
       const ids = [...new Set(c.req.valid("json").participants)];
       await assertUsersExist(db, ids);
-      const current = (await participantsOf(db, [room.id])).get(room.id) ?? [];
+      const current = (await participantsOf(db, [room.id])).get(room.id)!.participants;
       if (new Set([...current.map((u) => u.id), ...ids]).size > MAX_PARTICIPANTS) {
         throw invalid(`A room has at most ${MAX_PARTICIPANTS} participants.`, { participants: "too many" });
       }
