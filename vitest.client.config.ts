@@ -9,6 +9,7 @@ export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   test: {
     environment: "happy-dom",
+    environmentOptions: { happyDOM: { url: "http://chat.test/" } },
     include: ["test/client/**/*.test.{ts,tsx}"],
     setupFiles: ["./test/client/support/setup.ts"],
     css: { modules: { classNameStrategy: "non-scoped" } },
