@@ -2,7 +2,7 @@
  * Choosing a new avatar: pick a picture, frame a square of it (drag it, or use the arrow
  * keys and + / -, or the sliders), then upload a 256 px copy with a progress bar.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import {
   centredSquare,
   decodePicture,
@@ -40,6 +40,7 @@ export function AvatarEditor({ userId, avatarUrl, onUploaded }: AvatarEditorProp
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
+  const headingId = useId();
   const drag = useRef<{ pointer: number; x: number; y: number; crop: Crop; scale: number } | null>(null);
 
   // The chosen picture's memory is given back when it is replaced or the dialog closes.
@@ -117,8 +118,8 @@ export function AvatarEditor({ userId, avatarUrl, onUploaded }: AvatarEditorProp
   const percent = (value: number) => `${value * 100}%`;
 
   return (
-    <section class={form.form} aria-labelledby="avatar-heading">
-      <h3 id="avatar-heading">Picture</h3>
+    <section class={form.form} aria-labelledby={headingId}>
+      <h3 id={headingId}>Picture</h3>
       {!picture && <img class={styles.current} src={avatarUrl} alt="Your current picture" width={96} height={96} />}
       {picture && (
         <>

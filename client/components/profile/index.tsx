@@ -3,8 +3,9 @@
  * the password. Each part saves on its own and shows the API's field errors beside the
  * fields they are about.
  */
-import { useState } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
+import { signIn } from "../../lib/session";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
@@ -41,6 +42,7 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
   const [problem, setProblem] = useState(noProblem);
   const [saved, setSaved] = useState("");
   const [busy, setBusy] = useState(false);
+  const headingId = useId();
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -59,8 +61,8 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
   };
 
   return (
-    <form class={form.form} onSubmit={submit} aria-labelledby="name-heading" noValidate>
-      <h3 id="name-heading">Name and email</h3>
+    <form class={form.form} onSubmit={submit} aria-labelledby={headingId} noValidate>
+      <h3 id={headingId}>Name and email</h3>
       <Field label="First name" value={firstName} onInput={setFirstName} autoComplete="given-name" maxLength={150} error={problem.fields.first_name} />
       <Field label="Last name" value={lastName} onInput={setLastName} autoComplete="family-name" maxLength={150} error={problem.fields.last_name} />
       <Field label="Email" type="email" value={email} onInput={setEmail} autoComplete="email" maxLength={254} error={problem.fields.email} />
@@ -81,6 +83,7 @@ function PasswordForm({ me }: { me: User }) {
   const [problem, setProblem] = useState(noProblem);
   const [saved, setSaved] = useState("");
   const [busy, setBusy] = useState(false);
+  const headingId = useId();
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -92,6 +95,9 @@ function PasswordForm({ me }: { me: User }) {
     setBusy(true);
     try {
       await answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { current_password: current, password } }));
+      // A new password ends every session, this one's refresh token too: sign in again
+      // with it so this tab stays signed in past its access token's few minutes.
+      await signIn(me.username, password);
       setProblem(noProblem);
       setCurrent("");
       setPassword("");
@@ -105,8 +111,8 @@ function PasswordForm({ me }: { me: User }) {
   };
 
   return (
-    <form class={form.form} onSubmit={submit} aria-labelledby="password-heading" noValidate>
-      <h3 id="password-heading">Password</h3>
+    <form class={form.form} onSubmit={submit} aria-labelledby={headingId} noValidate>
+      <h3 id={headingId}>Password</h3>
       <Field label="Current password" type="password" value={current} onInput={setCurrent} autoComplete="current-password" error={problem.fields.current_password} />
       <Field label="New password" type="password" value={password} onInput={setPassword} autoComplete="new-password" maxLength={100} error={problem.fields.password} />
       <Field label="New password again" type="password" value={repeated} onInput={setRepeated} autoComplete="new-password" maxLength={100} error={problem.fields.repeated} />

@@ -61,6 +61,21 @@ describe("Profile", () => {
     expect(api.sent("PATCH", "/profiles/7")[0].body).toEqual({ current_password: "guess", password: "correct horse" });
   });
 
+  it("changes my password and signs this tab in again with it, as the change signs out every session", async () => {
+    const api = fakeApi();
+    await signedIn(api);
+    api.on("PATCH", "/profiles/7", { body: me });
+    renderProfile();
+    fireEvent.input(screen.getByLabelText("Current password"), { target: { value: "old-secret" } });
+    fireEvent.input(screen.getByLabelText("New password"), { target: { value: "correct horse" } });
+    fireEvent.input(screen.getByLabelText("New password again"), { target: { value: "correct horse" } });
+    fireEvent.click(screen.getByRole("button", { name: "Change password" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Password changed. Your other sessions are signed out.");
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["PATCH /profiles/7", "POST /access_token"]);
+    expect(api.sent("POST", "/access_token")[0].body).toEqual({ username: "ada", password: "correct horse" });
+    expect((screen.getByLabelText("New password") as HTMLInputElement).value).toBe("");
+  });
+
   it("refuses two different new passwords without asking the server", async () => {
     const api = fakeApi();
     await signedIn(api);
@@ -105,6 +120,24 @@ describe("Profile", () => {
     expect((await screen.findByRole("status")).textContent).toBe("Your picture is changed.");
     expect(onChanged).toHaveBeenCalledWith(expect.objectContaining({ avatar_url: "http://chat.test/media/avatar_files/ada_1.webp" }));
     expect(screen.queryByRole("progressbar")).toBeNull();
+  });
+
+  it("moves the frame when the picture is dragged, never past its edge", async () => {
+    await signedIn(fakeApi());
+    decodesPicturesAs(1200, 800);
+    renderProfile();
+    choosePicture(new File([new Uint8Array(10)], "wide.jpg", { type: "image/jpeg" }));
+    const frame = await screen.findByRole("group", { name: /Picture framing/ });
+    vi.spyOn(frame, "getBoundingClientRect").mockReturnValue({ width: 240, height: 240 } as DOMRect);
+    // The frame shows 800 picture pixels in 240 screen pixels: 30 px of drag is 100.
+    fireEvent.pointerDown(frame, { pointerId: 1, clientX: 100, clientY: 100 });
+    fireEvent.pointerMove(frame, { pointerId: 1, clientX: 70, clientY: 100 });
+    expect((screen.getByLabelText("Left to right") as HTMLInputElement).value).toBe("75");
+    fireEvent.pointerMove(frame, { pointerId: 1, clientX: -500, clientY: 100 });
+    expect((screen.getByLabelText("Left to right") as HTMLInputElement).value).toBe("100");
+    fireEvent.pointerUp(frame, { pointerId: 1 });
+    fireEvent.pointerMove(frame, { pointerId: 1, clientX: 400, clientY: 100 });
+    expect((screen.getByLabelText("Left to right") as HTMLInputElement).value).toBe("100");
   });
 
   it("says why when the server refuses the upload", async () => {
