@@ -160,8 +160,20 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
   );
 }
 
-/** The admin page; the shell shows it only to superusers (the API refuses everyone else). */
+/** The admin page; the shell offers it only to superusers, and the API refuses everyone else. */
 export function Admin({ me }: AdminProps) {
+  if (!me.is_superuser) {
+    return (
+      <section class={styles.admin}>
+        <h2>Administration</h2>
+        <p>Only superusers can manage people.</p>
+      </section>
+    );
+  }
+  return <People me={me} />;
+}
+
+function People({ me }: AdminProps) {
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<UserPage | null>(null);
   const [error, setError] = useState("");

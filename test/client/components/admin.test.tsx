@@ -33,6 +33,15 @@ async function adminWith(users: User[]) {
 }
 
 describe("Admin", () => {
+  it("shows someone who is not a superuser nothing to manage, and asks the API nothing", async () => {
+    const api = fakeApi();
+    await signedIn(api);
+    render(<Admin me={aUser({ username: "eve" })} />);
+    expect(screen.getByText("Only superusers can manage people.")).toBeTruthy();
+    expect(screen.queryByRole("button")).toBeNull();
+    expect(api.requests).toHaveLength(0);
+  });
+
   it("lists everyone a page at a time", async () => {
     const users = [root, ...Array.from({ length: 44 }, (_, i) => aUser({ username: `member${i + 1}` }))];
     const api = await adminWith(users);
