@@ -12,7 +12,7 @@ import { noProblem, problemOf, type Problem } from "../dialog/problem";
 import styles from "./admin.module.css";
 
 /** People per page of the list. */
-export const ADMIN_PAGE_SIZE = 20;
+const ADMIN_PAGE_SIZE = 20;
 
 type UserPage = { count: number; next: string | null; previous: string | null; results: User[] };
 

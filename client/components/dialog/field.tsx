@@ -16,11 +16,10 @@ type FieldProps = {
   required?: boolean;
   minLength?: number;
   maxLength?: number;
-  autofocus?: boolean;
 };
 
 /** One labelled input; `error` (from the API's `fields`, or the form's own check) shows under it. */
-export function Field({ label, error, onInput, autofocus, type = "text", ...input }: FieldProps) {
+export function Field({ label, error, onInput, type = "text", ...input }: FieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
   return (
@@ -32,7 +31,6 @@ export function Field({ label, error, onInput, autofocus, type = "text", ...inpu
         // Preact's input types are one per literal type; any of ours is a text-like input.
         type={type as "text"}
         onInput={(event) => onInput(event.currentTarget.value)}
-        data-autofocus={autofocus ? "" : undefined}
         class={styles.input}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={error ? errorId : undefined}

@@ -13,12 +13,10 @@ type DialogProps = {
   title: string;
   onClose: () => void;
   children: ComponentChildren;
-  /** Wider for lists (admin), narrower for forms. */
-  wide?: boolean;
 };
 
 /** A modal dialog titled `title`; its children are its body. */
-export function Dialog({ title, onClose, children, wide }: DialogProps) {
+export function Dialog({ title, onClose, children }: DialogProps) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLDivElement>(null);
@@ -28,7 +26,7 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
   useLayoutEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     // The body's first control, not the close button: that is where the person starts.
-    const first = body.current?.querySelector<HTMLElement>("[data-autofocus]") ?? body.current?.querySelector<HTMLElement>(FOCUSABLE);
+    const first = body.current?.querySelector<HTMLElement>(FOCUSABLE);
     (first ?? panel.current)?.focus();
     return () => opener?.focus?.();
   }, []);
@@ -57,7 +55,7 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
     <div class={styles.backdrop} onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
       <div
         ref={panel}
-        class={wide ? `${styles.panel} ${styles.wide}` : styles.panel}
+        class={styles.panel}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

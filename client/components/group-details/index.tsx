@@ -23,7 +23,7 @@ export type GroupDetailsProps = {
 };
 
 /** Whether `me` may rename the room and remove people: its creator, or any superuser. */
-export const canManage = (room: Room, me: User) => room.is_group && (me.is_superuser || room.created_by === me.id);
+const canManage = (room: Room, me: User) => room.is_group && (me.is_superuser || room.created_by === me.id);
 
 function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => void }) {
   const [title, setTitle] = useState(room.title);

@@ -10,7 +10,7 @@ import { problemOf } from "../dialog/problem";
 import styles from "./people-picker.module.css";
 
 /** How long typing must pause before the search goes out. */
-export const SEARCH_DELAY_MS = 250;
+const SEARCH_DELAY_MS = 250;
 
 const presenceText = (online: boolean | null) => (online === null ? "presence unknown" : online ? "online" : "offline");
 
