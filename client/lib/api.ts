@@ -37,7 +37,7 @@ type Success<R> = R extends ClientResponse<infer Body, infer Status, ResponseFor
 export async function answer<R extends ClientResponse<unknown, number, ResponseFormat>>(pending: Promise<R>): Promise<Success<R>> {
   const response = (await pending) as unknown as Response;
   if (!response.ok) throw await errorOf(response);
-  return (await response.json()) as Success<R>;
+  return (response.status === 204 ? undefined : await response.json()) as Success<R>;
 }
 
 /** The API's shapes, as the worker's routes answer them. */

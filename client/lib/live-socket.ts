@@ -4,7 +4,7 @@
  * server restart is not met by every client at the same instant), asking the caller for
  * the address each time (a room socket resumes after the last message it saw).
  */
-import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../../durable/protocol";
+import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../../durable/protocol-constants";
 import { accessToken, renewAccess } from "./session";
 
 const PING_EVERY_MS = 25_000;
@@ -67,9 +67,14 @@ export function liveSocket(address: () => string, onFrame: (data: unknown) => vo
     clearTimeout(retry);
     retry = setTimeout(() => void connect(), backoffDelay(attempt));
   };
+  // Back online: try at once instead of waiting out the backoff.
+  const onOnline = () => {
+    if (ws?.readyState !== WebSocket.OPEN) socket.reconnect();
+  };
+  addEventListener("online", onOnline);
   void connect();
 
-  return {
+  const socket: LiveSocket = {
     send(frame) {
       if (ws?.readyState !== WebSocket.OPEN) return false;
       ws.send(JSON.stringify(frame));
@@ -88,9 +93,11 @@ export function liveSocket(address: () => string, onFrame: (data: unknown) => vo
     },
     close() {
       closed = true;
+      removeEventListener("online", onOnline);
       clearInterval(pinger);
       clearTimeout(retry);
       ws?.close(1000, "bye");
     },
   };
+  return socket;
 }
