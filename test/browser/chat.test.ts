@@ -1,24 +1,38 @@
 /**
- * Two people in two real Chromium windows chat through the page, live: what one types
- * shows up in the other's window without a reload.
+ * The web client end to end: real Chromium windows, one per person, against the app as
+ * `npm start` serves it (wrangler dev with the built client). People sign in, find each
+ * other, chat live in DMs and groups, see typing and unread badges, change their picture,
+ * come back from a dropped connection with what they missed, and never see markup run.
  */
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deflateSync, crc32 } from "node:zlib";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "browser-pass-1";
+const MARKUP_NAME = `<img src=x onerror="window.__pwned='name'">`;
+const MARKUP_MESSAGE = `<script>window.__pwned='script'</script><img src=x onerror="window.__pwned='img'"> <b>bold?</b>`;
+
 let server: DevServer;
 let browser: Browser;
+const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  server = await startDevServer([
-    { username: "ana", password: PASSWORD, firstName: "Ana" },
-    { username: "bo", password: PASSWORD, firstName: "Bo" },
-  ]);
+  server = await startDevServer(
+    ["ana", "bo", "cy", "dee", "eli", "fay", "gus"].map((username) => ({
+      username,
+      password: PASSWORD,
+      firstName: username[0].toUpperCase() + username.slice(1),
+    })).concat([{ username: "mallory", password: PASSWORD, firstName: MARKUP_NAME }]),
+  );
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
   });
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
 });
 
 afterAll(async () => {
@@ -26,44 +40,206 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(server.url);
-  await page.getByPlaceholder("Username").fill(username);
-  await page.getByPlaceholder("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByText(`Signed in as`).waitFor();
+/** A new window, with the page's WebSockets kept where a test can drop them. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  // Injected by the browser, not the page, so the CSP does not apply.
+  await context.addInitScript(() => {
+    const Native = WebSocket;
+    const open: WebSocket[] = ((window as unknown as { __sockets: WebSocket[] }).__sockets = []);
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        open.push(this);
+      }
+    };
+  });
+  const page = await context.newPage();
+  page.on("dialog", (dialog) => void (dialog.type() === "confirm" ? dialog.accept() : dialog.dismiss()));
   return page;
 }
 
-describe("the page", () => {
-  it("lets two people chat live, and shows markup in messages as text", async () => {
+async function signIn(username: string, page?: Page): Promise<Page> {
+  page ??= await newPage();
+  await page.goto(server.url);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Conversations" }).waitFor();
+  return page;
+}
+
+/** Opens the DM with `name` through the people search. */
+async function openDm(page: Page, name: string) {
+  await page.getByLabel("Search people by name or email").fill(name.toLowerCase());
+  await page.getByRole("button", { name: new RegExp(name) }).click();
+  await page.getByRole("heading", { name, level: 2 }).waitFor();
+}
+
+async function send(page: Page, to: string, text: string) {
+  await page.getByLabel(`Message ${to}`).fill(text);
+  await page.getByLabel(`Message ${to}`).press("Enter");
+}
+
+const messages = (page: Page) => page.getByRole("log");
+
+/** A PNG of `size` x `size` pixels of one colour, made here so no file is needed. */
+function png(size: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length);
+    head.write(type, 4, "ascii");
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
+    return Buffer.concat([head, data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
+}
+
+describe("the web client", () => {
+  it("says clearly when a password is wrong, and a reload keeps me signed in without any token a script can read", async () => {
+    const page = await newPage();
+    await page.goto(server.url);
+    await page.getByLabel("Username").fill("ana");
+    await page.getByLabel("Password").fill("not her password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("do not match an active account");
+
+    await signIn("ana", page);
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
+    await page.reload();
+    await page.getByRole("heading", { name: "Conversations" }).waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+  });
+
+  it("lets two people find each other and DM both ways live, with typing, unread badges, seen-by, edits and deletes", async () => {
     const ana = await signIn("ana");
-    const token = await ana.evaluate(() => JSON.parse(sessionStorage.getItem("condor.tokens")!).access as string);
-    const bo: { id: number }[] = await (await fetch(`${server.url}/api/v1/profiles/get_available_users/?full_name=bo`, {
-      headers: { authorization: `Bearer ${token}` },
-    })).json();
-    const created = await fetch(`${server.url}/api/v1/rooms/`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ title: "Lunch plans", participants: [bo[0].id] }),
-    });
-    expect(created.status).toBe(201);
+    const bo = await signIn("bo");
 
-    await ana.reload();
-    await ana.getByRole("button", { name: "Lunch plans" }).click();
-    const boPage = await signIn("bo");
-    await boPage.getByRole("button", { name: "Lunch plans" }).click();
-    await boPage.getByText("here: ana, bo").waitFor();
+    await openDm(ana, "Bo");
+    await send(ana, "Bo", "hi Bo, lunch?");
+    await messages(ana).getByText("hi Bo, lunch?").waitFor();
 
-    await ana.getByPlaceholder("Message").fill("noon at the <b>usual</b> place?");
-    await ana.getByRole("button", { name: "Send" }).click();
-    await boPage.getByText("noon at the <b>usual</b> place?").waitFor();
-    expect(await boPage.locator(".messages b", { hasText: "usual" }).count()).toBe(0);
+    // Bo was not looking: the DM shows up in his sidebar, live, with a badge.
+    await bo.getByLabel("1 unread").waitFor();
+    await bo.getByRole("button", { name: /Ana/ }).click();
+    await messages(bo).getByText("hi Bo, lunch?").waitFor();
+    await expect.poll(() => bo.getByLabel("1 unread").count()).toBe(0);
+    await ana.getByText("Seen by Bo").waitFor();
 
-    await boPage.getByPlaceholder("Message").fill("see you there");
-    await boPage.getByRole("button", { name: "Send" }).click();
-    await ana.getByText("see you there").waitFor();
-    await ana.getByText("Seen by bo").waitFor();
+    await bo.getByLabel("Message Ana").pressSequentially("sure");
+    await ana.getByText("Bo is typing…").waitFor();
+    await bo.getByLabel("Message Ana").press("Shift+Enter");
+    await bo.getByLabel("Message Ana").pressSequentially("at noon");
+    await bo.getByLabel("Message Ana").press("Enter");
+    const reply = messages(ana).locator("[data-message-id]", { hasText: "sure" });
+    await reply.waitFor();
+    expect(await reply.locator("p").innerText()).toBe("sure\nat noon");
+    await expect.poll(() => ana.getByText("Bo is typing…").count()).toBe(0);
+
+    await messages(ana).getByRole("button", { name: "Edit message: hi Bo, lunch?" }).click();
+    await ana.getByLabel("Edit message").fill("hi Bo, lunch today?");
+    await ana.getByLabel("Edit message").press("Enter");
+    const edited = messages(bo).locator("[data-message-id]", { hasText: "hi Bo, lunch today?" });
+    await edited.getByText("edited").waitFor();
+
+    await messages(ana).getByRole("button", { name: "Delete message: hi Bo, lunch today?" }).click();
+    await messages(bo).getByText("This message was deleted.").waitFor();
+  });
+
+  it("creates a group with a title and members, and everyone in it chats live under their names", async () => {
+    const [cy, dee, eli] = [await signIn("cy"), await signIn("dee"), await signIn("eli")];
+    await cy.getByRole("button", { name: "New group" }).click();
+    const dialog = cy.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Title").fill("Lunch plans");
+    for (const name of ["Dee", "Eli"]) {
+      await dialog.getByLabel("Add people").fill(name.toLowerCase());
+      await dialog.getByRole("button", { name: `Add ${name}` }).click();
+    }
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await cy.getByRole("heading", { name: "Lunch plans", level: 2 }).waitFor();
+
+    await send(cy, "Lunch plans", "noon at the usual place?");
+    for (const page of [dee, eli]) {
+      await page.getByRole("button", { name: /Lunch plans/ }).click();
+      await messages(page).getByText("noon at the usual place?").waitFor();
+      await messages(page).getByText("Cy", { exact: true }).waitFor();
+    }
+    await send(dee, "Lunch plans", "works for me");
+    await messages(cy).getByText("works for me").waitFor();
+    await messages(eli).getByText("Dee", { exact: true }).waitFor();
+    await cy.getByText(/Seen by (Dee, Eli|Eli, Dee)/).waitFor();
+  });
+
+  it("shows a name and a message full of markup and scripts as plain text", async () => {
+    const mallory = await signIn("mallory");
+    const fay = await signIn("fay");
+    await openDm(mallory, "Fay");
+    await send(mallory, "Fay", MARKUP_MESSAGE);
+    await fay.getByRole("button", { name: MARKUP_NAME }).click();
+    await messages(fay).getByText(MARKUP_MESSAGE).waitFor();
+    await fay.getByRole("heading", { name: MARKUP_NAME }).waitFor();
+    for (const page of [fay, mallory]) {
+      expect(await page.locator("main img[src='x'], main script, main b").count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    }
+    // Links are real links; the text around them stays text.
+    await send(fay, MARKUP_NAME, "see https://example.com/menu.");
+    const link = messages(mallory).getByRole("link", { name: "https://example.com/menu" });
+    await link.waitFor();
+    expect(await link.getAttribute("rel")).toContain("noopener");
+  });
+
+  it("comes back from a dropped connection with the messages it missed", async () => {
+    const gus = await signIn("gus");
+    const eli = await signIn("eli");
+    await openDm(gus, "Eli");
+    await send(gus, "Eli", "before the drop");
+    await eli.getByRole("button", { name: /Gus/ }).click();
+    await messages(eli).getByText("before the drop").waitFor();
+
+    await eli.context().setOffline(true);
+    await eli.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.forEach((socket) => socket.close()));
+    await eli.getByText("You are offline").waitFor();
+    await send(gus, "Eli", "missed one");
+    await send(gus, "Eli", "missed two");
+    await messages(gus).getByText("missed two").waitFor();
+    const socketStates = await eli.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.map((socket) => socket.readyState));
+    expect(socketStates.every((state) => state >= WebSocket.CLOSING)).toBe(true);
+    expect(await messages(eli).getByText("missed one").count()).toBe(0);
+
+    await eli.context().setOffline(false);
+    await messages(eli).getByText("missed two").waitFor();
+    await messages(eli).getByText("missed one").waitFor();
+    await expect.poll(() => eli.getByText("You are offline").count()).toBe(0);
+    await expect.poll(() => eli.getByText("Connection lost").count()).toBe(0);
+    const order = await messages(eli).locator("[data-message-id] p").allInnerTexts();
+    expect(order).toEqual(["before the drop", "missed one", "missed two"]);
+  });
+
+  it("changes my picture through the profile screen, and shows the new one", async () => {
+    const dee = await signIn("dee");
+    const before = await dee.locator("nav img").first().getAttribute("src");
+    await dee.getByRole("button", { name: "Profile" }).click();
+    const dialog = dee.getByRole("dialog", { name: "Your profile" });
+    await dialog.locator("input[type=file]").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(64, [200, 80, 40]) });
+    await dialog.getByRole("button", { name: "Upload picture" }).click();
+    await expect.poll(() => dee.locator("nav img").first().getAttribute("src")).not.toBe(before);
+    const src = (await dee.locator("nav img").first().getAttribute("src"))!;
+    expect(src).toMatch(/\/media\/avatar_files\//);
+    expect(src).not.toMatch(/default_img/);
+    await expect.poll(() => dee.locator("nav img").first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   });
 });
