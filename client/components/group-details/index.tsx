@@ -119,7 +119,7 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
             {user.id === me.id && <span class={styles.badge}>you</span>}
             {manager && user.id !== me.id && (
               <button type="button" class={`${form.button} ${form.danger}`} onClick={() => remove(user)}>
-                Remove <span class={styles.hidden}>{user.full_name}</span>
+                Remove <span class="visually-hidden">{user.full_name}</span>
               </button>
             )}
           </li>

@@ -1,36 +1,21 @@
 /**
- * Picking people for a group: search by name as you type (debounced, so a word is one
- * request, and a slow answer to an old word never replaces a newer one), add from the
- * matches, remove from the chosen list.
+ * Picking people for a group: search by name or email as you type, add from the matches,
+ * remove from the chosen list. Each person shows their avatar, name and presence.
  */
-import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { answer, api, type User } from "../../lib/api";
+import { useId, useState } from "preact/hooks";
+import type { User } from "../../lib/api";
+import { usePeopleSearch } from "../../lib/use-people-search";
+import { Avatar } from "../avatar";
 import form from "../dialog/form.module.css";
-import { problemOf } from "../dialog/problem";
 import styles from "./people-picker.module.css";
 
-/** How long typing must pause before the search goes out. */
-const SEARCH_DELAY_MS = 250;
-
-const presenceText = (online: boolean | null) => (online === null ? "presence unknown" : online ? "online" : "offline");
-
-/** A dot for someone's presence, with the words for it beside it for screen readers. */
-export function PresenceDot({ online }: { online: boolean | null }) {
-  const state = online === null ? styles.unknown : online ? styles.online : styles.offline;
-  return (
-    <span class={`${styles.dot} ${state}`} title={presenceText(online)}>
-      <span class={styles.hidden}>{presenceText(online)}</span>
-    </span>
-  );
-}
-
-/** A person's avatar, name and presence, as lists of people show them. */
+/** A person's avatar (with an online dot when presence is known), name, and "presence unknown" when it is not. */
 export function Person({ user }: { user: User }) {
   return (
     <span class={styles.person}>
-      <img src={user.avatar_url} alt="" width={32} height={32} />
+      <Avatar src={user.avatar_url} name={user.full_name} online={user.is_online} size={32} />
       <span class={styles.personName}>{user.full_name}</span>
-      <PresenceDot online={user.is_online} />
+      {user.is_online === null && <span class={styles.unknown}>presence unknown</span>}
     </span>
   );
 }
@@ -46,33 +31,11 @@ type PeoplePickerProps = {
 /** A search box over everyone you can chat with, and the people chosen so far. */
 export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePickerProps) {
   const [term, setTerm] = useState("");
-  const [matches, setMatches] = useState<User[]>([]);
-  const [error, setError] = useState("");
-  const latest = useRef(0);
+  const search = usePeopleSearch(term);
   const inputId = useId();
 
-  useEffect(() => {
-    const wanted = term.trim();
-    const request = ++latest.current;
-    if (!wanted) {
-      setMatches([]);
-      return;
-    }
-    const timer = setTimeout(async () => {
-      try {
-        const found = await answer(api.profiles.get_available_users.$get({ query: { full_name: wanted } }));
-        if (request !== latest.current) return;
-        setMatches(found);
-        setError("");
-      } catch (err) {
-        if (request === latest.current) setError(problemOf(err).message);
-      }
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [term]);
-
   const chosenIds = new Set(chosen.map((user) => user.id));
-  const offered = matches.filter((user) => !chosenIds.has(user.id) && !exclude.includes(user.id));
+  const offered = search.people.filter((user) => !chosenIds.has(user.id) && !exclude.includes(user.id));
 
   return (
     <div class={styles.picker}>
@@ -84,23 +47,24 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
           type="search"
           value={term}
           onInput={(event) => setTerm(event.currentTarget.value)}
-          placeholder="Type a name"
+          placeholder="Type a name or email"
           autoComplete="off"
-          maxLength={150}
+          maxLength={254}
         />
       </div>
-      {error && (
+      {search.problem && (
         <p role="alert" class={form.alert}>
-          {error}
+          {search.problem}
         </p>
       )}
+      {term.trim() && !search.searching && offered.length === 0 && <p class={styles.none}>No one else matches.</p>}
       {term.trim() && (
-        <ul class={styles.list} aria-label="Matching people" aria-live="polite">
+        <ul class={styles.list} aria-label="Matching people" aria-busy={search.searching}>
           {offered.map((user) => (
             <li key={user.id}>
               <Person user={user} />
               <button type="button" class={form.button} onClick={() => onChange([...chosen, user])}>
-                Add <span class={styles.hidden}>{user.full_name}</span>
+                Add <span class="visually-hidden">{user.full_name}</span>
               </button>
             </li>
           ))}
@@ -112,7 +76,7 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
             <li key={user.id}>
               <Person user={user} />
               <button type="button" class={form.button} onClick={() => onChange(chosen.filter((u) => u.id !== user.id))}>
-                Remove <span class={styles.hidden}>{user.full_name}</span>
+                Remove <span class="visually-hidden">{user.full_name}</span>
               </button>
             </li>
           ))}

@@ -14,6 +14,7 @@ async function newGroup() {
   const api = fakeApi();
   await signedIn(api);
   api.on("GET", "/profiles/get_available_users", ({ query }) => {
+    if (query.has("email")) return { body: [] };
     const term = (query.get("full_name") ?? "").toLowerCase();
     return { body: [alice, alan].filter((user) => user.full_name.toLowerCase().includes(term)) };
   });
@@ -33,8 +34,17 @@ describe("NewGroup", () => {
     const matches = await screen.findByRole("list", { name: "Matching people" });
     expect(await within(matches).findByRole("button", { name: "Add Alice Liddell" })).toBeTruthy();
     expect(within(matches).queryByRole("button", { name: "Add Alan Turing" })).toBeNull();
-    expect(within(matches).getByText("online")).toBeTruthy();
+    expect(within(matches).getByRole("img", { name: "online" })).toBeTruthy();
     expect(api.sent("GET", "/profiles/get_available_users").map((r) => r.query.get("full_name"))).toEqual(["ali"]);
+  });
+
+  it("searches by email when the words look like one, and says when no one matches", async () => {
+    const { api } = await newGroup();
+    fireEvent.input(screen.getByLabelText("Add people"), { target: { value: "nobody@example.com" } });
+    expect(await screen.findByText("No one else matches.")).toBeTruthy();
+    const [search] = api.sent("GET", "/profiles/get_available_users");
+    expect(search.query.get("email")).toBe("nobody@example.com");
+    expect(search.query.has("full_name")).toBe(false);
   });
 
   it("creates the group with its title and the chosen people", async () => {
