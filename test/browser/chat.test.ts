@@ -3,7 +3,13 @@
  * `npm start` serves it (wrangler dev with the built client). People sign in, find each
  * other, chat live in DMs and groups, see typing and unread badges, change their picture,
  * come back from a dropped connection with what they missed, and never see markup run.
+ * Every screen is scanned with axe-core and photographed (desktop and phone, light and
+ * dark) into screenshots/, which git ignores.
  */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { deflateSync, crc32 } from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -19,11 +25,12 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   server = await startDevServer(
-    ["ana", "bo", "cy", "dee", "eli", "fay", "gus"].map((username) => ({
-      username,
-      password: PASSWORD,
-      firstName: username[0].toUpperCase() + username.slice(1),
-    })).concat([{ username: "mallory", password: PASSWORD, firstName: MARKUP_NAME }]),
+    ["ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy"]
+      .map((username) => ({ username, password: PASSWORD, firstName: username[0].toUpperCase() + username.slice(1) }))
+      .concat([
+        { username: "mallory", password: PASSWORD, firstName: MARKUP_NAME },
+        { username: "root", password: PASSWORD, firstName: "Rita", superuser: true },
+      ]),
   );
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -217,7 +224,8 @@ describe("the web client", () => {
     await send(gus, "Eli", "missed two");
     await messages(gus).getByText("missed two").waitFor();
     const socketStates = await eli.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.map((socket) => socket.readyState));
-    expect(socketStates.every((state) => state >= WebSocket.CLOSING)).toBe(true);
+    // 2 and 3: CLOSING and CLOSED.
+    expect(socketStates.every((state) => state >= 2)).toBe(true);
     expect(await messages(eli).getByText("missed one").count()).toBe(0);
 
     await eli.context().setOffline(false);
@@ -241,5 +249,91 @@ describe("the web client", () => {
     expect(src).toMatch(/\/media\/avatar_files\//);
     expect(src).not.toMatch(/default_img/);
     await expect.poll(() => dee.locator("nav img").first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  });
+});
+
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+const VARIANTS = [
+  { name: "desktop-light", viewport: { width: 1280, height: 800 }, colorScheme: "light", phone: false },
+  { name: "desktop-dark", viewport: { width: 1280, height: 800 }, colorScheme: "dark", phone: false },
+  { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
+  { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
+] as const;
+
+/** One REST call as the README's curl examples make it. */
+async function rest(method: string, route: string, token: string | null, body?: unknown) {
+  const response = await fetch(`${server.url}/api/v1${route}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true);
+  return response.json();
+}
+
+describe("every screen", () => {
+  beforeAll(async () => {
+    const token = async (username: string) => (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access as string;
+    const [rita, hal, ivy] = [await token("root"), await token("hal"), await token("ivy")];
+    const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", rita)).results;
+    const id = (username: string) => people.find((person) => person.username === username)!.id;
+    await rest("POST", "/send_message_to_user/", hal, { user_id: id("root"), message: "Are the slides ready?" });
+    const group = await rest("POST", "/rooms/", rita, { title: "Design review", participants: [id("hal"), id("ivy")] });
+    const say = (who: string, message: string) => rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
+    await say(rita, "Morning! The new sidebar is up on staging.");
+    await say(hal, "Looks great. Notes are in https://example.com/notes");
+    await say(hal, "One thing: the badge colour in dark mode.");
+    await say(ivy, "Agreed, I will fix it today.");
+    await say(rita, "Thanks both 🙌");
+  });
+
+  it.each(VARIANTS)("has no serious or critical accessibility problem on any screen ($name)", async (variant) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // Only the scanning windows bypass the CSP, so axe-core can be injected.
+    const context = await browser.newContext({ viewport: variant.viewport, colorScheme: variant.colorScheme, bypassCSP: true, isMobile: variant.phone, hasTouch: variant.phone });
+    contexts.push(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const screen = async (name: string) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
+      await page.addScriptTag({ path: AXE });
+      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+        return (await axe.run()).violations as never;
+      });
+      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+        problems.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+    };
+
+    await page.goto(server.url);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await screen("sign-in");
+    await signIn("root", page);
+    await page.getByRole("button", { name: /Design review/ }).waitFor();
+    await screen("conversations");
+    await page.getByRole("button", { name: /Design review/ }).click();
+    await messages(page).getByText("Thanks both").waitFor();
+    await screen("conversation");
+    await page.getByRole("button", { name: "Details" }).click();
+    await page.getByRole("dialog").waitFor();
+    await screen("group-details");
+    await page.keyboard.press("Escape");
+    if (variant.phone) await page.getByRole("button", { name: "Back to conversations" }).click();
+    await page.getByRole("button", { name: "New group" }).click();
+    await page.getByRole("dialog", { name: "New group" }).waitFor();
+    await screen("new-group");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("dialog", { name: "Your profile" }).waitFor();
+    await screen("profile");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Admin" }).click();
+    await page.getByRole("heading", { name: "Administration" }).waitFor();
+    await page.getByText("Hal (hal)").waitFor();
+    await screen("admin");
+    expect(problems).toEqual([]);
   });
 });
