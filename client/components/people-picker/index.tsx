@@ -33,6 +33,7 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
   const [term, setTerm] = useState("");
   const search = usePeopleSearch(term);
   const inputId = useId();
+  const chosenId = useId();
 
   const chosenIds = new Set(chosen.map((user) => user.id));
   const offered = search.people.filter((user) => !chosenIds.has(user.id) && !exclude.includes(user.id));
@@ -71,7 +72,12 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
         </ul>
       )}
       {chosen.length > 0 && (
-        <ul class={styles.list} aria-label="Chosen people">
+        <p id={chosenId} class={styles.caption}>
+          Chosen people
+        </p>
+      )}
+      {chosen.length > 0 && (
+        <ul class={styles.list} aria-labelledby={chosenId}>
           {chosen.map((user) => (
             <li key={user.id}>
               <Person user={user} />
