@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { deflateSync, crc32 } from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
+import { startDevServer, type DevServer, type SeedUser } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "browser-pass-1";
 const MARKUP_NAME = `<img src=x onerror="window.__pwned='name'">`;
@@ -26,7 +26,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   server = await startDevServer(
     ["ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy"]
-      .map((username) => ({ username, password: PASSWORD, firstName: username[0].toUpperCase() + username.slice(1) }))
+      .map((username): SeedUser => ({ username, password: PASSWORD, firstName: username[0].toUpperCase() + username.slice(1) }))
       .concat([
         { username: "mallory", password: PASSWORD, firstName: MARKUP_NAME },
         { username: "root", password: PASSWORD, firstName: "Rita", superuser: true },
@@ -263,7 +263,7 @@ const VARIANTS = [
 ] as const;
 
 /** One REST call as the README's curl examples make it. */
-async function rest(method: string, route: string, token: string | null, body?: unknown) {
+async function rest(method: string, route: string, token: string | null, body?: unknown): Promise<any> {
   const response = await fetch(`${server.url}/api/v1${route}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
