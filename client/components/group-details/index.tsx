@@ -3,7 +3,7 @@
  * (any member), removing them and renaming (its owner or a superuser, as the API allows),
  * and leaving. Controls someone may not use are not shown at all.
  */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
@@ -87,12 +87,15 @@ function AddMembers({ room, onChanged }: { room: Room; onChanged: (room: Room) =
 export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDetailsProps) {
   const [error, setError] = useState("");
   const manager = canManage(room, me);
+  const membersHeading = useRef<HTMLHeadingElement>(null);
 
   const remove = async (user: User) => {
     setError("");
     try {
       await answer(api.rooms[":id"].members[":user_id"].$delete({ param: { id: String(room.id), user_id: String(user.id) } }));
       onChanged({ ...room, participants: room.participants.filter((u) => u.id !== user.id) });
+      // Their row and its button are gone: keep the keyboard in the list, not on the page.
+      membersHeading.current?.focus();
     } catch (err) {
       setError(problemOf(err).message);
     }
@@ -110,7 +113,7 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
   return (
     <Dialog title={room.is_group ? "Group details" : "Conversation details"} onClose={onClose}>
       {manager ? <Rename room={room} onChanged={onChanged} /> : <p class={styles.title}>{room.title}</p>}
-      <h3 class={styles.heading}>{room.participants.length === 1 ? "1 member" : `${room.participants.length} members`}</h3>
+      <h3 ref={membersHeading} class={styles.heading} tabIndex={-1}>{room.participants.length === 1 ? "1 member" : `${room.participants.length} members`}</h3>
       <ul class={styles.members} aria-label="Members">
         {room.participants.map((user) => (
           <li key={user.id}>

@@ -2,7 +2,7 @@
  * Picking people for a group: search by name or email as you type, add from the matches,
  * remove from the chosen list. Each person shows their avatar, name and presence.
  */
-import { useId, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import type { User } from "../../lib/api";
 import { usePeopleSearch } from "../../lib/use-people-search";
 import { Avatar } from "../avatar";
@@ -34,6 +34,12 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
   const search = usePeopleSearch(term);
   const inputId = useId();
   const chosenId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  // The button pressed leaves its list: the keyboard goes back to the search for the next name.
+  const pick = (next: User[]) => {
+    onChange(next);
+    input.current?.focus();
+  };
 
   const chosenIds = new Set(chosen.map((user) => user.id));
   const offered = search.people.filter((user) => !chosenIds.has(user.id) && !exclude.includes(user.id));
@@ -43,11 +49,19 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
       <div class={form.field}>
         <label for={inputId}>{label}</label>
         <input
+          ref={input}
           id={inputId}
           class={form.input}
           type="search"
           value={term}
           onInput={(event) => setTerm(event.currentTarget.value)}
+          onKeyDown={(event) => {
+            // Escape empties a search first; only an empty one lets the dialog close.
+            if (event.key === "Escape" && term) {
+              event.stopPropagation();
+              setTerm("");
+            }
+          }}
           placeholder="Type a name or email"
           autoComplete="off"
           maxLength={254}
@@ -64,7 +78,7 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
           {offered.map((user) => (
             <li key={user.id}>
               <Person user={user} />
-              <button type="button" class={form.button} onClick={() => onChange([...chosen, user])}>
+              <button type="button" class={form.button} onClick={() => pick([...chosen, user])}>
                 Add <span class="visually-hidden">{user.full_name}</span>
               </button>
             </li>
@@ -81,7 +95,7 @@ export function PeoplePicker({ label, chosen, onChange, exclude = [] }: PeoplePi
           {chosen.map((user) => (
             <li key={user.id}>
               <Person user={user} />
-              <button type="button" class={form.button} onClick={() => onChange(chosen.filter((u) => u.id !== user.id))}>
+              <button type="button" class={form.button} onClick={() => pick(chosen.filter((u) => u.id !== user.id))}>
                 Remove <span class="visually-hidden">{user.full_name}</span>
               </button>
             </li>

@@ -51,6 +51,7 @@ describe("GroupDetails", () => {
     expect(screen.queryByRole("button", { name: "Remove Olga" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Remove Mo" }));
     await vi.waitFor(() => expect(onChanged).toHaveBeenCalledWith({ ...room, participants: [owner, quiet] }));
+    expect(document.activeElement).toBe(screen.getByRole("heading", { name: "3 members" }));
     expect(api.sent("DELETE", `/rooms/${room.id}/members/${member.id}`)).toHaveLength(1);
   });
 

@@ -54,12 +54,24 @@ describe("NewGroup", () => {
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: "  Tea party " } });
     fireEvent.input(screen.getByLabelText("Add people"), { target: { value: "al" } });
     fireEvent.click(await screen.findByRole("button", { name: "Add Alice Liddell" }));
+    expect(document.activeElement).toBe(screen.getByLabelText("Add people"));
     const chosen = screen.getByRole("list", { name: "Chosen people" });
     expect(within(chosen).getByRole("button", { name: "Remove Alice Liddell" })).toBeTruthy();
     expect(within(screen.getByRole("list", { name: "Matching people" })).queryByRole("button", { name: "Add Alice Liddell" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
     expect(api.sent("POST", "/rooms")[0].body).toEqual({ title: "Tea party", participants: [alice.id] });
+  });
+
+  it("empties the search on Escape before Escape closes the dialog", async () => {
+    const { onClose } = await newGroup();
+    const search = screen.getByLabelText("Add people") as HTMLInputElement;
+    fireEvent.input(search, { target: { value: "al" } });
+    fireEvent.keyDown(search, { key: "Escape" });
+    expect(search.value).toBe("");
+    expect(onClose).not.toHaveBeenCalled();
+    fireEvent.keyDown(search, { key: "Escape" });
+    expect(onClose).toHaveBeenCalledOnce();
   });
 
   it("lets a chosen person be taken off again", async () => {
