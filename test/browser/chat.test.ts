@@ -110,6 +110,19 @@ function png(size: number, rgb: [number, number, number]): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
 }
 
+/** One REST call as the README's curl examples make it. */
+async function rest(method: string, route: string, token: string | null, body?: unknown): Promise<any> {
+  const response = await fetch(`${server.url}/api/v1${route}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true);
+  return response.json();
+}
+
+const accessFor = async (username: string): Promise<string> => (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access;
+
 describe("the web client", () => {
   it("says clearly when a password is wrong, and a reload keeps me signed in without any token a script can read", async () => {
     const page = await newPage();
@@ -237,6 +250,35 @@ describe("the web client", () => {
     expect(order).toEqual(["before the drop", "missed one", "missed two"]);
   });
 
+  it("loads older messages as I scroll up, keeping my place", async () => {
+    const senders = ["cy", "dee", "eli", "fay", "gus", "hal", "ivy"];
+    const tokens = await Promise.all(senders.map(accessFor));
+    const people: { id: number; username: string }[] = await rest("GET", "/profiles/get_available_users/", tokens[0]);
+    const others = people.filter((person) => senders.includes(person.username)).map((person) => person.id);
+    const group = await rest("POST", "/rooms/", tokens[0], { title: "Long history", participants: others });
+    // Nine each stays within every sender's burst allowance, so nothing waits.
+    for (let round = 1; round <= 9; round++) {
+      await Promise.all(
+        tokens.map((token, i) => rest("POST", "/send_message_to_room/", token, { group_id: group.id, message: `round ${round} from ${senders[i]}` })),
+      );
+    }
+    const hal = await signIn("hal");
+    await hal.getByRole("button", { name: /Long history/ }).click();
+    await messages(hal).getByText("round 9 from ivy").waitFor();
+    expect(await messages(hal).getByText("round 1 from cy").count()).toBe(0);
+    const shown = await messages(hal).locator("[data-message-id]").count();
+    expect(shown).toBe(50);
+
+    const anchor = messages(hal).locator("[data-message-id]").first();
+    const anchorId = await anchor.getAttribute("data-message-id");
+    await messages(hal).evaluate((log) => (log.scrollTop = 0));
+    await messages(hal).getByText("round 1 from cy").waitFor();
+    expect(await messages(hal).locator("[data-message-id]").count()).toBe(63);
+    // What was at the top is still on screen, not jumped away from.
+    await expect.poll(() => messages(hal).locator(`[data-message-id="${anchorId}"]`).isVisible()).toBe(true);
+    expect(await messages(hal).getByRole("heading", { name: "Today" }).count()).toBe(1);
+  });
+
   it("changes my picture through the profile screen, and shows the new one", async () => {
     const dee = await signIn("dee");
     const before = await dee.locator("nav img").first().getAttribute("src");
@@ -262,21 +304,9 @@ const VARIANTS = [
   { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
 ] as const;
 
-/** One REST call as the README's curl examples make it. */
-async function rest(method: string, route: string, token: string | null, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.url}/api/v1${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true);
-  return response.json();
-}
-
 describe("every screen", () => {
   beforeAll(async () => {
-    const token = async (username: string) => (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access as string;
-    const [rita, hal, ivy] = [await token("root"), await token("hal"), await token("ivy")];
+    const [rita, hal, ivy] = [await accessFor("root"), await accessFor("hal"), await accessFor("ivy")];
     const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", rita)).results;
     const id = (username: string) => people.find((person) => person.username === username)!.id;
     await rest("POST", "/send_message_to_user/", hal, { user_id: id("root"), message: "Are the slides ready?" });
