@@ -37,8 +37,8 @@ const TokenPair = z.object({
 });
 
 /** The header that asks for cookie mode, and the cookie that then holds the refresh token. */
-export const REFRESH_MODE_HEADER = "x-condor-refresh";
-export const REFRESH_COOKIE = "condor_refresh";
+const REFRESH_MODE_HEADER = "x-condor-refresh";
+const REFRESH_COOKIE = "condor_refresh";
 const REFRESH_COOKIE_PATH = "/api/v1";
 
 const cookieMode = (c: Context) => c.req.header(REFRESH_MODE_HEADER) === "cookie";
