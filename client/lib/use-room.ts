@@ -60,8 +60,11 @@ export function mergeMessages(list: WireMessage[], incoming: WireMessage[]): Wir
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
-/** The live room `roomId` for user `me`; `onMessage` hears every new message (for the room list). */
-export function useRoom(roomId: number, me: number, onMessage: (message: WireMessage) => void) {
+/**
+ * The live room `roomId` for user `me`. `onMessage` hears every new message and
+ * `onMembersChanged` every join or leave, so the room list can follow.
+ */
+export function useRoom(roomId: number, me: number, onMessage: (message: WireMessage) => void, onMembersChanged: () => void) {
   const [state, setState] = useState<RoomState>(emptyState);
   const socket = useRef<LiveSocket | null>(null);
   const lastId = useRef(0);
@@ -70,6 +73,8 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
   const lastTypingSent = useRef(0);
   const onMessageRef = useRef(onMessage);
   onMessageRef.current = onMessage;
+  const onMembersRef = useRef(onMembersChanged);
+  onMembersRef.current = onMembersChanged;
 
   const setOutgoing = (next: Outgoing[]) => {
     outgoing.current = next;
@@ -158,6 +163,7 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
           break;
         case "member_joined":
         case "member_left":
+          onMembersRef.current();
           break;
       }
     };

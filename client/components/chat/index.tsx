@@ -92,6 +92,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         onBack={() => setPane(null)}
         onDetails={() => setDialog("details")}
         onMessage={inbox.noteMessage}
+        onMembersChanged={() => void inbox.reload()}
         onRead={inbox.markRead}
       />
     );

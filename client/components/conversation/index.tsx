@@ -25,6 +25,9 @@ const RUN_GAP_MS = 5 * 60 * 1000;
 type Header = { name: string; avatar?: string; online?: boolean | null; subtitle: string };
 
 function ConversationHeader({ header, onBack, onDetails }: { header: Header; onBack: () => void; onDetails?: () => void }) {
+  const title = useRef<HTMLHeadingElement>(null);
+  // Opening a conversation takes focus to it: on a phone the list it came from is gone.
+  useEffect(() => title.current?.focus(), []);
   return (
     <header class={styles.header}>
       <button type="button" class={styles.back} onClick={onBack} aria-label="Back to conversations">
@@ -32,7 +35,7 @@ function ConversationHeader({ header, onBack, onDetails }: { header: Header; onB
       </button>
       <Avatar src={header.avatar} name={header.name} online={header.online} size={36} />
       <div class={styles.heading}>
-        <h2 id="conversation-title" class={styles.title}>
+        <h2 id="conversation-title" class={styles.title} tabIndex={-1} ref={title}>
           {header.name}
         </h2>
         <p class={styles.subtitle}>{header.subtitle}</p>
@@ -52,13 +55,14 @@ type ConversationProps = {
   onBack: () => void;
   onDetails: () => void;
   onMessage: (message: WireMessage) => void;
+  onMembersChanged: () => void;
   onRead: (roomId: number) => void;
   /** Whether the tab is hidden: reading only counts when someone looks. */
   hidden: boolean;
 };
 
-export function Conversation({ room, me, onBack, onDetails, onMessage, onRead, hidden }: ConversationProps) {
-  const live = useRoom(room.id, me.id, onMessage);
+export function Conversation({ room, me, onBack, onDetails, onMessage, onMembersChanged, onRead, hidden }: ConversationProps) {
+  const live = useRoom(room.id, me.id, onMessage, onMembersChanged);
   const { state } = live;
   const scroller = useRef<HTMLDivElement>(null);
   const [atBottom, setAtBottom] = useState(true);
@@ -175,7 +179,7 @@ export function Conversation({ room, me, onBack, onDetails, onMessage, onRead, h
   const typingNames = state.typing.filter((id) => id !== me.id).map(name);
   return (
     <section class={styles.conversation} aria-labelledby="conversation-title">
-      <ConversationHeader header={header} onBack={onBack} onDetails={onDetails} />
+      <ConversationHeader header={header} onBack={onBack} onDetails={room.is_group ? onDetails : undefined} />
       {state.error && (
         <p role="alert" class={styles.problemBar}>
           {state.error}

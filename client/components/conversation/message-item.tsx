@@ -3,7 +3,7 @@
  * links, time, edited or deleted marks; for my own, who has seen it and editing or
  * deleting it; for one still on its way, "sending" or "failed" with a retry.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { MAX_MESSAGE_LENGTH } from "../../../durable/protocol-constants";
 import type { WireMessage } from "../../../durable/protocol";
 import type { User } from "../../lib/api";
@@ -27,6 +27,8 @@ type MessageItemProps = {
 
 function EditForm({ message, onSave, onCancel }: { message: WireMessage; onSave: (text: string) => void; onCancel: () => void }) {
   const [text, setText] = useState(message.content);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => box.current?.focus(), []);
   const id = `edit-${message.id}`;
   return (
     <form
@@ -44,7 +46,7 @@ function EditForm({ message, onSave, onCancel }: { message: WireMessage; onSave:
         class={styles.input}
         value={text}
         maxLength={MAX_MESSAGE_LENGTH}
-        ref={(el) => el?.focus()}
+        ref={box}
         onInput={(event) => setText(event.currentTarget.value)}
         onKeyDown={(event) => {
           if (event.key === "Escape") onCancel();
