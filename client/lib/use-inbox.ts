@@ -13,6 +13,11 @@ export type RoomSummary = RoomPage["results"][number];
 
 /** Most rooms the sidebar lists; the API's largest page. */
 const ROOMS_PAGE = 100;
+/**
+ * The inbox does not send presence, so while the page is looked at the list is read again
+ * this often to keep the online dots true.
+ */
+const PRESENCE_REFRESH_MS = 60_000;
 
 const byActivity = (a: RoomSummary, b: RoomSummary) => b.last_activity.localeCompare(a.last_activity) || b.id - a.id;
 
@@ -28,8 +33,8 @@ export function withMessage(room: RoomSummary, message: WireMessage, unread: boo
 }
 
 export type InboxEvents = {
-  /** A message from someone else arrived in a room, with the room's title. */
-  onIncoming(room: number, title: string, message: WireMessage): void;
+  /** A message from someone else arrived in `room` (read again first if it was new to me). */
+  onIncoming(room: RoomSummary | undefined, title: string, message: WireMessage): void;
 };
 
 export function useInbox(me: number, openRoom: number | null, events: InboxEvents) {
@@ -38,18 +43,25 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
   const [connected, setConnected] = useState(true);
   const [error, setError] = useState("");
   const socket = useRef<LiveSocket | null>(null);
+  const roomsRef = useRef(rooms);
+  roomsRef.current = rooms;
   const openRef = useRef(openRoom);
   openRef.current = openRoom;
   const eventsRef = useRef(events);
   eventsRef.current = events;
 
-  const reload = useCallback(async () => {
+  /** Reads the list again; resolves with it (the old one when the server could not answer). */
+  const reload = useCallback(async (): Promise<RoomSummary[]> => {
     try {
       const page = await answer(api.rooms.$get({ query: { limit: String(ROOMS_PAGE) } }));
-      setRooms(page.results.map((room) => (room.id === openRef.current ? { ...room, unread_count: 0 } : room)).sort(byActivity));
+      const fresh = page.results.map((room) => (room.id === openRef.current ? { ...room, unread_count: 0 } : room)).sort(byActivity);
+      roomsRef.current = fresh;
+      setRooms(fresh);
       setError("");
+      return fresh;
     } catch (err) {
       setError((err as Error).message);
+      return roomsRef.current;
     } finally {
       setLoaded(true);
     }
@@ -75,14 +87,16 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
             list.map((room) => ({ ...room, unread_count: room.id === openRef.current ? 0 : (frame.counts[room.id] ?? 0) })),
           );
           break;
-        case "room_message":
-          setRooms((list) => {
-            if (!list.some((room) => room.id === frame.room)) void reload();
-            return list;
-          });
+        case "room_message": {
+          const known = roomsRef.current.find((room) => room.id === frame.room);
           noteMessage(frame.message);
-          if (frame.message.sender !== me) eventsRef.current.onIncoming(frame.room, frame.title, frame.message);
+          const tell = (list: RoomSummary[]) => {
+            if (frame.message.sender !== me) eventsRef.current.onIncoming(list.find((room) => room.id === frame.room), frame.title, frame.message);
+          };
+          if (known) tell(roomsRef.current);
+          else void reload().then(tell);
           break;
+        }
         case "added_to_room":
         case "removed_from_room":
           void reload();
@@ -98,7 +112,11 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
         everOpen ||= open;
       },
     );
-    return () => socket.current?.close();
+    const presence = setInterval(() => !document.hidden && void reload(), PRESENCE_REFRESH_MS);
+    return () => {
+      clearInterval(presence);
+      socket.current?.close();
+    };
   }, [me, reload, noteMessage]);
 
   return {

@@ -279,6 +279,82 @@ describe("the web client", () => {
     expect(await messages(hal).getByRole("heading", { name: "Today" }).count()).toBe(1);
   });
 
+  it("works from the keyboard alone, with a visible focus", async () => {
+    const page = await newPage();
+    await page.goto(server.url);
+    await page.getByLabel("Username").focus();
+    await page.keyboard.type("ivy");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Conversations" }).waitFor();
+
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? "");
+    const tabTo = async (label: string) => {
+      for (let presses = 0; presses < 12 && (await focused()) !== label; presses++) await page.keyboard.press("Tab");
+      expect(await focused()).toBe(label);
+      expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe("none");
+    };
+    await tabTo("Turn on notifications");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("gus");
+    await page.getByRole("button", { name: /Gus/ }).waitFor();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Gus", level: 2 }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H2");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("placeholder"))).toBe("Message Gus");
+    await page.keyboard.type("typed without a mouse");
+    await page.keyboard.press("Enter");
+    await messages(page).getByText("typed without a mouse").waitFor();
+  });
+
+  it("puts the unread count in the title and notifies while the tab is hidden, asking only after a click", async () => {
+    const fay = await newPage();
+    await fay.context().addInitScript(() => {
+      const log: { asked: number; shown: string[] } = { asked: 0, shown: [] };
+      (window as unknown as { __notifications: typeof log }).__notifications = log;
+      class FakeNotification {
+        static permission: NotificationPermission = "default";
+        static async requestPermission() {
+          log.asked += 1;
+          FakeNotification.permission = "granted";
+          return FakeNotification.permission;
+        }
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: NotificationOptions) {
+          log.shown.push(`${title}: ${options.body}`);
+        }
+        close() {}
+      }
+      (window as unknown as { Notification: unknown }).Notification = FakeNotification;
+    });
+    await signIn("fay", fay);
+    const log = () => fay.evaluate(() => (window as unknown as { __notifications: { asked: number; shown: string[] } }).__notifications);
+    expect((await log()).asked).toBe(0);
+    await fay.getByRole("button", { name: "Turn on notifications" }).click();
+    await expect.poll(async () => (await log()).asked).toBe(1);
+    await fay.getByRole("button", { name: "Turn on notifications" }).waitFor({ state: "detached" });
+
+    await fay.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    const gus = await signIn("gus");
+    await openDm(gus, "Fay");
+    await send(gus, "Fay", "are you there?");
+    await expect.poll(() => fay.title()).toBe("(1) Condor Chat");
+    await expect.poll(async () => (await log()).shown).toEqual(["Gus: are you there?"]);
+
+    await fay.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await expect.poll(() => fay.title()).toBe("Condor Chat");
+  });
+
   it("changes my picture through the profile screen, and shows the new one", async () => {
     const dee = await signIn("dee");
     const before = await dee.locator("nav img").first().getAttribute("src");

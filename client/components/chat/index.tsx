@@ -7,7 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../durable/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
-import { dmWith, roomName } from "../../lib/rooms";
+import { dmWith } from "../../lib/rooms";
 import { useAttention } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
@@ -40,8 +40,10 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const online = useOnline();
   const inbox = useInbox(me.id, openRoomId, {
     onIncoming(room, title, message: WireMessage) {
-      const known = inbox.rooms.find((r) => r.id === room);
-      attention.notify(known ? roomName(known, me.id) : title, message.content, `room-${room}`, () => setPane({ kind: "room", id: room }));
+      const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
+      const heading = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
+      const body = message.deleted ? "Message deleted" : message.content;
+      attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
   const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
