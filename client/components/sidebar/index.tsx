@@ -3,16 +3,14 @@
  * a people search by name or email as I type, and my conversations, latest first, each
  * with its last message, time and unread count.
  */
-import { useEffect, useState } from "preact/hooks";
-import { answer, api, type User } from "../../lib/api";
+import { useState } from "preact/hooks";
+import type { User } from "../../lib/api";
 import { roomName, otherParticipant } from "../../lib/rooms";
 import { listTime } from "../../lib/times";
-import { useDebounced } from "../../lib/use-debounced";
 import type { RoomSummary } from "../../lib/use-inbox";
+import { usePeopleSearch } from "../../lib/use-people-search";
 import { Avatar } from "../avatar";
 import styles from "./sidebar.module.css";
-
-const SEARCH_DELAY_MS = 250;
 
 type SidebarProps = {
   me: User;
@@ -28,26 +26,6 @@ type SidebarProps = {
   /** Offered while notifications are neither allowed nor refused. */
   onAskNotifications?: () => void;
 };
-
-/** The people matching `query`: by email when it looks like one, by name otherwise. */
-function usePeopleSearch(query: string) {
-  const wanted = useDebounced(query.trim(), SEARCH_DELAY_MS);
-  const [found, setFound] = useState<{ query: string; people: User[] }>({ query: "", people: [] });
-  const [problem, setProblem] = useState("");
-  useEffect(() => {
-    if (!wanted) return setFound({ query: "", people: [] });
-    let current = true;
-    const search = wanted.includes("@") ? { email: wanted } : { full_name: wanted };
-    answer(api.profiles.get_available_users.$get({ query: search })).then(
-      (people) => current && (setFound({ query: wanted, people }), setProblem("")),
-      (err: Error) => current && setProblem(err.message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [wanted]);
-  return { ...found, searching: query.trim() !== "" && query.trim() !== found.query && !problem, problem };
-}
 
 function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; open: boolean; onOpen: () => void }) {
   const other = otherParticipant(room, me.id);
