@@ -279,6 +279,41 @@ describe("the web client", () => {
     expect(await messages(hal).getByRole("heading", { name: "Today" }).count()).toBe(1);
   });
 
+  it("marks sends the server refuses as not sent, and a retry delivers each exactly once", async () => {
+    const hal = await signIn("hal");
+    await openDm(hal, "Cy");
+    await send(hal, "Cy", "about to type very fast");
+    await messages(hal).getByText("about to type very fast").waitFor();
+    const texts = Array.from({ length: 16 }, (_, i) => `burst ${i + 1}`);
+    // Typed faster than any person could: past the burst allowance the room refuses sends.
+    await hal.getByLabel("Message Cy").evaluate(async (box: HTMLTextAreaElement, all: string[]) => {
+      for (const text of all) {
+        box.value = text;
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+        await new Promise((settle) => setTimeout(settle));
+        box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+        await new Promise((settle) => setTimeout(settle));
+      }
+    }, texts);
+    const notSent = messages(hal).getByRole("alert");
+    await notSent.first().waitFor();
+    expect(await notSent.first().innerText()).toMatch(/^Not sent: Slow down/);
+
+    const retry = messages(hal).getByRole("button", { name: "Retry" });
+    await expect
+      .poll(async () => {
+        if ((await retry.count()) > 0) await retry.first().click();
+        // One query: every message still on its way or refused.
+        return messages(hal).locator("[data-client-id]").count();
+      }, { timeout: 30_000 })
+      .toBe(0);
+    const cy = await signIn("cy");
+    await cy.getByRole("button", { name: /Hal/ }).click();
+    await messages(cy).getByText("burst 16", { exact: true }).waitFor();
+    const shown = await messages(cy).locator("[data-message-id] p").allInnerTexts();
+    expect(shown.filter((text) => text.startsWith("burst")).sort()).toEqual([...texts].sort());
+  });
+
   it("works from the keyboard alone, with a visible focus", async () => {
     const page = await newPage();
     await page.goto(server.url);
