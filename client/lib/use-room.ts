@@ -14,7 +14,12 @@ import type { RoomFrame, WireMessage } from "../../durable/protocol";
 import { answer, api } from "./api";
 import { liveSocket, type LiveSocket } from "./live-socket";
 
-export type Outgoing = { client_id: string; content: string; status: "sending" | "failed"; problem?: string };
+/**
+ * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
+ * mine included, just before it acknowledges it to me: `echoed` notes the broadcast copy
+ * (by id) so the message is not shown twice in between. An error still un-hides it.
+ */
+export type Outgoing = { client_id: string; content: string; status: "sending" | "failed"; problem?: string; echoed?: number };
 
 export type RoomState = {
   messages: WireMessage[];
@@ -82,7 +87,7 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
   };
   const fail = (clientId: string, problem: string) => {
     clearTimeout(ackTimers.current.get(clientId));
-    setOutgoing(outgoing.current.map((o) => (o.client_id === clientId ? { ...o, status: "failed", problem } : o)));
+    setOutgoing(outgoing.current.map((o) => (o.client_id === clientId ? { ...o, status: "failed", problem, echoed: undefined } : o)));
   };
   const transmit = (item: Outgoing) => {
     clearTimeout(ackTimers.current.get(item.client_id));
@@ -128,11 +133,16 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
         case "welcome":
           setState((s) => ({ ...s, reads: frame.reads }));
           break;
-        case "message":
+        case "message": {
+          const echo =
+            frame.message.sender === me &&
+            outgoing.current.find((o) => o.status === "sending" && o.echoed === undefined && o.content === frame.message.content);
+          if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: frame.message.id } : o)));
           take([frame.message]);
           setTyping(frame.message.sender, false);
           onMessageRef.current(frame.message);
           break;
+        }
         case "caught_up":
           lastId.current = Math.max(lastId.current, frame.last_id);
           if (frame.has_more) fillGap().catch((err: Error) => setState((s) => ({ ...s, error: err.message })));
@@ -215,7 +225,7 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
     retry(clientId: string) {
       const item = outgoing.current.find((o) => o.client_id === clientId);
       if (!item) return;
-      const again: Outgoing = { ...item, status: "sending", problem: undefined };
+      const again: Outgoing = { ...item, status: "sending", problem: undefined, echoed: undefined };
       setOutgoing(outgoing.current.map((o) => (o.client_id === clientId ? again : o)));
       transmit(again);
     },

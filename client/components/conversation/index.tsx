@@ -196,7 +196,7 @@ export function Conversation({ room, me, onBack, onDetails, onMessage, onMembers
         )}
         <ol class={styles.messages}>
           {items}
-          {state.outgoing.map((item) => (
+          {state.outgoing.filter((item) => item.echoed === undefined).map((item) => (
             <OutgoingItem key={item.client_id} item={item} onRetry={() => live.retry(item.client_id)} onDiscard={() => live.discard(item.client_id)} />
           ))}
         </ol>
