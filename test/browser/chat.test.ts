@@ -10,12 +10,14 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { deflateSync, crc32 } from "node:zlib";
+import { crc32, deflateSync, gzipSync } from "node:zlib";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer, type SeedUser } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "browser-pass-1";
+/** The issue's budget for the JavaScript of a first visit, gzipped. */
+const FIRST_LOAD_JS_BUDGET = 60 * 1024;
 const MARKUP_NAME = `<img src=x onerror="window.__pwned='name'">`;
 const MARKUP_MESSAGE = `<script>window.__pwned='script'</script><img src=x onerror="window.__pwned='img'"> <b>bold?</b>`;
 
@@ -389,6 +391,19 @@ describe("the web client", () => {
       document.dispatchEvent(new Event("visibilitychange"));
     });
     await expect.poll(() => kim.title()).toBe("Condor Chat");
+  });
+
+  it("needs at most 60 KB of gzipped JavaScript to sign in and see my conversations", async () => {
+    const page = await newPage();
+    const scripts: Promise<Buffer>[] = [];
+    page.on("response", (response) => {
+      if (response.request().resourceType() === "script") scripts.push(response.body());
+    });
+    await signIn("ana", page);
+    const gzipped = (await Promise.all(scripts)).reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
+    console.log(`first load: ${scripts.length} script(s), ${(gzipped / 1024).toFixed(1)} KB of JavaScript gzipped`);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(gzipped).toBeLessThanOrEqual(FIRST_LOAD_JS_BUDGET);
   });
 
   it("changes my picture through the profile screen, and shows the new one", async () => {
