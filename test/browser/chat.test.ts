@@ -155,10 +155,10 @@ describe("the web client", () => {
     await messages(ana).getByText("hi Bo, lunch?").waitFor();
 
     // Bo was not looking: the DM shows up in his sidebar, live, with a badge.
-    await bo.getByLabel("1 unread").waitFor();
+    await bo.getByText("1 unread", { exact: true }).waitFor();
     await bo.getByRole("button", { name: /Ana/ }).click();
     await messages(bo).getByText("hi Bo, lunch?").waitFor();
-    await expect.poll(() => bo.getByLabel("1 unread").count()).toBe(0);
+    await expect.poll(() => bo.getByText("1 unread", { exact: true }).count()).toBe(0);
     await ana.getByText("Seen by Bo").waitFor();
 
     await bo.getByLabel("Message Ana").pressSequentially("sure");

@@ -91,7 +91,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         room={openRoom}
         me={me}
         hidden={attention.hidden}
-        onBack={() => setPane(null)}
+        onBack={() => {
+          setPane(null);
+          // Back in the list (on a phone, the only pane again), at the room I left.
+          requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-room="${openRoom.id}"]`)?.focus());
+        }}
         onDetails={() => setDialog("details")}
         onMessage={inbox.noteMessage}
         onMembersChanged={() => void inbox.reload()}

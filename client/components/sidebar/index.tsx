@@ -50,8 +50,9 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
           <span class={styles.line}>
             <span class={styles.preview}>{preview}</span>
             {unread && (
-              <span class={styles.badge} aria-label={`${room.unread_count} unread`}>
+              <span class={styles.badge}>
                 {room.unread_count}
+                <span class="visually-hidden"> unread</span>
               </span>
             )}
           </span>
