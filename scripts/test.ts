@@ -1,8 +1,9 @@
 /**
  * `npm test`: everything CI checks, in the order that fails fastest.
  * 1. types, 2. the client build (the worker serves it), 3. the suites inside workerd,
- * 4. the suites in Node (command-line tools, gateway, browsers), 5. the worker bundled as
- * `wrangler deploy` would bundle it, refused past the Workers size limit.
+ * 4. the suites in Node (command-line tools, gateway, browsers), 5. the client's component
+ * tests in happy-dom, 6. the worker bundled as `wrangler deploy` would bundle it, refused
+ * past the Workers size limit.
  * Ends with one line "N passed, N failed" over all suites.
  */
 import { spawnSync } from "node:child_process";
@@ -57,6 +58,7 @@ function bundleSize(directory: string) {
 if (run("types", "npx", ["tsc", "--noEmit"]) && run("client build", "npx", ["vite", "build", "--logLevel", "warn"])) {
   vitest("workerd suites", []);
   vitest("node suites", ["--config", "vitest.node.config.ts"]);
+  vitest("client components", ["--config", "vitest.client.config.ts"]);
   const outdir = path.join(reports, "bundle");
   if (run("deploy bundle", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir])) {
     const size = bundleSize(outdir);

@@ -1,75 +1,93 @@
 /**
- * The signed-in session: tokens kept in memory and sessionStorage (per tab), and REST calls
- * that renew the 5-minute access token with the refresh token when it runs out.
+ * The signed-in session. The access token (5 minutes) lives in this module's memory only;
+ * the refresh token is an HttpOnly cookie set by the token routes' cookie mode, so no
+ * script on the page, injected or not, can read it. A reload renews through the cookie.
  */
-type Tokens = { access: string; refresh: string };
 
-const STORAGE_KEY = "condor.tokens";
+/** The token routes' cookie mode: see worker/routes/tokens.ts. */
+const COOKIE_MODE = { "x-condor-refresh": "cookie" } as const;
 
+/** The API's one error shape, `{error, detail, code, fields?}`, as a thrown error. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string,
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
   }
 }
 
-export class Session {
-  #tokens: Tokens;
-  #renewing: Promise<void> | null = null;
+/** The error a failed answer carries; a body that is not the API's shape still gives one. */
+export async function errorOf(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => null)) as { error?: string; code?: string; fields?: Record<string, string> } | null;
+  return new ApiError(response.status, body?.error ?? `The server answered ${response.status}.`, body?.code ?? "error", body?.fields);
+}
 
-  constructor(tokens: Tokens) {
-    this.#tokens = tokens;
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-  }
+let access: string | null = null;
+let renewing: Promise<string> | null = null;
+const signedOutListeners = new Set<() => void>();
 
-  static restore(): Session | null {
-    const saved = sessionStorage.getItem(STORAGE_KEY);
-    return saved ? new Session(JSON.parse(saved) as Tokens) : null;
-  }
+async function tokenRoute(path: string, body: unknown): Promise<{ access: string }> {
+  const response = await fetch(`/api/v1${path}`, {
+    method: "POST",
+    headers: { ...COOKIE_MODE, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (!response.ok) throw await errorOf(response);
+  return (await response.json()) as { access: string };
+}
 
-  static async signIn(username: string, password: string): Promise<Session> {
-    return new Session(await request<Tokens>("POST", "/access_token/", { username, password }));
-  }
+/** The current access token, or null when signed out. */
+export const accessToken = () => access;
 
-  get access() {
-    return this.#tokens.access;
-  }
+/** Signs in; throws an ApiError whose message says why not (wrong password, too many tries). */
+export async function signIn(username: string, password: string): Promise<void> {
+  access = (await tokenRoute("/access_token/", { username, password })).access;
+}
 
-  /** Trades the refresh token for new tokens, once however many callers ask at the same time. */
-  renew(): Promise<void> {
-    this.#renewing ??= request<Tokens>("POST", "/refresh_token/", { refresh: this.#tokens.refresh })
-      .then((tokens) => {
-        this.#tokens = tokens;
-        sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-      })
-      .finally(() => (this.#renewing = null));
-    return this.#renewing;
-  }
+/**
+ * A fresh access token from the refresh cookie, once however many callers ask at the same
+ * time. When the cookie no longer works the session is over: listeners hear it.
+ */
+export function renewAccess(): Promise<string> {
+  renewing ??= tokenRoute("/refresh_token/", {})
+    .then(
+      (tokens) => (access = tokens.access),
+      (err: unknown) => {
+        if (err instanceof ApiError && (err.status === 401 || err.status === 400)) endSession();
+        throw err;
+      },
+    )
+    .finally(() => (renewing = null));
+  return renewing;
+}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    try {
-      return await request<T>(method, path, body, this.#tokens.access);
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      await this.renew();
-      return request<T>(method, path, body, this.#tokens.access);
-    }
-  }
-
-  async signOut() {
-    sessionStorage.removeItem(STORAGE_KEY);
-    await request("POST", "/logout/", { refresh: this.#tokens.refresh }).catch(() => undefined);
+/** On load: whether the refresh cookie still signs us in. */
+export async function resumeSession(): Promise<boolean> {
+  try {
+    await renewAccess();
+    return true;
+  } catch {
+    return false;
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const answer = (response.status === 204 ? null : await response.json().catch(() => null)) as { error?: string } | null;
-  if (!response.ok) throw new ApiError(response.status, answer?.error ?? `HTTP ${response.status}`);
-  return answer as T;
+/** Signs out everywhere this browser is signed in: the cookie's token is revoked and cleared. */
+export async function signOut(): Promise<void> {
+  await tokenRoute("/logout/", {}).catch(() => undefined);
+  endSession();
+}
+
+/** Calls `listener` when the session ends (signed out, or the refresh cookie expired); returns an unsubscribe. */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+function endSession() {
+  access = null;
+  for (const listener of signedOutListeners) listener();
 }

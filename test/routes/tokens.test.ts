@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { SignJWT, decodeJwt } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_FAILURES_PER_USERNAME } from "../../worker/auth/login-throttle";
-import { call, makeUser } from "../support/api";
+import { call, expectError, makeUser } from "../support/api";
 
 const signIn = (username: string, password: string, headers: Record<string, string> = {}) =>
   call("POST", "/api/v1/access_token/", { json: { username, password }, headers });
@@ -207,5 +207,72 @@ describe("access tokens", () => {
     const { status, body } = await call("GET", "/api/v1/profiles/me/");
     expect(status).toBe(401);
     expect(body.code).toBe("not_authenticated");
+  });
+});
+
+describe("cookie mode (X-Condor-Refresh: cookie), the web client's way", () => {
+  const COOKIE_MODE = { "x-condor-refresh": "cookie" };
+  /** The refresh cookie a response sets, as a `Cookie` request header would carry it. */
+  const refreshCookie = (headers: Headers) => {
+    const set = headers.getSetCookie().find((line) => line.startsWith("condor_refresh="));
+    return set?.split(";")[0];
+  };
+
+  it("signs in with the refresh token only in an HttpOnly, Secure, SameSite=Strict cookie on /api/v1", async () => {
+    const user = await makeUser();
+    const { status, body, headers } = await signIn(user.username, user.plainPassword, COOKIE_MODE);
+    expect(status).toBe(200);
+    expect(Object.keys(body)).toEqual(["access"]);
+    const line = headers.getSetCookie().find((l) => l.startsWith("condor_refresh="))!;
+    expect(line).toMatch(/; HttpOnly/);
+    expect(line).toMatch(/; Secure/);
+    expect(line).toMatch(/; SameSite=Strict/);
+    expect(line).toMatch(/; Path=\/api\/v1/);
+    expect(decodeJwt(refreshCookie(headers)!.split("=")[1])).toMatchObject({ token_type: "refresh", user_id: user.id });
+  });
+
+  it("renews from the cookie alone and rotates it; the old cookie stops working", async () => {
+    const user = await makeUser();
+    const first = refreshCookie((await signIn(user.username, user.plainPassword, COOKIE_MODE)).headers)!;
+    const renewed = await call("POST", "/api/v1/refresh_token/", { json: {}, headers: { ...COOKIE_MODE, cookie: first } });
+    expect(renewed.status).toBe(200);
+    expect(Object.keys(renewed.body)).toEqual(["access"]);
+    expect((await call("GET", "/api/v1/profiles/me/", { token: renewed.body.access })).body.id).toBe(user.id);
+    const second = refreshCookie(renewed.headers)!;
+    expect(second).not.toBe(first);
+    const replay = await call("POST", "/api/v1/refresh_token/", { json: {}, headers: { ...COOKIE_MODE, cookie: first } });
+    expectError(replay, 401, "token_not_valid");
+  });
+
+  it("answers 401 to a renewal without a cookie", async () => {
+    expectError(await call("POST", "/api/v1/refresh_token/", { json: {}, headers: COOKIE_MODE }), 401);
+  });
+
+  it("ignores the cookie without the header: the body must carry the token, as before", async () => {
+    const user = await makeUser();
+    const cookie = refreshCookie((await signIn(user.username, user.plainPassword, COOKIE_MODE)).headers)!;
+    const answer = await call("POST", "/api/v1/refresh_token/", { json: {}, headers: { cookie } });
+    expectError(answer, 400, "invalid");
+    expect(answer.body.fields).toEqual({ refresh: "Required" });
+  });
+
+  it("signs out: the cookie's token is revoked and the cookie cleared", async () => {
+    const user = await makeUser();
+    const cookie = refreshCookie((await signIn(user.username, user.plainPassword, COOKIE_MODE)).headers)!;
+    const out = await call("POST", "/api/v1/logout/", { json: {}, headers: { ...COOKIE_MODE, cookie } });
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().find((l) => l.startsWith("condor_refresh="))).toMatch(/Max-Age=0/);
+    expectError(await call("POST", "/api/v1/refresh_token/", { json: {}, headers: { ...COOKIE_MODE, cookie } }), 401);
+  });
+
+  it("signs out cleanly even when the cookie is missing or already spent", async () => {
+    expect((await call("POST", "/api/v1/logout/", { json: {}, headers: COOKIE_MODE })).status).toBe(200);
+    const out = await call("POST", "/api/v1/logout/", { json: {}, headers: { ...COOKIE_MODE, cookie: "condor_refresh=garbage" } });
+    expect(out.status).toBe(200);
+  });
+
+  it("refuses any other value of the header with 400", async () => {
+    const user = await makeUser();
+    expectError(await signIn(user.username, user.plainPassword, { "x-condor-refresh": "body" }), 400, "invalid");
   });
 });

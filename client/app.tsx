@@ -1,0 +1,58 @@
+/**
+ * The app: on load it tries to resume the session through the refresh cookie; then either
+ * the sign-in screen or the chat. An error boundary keeps a crash from blanking the page.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { User } from "./lib/api";
+import { onSignedOut, resumeSession, signOut } from "./lib/session";
+import { Chat, loadMe } from "./components/chat";
+import { ErrorBoundary } from "./components/error-boundary";
+import { SignIn } from "./components/sign-in";
+import "./app.css";
+
+type Phase = { kind: "starting" } | { kind: "signed-out" } | { kind: "signed-in"; me: User } | { kind: "failed"; message: string };
+
+function Shell() {
+  const [phase, setPhase] = useState<Phase>({ kind: "starting" });
+
+  const enter = () =>
+    loadMe().then(
+      (me) => setPhase({ kind: "signed-in", me }),
+      (err: Error) => setPhase({ kind: "failed", message: err.message }),
+    );
+
+  useEffect(() => {
+    void resumeSession().then((resumed) => (resumed ? enter() : setPhase({ kind: "signed-out" })));
+    return onSignedOut(() => setPhase({ kind: "signed-out" }));
+  }, []);
+
+  switch (phase.kind) {
+    case "starting":
+      return (
+        <p role="status" style={{ padding: "2rem" }}>
+          Loading Condor Chat…
+        </p>
+      );
+    case "signed-out":
+      return <SignIn onSignedIn={() => void enter()} />;
+    case "failed":
+      return (
+        <main style={{ padding: "2rem" }}>
+          <p role="alert">Could not load your account: {phase.message}</p>
+          <button type="button" onClick={() => location.reload()}>
+            Try again
+          </button>
+        </main>
+      );
+    case "signed-in":
+      return <Chat initialMe={phase.me} onSignOut={() => void signOut()} />;
+  }
+}
+
+export function App() {
+  return (
+    <ErrorBoundary>
+      <Shell />
+    </ErrorBoundary>
+  );
+}

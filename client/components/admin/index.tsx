@@ -1,0 +1,243 @@
+/**
+ * The admin page, for superusers: what the original's Django admin was used for. Create
+ * people, deactivate and reactivate them, reset a password, grant or revoke superuser.
+ * The API decides what is allowed (no one deactivates or demotes themselves); this page
+ * shows its answer beside the person it is about.
+ */
+import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { answer, api, type User } from "../../lib/api";
+import { Field } from "../dialog/field";
+import form from "../dialog/form.module.css";
+import { noProblem, problemOf, type Problem } from "../dialog/problem";
+import styles from "./admin.module.css";
+
+/** People per page of the list. */
+const ADMIN_PAGE_SIZE = 20;
+
+type UserPage = { count: number; next: string | null; previous: string | null; results: User[] };
+
+export type AdminProps = { me: User };
+
+const blankUser = { username: "", first_name: "", last_name: "", email: "", password: "" };
+
+function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
+  const [draft, setDraft] = useState(blankUser);
+  const [problem, setProblem] = useState(noProblem);
+  const [busy, setBusy] = useState(false);
+  const headingId = useId();
+  const set = (key: keyof typeof blankUser) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const created = await answer(api.profiles.$post({ json: draft }));
+      setDraft(blankUser);
+      setProblem(noProblem);
+      onCreated(created);
+    } catch (err) {
+      setProblem(problemOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class={`${form.form} ${styles.newUser}`} onSubmit={submit} aria-labelledby={headingId} noValidate>
+      <h3 id={headingId}>Create a user</h3>
+      <Field label="Username" value={draft.username} onInput={set("username")} autoComplete="off" required maxLength={150} error={problem.fields.username} />
+      <Field label="First name" value={draft.first_name} onInput={set("first_name")} autoComplete="off" maxLength={150} error={problem.fields.first_name} />
+      <Field label="Last name" value={draft.last_name} onInput={set("last_name")} autoComplete="off" maxLength={150} error={problem.fields.last_name} />
+      <Field label="Email" type="email" value={draft.email} onInput={set("email")} autoComplete="off" maxLength={254} error={problem.fields.email} />
+      <Field label="Password" type="password" value={draft.password} onInput={set("password")} autoComplete="new-password" required maxLength={100} error={problem.fields.password} />
+      <div class={form.actions}>
+        <button class={`${form.button} ${form.primary}`} disabled={busy}>
+          Create user
+        </button>
+      </div>
+      {problem.message && (
+        <p role="alert" class={form.alert}>
+          {problem.message}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function PasswordReset({ user, onDone }: { user: User; onDone: (message: string) => void }) {
+  const [password, setPassword] = useState("");
+  const [problem, setProblem] = useState<Problem>(noProblem);
+  const formRef = useRef<HTMLFormElement>(null);
+  // Opened from a button in the row: the keyboard goes straight to the new password.
+  useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await answer(api.profiles[":id"].$patch({ param: { id: String(user.id) }, json: { password } }));
+      onDone(`${user.username}'s password is reset; their sessions are signed out.`);
+    } catch (err) {
+      setProblem(problemOf(err));
+    }
+  };
+  return (
+    <form ref={formRef} class={styles.reset} onSubmit={submit} noValidate>
+      <Field label={`New password for ${user.username}`} type="password" value={password} onInput={setPassword} autoComplete="new-password" maxLength={100} error={problem.fields.password} />
+      <button class={`${form.button} ${form.primary}`}>Set password</button>
+      {problem.message && !problem.fields.password && (
+        <p role="alert" class={form.alert}>
+          {problem.message}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (user: User, message: string) => void }) {
+  const [resetting, setResetting] = useState(false);
+  const [error, setError] = useState("");
+  const change = async (changes: Partial<Pick<User, "is_active" | "is_superuser">>, done: string) => {
+    setError("");
+    try {
+      onChanged(await answer(api.profiles[":id"].$patch({ param: { id: String(user.id) }, json: changes })), done);
+    } catch (err) {
+      setError(problemOf(err).message);
+    }
+  };
+  const who = user.full_name === user.username ? user.username : `${user.full_name} (${user.username})`;
+  return (
+    <li class={styles.user} aria-label={who}>
+      <div class={styles.identity}>
+        <img src={user.avatar_url} alt="" width={40} height={40} />
+        <div>
+          <p class={styles.name}>
+            {who}
+            {user.id === me.id && " — you"}
+          </p>
+          <p class={styles.meta}>
+            {user.email || "no email"} · {user.is_active ? "active" : "deactivated"}
+            {user.is_superuser && " · superuser"}
+          </p>
+        </div>
+      </div>
+      <div class={form.actions}>
+        {user.is_active ? (
+          <button type="button" class={`${form.button} ${form.danger}`} onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}>
+            Deactivate {user.username}
+          </button>
+        ) : (
+          <button type="button" class={form.button} onClick={() => change({ is_active: true }, `${user.username} is active again.`)}>
+            Reactivate {user.username}
+          </button>
+        )}
+        {user.is_superuser ? (
+          <button type="button" class={form.button} onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}>
+            Revoke superuser from {user.username}
+          </button>
+        ) : (
+          <button type="button" class={form.button} onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}>
+            Make {user.username} a superuser
+          </button>
+        )}
+        <button type="button" class={form.button} aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
+          Reset {user.username}'s password
+        </button>
+      </div>
+      {resetting && (
+        <PasswordReset
+          user={user}
+          onDone={(message) => {
+            setResetting(false);
+            onChanged(user, message);
+          }}
+        />
+      )}
+      {error && (
+        <p role="alert" class={form.alert}>
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** The admin page; the shell offers it only to superusers, and the API refuses everyone else. */
+export function Admin({ me }: AdminProps) {
+  if (!me.is_superuser) {
+    return (
+      <section class={styles.admin}>
+        <h2>Administration</h2>
+        <p>Only superusers can manage people.</p>
+      </section>
+    );
+  }
+  return <People me={me} />;
+}
+
+function People({ me }: AdminProps) {
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<UserPage | null>(null);
+  const [error, setError] = useState("");
+  const [status, setStatus] = useState("");
+  const headingId = useId();
+
+  const load = async (at: number) => {
+    try {
+      setPage(await answer(api.profiles.$get({ query: { limit: String(ADMIN_PAGE_SIZE), offset: String(at) } })));
+      setOffset(at);
+      setError("");
+    } catch (err) {
+      setError(problemOf(err).message);
+    }
+  };
+  useEffect(() => void load(0), []);
+
+  const replace = (changed: User, message: string) => {
+    setPage((p) => p && { ...p, results: p.results.map((u) => (u.id === changed.id ? changed : u)) });
+    setStatus(message);
+  };
+  const created = (user: User) => {
+    setStatus(`${user.username} is created.`);
+    // New users come last in the list: show the page they landed on.
+    const count = (page?.count ?? 0) + 1;
+    void load(Math.floor((count - 1) / ADMIN_PAGE_SIZE) * ADMIN_PAGE_SIZE);
+  };
+
+  const last = page ? Math.min(offset + page.results.length, page.count) : 0;
+  return (
+    <section class={styles.admin} aria-labelledby={headingId}>
+      <h2 id={headingId}>Administration</h2>
+      <NewUserForm onCreated={created} />
+      <h3>People</h3>
+      <p role="status" class={form.status}>
+        {status}
+      </p>
+      {error && (
+        <p role="alert" class={form.alert}>
+          {error}
+        </p>
+      )}
+      {page && (
+        <>
+          <ul class={styles.users} aria-label="People">
+            {page.results.map((user) => (
+              <UserRow key={user.id} user={user} me={me} onChanged={replace} />
+            ))}
+          </ul>
+          <nav class={styles.pager} aria-label="Pages of people">
+            <button type="button" class={form.button} disabled={!page.previous} onClick={() => load(Math.max(0, offset - ADMIN_PAGE_SIZE))}>
+              Previous page
+            </button>
+            <span>
+              {page.count === 0 ? "No people" : `${offset + 1}–${last} of ${page.count}`}
+            </span>
+            <button type="button" class={form.button} disabled={!page.next} onClick={() => load(offset + ADMIN_PAGE_SIZE)}>
+              Next page
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+export default Admin;

@@ -1,0 +1,168 @@
+/**
+ * The signed-in app: the sidebar and the main pane (a conversation, a draft DM or the
+ * admin page), the dialogs (profile, new group, group details), the banner while the
+ * connection is down, and the title and notifications while the tab is hidden. On a
+ * phone only one pane shows at a time.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { WireMessage } from "../../../durable/protocol";
+import { answer, api, type Room, type User } from "../../lib/api";
+import { dmWith } from "../../lib/rooms";
+import { useAttention } from "../../lib/use-attention";
+import { useInbox } from "../../lib/use-inbox";
+import { useLazy } from "../../lib/use-lazy";
+import { Conversation, DraftConversation } from "../conversation";
+import { Sidebar } from "../sidebar";
+import styles from "./chat.module.css";
+
+type Pane = { kind: "room"; id: number } | { kind: "person"; person: User } | { kind: "admin" } | null;
+type Dialog = "profile" | "new-group" | "details" | null;
+
+const useOnline = () => {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    addEventListener("online", update);
+    addEventListener("offline", update);
+    return () => {
+      removeEventListener("online", update);
+      removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+};
+
+export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () => void }) {
+  const [me, setMe] = useState(initialMe);
+  const [pane, setPane] = useState<Pane>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const openRoomId = pane?.kind === "room" ? pane.id : null;
+  const online = useOnline();
+  const inbox = useInbox(me.id, openRoomId, {
+    onIncoming(room, title, message: WireMessage) {
+      const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
+      const heading = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
+      const body = message.deleted ? "Message deleted" : message.content;
+      attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
+    },
+  });
+  const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
+  const attention = useAttention(unread);
+
+  const profile = useLazy(() => import("../profile"), dialog === "profile");
+  const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
+  const newGroup = useLazy(() => import("../new-group"), dialog === "new-group");
+  const details = useLazy(() => import("../group-details"), dialog === "details");
+
+  const openRoom = openRoomId === null ? undefined : inbox.rooms.find((room) => room.id === openRoomId);
+
+  const openPerson = (person: User) => {
+    const existing = dmWith(inbox.rooms, person.id);
+    setPane(existing ? { kind: "room", id: existing.id } : { kind: "person", person });
+  };
+  const showRoom = (room: Room) => {
+    inbox.addRoom(room);
+    setPane({ kind: "room", id: room.id });
+  };
+  const closeDialog = () => setDialog(null);
+
+  // A room I was looking at and left, or was removed from, closes.
+  useEffect(() => {
+    if (openRoomId !== null && inbox.loaded && !openRoom) setPane(null);
+  }, [openRoomId, inbox.loaded, openRoom]);
+
+  const connectionLost = !online || !inbox.connected;
+  let main;
+  if (pane?.kind === "admin") {
+    main = (
+      <div class={styles.page}>
+        <button type="button" class={styles.back} onClick={() => setPane(null)}>
+          ← Back to conversations
+        </button>
+        {admin.module ? <admin.module.Admin me={me} /> : <p role="status">{admin.failed ? "Could not load the admin page." : "Loading…"}</p>}
+      </div>
+    );
+  } else if (pane?.kind === "person") {
+    main = <DraftConversation key={`person-${pane.person.id}`} person={pane.person} onBack={() => setPane(null)} onStarted={showRoom} />;
+  } else if (openRoom) {
+    main = (
+      <Conversation
+        key={openRoom.id}
+        room={openRoom}
+        me={me}
+        hidden={attention.hidden}
+        onBack={() => {
+          setPane(null);
+          // Back in the list (on a phone, the only pane again), at the room I left.
+          requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-room="${openRoom.id}"]`)?.focus());
+        }}
+        onDetails={() => setDialog("details")}
+        onMessage={inbox.noteMessage}
+        onMembersChanged={() => void inbox.reload()}
+        onRead={inbox.markRead}
+      />
+    );
+  } else {
+    main = (
+      <div class={styles.placeholder}>
+        <p>Pick a conversation, or search for someone to start one.</p>
+      </div>
+    );
+  }
+
+  return (
+    <div class={styles.chat} data-pane={pane ? "main" : "list"}>
+      {connectionLost ? (
+        <p class={styles.banner} role="status">
+          {online ? "Connection lost. Reconnecting…" : "You are offline. Messages will arrive when you are back."}
+        </p>
+      ) : (
+        <span role="status" class="visually-hidden" />
+      )}
+      <div class={styles.side}>
+        <Sidebar
+          me={me}
+          rooms={inbox.rooms}
+          loaded={inbox.loaded}
+          openRoom={openRoomId}
+          onOpenRoom={(id) => setPane({ kind: "room", id })}
+          onOpenPerson={openPerson}
+          onNewGroup={() => setDialog("new-group")}
+          onProfile={() => setDialog("profile")}
+          onAdmin={() => setPane({ kind: "admin" })}
+          onSignOut={onSignOut}
+          onAskNotifications={attention.canAsk ? () => void attention.ask() : undefined}
+        />
+      </div>
+      <main class={styles.main}>{main}</main>
+      {dialog === "profile" && profile.module && <profile.module.Profile me={me} onChanged={setMe} onClose={closeDialog} />}
+      {dialog === "new-group" && newGroup.module && (
+        <newGroup.module.NewGroup
+          onCreated={(room) => {
+            closeDialog();
+            showRoom(room);
+          }}
+          onClose={closeDialog}
+        />
+      )}
+      {dialog === "details" && details.module && openRoom && (
+        <details.module.GroupDetails
+          room={openRoom}
+          me={me}
+          onChanged={(room) => inbox.addRoom({ ...room, messages: openRoom.messages })}
+          onLeft={() => {
+            closeDialog();
+            setPane(null);
+            void inbox.reload();
+          }}
+          onClose={closeDialog}
+        />
+      )}
+    </div>
+  );
+}
+
+/** Who I am, read once after signing in. */
+export async function loadMe(): Promise<User> {
+  return answer(api.profiles.me.$get());
+}

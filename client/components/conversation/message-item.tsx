@@ -1,0 +1,158 @@
+/**
+ * One message in a conversation: its sender (the first of a run, in groups), its text with
+ * links, time, edited or deleted marks; for my own, who has seen it and editing or
+ * deleting it; for one still on its way, "sending" or "failed" with a retry.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { MAX_MESSAGE_LENGTH } from "../../../durable/protocol-constants";
+import type { WireMessage } from "../../../durable/protocol";
+import type { User } from "../../lib/api";
+import type { Outgoing } from "../../lib/use-room";
+import { clockTime, fullTime } from "../../lib/times";
+import { Avatar } from "../avatar";
+import { LinkedText } from "../linked-text";
+import styles from "./conversation.module.css";
+
+type MessageItemProps = {
+  message: WireMessage;
+  sender: User | undefined;
+  mine: boolean;
+  /** First of a run by one sender: shows the name and picture in a group. */
+  first: boolean;
+  inGroup: boolean;
+  seenBy: string[];
+  onEdit: (id: number, content: string) => Promise<void>;
+  onDelete: (id: number) => Promise<void>;
+};
+
+function EditForm({ message, onSave, onCancel }: { message: WireMessage; onSave: (text: string) => void; onCancel: () => void }) {
+  const [text, setText] = useState(message.content);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => box.current?.focus(), []);
+  const id = `edit-${message.id}`;
+  return (
+    <form
+      class={styles.editForm}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (text.trim()) onSave(text);
+      }}
+    >
+      <label for={id} class="visually-hidden">
+        Edit message
+      </label>
+      <textarea
+        id={id}
+        class={styles.input}
+        value={text}
+        maxLength={MAX_MESSAGE_LENGTH}
+        ref={box}
+        onInput={(event) => setText(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Escape") onCancel();
+          if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+            event.preventDefault();
+            if (text.trim()) onSave(text);
+          }
+        }}
+      />
+      <span class={styles.editActions}>
+        <button class={styles.small}>Save</button>
+        <button type="button" class={styles.small} onClick={onCancel}>
+          Cancel
+        </button>
+      </span>
+    </form>
+  );
+}
+
+export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onEdit, onDelete }: MessageItemProps) {
+  const [editing, setEditing] = useState(false);
+  const [problem, setProblem] = useState("");
+  const name = sender?.full_name ?? "Someone";
+  const showSender = inGroup && !mine && first;
+  const act = (work: Promise<void>) =>
+    work.then(
+      () => setProblem(""),
+      (err: Error) => setProblem(err.message),
+    );
+  return (
+    <li class={`${styles.message} ${mine ? styles.mine : ""} ${first ? styles.first : ""}`} data-message-id={message.id}>
+      {inGroup && !mine && <span class={styles.gutter}>{first && <Avatar src={sender?.avatar_url} name={name} size={32} />}</span>}
+      <div class={styles.bubble}>
+        {showSender && <span class={styles.sender}>{name}</span>}
+        {editing ? (
+          <EditForm
+            message={message}
+            onCancel={() => setEditing(false)}
+            onSave={(text) => {
+              setEditing(false);
+              void act(onEdit(message.id, text));
+            }}
+          />
+        ) : message.deleted ? (
+          <p class={`${styles.text} ${styles.deleted}`}>This message was deleted.</p>
+        ) : (
+          <p class={styles.text}>
+            <LinkedText text={message.content} />
+          </p>
+        )}
+        <span class={styles.meta}>
+          <time dateTime={message.timestamp} title={fullTime(message.timestamp)}>
+            {clockTime(message.timestamp)}
+          </time>
+          {message.edited_at && !message.deleted && <span> · edited</span>}
+          {mine && <span> · {seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
+        </span>
+        {problem && (
+          <span role="alert" class={styles.problem}>
+            {problem}
+          </span>
+        )}
+      </div>
+      {mine && !message.deleted && !editing && (
+        <span class={styles.actions}>
+          <button type="button" class={styles.small} onClick={() => setEditing(true)} aria-label={`Edit message: ${message.content.slice(0, 40)}`}>
+            Edit
+          </button>
+          <button
+            type="button"
+            class={styles.small}
+            aria-label={`Delete message: ${message.content.slice(0, 40)}`}
+            onClick={() => confirm("Delete this message for everyone?") && void act(onDelete(message.id))}
+          >
+            Delete
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** A message of mine still on its way, or refused. */
+export function OutgoingItem({ item, onRetry, onDiscard }: { item: Outgoing; onRetry: () => void; onDiscard: () => void }) {
+  return (
+    <li class={`${styles.message} ${styles.mine} ${styles.first}`} data-client-id={item.client_id}>
+      <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>
+        <p class={styles.text}>
+          <LinkedText text={item.content} />
+        </p>
+        <span class={styles.meta}>
+          {item.status === "sending" ? (
+            "Sending…"
+          ) : (
+            <span role="alert">
+              Not sent{item.problem ? `: ${item.problem}` : ""}{" "}
+              <button type="button" class={styles.small} onClick={onRetry}>
+                Retry
+              </button>{" "}
+              <button type="button" class={styles.small} onClick={onDiscard}>
+                Discard
+              </button>
+            </span>
+          )}
+        </span>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * A room's details: its members and whether each is online; for a group, adding people
+ * (any member), removing them and renaming (its owner or a superuser, as the API allows),
+ * and leaving. Controls someone may not use are not shown at all.
+ */
+import { useRef, useState } from "preact/hooks";
+import { answer, api, type Room, type User } from "../../lib/api";
+import { Dialog } from "../dialog";
+import { Field } from "../dialog/field";
+import form from "../dialog/form.module.css";
+import { noProblem, problemOf } from "../dialog/problem";
+import { PeoplePicker, Person } from "../people-picker";
+import styles from "./group-details.module.css";
+
+export type GroupDetailsProps = {
+  room: Room;
+  me: User;
+  /** Called with the room after a rename, an addition or a removal. */
+  onChanged: (room: Room) => void;
+  /** Called once I have left the group. */
+  onLeft: () => void;
+  onClose: () => void;
+};
+
+/** Whether `me` may rename the room and remove people: its owner (the creator until they leave), or any superuser. */
+const canManage = (room: Room, me: User) => room.is_group && (me.is_superuser || room.owner === me.id);
+
+function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => void }) {
+  const [title, setTitle] = useState(room.title);
+  const [problem, setProblem] = useState(noProblem);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      onChanged(await answer(api.rooms[":id"].$patch({ param: { id: String(room.id) }, json: { title: title.trim() } })));
+      setProblem(noProblem);
+    } catch (err) {
+      setProblem(problemOf(err));
+    }
+  };
+  return (
+    <form class={`${form.form} ${styles.inline}`} onSubmit={submit} noValidate>
+      <Field label="Group title" value={title} onInput={setTitle} maxLength={255} required autoComplete="off" error={problem.fields.title} />
+      <button class={form.button} disabled={title.trim() === room.title}>
+        Rename
+      </button>
+      {problem.message && !problem.fields.title && (
+        <p role="alert" class={form.alert}>
+          {problem.message}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function AddMembers({ room, onChanged }: { room: Room; onChanged: (room: Room) => void }) {
+  const [chosen, setChosen] = useState<User[]>([]);
+  const [error, setError] = useState("");
+  const add = async () => {
+    try {
+      onChanged(await answer(api.rooms[":id"].members.$post({ param: { id: String(room.id) }, json: { participants: chosen.map((user) => user.id) } })));
+      setChosen([]);
+      setError("");
+    } catch (err) {
+      setError(problemOf(err).message);
+    }
+  };
+  return (
+    <div class={form.form}>
+      <PeoplePicker label="Add people" chosen={chosen} onChange={setChosen} exclude={room.participants.map((user) => user.id)} />
+      {chosen.length > 0 && (
+        <div class={form.actions}>
+          <button type="button" class={`${form.button} ${form.primary}`} onClick={add}>
+            Add {chosen.length === 1 ? chosen[0].full_name : `${chosen.length} people`} to the group
+          </button>
+        </div>
+      )}
+      {error && (
+        <p role="alert" class={form.alert}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The details dialog of a room I am in. */
+export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDetailsProps) {
+  const [error, setError] = useState("");
+  const manager = canManage(room, me);
+  const membersHeading = useRef<HTMLHeadingElement>(null);
+
+  const remove = async (user: User) => {
+    setError("");
+    try {
+      await answer(api.rooms[":id"].members[":user_id"].$delete({ param: { id: String(room.id), user_id: String(user.id) } }));
+      onChanged({ ...room, participants: room.participants.filter((u) => u.id !== user.id) });
+      // Their row and its button are gone: keep the keyboard in the list, not on the page.
+      membersHeading.current?.focus();
+    } catch (err) {
+      setError(problemOf(err).message);
+    }
+  };
+  const leave = async () => {
+    setError("");
+    try {
+      await answer(api.rooms[":id"].leave.$post({ param: { id: String(room.id) } }));
+      onLeft();
+    } catch (err) {
+      setError(problemOf(err).message);
+    }
+  };
+
+  return (
+    <Dialog title={room.is_group ? "Group details" : "Conversation details"} onClose={onClose}>
+      {manager ? <Rename room={room} onChanged={onChanged} /> : <p class={styles.title}>{room.title}</p>}
+      <h3 ref={membersHeading} class={styles.heading} tabIndex={-1}>{room.participants.length === 1 ? "1 member" : `${room.participants.length} members`}</h3>
+      <ul class={styles.members} aria-label="Members">
+        {room.participants.map((user) => (
+          <li key={user.id}>
+            <Person user={user} />
+            {user.id === room.owner && <span class={styles.badge}>owner</span>}
+            {user.id === me.id && <span class={styles.badge}>you</span>}
+            {manager && user.id !== me.id && (
+              <button type="button" class={`${form.button} ${form.danger}`} onClick={() => remove(user)}>
+                Remove <span class="visually-hidden">{user.full_name}</span>
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {room.is_group && <AddMembers room={room} onChanged={onChanged} />}
+      {error && (
+        <p role="alert" class={form.alert}>
+          {error}
+        </p>
+      )}
+      {room.is_group && (
+        <div class={form.actions}>
+          <button type="button" class={`${form.button} ${form.danger}`} onClick={leave}>
+            Leave group
+          </button>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+export default GroupDetails;

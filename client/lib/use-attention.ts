@@ -1,0 +1,48 @@
+/**
+ * Getting the person's attention while the tab is hidden: the unread count in the title,
+ * and a browser notification per incoming message once they have allowed them. Permission
+ * is only ever asked from a click (browsers ignore or punish asking on load).
+ */
+import { useEffect, useState } from "preact/hooks";
+
+const APP_TITLE = "Condor Chat";
+
+/** The page title for `unread` messages waiting. */
+export const titleFor = (unread: number) => (unread > 0 ? `(${unread}) ${APP_TITLE}` : APP_TITLE);
+
+const notificationsSupported = () => typeof Notification !== "undefined";
+
+export function useAttention(unread: number) {
+  const [hidden, setHidden] = useState(() => document.hidden);
+  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "denied"));
+
+  useEffect(() => {
+    const update = () => setHidden(document.hidden);
+    document.addEventListener("visibilitychange", update);
+    return () => document.removeEventListener("visibilitychange", update);
+  }, []);
+
+  useEffect(() => {
+    document.title = titleFor(hidden ? unread : 0);
+  }, [hidden, unread]);
+
+  return {
+    hidden,
+    /** Whether to offer the "turn on notifications" button. */
+    canAsk: permission === "default",
+    /** Call from a click handler only. */
+    async ask() {
+      if (notificationsSupported()) setPermission(await Notification.requestPermission());
+    },
+    /** Shows a notification when the tab is hidden and they are allowed; clicking it opens `onOpen`. */
+    notify(title: string, body: string, tag: string, onOpen: () => void) {
+      if (!document.hidden || permission !== "granted") return;
+      const notification = new Notification(title, { body, tag });
+      notification.onclick = () => {
+        window.focus();
+        onOpen();
+        notification.close();
+      };
+    },
+  };
+}

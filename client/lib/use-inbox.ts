@@ -1,0 +1,136 @@
+/**
+ * My conversations as the sidebar shows them: every room I am in, latest activity first,
+ * each with its latest message and my unread count, kept live by the inbox socket (new
+ * messages anywhere, unread counts, being added to or removed from a room). After the
+ * socket comes back from a drop, the list is read again so nothing missed is stale.
+ */
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { InboxFrame, WireMessage } from "../../durable/protocol";
+import { answer, api, type RoomPage } from "./api";
+import { liveSocket, type LiveSocket } from "./live-socket";
+
+export type RoomSummary = RoomPage["results"][number];
+
+/** Most rooms the sidebar lists; the API's largest page. */
+const ROOMS_PAGE = 100;
+/**
+ * The inbox does not send presence, so while the page is looked at the list is read again
+ * this often to keep the online dots true.
+ */
+const PRESENCE_REFRESH_MS = 60_000;
+
+const byActivity = (a: RoomSummary, b: RoomSummary) => b.last_activity.localeCompare(a.last_activity) || b.id - a.id;
+
+/** A room's summary after `message` arrived in it. */
+export function withMessage(room: RoomSummary, message: WireMessage, unread: boolean): RoomSummary {
+  const newer = (room.messages.at(-1)?.id ?? 0) <= message.id;
+  return {
+    ...room,
+    messages: newer ? [message] : room.messages,
+    last_activity: newer && message.timestamp > room.last_activity ? message.timestamp : room.last_activity,
+    unread_count: room.unread_count + (unread ? 1 : 0),
+  };
+}
+
+export type InboxEvents = {
+  /** A message from someone else arrived in `room` (read again first if it was new to me). */
+  onIncoming(room: RoomSummary | undefined, title: string, message: WireMessage): void;
+};
+
+export function useInbox(me: number, openRoom: number | null, events: InboxEvents) {
+  const [rooms, setRooms] = useState<RoomSummary[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [connected, setConnected] = useState(true);
+  const [error, setError] = useState("");
+  const socket = useRef<LiveSocket | null>(null);
+  const roomsRef = useRef(rooms);
+  roomsRef.current = rooms;
+  const openRef = useRef(openRoom);
+  openRef.current = openRoom;
+  const eventsRef = useRef(events);
+  eventsRef.current = events;
+
+  /** Reads the list again; resolves with it (the old one when the server could not answer). */
+  const reload = useCallback(async (): Promise<RoomSummary[]> => {
+    try {
+      const page = await answer(api.rooms.$get({ query: { limit: String(ROOMS_PAGE) } }));
+      const fresh = page.results.map((room) => (room.id === openRef.current ? { ...room, unread_count: 0 } : room)).sort(byActivity);
+      roomsRef.current = fresh;
+      setRooms(fresh);
+      setError("");
+      return fresh;
+    } catch (err) {
+      setError((err as Error).message);
+      return roomsRef.current;
+    } finally {
+      setLoaded(true);
+    }
+  }, []);
+
+  /** A message seen in a room (from its own socket or the inbox): preview, order, unread. */
+  const noteMessage = useCallback(
+    (message: WireMessage) => {
+      const unread = message.sender !== me && message.room !== openRef.current;
+      setRooms((list) => list.map((room) => (room.id === message.room ? withMessage(room, message, unread) : room)).sort(byActivity));
+    },
+    [me],
+  );
+
+  useEffect(() => {
+    void reload();
+    let everOpen = false;
+    const onFrame = (data: unknown) => {
+      const frame = data as InboxFrame;
+      switch (frame.type) {
+        case "unread":
+          setRooms((list) =>
+            list.map((room) => ({ ...room, unread_count: room.id === openRef.current ? 0 : (frame.counts[room.id] ?? 0) })),
+          );
+          break;
+        case "room_message": {
+          const known = roomsRef.current.find((room) => room.id === frame.room);
+          noteMessage(frame.message);
+          const tell = (list: RoomSummary[]) => {
+            if (frame.message.sender !== me) eventsRef.current.onIncoming(list.find((room) => room.id === frame.room), frame.title, frame.message);
+          };
+          if (known) tell(roomsRef.current);
+          else void reload().then(tell);
+          break;
+        }
+        case "added_to_room":
+        case "removed_from_room":
+          void reload();
+          break;
+      }
+    };
+    socket.current = liveSocket(
+      () => "/api/v1/inbox/socket/",
+      onFrame,
+      (open) => {
+        setConnected(open);
+        if (open && everOpen) void reload();
+        everOpen ||= open;
+      },
+    );
+    const presence = setInterval(() => !document.hidden && void reload(), PRESENCE_REFRESH_MS);
+    return () => {
+      clearInterval(presence);
+      socket.current?.close();
+    };
+  }, [me, reload, noteMessage]);
+
+  return {
+    rooms,
+    loaded,
+    connected,
+    error,
+    reload,
+    noteMessage,
+    /** The room is being read: its badge goes. */
+    markRead: (roomId: number) => setRooms((list) => list.map((room) => (room.id === roomId ? { ...room, unread_count: 0 } : room))),
+    /** A room I just made or opened, shown at once without waiting for the inbox. */
+    addRoom: (room: Omit<RoomSummary, "unread_count">) =>
+      setRooms((list) => [{ ...room, unread_count: 0 }, ...list.filter((r) => r.id !== room.id)].sort(byActivity)),
+    reconnect: () => socket.current?.reconnect(),
+  };
+}

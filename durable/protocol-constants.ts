@@ -1,0 +1,18 @@
+/**
+ * The wire protocol's constants (see protocol.ts, which re-exports them): kept apart from
+ * the zod schemas so the web client can import them without shipping zod to the browser.
+ */
+export const SUBPROTOCOL = "condor.v1";
+export const BEARER_PREFIX = "bearer.";
+/** Longest message, in characters. */
+export const MAX_MESSAGE_LENGTH = 4000;
+/** Longest frame a client may send, in characters; longer ones get an error frame. */
+export const MAX_FRAME_LENGTH = 16 * 1024;
+/** Sends per person per room: a burst, then a steady rate; past it, `rate_limited`. */
+export const SEND_BURST = 10;
+export const SEND_PER_SECOND = 2;
+/** How long a "typing" lasts unless renewed. */
+export const TYPING_LASTS_MS = 5000;
+/** What a client sends to keep its socket alive; the runtime answers without waking the room. */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';

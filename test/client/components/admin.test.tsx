@@ -1,0 +1,128 @@
+import { fireEvent, render, screen, within } from "@testing-library/preact";
+import { describe, expect, it } from "vitest";
+import { Admin } from "../../../client/components/admin";
+import type { User } from "../../../client/lib/api";
+import { apiError, fakeApi, type SentRequest } from "../support/fake-api";
+import { aUser } from "../support/people";
+import { signedIn } from "../support/session";
+
+const root = aUser({ id: 1, username: "root", is_superuser: true });
+
+/** The fake API's users, served a page at a time as the worker pages them. */
+function pagesOf(users: User[]) {
+  return ({ query }: SentRequest) => {
+    const limit = Number(query.get("limit") ?? 100);
+    const offset = Number(query.get("offset") ?? 0);
+    return {
+      body: {
+        count: users.length,
+        next: offset + limit < users.length ? `http://chat.test/api/v1/profiles/?limit=${limit}&offset=${offset + limit}` : null,
+        previous: offset > 0 ? "http://chat.test/api/v1/profiles/" : null,
+        results: users.slice(offset, offset + limit),
+      },
+    };
+  };
+}
+
+async function adminWith(users: User[]) {
+  const api = fakeApi();
+  await signedIn(api);
+  api.on("GET", "/profiles", pagesOf(users));
+  render(<Admin me={root} />);
+  return api;
+}
+
+describe("Admin", () => {
+  it("shows someone who is not a superuser nothing to manage, and asks the API nothing", async () => {
+    const api = fakeApi();
+    await signedIn(api);
+    render(<Admin me={aUser({ username: "eve" })} />);
+    expect(screen.getByText("Only superusers can manage people.")).toBeTruthy();
+    expect(screen.queryByRole("button")).toBeNull();
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it("lists everyone a page at a time", async () => {
+    const users = [root, ...Array.from({ length: 44 }, (_, i) => aUser({ username: `member${i + 1}` }))];
+    const api = await adminWith(users);
+    expect(await screen.findByText("1–20 of 45")).toBeTruthy();
+    expect(within(screen.getByRole("list", { name: "People" })).getAllByRole("listitem")).toHaveLength(20);
+    fireEvent.click(screen.getByRole("button", { name: "Next page" }));
+    expect(await screen.findByText("21–40 of 45")).toBeTruthy();
+    expect(api.sent("GET", "/profiles").at(-1)!.query.get("offset")).toBe("20");
+    expect(screen.getByText("member20")).toBeTruthy();
+  });
+
+  it("creates a user and lists them", async () => {
+    const users = [root];
+    const api = await adminWith(users);
+    api.on("POST", "/profiles", ({ body }) => {
+      const created = aUser(body as Partial<User>);
+      users.push(created);
+      return { status: 201, body: created };
+    });
+    await screen.findByText("1–1 of 1");
+    fireEvent.input(screen.getByLabelText("Username"), { target: { value: "grace" } });
+    fireEvent.input(screen.getByLabelText("First name"), { target: { value: "Grace" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "s3cret-enough" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create user" }));
+    expect(await screen.findByRole("listitem", { name: "Grace (grace)" })).toBeTruthy();
+    expect(screen.getByText("grace is created.")).toBeTruthy();
+    expect(api.sent("POST", "/profiles")[0].body).toEqual({ username: "grace", first_name: "Grace", last_name: "", email: "", password: "s3cret-enough" });
+    expect((screen.getByLabelText("Username") as HTMLInputElement).value).toBe("");
+  });
+
+  it("shows the API's field errors when a new user is refused", async () => {
+    const api = await adminWith([root]);
+    api.on("POST", "/profiles", apiError(400, "That username or email is taken.", "invalid", { username: "is taken" }));
+    await screen.findByText("1–1 of 1");
+    fireEvent.input(screen.getByLabelText("Username"), { target: { value: "root" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create user" }));
+    expect(await screen.findByText("is taken")).toBeTruthy();
+    expect(screen.getByRole("alert").textContent).toBe("That username or email is taken.");
+  });
+
+  it("deactivates someone, then reactivates them", async () => {
+    const bob = aUser({ username: "bob" });
+    const api = await adminWith([root, bob]);
+    api.on("PATCH", `/profiles/${bob.id}`, ({ body }) => ({ body: { ...bob, ...(body as object) } }));
+    fireEvent.click(await screen.findByRole("button", { name: "Deactivate bob" }));
+    expect(await screen.findByText("bob is deactivated.")).toBeTruthy();
+    expect(within(screen.getByRole("listitem", { name: "bob" })).getByText(/deactivated/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Reactivate bob" }));
+    expect(await screen.findByText("bob is active again.")).toBeTruthy();
+    expect(api.sent("PATCH", `/profiles/${bob.id}`).map((r) => r.body)).toEqual([{ is_active: false }, { is_active: true }]);
+  });
+
+  it("shows the API's refusal when a superuser tries to demote themselves", async () => {
+    const api = await adminWith([root]);
+    api.on("PATCH", "/profiles/1", apiError(400, "You cannot deactivate or demote yourself.", "invalid", { is_superuser: "cannot be turned off on your own account" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Revoke superuser from root" }));
+    const row = screen.getByRole("listitem", { name: "root" });
+    expect((await within(row).findByRole("alert")).textContent).toBe("You cannot deactivate or demote yourself.");
+    expect(within(row).getByText(/superuser$/)).toBeTruthy();
+  });
+
+  it("grants superuser", async () => {
+    const ann = aUser({ username: "ann" });
+    const api = await adminWith([root, ann]);
+    api.on("PATCH", `/profiles/${ann.id}`, ({ body }) => ({ body: { ...ann, ...(body as object) } }));
+    fireEvent.click(await screen.findByRole("button", { name: "Make ann a superuser" }));
+    expect(await screen.findByRole("button", { name: "Revoke superuser from ann" })).toBeTruthy();
+    expect(api.sent("PATCH", `/profiles/${ann.id}`)[0].body).toEqual({ is_superuser: true });
+  });
+
+  it("resets someone's password without asking for theirs", async () => {
+    const bob = aUser({ username: "bob" });
+    const api = await adminWith([root, bob]);
+    api.on("PATCH", `/profiles/${bob.id}`, { body: bob });
+    fireEvent.click(await screen.findByRole("button", { name: "Reset bob's password" }));
+    const field = screen.getByLabelText("New password for bob");
+    expect(document.activeElement).toBe(field);
+    fireEvent.input(field, { target: { value: "temporary-42" } });
+    fireEvent.click(screen.getByRole("button", { name: "Set password" }));
+    expect(await screen.findByText("bob's password is reset; their sessions are signed out.")).toBeTruthy();
+    expect(api.sent("PATCH", `/profiles/${bob.id}`)[0].body).toEqual({ password: "temporary-42" });
+    expect(screen.queryByLabelText("New password for bob")).toBeNull();
+  });
+});
