@@ -321,6 +321,11 @@ export class Room extends DurableObject<Env> {
     }
   }
 
+  /** A deactivated user's sockets close at once: their token no longer opens one either. */
+  async signOut(userId: number) {
+    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) ws.close(4001, "signed out");
+  }
+
   /** The room is gone: every socket closes. */
   async roomDeleted() {
     for (const ws of this.ctx.getWebSockets()) ws.close(4004, "room deleted");

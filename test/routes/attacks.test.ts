@@ -1,13 +1,13 @@
 /**
  * Attacks on the sockets and the media files, beside the REST ones in security.test.ts and
- * tokens.test.ts: forged and stale tokens, the socket access matrix, and /media/ paths that
- * try to reach other files.
+ * tokens.test.ts: forged and stale tokens, the socket access matrix, a deactivated user's
+ * open sockets, and /media/ paths that try to reach other files.
  */
 import { env } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { SUBPROTOCOL } from "../../durable/protocol";
-import { call, expectError, makeRoom, makeUser } from "../support/api";
+import { call, expectError, makeRoom, makeUser, snapshot } from "../support/api";
 import { openInbox, openRoom, upgrade } from "../support/sockets";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -109,6 +109,31 @@ describe("socket access matrix", () => {
     const inbox = await openInbox(user.access);
     expect((await inbox.nextOf("unread")).type).toBe("unread");
     inbox.close();
+  });
+  it.each([
+    ["DELETE profiles/{id}/", "DELETE", undefined],
+    ["PATCH profiles/{id}/ is_active: false", "PATCH", { is_active: false }],
+  ])("closes the open sockets of a user deactivated with %s, and their frames store nothing", async (_, method, json) => {
+    const owner = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const user = await makeUser();
+    const room = await makeRoom(owner, [user]);
+    const socket = await openRoom(user.access, room.id);
+    await socket.nextOf("caught_up");
+    const inbox = await openInbox(user.access);
+    await inbox.nextOf("unread");
+    expect((await call(method, `/api/v1/profiles/${user.id}/`, { token: admin.access, json })).status).toBeLessThan(300);
+    expect((await socket.closed).code).toBe(4001);
+    expect((await inbox.closed).code).toBe(4001);
+    const before = await snapshot();
+    try {
+      socket.send({ type: "send", client_id: "after", content: "still here?" });
+    } catch {
+      // Closed already, as it should be.
+    }
+    const history = await call("GET", `/api/v1/rooms/${room.id}/messages/`, { token: owner.access });
+    expect(history.body.messages).toEqual([]);
+    expect(await snapshot()).toEqual(before);
   });
 });
 
