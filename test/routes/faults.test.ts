@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom } from "../support/api";
-import { failingD1, failingR2 } from "../support/failing-bindings";
+import { type Failing, failingD1, failingR2 } from "../support/failing-bindings";
 
 async function world() {
   const owner = await makeUser();
@@ -68,6 +68,26 @@ async function everything() {
 }
 type Everything = Awaited<ReturnType<typeof everything>>;
 
+/**
+ * What a request changed, as counts per table of rows added, removed and changed (and
+ * objects added and removed): the same for the same request in a like world, whatever the
+ * ids and timestamps.
+ */
+function changeShape(before: Everything, after: Everything): Record<string, string> {
+  const shape: Record<string, string> = {};
+  for (const table of TABLES) {
+    const [was, now] = [before.rows[table], after.rows[table]];
+    const added = Object.keys(now).filter((id) => !(id in was)).length;
+    const removed = Object.keys(was).filter((id) => !(id in now)).length;
+    const changed = Object.keys(now).filter((id) => id in was && was[id] !== now[id]).length;
+    if (added || removed || changed) shape[table] = `+${added} -${removed} ~${changed}`;
+  }
+  const added = after.objects.filter((key) => !before.objects.includes(key)).length;
+  const removed = before.objects.filter((key) => !after.objects.includes(key)).length;
+  if (added || removed) shape.avatars = `+${added} -${removed}`;
+  return shape;
+}
+
 function expectUnavailable(answer: Answer, what: string) {
   expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBe(503);
   expectError(answer, 503, "unavailable");
@@ -86,7 +106,49 @@ describe("D1 failing every call", () => {
   });
 });
 
+describe("D1 failing one call in the middle", () => {
+  it.each(routes)("%s answers 503 with none or all of its change made, whichever call fails", async (route, request) => {
+    // What the route changes, and how many D1 calls it makes, when all goes well.
+    const probe = failingD1(env.DB, { calls: "nth", n: 0 });
+    const probeWorld = await world();
+    const probeBefore = await everything();
+    const ok = await send(request(probeWorld), { DB: probe });
+    expect(ok.status, JSON.stringify(ok.body)).toBeLessThan(300);
+    const whole = changeShape(probeBefore, await everything());
+    for (let n = 1; n <= probe.calls(); n++) {
+      const what = `${route}, call ${n} of ${probe.calls()} failing`;
+      const w = await world();
+      const before = await everything();
+      const answer = await send(request(w), { DB: failingD1(env.DB, { calls: "nth", n } satisfies Failing) });
+      const made = changeShape(before, await everything());
+      if (answer.status >= 300) {
+        expectUnavailable(answer, what);
+        // Nothing, or the whole change when only reading the answer failed: never a part of it.
+        expect([{}, whole], what).toContainEqual(made);
+      } else {
+        expect(made, what).toEqual(whole);
+      }
+    }
+  });
+});
+
 describe("R2 failing", () => {
+  it.each([1, 2, 3])("an avatar upload with R2 call %i failing answers 503 or succeeds, leaving no stray object or pointer", async (n) => {
+    const w = await world();
+    // A first avatar, so that the upload also has an old one to remove.
+    expect((await call("PUT", `/api/v1/profiles/${w.owner.id}/pic/`, { token: w.owner.access, body: png() })).status).toBe(202);
+    const before = await everything();
+    const answer = await send({ method: "PUT", path: `/api/v1/profiles/${w.owner.id}/pic/`, token: w.owner.access, body: png() }, { AVATARS: failingR2(env.AVATARS, { calls: "nth", n }) });
+    const after = await everything();
+    if (answer.status >= 300) {
+      expectUnavailable(answer, `R2 call ${n}`);
+      expect(after).toEqual(before);
+    } else {
+      const key = (await env.DB.prepare("SELECT avatar_key FROM users WHERE id = ?").bind(w.owner.id).first<{ avatar_key: string }>())!.avatar_key;
+      expect(after.objects).toContain(key);
+    }
+  });
+
   it("serving an avatar while R2 fails answers 503", async () => {
     const w = await world();
     const uploaded = await call("PUT", `/api/v1/profiles/${w.owner.id}/pic/`, { token: w.owner.access, body: png() });

@@ -124,8 +124,17 @@ export const avatars = createApp()
       const suffix = crypto.randomUUID().slice(0, 8);
       const key = `avatar_files/${user.username.replace(/[^\w-]/g, "_")}_${suffix}.${kind.extension}`;
       await c.env.AVATARS.put(key, bytes, { httpMetadata: { contentType: kind.type } });
-      await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
-      if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) await c.env.AVATARS.delete(user.avatarKey);
+      try {
+        await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
+      } catch (err) {
+        // Nobody points at the new object: take it back rather than leave it stored for nothing.
+        await c.env.AVATARS.delete(key).catch(() => undefined);
+        throw err;
+      }
+      if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) {
+        // The new avatar is in place; an old one that cannot be removed now is only unused.
+        await c.env.AVATARS.delete(user.avatarKey).catch((err) => console.warn("old avatar not removed", user.avatarKey, err));
+      }
 
       return c.json({ avatar: `/media/${key}`, avatar_url: avatarUrl(originOf(c.req.url), key) }, 202);
     },

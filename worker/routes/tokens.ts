@@ -50,8 +50,8 @@ export const tokens = createApp()
         throw noAccount();
       }
       await clearLoginFailures(db, who);
-      await db.update(users).set({ lastLogin: now() }).where(eq(users.id, user.id));
-      return c.json(await issueTokenPair(c.env, db, user.id), 200);
+      const signedIn = db.update(users).set({ lastLogin: now() }).where(eq(users.id, user.id));
+      return c.json(await issueTokenPair(c.env, db, user.id, { also: [signedIn] }), 200);
     },
   )
   .openapi(
@@ -67,10 +67,13 @@ export const tokens = createApp()
     async (c) => {
       const claims = await verifyToken(c.env, c.req.valid("json").refresh, "refresh");
       const db = database(c.env);
-      await spendRefreshToken(db, claims);
       const user = await findUser(db, claims.user_id);
-      if (!user?.isActive) throw noAccount();
-      return c.json(await issueTokenPair(c.env, db, user.id), 200);
+      if (!user?.isActive) {
+        await spendRefreshToken(db, claims);
+        throw noAccount();
+      }
+      // The old token is spent in the same batch that records the new one.
+      return c.json(await issueTokenPair(c.env, db, user.id, { spending: claims }), 200);
     },
   )
   .openapi(
