@@ -40,7 +40,8 @@ export type DevServerOptions = {
 };
 export type SeedUser = { username: string; password: string; superuser?: boolean; firstName?: string };
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
