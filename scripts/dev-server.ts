@@ -119,9 +119,12 @@ async function seedUsers(persistTo: string, users: SeedUser[]): Promise<void> {
     (user) =>
       `(${sqlText(user.username)}, ${sqlText(user.firstName ?? "")}, ${sqlText(hashes.get(user.password)!)}, ${user.superuser ? 1 : 0}, ${sqlText(now)})`,
   );
-  execute({ remote: false, persistTo }, [
-    `INSERT INTO users (username, first_name, password, is_superuser, date_joined) VALUES ${rows.join(", ")}`,
-  ]);
+  // A command is one argument to wrangler, which the system caps (128 KiB): 100 users a call.
+  for (let i = 0; i < rows.length; i += 100) {
+    execute({ remote: false, persistTo }, [
+      `INSERT INTO users (username, first_name, password, is_superuser, date_joined) VALUES ${rows.slice(i, i + 100).join(", ")}`,
+    ]);
+  }
 }
 
 /** The processes below a pid (children, their children...), read from /proc: Linux only. */
