@@ -125,3 +125,25 @@ describe("a room evicted while messages stream", () => {
     expect(caughtUp).toEqual(stored.filter((id) => id > lateSeen));
   });
 });
+
+describe("a socket that opens while messages are being stored", () => {
+  it("gets each message once and in order: what is stored during its catch-up comes after caught_up, never twice", async () => {
+    const people = await Promise.all(Array.from({ length: SEND_BURST }, () => makeUser()));
+    const room = await makeRoom(people[0], people.slice(1));
+    const watcher = people[1];
+    // Sends in flight while the socket opens: some are stored before its catch-up reads, some after.
+    const sends = people.map((person, i) =>
+      call("POST", "/api/v1/send_message_to_room/", { token: person.access, json: { group_id: room.id, message: `m${i}` } }),
+    );
+    const socket = await openRoom(watcher.access, room.id, 0);
+    await Promise.all(sends);
+    const stored = (await history(watcher.access, room.id)).map((m) => m.id);
+    const received: (number | "caught_up")[] = [];
+    while (!received.includes(stored.at(-1)!) || !received.includes("caught_up")) {
+      const frame = await socket.next((f) => f.type === "message" || f.type === "caught_up");
+      received.push(frame.type === "caught_up" ? "caught_up" : frame.message.id);
+    }
+    expect(received.filter((entry) => entry !== "caught_up")).toEqual(stored);
+    expect(received.filter((entry) => entry === "caught_up")).toHaveLength(1);
+  });
+});
