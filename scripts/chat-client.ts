@@ -5,7 +5,7 @@
  * It records every message it receives, in order, so that callers can compare it with the
  * room's history. Used by `npm run soak` and the fault tests that restart the server.
  */
-import { BEARER_PREFIX, SUBPROTOCOL } from "../durable/protocol.ts";
+import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../durable/protocol.ts";
 
 type Frame = {
   type: string;
@@ -37,6 +37,8 @@ export type Participant = {
 };
 
 const RECONNECT_AFTER_MS = 250;
+/** As the page does: the server takes a socket silent for 90 s for dead. */
+const PING_EVERY_MS = 25_000;
 /** A connection not live by then is given up and tried again (a restarting server may hold it). */
 const LIVE_WITHIN_MS = 5000;
 
@@ -68,9 +70,12 @@ export async function joinRoom(options: { url: string; roomId: number; token: ()
     const ws = new WebSocket(url, [SUBPROTOCOL, `${BEARER_PREFIX}${options.token()}`]);
     socket = ws;
     const giveUp = setTimeout(() => ws.close(), LIVE_WITHIN_MS);
+    const pinger = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(PING), PING_EVERY_MS);
     ws.addEventListener("message", (event) => {
       const frame = JSON.parse(String(event.data)) as Frame;
       switch (frame.type) {
+        case "pong":
+          return;
         case "message":
           received.push(frame.message!.id);
           lastId = Math.max(lastId, frame.message!.id);
@@ -104,6 +109,7 @@ export async function joinRoom(options: { url: string; roomId: number; token: ()
     let dropped = false;
     const drop = () => {
       clearTimeout(giveUp);
+      clearInterval(pinger);
       if (dropped) return;
       dropped = true;
       live = false;
