@@ -8,6 +8,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/scripts/**/*.test.ts", "test/browser/**/*.test.ts", "test/faults/**/*.test.ts"],
+    // Each of these files starts its own wrangler dev; at once, they race for ports.
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

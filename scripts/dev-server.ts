@@ -69,7 +69,12 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const child = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars],
+    [
+      WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
+      // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
+      "--inspector-port", String(await freePort()),
+      ...vars,
+    ],
     {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
