@@ -19,7 +19,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
-      exclude: ["test/browser/**", "test/scripts/**", "test/client/**"],
+      exclude: ["test/browser/**", "test/scripts/**", "test/client/**", "test/faults/**"],
       setupFiles: ["./test/support/apply-migrations.ts"],
       globalSetup: ["./test/support/upstash-gateway.global.ts"],
     },

@@ -80,6 +80,11 @@ export class Inbox extends DurableObject<Env> {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
   }
 
+  /** The user was deactivated: every tab's inbox socket closes. */
+  async signOut() {
+    for (const ws of this.ctx.getWebSockets()) ws.close(4001, "signed out");
+  }
+
   /** Sends a frame to every open tab of this user. */
   async push(frame: InboxFrame) {
     const text = JSON.stringify(frame);

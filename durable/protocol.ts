@@ -11,9 +11,10 @@
  */
 import { z } from "zod";
 
-// The constants are in a file without zod, which the web client imports.
-export * from "./protocol-constants";
-import { MAX_FRAME_LENGTH, MAX_MESSAGE_LENGTH } from "./protocol-constants";
+// The constants are in a file without zod, which the web client imports; the .ts
+// extension lets the Node scripts (run by Node's type stripping) load this file too.
+export * from "./protocol-constants.ts";
+import { MAX_FRAME_LENGTH, MAX_MESSAGE_LENGTH } from "./protocol-constants.ts";
 
 export const messageText = z
   .string()

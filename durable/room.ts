@@ -53,7 +53,8 @@ export const CATCH_UP_LIMIT = 1000;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-type Attachment = { userId: number; connectedAt: number };
+/** `catchingUp` while the socket is being sent what it missed: broadcasts skip it until then. */
+type Attachment = { userId: number; connectedAt: number; catchingUp?: boolean };
 export type PostInput = { senderId: number; content: string; clientId?: string };
 export type PostResult =
   | { ok: true; message: WireMessage; stored: boolean }
@@ -91,7 +92,8 @@ export class Room extends DurableObject<Env> {
   #broadcast(frame: RoomFrame, except?: WebSocket) {
     const text = JSON.stringify(frame);
     for (const ws of this.ctx.getWebSockets()) {
-      if (ws === except) continue;
+      // A socket still catching up gets what this broadcast is about from its catch-up, after.
+      if (ws === except || this.#who(ws).catchingUp) continue;
       try {
         ws.send(text);
       } catch {
@@ -141,14 +143,24 @@ export class Room extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
-    server.serializeAttachment({ userId, connectedAt: Date.now() } satisfies Attachment);
+    const attachment: Attachment = { userId, connectedAt: Date.now(), catchingUp: true };
+    server.serializeAttachment(attachment);
 
-    // In the write queue, so no message can be stored between the catch-up and going live.
+    // In the write queue, so no message can be stored between the catch-up and going live;
+    // until it is done, broadcasts skip this socket (they would come before what it missed).
     void this.#serialised(async () => {
-      const db = database(this.env);
-      this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(db, roomId) });
-      await this.#catchUp(server, roomId, after);
-      this.#send(server, { type: "here", users: this.#usersHere() });
+      try {
+        const db = database(this.env);
+        this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(db, roomId) });
+        await this.#catchUp(server, roomId, after);
+        server.serializeAttachment({ ...attachment, catchingUp: false } satisfies Attachment);
+        this.#send(server, { type: "here", users: this.#usersHere() });
+      } catch (err) {
+        // Without its catch-up the socket cannot be trusted to be complete: the client reconnects.
+        console.error("room catch-up failed", err);
+        this.#send(server, { type: "error", code: "unavailable", message: "Could not catch up; reconnect." });
+        server.close(1011, "catch-up failed");
+      }
     });
     this.#broadcast({ type: "here", users: this.#usersHere() }, server);
     await presenceStore(this.env).heartbeat(userId);
@@ -319,6 +331,11 @@ export class Room extends DurableObject<Env> {
       for (const ws of this.ctx.getWebSockets(`user:${userId}`)) ws.close(4003, "removed from the room");
       this.#broadcast({ type: "member_left", user: userId });
     }
+  }
+
+  /** A deactivated user's sockets close at once: their token no longer opens one either. */
+  async signOut(userId: number) {
+    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) ws.close(4001, "signed out");
   }
 
   /** The room is gone: every socket closes. */

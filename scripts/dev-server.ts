@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,10 +16,34 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const READY_WITHIN_MS = 60_000;
 
-export type DevServer = { url: string; persistTo: string; stop(): Promise<void> };
+export type DevServer = {
+  url: string;
+  port: number;
+  persistTo: string;
+  /** The JWT secret of this run: a restart on the same state takes it to keep tokens valid. */
+  secret: string;
+  /** The wrangler process, whose children serve the requests. */
+  pid: number;
+  /** Stops the server; its state is deleted unless kept (for a restart on it). */
+  stop(options?: { keepState?: boolean }): Promise<void>;
+};
+
+export type DevServerOptions = {
+  /** A state an earlier server kept: used as it is, neither migrated nor seeded again. */
+  persistTo?: string;
+  port?: number;
+  secret?: string;
+  /** Vars of this run only, as `--var NAME:value`. */
+  vars?: Record<string, string>;
+  /** More environment for wrangler, e.g. X_LOCAL_OBSERVABILITY=false. */
+  env?: Record<string, string>;
+  /** Writes more into a fresh state after the migrations and users, before the server starts. */
+  prepare?: (persistTo: string) => Promise<void>;
+};
 export type SeedUser = { username: string; password: string; superuser?: boolean; firstName?: string };
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
@@ -35,23 +59,29 @@ function freePort(): Promise<number> {
  * (put there before it starts, so only one process ever writes the state at a time);
  * `prepare` may write more into the state first. Resolves once it serves.
  */
-export async function startDevServer(
-  users: SeedUser[] = [],
-  prepare?: (persistTo: string) => Promise<void>,
-): Promise<DevServer> {
-  const persistTo = mkdtempSync(path.join(tmpdir(), "condor-dev-"));
-  applyLocalMigrations({ remote: false, persistTo });
-  if (users.length > 0) await seedUsers(persistTo, users);
-  await prepare?.(persistTo);
-  const port = await freePort();
+export async function startDevServer(users: SeedUser[] = [], options: DevServerOptions = {}): Promise<DevServer> {
+  const persistTo = options.persistTo ?? mkdtempSync(path.join(tmpdir(), "condor-dev-"));
+  if (!options.persistTo) {
+    applyLocalMigrations({ remote: false, persistTo });
+    if (users.length > 0) await seedUsers(persistTo, users);
+    await options.prepare?.(persistTo);
+  }
+  const port = options.port ?? (await freePort());
+  // A secret of this run only; required secrets may come from the environment.
+  const secret = options.secret ?? randomBytes(48).toString("base64url");
+  const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const child = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+    [
+      WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
+      // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
+      "--inspector-port", String(await freePort()),
+      ...vars,
+    ],
     {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      // A secret of this run only; required secrets may come from the environment.
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: randomBytes(48).toString("base64url") },
+      env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: secret },
     },
   );
   let output = "";
@@ -73,12 +103,17 @@ export async function startDevServer(
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     persistTo,
-    async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(persistTo, { recursive: true, force: true });
+    secret,
+    pid: child.pid!,
+    async stop({ keepState = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      if (!keepState) rmSync(persistTo, { recursive: true, force: true });
     },
   };
 }
@@ -92,7 +127,62 @@ async function seedUsers(persistTo: string, users: SeedUser[]): Promise<void> {
     (user) =>
       `(${sqlText(user.username)}, ${sqlText(user.firstName ?? "")}, ${sqlText(hashes.get(user.password)!)}, ${user.superuser ? 1 : 0}, ${sqlText(now)})`,
   );
-  execute({ remote: false, persistTo }, [
-    `INSERT INTO users (username, first_name, password, is_superuser, date_joined) VALUES ${rows.join(", ")}`,
-  ]);
+  // A command is one argument to wrangler, which the system caps (128 KiB): 100 users a call.
+  for (let i = 0; i < rows.length; i += 100) {
+    execute({ remote: false, persistTo }, [
+      `INSERT INTO users (username, first_name, password, is_superuser, date_joined) VALUES ${rows.slice(i, i + 100).join(", ")}`,
+    ]);
+  }
+}
+
+/** The processes below a pid (children, their children...), read from /proc: Linux only. */
+function descendants(pid: number): { pid: number; name: string }[] {
+  const parents = new Map<number, { pid: number; name: string }[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (name) state ppid ...": the name may hold spaces and parentheses.
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), { pid: Number(entry), name }]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: { pid: number; name: string }[] = [];
+  const visit = (parent: number) => {
+    for (const child of parents.get(parent) ?? []) {
+      found.push(child);
+      visit(child.pid);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** The workerd processes serving a dev server (the runtime wrangler dev starts). */
+export function workerdProcesses(server: DevServer): number[] {
+  return descendants(server.pid)
+    .filter((process) => process.name.startsWith("workerd"))
+    .map((process) => process.pid);
+}
+
+/** Resident memory of the server's workerd processes, in bytes. */
+export function serverMemory(server: DevServer): number {
+  let total = 0;
+  for (const pid of workerdProcesses(server)) {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+  }
+  return total;
+}
+
+/**
+ * Kills the server as a crash would: its workerd processes with SIGKILL, mid-request, then
+ * wrangler itself; the state stays for a restart with startDevServer({ persistTo, port, secret }).
+ */
+export async function crashDevServer(server: DevServer): Promise<void> {
+  for (const pid of workerdProcesses(server)) process.kill(pid, "SIGKILL");
+  await server.stop({ keepState: true });
 }

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "too_large"
   | "unsupported_media_type"
   | "throttled"
+  | "unavailable"
   | "server_error";
 
 export type ErrorBody = {
@@ -60,6 +61,24 @@ const codeForStatus: Partial<Record<number, ErrorCode>> = {
   429: "throttled",
 };
 
+/** How long a client should wait before retrying a request that met a storage failure. */
+const RETRY_AFTER_SECONDS = "1";
+
+/**
+ * Whether an error (or one it was caused by) is D1, R2 or a Durable Object failing rather
+ * than the request or the code: D1's own errors (but SQL errors, which are bugs), R2's
+ * R2Error, and the errors the runtime marks retryable or overloaded.
+ */
+export function isStorageFailure(err: unknown): boolean {
+  for (let cause = err, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const marks = cause as Error & { retryable?: unknown; overloaded?: unknown; action?: unknown; code?: unknown };
+    if (marks.retryable === true || marks.overloaded === true) return true;
+    if (cause.name === "R2Error" || (typeof marks.action === "string" && typeof marks.code === "number")) return true;
+    if (cause.message.includes("D1_") && !cause.message.includes("SQLITE_")) return true;
+  }
+  return false;
+}
+
 /** Answers any thrown error in the one shape; unknown errors are logged and leak nothing. */
 export function errorResponse(err: unknown): Response {
   if (err instanceof ApiError) {
@@ -71,6 +90,13 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof HTTPException && err.status < 500) {
     const message = err.message || "Bad request.";
     return Response.json(errorBody(message, codeForStatus[err.status] ?? "invalid"), { status: err.status });
+  }
+  if (isStorageFailure(err)) {
+    console.warn("storage unavailable", err);
+    return Response.json(errorBody("The service is unavailable for a moment; try again.", "unavailable"), {
+      status: 503,
+      headers: { "Retry-After": RETRY_AFTER_SECONDS },
+    });
   }
   console.error("unexpected error", err);
   return Response.json(errorBody("Something went wrong on our side.", "server_error"), { status: 500 });

@@ -5,6 +5,7 @@
 import { secureHeaders } from "hono/secure-headers";
 import { bodyLimit } from "hono/body-limit";
 import { createApp } from "./app";
+import { sameOrigin } from "./auth/same-origin";
 import { ApiError, errorResponse, notFound } from "./errors";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
@@ -73,6 +74,7 @@ app.use(
     crossOriginResourcePolicy: "same-origin",
   }),
 );
+app.use("*", sameOrigin());
 app.route("/api/v1", api);
 /**
  * Routes are registered without the trailing slash (Hono's non-strict matching then takes

@@ -102,6 +102,50 @@ describe("PUT /api/v1/profiles/{id}/pic/", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  /** Headers that claim a picture far too big to decode: a few bytes that would cost a browser gigabytes. */
+  const be32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const le16 = (n: number) => [n & 255, (n >>> 8) & 255];
+  const le24 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255];
+  const bombs: [string, number[]][] = [
+    ["a PNG", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, ...new TextEncoder().encode("IHDR"), ...be32(100_000), ...be32(100_000), 8, 6, 0, 0, 0]],
+    ["a PNG one pixel wide and very tall", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, ...new TextEncoder().encode("IHDR"), ...be32(1), ...be32(2 ** 31 - 1), 8, 6, 0, 0, 0]],
+    ["a GIF", [...new TextEncoder().encode("GIF89a"), ...le16(65_535), ...le16(65_535), 0, 0, 0]],
+    // The classic GIF/JavaScript polyglot: "/*" where the width goes opens a script comment.
+    ["a GIF that is also a script", [...new TextEncoder().encode("GIF89a/**/=1;alert(document.domain)//")]],
+    ["a JPEG", [0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 11, 8, 0xff, 0xff, 0xff, 0xff, 1, 1, 0x11, 0]],
+    ["a WebP (VP8X)", [...new TextEncoder().encode("RIFF"), 30, 0, 0, 0, ...new TextEncoder().encode("WEBPVP8X"), 10, 0, 0, 0, 0, 0, 0, 0, ...le24(16_383), ...le24(16_383)]],
+  ];
+  it.each(bombs)("refuses %s whose header claims huge dimensions with 400, storing nothing", async (_, bytes) => {
+    const user = await makeUser();
+    const before = await snapshot();
+    const answer = await upload(user.access, user.id, file(bytes, "bomb.img"));
+    expectError(answer, 400, "invalid");
+    expect(answer.body.fields).toHaveProperty("avatar");
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("accepts a PNG of ordinary dimensions", async () => {
+    const user = await makeUser();
+    const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, ...new TextEncoder().encode("IHDR"), ...be32(4032), ...be32(3024), 8, 6, 0, 0, 0];
+    expect((await upload(user.access, user.id, file(png, "photo.png"))).status).toBe(202);
+  });
+
+  it.each([
+    ["a GIF whose body is a script", [...images.gif.bytes, ...new TextEncoder().encode("<script>alert(document.domain)</script>")], "image/gif"],
+    ["a PNG with an HTML page after its header", [...images.png.bytes, ...new TextEncoder().encode("<html><script>alert(1)</script></html>")], "image/png"],
+    ["a JPEG with an SVG after its header", [...images.jpeg.bytes, ...new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')], "image/jpeg"],
+  ])("serves a polyglot, %s, only as an image that no browser runs", async (_, bytes, type) => {
+    const user = await makeUser();
+    const answer = await upload(user.access, user.id, file(bytes, "poly.html", "text/html"));
+    expect(answer.status).toBe(202);
+    expect(answer.body.avatar).toMatch(/\.(gif|png|jpeg)$/);
+    const served = await call("GET", answer.body.avatar);
+    expect(served.headers.get("content-type")).toBe(type);
+    expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(served.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(served.headers.get("content-disposition")).toBeNull();
+  });
+
   it("refuses a missing file, a text field and a file under another name with 400", async () => {
     const user = await makeUser();
     expectError(await upload(user.access, user.id, undefined), 400);

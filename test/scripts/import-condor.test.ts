@@ -64,13 +64,15 @@ const COUNTS = `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) F
   (SELECT count(*) FROM room_members) AS members, (SELECT count(*) FROM messages) AS messages`;
 
 beforeAll(async () => {
-  server = await startDevServer([], async (persistTo) => {
-    dryRun = await importInto(persistTo, "--dry-run");
-    [countsAfterDryRun] = await query(persistTo, COUNTS);
-    firstImport = await importInto(persistTo);
-    [countsAfterFirst] = await query(persistTo, COUNTS);
-    secondImport = await importInto(persistTo);
-    [countsAfterSecond] = await query(persistTo, COUNTS);
+  server = await startDevServer([], {
+    prepare: async (persistTo) => {
+      dryRun = await importInto(persistTo, "--dry-run");
+      [countsAfterDryRun] = await query(persistTo, COUNTS);
+      firstImport = await importInto(persistTo);
+      [countsAfterFirst] = await query(persistTo, COUNTS);
+      secondImport = await importInto(persistTo);
+      [countsAfterSecond] = await query(persistTo, COUNTS);
+    },
   });
 }, 240_000);
 

@@ -3,7 +3,8 @@
  * `exp`, `iat`. Access tokens last 5 minutes, refresh tokens 1 day, and neither is accepted
  * where the other is expected. Refresh tokens are recorded so they can be rotated and revoked.
  */
-import { and, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { SignJWT, jwtVerify } from "jose";
 import { refreshTokens } from "../db/schema";
@@ -47,20 +48,44 @@ export async function issueAccessToken(env: Env, userId: number): Promise<string
   return (await sign(env, userId, "access", ACCESS_TTL_SECONDS)).token;
 }
 
-/** A fresh refresh token, recorded so that it can be rotated or revoked later. */
-export async function issueRefreshToken(env: Env, db: DrizzleD1Database, userId: number): Promise<string> {
+/**
+ * A fresh refresh token, recorded so that it can be rotated or revoked later. The record is
+ * written in one batch with `also` (what the caller changes along with it), and, when
+ * `spending` names the token it replaces, only if that one is spent in the same batch: a
+ * failure part way leaves either both done or neither.
+ */
+export async function issueRefreshToken(
+  env: Env,
+  db: DrizzleD1Database,
+  userId: number,
+  options: { spending?: TokenClaims; also?: BatchItem<"sqlite">[] } = {},
+): Promise<string> {
   const { token, jti, exp } = await sign(env, userId, "refresh", REFRESH_TTL_SECONDS);
-  // Expired records are of no use to anyone; clearing them here keeps the table small.
-  await db.batch([
+  const record = options.spending
+    ? // changes() is the number of rows the spend just before it changed: one, or none when refused.
+      db.insert(refreshTokens).select(sql`SELECT ${jti}, ${userId}, ${exp}, NULL WHERE changes() = 1`)
+    : db.insert(refreshTokens).values({ jti, userId, expiresAt: exp });
+  const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
+    ...(options.spending ? [spendStatement(db, options.spending)] : []),
+    record,
+    // Expired records are of no use to anyone; clearing them here keeps the table small.
     db.delete(refreshTokens).where(and(eq(refreshTokens.userId, userId), lt(refreshTokens.expiresAt, nowSeconds()))),
-    db.insert(refreshTokens).values({ jti, userId, expiresAt: exp }),
-  ]);
+    ...(options.also ?? []),
+  ] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+  const [first] = await db.batch(statements);
+  if (options.spending && (first as unknown[]).length === 0) throw invalidToken("Token is blacklisted");
   return token;
 }
 
-/** What signing in and refreshing answer: a new access token and a new refresh token. */
-export async function issueTokenPair(env: Env, db: DrizzleD1Database, userId: number) {
-  return { access: await issueAccessToken(env, userId), refresh: await issueRefreshToken(env, db, userId) };
+/** What signing in and refreshing answer: a new access token and a new refresh token (see issueRefreshToken). */
+export async function issueTokenPair(
+  env: Env,
+  db: DrizzleD1Database,
+  userId: number,
+  options: { spending?: TokenClaims; also?: BatchItem<"sqlite">[] } = {},
+) {
+  const refresh = await issueRefreshToken(env, db, userId, options);
+  return { access: await issueAccessToken(env, userId), refresh };
 }
 
 /** Checks signature, algorithm, expiry and type; any failure is the same 401. */
@@ -85,10 +110,14 @@ export async function verifyToken(env: Env, token: string, type: TokenType): Pro
  * is the check, so two concurrent uses of one token cannot both succeed.
  */
 export async function spendRefreshToken(db: DrizzleD1Database, claims: TokenClaims): Promise<void> {
-  const spent = await db
+  const spent = await spendStatement(db, claims);
+  if (spent.length === 0) throw invalidToken("Token is blacklisted");
+}
+
+function spendStatement(db: DrizzleD1Database, claims: TokenClaims) {
+  return db
     .update(refreshTokens)
     .set({ revokedAt: nowSeconds() })
     .where(and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.userId, claims.user_id), isNull(refreshTokens.revokedAt)))
     .returning({ jti: refreshTokens.jti });
-  if (spent.length === 0) throw invalidToken("Token is blacklisted");
 }

@@ -43,6 +43,12 @@ export async function participantsOf(db: Database, roomIds: number[]): Promise<M
   return byRoom;
 }
 
+/** The ids of every room a user is in. */
+export async function roomIdsOf(db: Database, userId: number): Promise<number[]> {
+  const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId));
+  return rows.map((row) => row.roomId);
+}
+
 /** A page of the caller's rooms, the most recent activity first. */
 export async function roomsOf(
   db: Database,

@@ -14,7 +14,7 @@ import { findUser } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json } from "../openapi";
 import { DEFAULT_AVATAR_KEY, avatarUrl, originOf } from "../shapes";
-import { MAX_AVATAR_BYTES, avatarKey, sniffImage } from "../avatar-images";
+import { MAX_AVATAR_BYTES, MAX_AVATAR_PIXELS, MAX_AVATAR_SIDE, avatarKey, declaredSize, sniffImage } from "../avatar-images";
 
 /** Room for the multipart envelope around a largest allowed file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -61,11 +61,25 @@ export const avatars = createApp()
       const bytes = new Uint8Array(await file.arrayBuffer());
       const kind = sniffImage(bytes);
       if (!kind) throw invalid("An avatar must be a JPEG, PNG, GIF or WebP image.", { avatar: "not a JPEG, PNG, GIF or WebP image" });
+      const size = declaredSize(bytes, kind);
+      if (size && (size.width > MAX_AVATAR_SIDE || size.height > MAX_AVATAR_SIDE || size.width * size.height > MAX_AVATAR_PIXELS)) {
+        const most = `at most ${MAX_AVATAR_SIDE} pixels a side and ${MAX_AVATAR_PIXELS / 1_000_000} megapixels`;
+        throw invalid(`An avatar can be ${most}.`, { avatar: `${size.width}x${size.height} is too large; ${most}` });
+      }
 
       const key = avatarKey(user.username, crypto.randomUUID().slice(0, 8), kind);
       await c.env.AVATARS.put(key, bytes, { httpMetadata: { contentType: kind.type } });
-      await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
-      if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) await c.env.AVATARS.delete(user.avatarKey);
+      try {
+        await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
+      } catch (err) {
+        // Nobody points at the new object: take it back rather than leave it stored for nothing.
+        await c.env.AVATARS.delete(key).catch(() => undefined);
+        throw err;
+      }
+      if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) {
+        // The new avatar is in place; an old one that cannot be removed now is only unused.
+        await c.env.AVATARS.delete(user.avatarKey).catch((err) => console.warn("old avatar not removed", user.avatarKey, err));
+      }
 
       return c.json({ avatar: `/media/${key}`, avatar_url: avatarUrl(originOf(c.req.url), key) }, 202);
     },

@@ -14,6 +14,7 @@ import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } 
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { originOf, UserSchema } from "../shapes";
+import { announceDeactivated } from "./room-events";
 import { userAnswer, userAnswers } from "./user-answer";
 
 
@@ -227,6 +228,7 @@ export const profiles = createApp()
       const [[updated]] = signOut
         ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))]).catch(refuseTaken)
         : await db.batch(statements).catch(refuseTaken);
+      if (changes.is_active === false) await announceDeactivated(c.env, db, id);
       return c.json(await userAnswer(c.env, originOf(c.req.url), updated), 200);
     },
   )
@@ -253,6 +255,7 @@ export const profiles = createApp()
         db.update(users).set({ isActive: false }).where(eq(users.id, id)),
         db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
       ]);
+      await announceDeactivated(c.env, db, id);
       return c.body(null, 204);
     },
   );

@@ -3,6 +3,8 @@
  * joined or left (and the ones who left lose their sockets at once), and each person's
  * inbox learns they were added or removed.
  */
+import type { Database } from "../db";
+import { roomIdsOf } from "../db/rooms";
 import type { RoomRow, UserRow } from "../db/schema";
 import { fullName, avatarUrl } from "../shapes";
 import { inboxObject } from "../../durable/inbox";
@@ -33,6 +35,12 @@ export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], 
 
 export async function announceLeft(env: Env, roomId: number, userIds: number[]) {
   await Promise.all([roomObject(env, roomId).membersChanged({ joined: [], left: userIds }), ...tellRemoved(env, roomId, userIds)]);
+}
+
+/** A deactivated user loses every open socket: each room's and their inbox's. */
+export async function announceDeactivated(env: Env, db: Database, userId: number) {
+  const roomIds = await roomIdsOf(db, userId);
+  await Promise.all([...roomIds.map((roomId) => roomObject(env, roomId).signOut(userId)), inboxObject(env, userId).signOut()]);
 }
 
 /** A deleted room closes its sockets and leaves every former member's inbox. */

@@ -114,11 +114,11 @@ export const tokens = createApp()
       // becomes a native one now that the password is known, so the next sign-in is fast.
       // Only if unchanged meanwhile: a concurrent password change wins.
       const rehash = needsRehash(user.password) ? { password: await hashPassword(password) } : {};
-      await db
+      const signedIn = db
         .update(users)
         .set({ lastLogin: now(), ...rehash })
         .where(and(eq(users.id, user.id), eq(users.password, user.password)));
-      return c.json(tokenAnswer(c, await issueTokenPair(c.env, db, user.id)), 200);
+      return c.json(tokenAnswer(c, await issueTokenPair(c.env, db, user.id, { also: [signedIn] })), 200);
     },
   )
   .openapi(
@@ -134,10 +134,13 @@ export const tokens = createApp()
     async (c) => {
       const claims = await verifyToken(c.env, presentedRefresh(c, c.req.valid("json")), "refresh");
       const db = database(c.env);
-      await spendRefreshToken(db, claims);
       const user = await findUser(db, claims.user_id);
-      if (!user?.isActive) throw noAccount();
-      return c.json(tokenAnswer(c, await issueTokenPair(c.env, db, user.id)), 200);
+      if (!user?.isActive) {
+        await spendRefreshToken(db, claims);
+        throw noAccount();
+      }
+      // The old token is spent in the same batch that records the new one.
+      return c.json(tokenAnswer(c, await issueTokenPair(c.env, db, user.id, { spending: claims })), 200);
     },
   )
   .openapi(

@@ -1,0 +1,149 @@
+/**
+ * A room's object when things fail under it: D1 failing a write (the sender is told, nobody
+ * else sees a message that was not stored, a retry with the same client id stores it once),
+ * and the object evicted while messages stream (nothing acknowledged is lost or repeated).
+ */
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { SEND_BURST } from "../../durable/protocol";
+import { roomObject, type Room } from "../../durable/room";
+import { call, expectError, makeRoom, makeUser } from "../support/api";
+import { failingD1 } from "../support/failing-bindings";
+import { openRoom, type TestSocket } from "../support/sockets";
+
+async function live(token: string, roomId: number, after?: number): Promise<TestSocket> {
+  const socket = await openRoom(token, roomId, after);
+  await socket.nextOf("caught_up");
+  return socket;
+}
+
+async function history(token: string, roomId: number) {
+  const answer = await call("GET", `/api/v1/rooms/${roomId}/messages/?limit=100`, { token });
+  return answer.body.messages as { id: number; content: string }[];
+}
+
+/** Makes the room's object see D1 fail every call until `restore` is called. */
+async function breakStorage(roomId: number): Promise<{ restore(): Promise<void> }> {
+  const stub = roomObject(env, roomId);
+  await runInDurableObject(stub, (room: Room) => {
+    const own = room as unknown as { env: Env };
+    own.env = { ...own.env, DB: failingD1(own.env.DB, { calls: "all" }) };
+  });
+  return {
+    restore: () =>
+      runInDurableObject(stub, (room: Room) => {
+        const own = room as unknown as { env: Env };
+        own.env = { ...own.env, DB: env.DB };
+      }),
+  };
+}
+
+describe("a room whose D1 write fails", () => {
+  it("tells the sender 'unavailable' with their client id, broadcasts nothing, and stores a retry once", async () => {
+    const [sender, watcher] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(sender, [watcher]);
+    const mine = await live(sender.access, room.id);
+    const theirs = await live(watcher.access, room.id);
+
+    const storage = await breakStorage(room.id);
+    mine.send({ type: "send", client_id: "retry-me", content: "through a failure" });
+    expect(await mine.nextOf("error")).toMatchObject({ code: "unavailable", client_id: "retry-me" });
+    await storage.restore();
+    expect(await history(sender.access, room.id)).toEqual([]);
+
+    mine.send({ type: "send", client_id: "retry-me", content: "through a failure" });
+    const ack = await mine.nextOf("ack");
+    expect(ack).toMatchObject({ client_id: "retry-me", message: { content: "through a failure" } });
+    const seen = await theirs.nextOf("message");
+    expect(seen.message.id).toBe(ack.message.id);
+    expect(theirs.pending().filter((frame) => frame.type === "message")).toEqual([]);
+    expect((await history(sender.access, room.id)).map((m) => m.content)).toEqual(["through a failure"]);
+  });
+
+  it("answers a REST send 503 in the one error shape, storing nothing", async () => {
+    const [sender, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(sender, [other]);
+    const storage = await breakStorage(room.id);
+    const answer = await call("POST", "/api/v1/send_message_to_room/", { token: sender.access, json: { group_id: room.id, message: "lost?" } });
+    await storage.restore();
+    expectError(answer, 503, "unavailable");
+    expect(await history(sender.access, room.id)).toEqual([]);
+  });
+
+  it("keeps the socket open: an edit, a read and a catch-up that fail are each answered, and work once D1 is back", async () => {
+    const [sender, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(sender, [other]);
+    const socket = await live(sender.access, room.id);
+    socket.send({ type: "send", client_id: "a", content: "first" });
+    const { message } = await socket.nextOf("ack");
+
+    const storage = await breakStorage(room.id);
+    for (const frame of [{ type: "edit", id: message.id, content: "changed" }, { type: "read", up_to: message.id }, { type: "resume", after: 0 }]) {
+      socket.send(frame);
+      expect((await socket.nextOf("error")).code, frame.type).toBe("unavailable");
+    }
+    await storage.restore();
+    socket.send({ type: "edit", id: message.id, content: "changed" });
+    expect((await socket.nextOf("message_edited")).message.content).toBe("changed");
+  });
+});
+
+describe("a room evicted while messages stream", () => {
+  it("loses and repeats nothing: a live watcher and one reconnecting after each see history exactly", async () => {
+    const [sender, watcher, late] = [await makeUser(), await makeUser(), await makeUser()];
+    const room = await makeRoom(sender, [watcher, late]);
+    const mine = await live(sender.access, room.id);
+    const theirs = await live(watcher.access, room.id);
+    const lateSocket = await live(late.access, room.id);
+
+    const acked: number[] = [];
+    let lateSeen = 0;
+    for (let i = 0; i < SEND_BURST; i++) {
+      mine.send({ type: "send", client_id: `m${i}`, content: `message ${i}` });
+      acked.push((await mine.nextOf("ack")).message.id);
+      if (i === 3) {
+        // One reader drops its socket before the eviction, to come back after it.
+        lateSeen = acked.at(-1)!;
+        lateSocket.close();
+        await evictDurableObject(roomObject(env, room.id));
+      }
+    }
+    const stored = (await history(sender.access, room.id)).map((m) => m.id);
+    expect(stored).toEqual(acked);
+
+    const live_ = [];
+    for (let i = 0; i < SEND_BURST; i++) live_.push((await theirs.nextOf("message")).message.id);
+    expect(live_).toEqual(stored);
+
+    const back = await openRoom(late.access, room.id, lateSeen);
+    const caughtUp: number[] = [];
+    for (;;) {
+      const frame = await back.next((f) => f.type === "message" || f.type === "caught_up");
+      if (frame.type === "caught_up") break;
+      caughtUp.push(frame.message.id);
+    }
+    expect(caughtUp).toEqual(stored.filter((id) => id > lateSeen));
+  });
+});
+
+describe("a socket that opens while messages are being stored", () => {
+  it("gets each message once and in order: what is stored during its catch-up comes after caught_up, never twice", async () => {
+    const people = await Promise.all(Array.from({ length: SEND_BURST }, () => makeUser()));
+    const room = await makeRoom(people[0], people.slice(1));
+    const watcher = people[1];
+    // Sends in flight while the socket opens: some are stored before its catch-up reads, some after.
+    const sends = people.map((person, i) =>
+      call("POST", "/api/v1/send_message_to_room/", { token: person.access, json: { group_id: room.id, message: `m${i}` } }),
+    );
+    const socket = await openRoom(watcher.access, room.id, 0);
+    await Promise.all(sends);
+    const stored = (await history(watcher.access, room.id)).map((m) => m.id);
+    const received: (number | "caught_up")[] = [];
+    while (!received.includes(stored.at(-1)!) || !received.includes("caught_up")) {
+      const frame = await socket.next((f) => f.type === "message" || f.type === "caught_up");
+      received.push(frame.type === "caught_up" ? "caught_up" : frame.message.id);
+    }
+    expect(received.filter((entry) => entry !== "caught_up")).toEqual(stored);
+    expect(received.filter((entry) => entry === "caught_up")).toHaveLength(1);
+  });
+});

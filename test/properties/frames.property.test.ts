@@ -1,0 +1,114 @@
+/**
+ * Generated bad frames over a room's socket, for every frame type a client sends: a bad
+ * frame is answered with an error frame, the socket stays open and keeps working, and
+ * nothing stored changes.
+ */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ClientFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../durable/protocol";
+import { makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
+import { openRoom, type TestSocket } from "../support/sockets";
+import { RUNS, bodyLike, nastyString, nastyValue } from "./arbitraries";
+
+/** A valid frame of each type a client sends, for the generator to spoil. */
+const goodFrames: Record<string, Record<string, unknown>> = {
+  send: { type: "send", client_id: "c1", content: "hello" },
+  edit: { type: "edit", id: 1, content: "changed" },
+  delete: { type: "delete", id: 1 },
+  typing: { type: "typing" },
+  read: { type: "read", up_to: 1 },
+  resume: { type: "resume", after: 0 },
+};
+
+/** A frame's text: a spoiled frame of this type, its type sometimes spoiled too. */
+function frameText(good: Record<string, unknown>): fc.Arbitrary<string> {
+  const spoiled = fc.tuple(bodyLike(good), fc.oneof({ weight: 4, arbitrary: fc.constant(good.type) }, { weight: 1, arbitrary: nastyValue }));
+  return fc.oneof(
+    { weight: 6, arbitrary: spoiled.map(([body, type]) => JSON.stringify(body !== null && typeof body === "object" && !Array.isArray(body) ? { ...body, type } : body)) },
+    { weight: 1, arbitrary: nastyString },
+  );
+}
+
+/** What the room should do with a frame: the protocol's own reading of it. */
+function isValidFrame(text: string): boolean {
+  if (text.length > MAX_FRAME_LENGTH) return false;
+  try {
+    return ClientFrame.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+}
+
+let marker = 1_000_000_000;
+
+/**
+ * Sends a frame, then a resume whose answer marks that the room has handled it; answers the
+ * frames that came in between. The socket must still be open to answer at all.
+ */
+async function exchange(socket: TestSocket, text: string): Promise<any[]> {
+  marker += 1;
+  const mine = marker;
+  socket.send(text);
+  socket.send({ type: "resume", after: mine });
+  const seen: any[] = [];
+  for (;;) {
+    const frame = await socket.next();
+    if (frame.type === "caught_up" && frame.last_id === mine) return seen;
+    seen.push(frame);
+  }
+}
+
+describe("generated bad frames over a room socket", () => {
+  let socket: TestSocket;
+  beforeAll(async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const room = await makeRoom(owner, [member], "frames room");
+    await sendToRoom(member, room.id, "someone else's message");
+    socket = await openRoom(owner.access, room.id);
+    await socket.nextOf("caught_up");
+  });
+
+  it.each(Object.entries(goodFrames))("answers any spoiled %s frame with an error frame, keeps the socket, and changes nothing", async (_, good) => {
+    await fc.assert(
+      fc.asyncProperty(frameText(good).filter((text) => !isValidFrame(text)), async (text) => {
+        const before = await snapshot();
+        const answers = await exchange(socket, text);
+        for (const frame of answers) expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+        const errors = answers.filter((frame) => frame.type === "error");
+        expect(errors.map((frame) => frame.code), `answers to ${text.slice(0, 200)}`).toEqual([expect.stringMatching(/^(bad_frame|invalid|too_large)$/)]);
+        expect(answers.filter((frame) => frame.type !== "error" && frame.type !== "here")).toEqual([]);
+        expect(await snapshot()).toEqual(before);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("answers binary frames with an error frame and keeps the socket", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (bytes) => {
+        const before = await snapshot();
+        socket.ws.send(bytes);
+        const answers = await exchange(socket, "{}");
+        expect(answers.filter((frame) => frame.type === "error").map((frame) => frame.code)).toEqual(["bad_frame", "invalid"]);
+        expect(await snapshot()).toEqual(before);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses an edit or delete of any message not the sender's, changing nothing", async () => {
+    // The socket's owner has sent nothing: every id is someone else's message or none at all.
+    const ids = fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constant(Number.MAX_SAFE_INTEGER));
+    await fc.assert(
+      fc.asyncProperty(ids, fc.boolean(), async (id, edit) => {
+        const before = await snapshot();
+        const answers = await exchange(socket, JSON.stringify(edit ? { type: "edit", id, content: "mine now" } : { type: "delete", id }));
+        const errors = answers.filter((frame) => frame.type === "error");
+        expect(errors.map((frame) => frame.code)).toEqual([expect.stringMatching(/^(not_found|not_allowed)$/)]);
+        expect(await snapshot()).toEqual(before);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

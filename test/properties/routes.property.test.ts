@@ -1,0 +1,150 @@
+/**
+ * Generated bad input over every REST route: whatever the body, path id or query, the answer
+ * is never a 5xx, a refusal is the one error shape, and a refused request changes nothing.
+ */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
+import { RUNS, bodyLike, idSegment, nastyString, queryValue } from "./arbitraries";
+
+/** A superuser who owns a room with a member and a message: the caller that gets furthest. */
+async function world() {
+  const owner = await makeUser({ isSuperuser: true, firstName: "Owner" });
+  const member = await makeUser({ firstName: "Member" });
+  const room = await makeRoom(owner, [member], "property room");
+  const sent = await sendToRoom(owner, room.id, "a message");
+  return { owner, member, room, message: sent.messages.at(-1) };
+}
+type World = Awaited<ReturnType<typeof world>>;
+
+/** Checks one answer: no 5xx; a refusal in the one shape that left every row as it was. */
+async function expectHandled(answer: Answer, before: unknown[], what: string) {
+  expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBeLessThan(500);
+  if (answer.status >= 400) {
+    expectError(answer, answer.status);
+    expect(await snapshot(), `${what}: a refused request changes nothing`).toEqual(before);
+  }
+}
+
+/** Every route that takes a JSON body, with a body it would accept. */
+const jsonRoutes: [string, string, (w: World) => string, Record<string, unknown>][] = [
+  ["POST", "access_token/", () => "/api/v1/access_token/", { username: "someone", password: "a password" }],
+  ["POST", "refresh_token/", () => "/api/v1/refresh_token/", { refresh: "x.y.z" }],
+  ["POST", "logout/", () => "/api/v1/logout/", { refresh: "x.y.z" }],
+  ["POST", "profiles/", () => "/api/v1/profiles/", { username: "fresh_user", password: "long enough", email: "a@b.example", first_name: "F", last_name: "L" }],
+  ["PATCH", "profiles/{id}/", (w) => `/api/v1/profiles/${w.member.id}/`, { first_name: "x", email: "m@b.example", is_active: true, password: "long enough", current_password: "x" }],
+  ["POST", "rooms/", () => "/api/v1/rooms/", { title: "a title", participants: [1] }],
+  ["PATCH", "rooms/{id}/", (w) => `/api/v1/rooms/${w.room.id}/`, { title: "a title" }],
+  ["POST", "rooms/{id}/members/", (w) => `/api/v1/rooms/${w.room.id}/members/`, { participants: [1] }],
+  ["POST", "send_message_to_user/", () => "/api/v1/send_message_to_user/", { user_id: 1, message: "hi" }],
+  ["POST", "send_message_to_room/", () => "/api/v1/send_message_to_room/", { group_id: 1, message: "hi" }],
+  ["PATCH", "messages/{id}/", (w) => `/api/v1/messages/${w.message.id}/`, { content: "edited" }],
+];
+
+/** Every route with an id in its path (bodies valid where they need one). */
+const idRoutes: [string, (id: string) => { method: string; path: string; json?: unknown }][] = [
+  ["GET profiles/{id}/", (id) => ({ method: "GET", path: `/api/v1/profiles/${id}/` })],
+  ["PATCH profiles/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/profiles/${id}/`, json: { last_name: "x" } })],
+  ["DELETE profiles/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/profiles/${id}/` })],
+  ["GET rooms/{id}/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/` })],
+  ["PATCH rooms/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/rooms/${id}/`, json: { title: "x" } })],
+  ["DELETE rooms/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/` })],
+  ["GET rooms/{id}/messages/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/messages/` })],
+  ["POST rooms/{id}/members/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/members/`, json: { participants: [1] } })],
+  ["DELETE rooms/{id}/members/{user_id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/members/${id}/` })],
+  ["POST rooms/{id}/leave/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/leave/` })],
+  ["PATCH messages/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/messages/${id}/`, json: { content: "x" } })],
+  ["DELETE messages/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/messages/${id}/` })],
+  ["GET media/avatar_files/{name}", (id) => ({ method: "GET", path: `/media/avatar_files/${id}` })],
+];
+
+/** Every route that reads a query, with the parameters it knows. */
+const queryRoutes: [string, (w: World) => string, string[]][] = [
+  ["GET profiles/", () => "/api/v1/profiles/", ["limit", "offset"]],
+  ["GET profiles/get_available_users/", () => "/api/v1/profiles/get_available_users/", ["full_name", "email"]],
+  ["GET rooms/", () => "/api/v1/rooms/", ["limit", "offset"]],
+  ["GET rooms/{id}/messages/", (w) => `/api/v1/rooms/${w.room.id}/messages/`, ["before", "after", "limit"]],
+];
+
+describe("generated bad input over REST", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world();
+  });
+
+  it.each(jsonRoutes)("%s %s never answers 5xx to any body, and a refusal changes nothing", async (method, _, path, good) => {
+    await fc.assert(
+      fc.asyncProperty(bodyLike(good), async (json) => {
+        const before = await snapshot();
+        const answer = await call(method, path(w), { token: w.owner.access, json });
+        await expectHandled(answer, before, `${method} ${path(w)} ${JSON.stringify(json)?.slice(0, 200)}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each(idRoutes)("%s never answers 5xx to any id, and a refusal changes nothing", async (_, request) => {
+    await fc.assert(
+      fc.asyncProperty(idSegment, async (id) => {
+        const { method, path, json } = request(id);
+        const before = await snapshot();
+        const answer = await call(method, path, { token: w.owner.access, json });
+        await expectHandled(answer, before, `${method} ${path}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each(queryRoutes)("%s never answers 5xx to any query", async (_, path, names) => {
+    const query = fc.array(fc.tuple(fc.constantFrom(...names, "extra"), queryValue), { maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(query, async (pairs) => {
+        const search = pairs.map(([name, value]) => `${name}=${value}`).join("&");
+        const before = await snapshot();
+        const answer = await call("GET", `${path(w)}?${search}`, { token: w.owner.access });
+        await expectHandled(answer, before, `GET ${path(w)}?${search}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("never answers 5xx to any header where a token belongs", async () => {
+    await fc.assert(
+      fc.asyncProperty(nastyString, fc.constantFrom("Bearer ", "bearer ", "Basic ", "", "Bearer  "), async (text, scheme) => {
+        // Headers carry Latin-1 only: what a client could send at all.
+        const value = `${scheme}${text}`.replace(/[^\x20-\x7e]/g, "?");
+        const answer = await call("GET", "/api/v1/profiles/me/", { headers: { authorization: value } });
+        expectError(answer, 401);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("never answers 5xx to any avatar upload, and stores only real image bytes", async () => {
+    const upload = fc.record({
+      field: fc.constantFrom("avatar", "avatar", "file", ""),
+      bytes: fc.oneof(
+        fc.uint8Array({ maxLength: 512 }),
+        fc.uint8Array({ maxLength: 64 }).map((tail) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...tail])),
+      ),
+      name: nastyString,
+      type: fc.constantFrom("image/png", "image/svg+xml", "text/html", "", "application/octet-stream"),
+      asFile: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(upload, async ({ field, bytes, name, type, asFile }) => {
+        const form = new FormData();
+        if (asFile) form.append(field, new File([bytes], name, { type }));
+        else form.append(field, name);
+        const before = await snapshot();
+        const answer = await call("PUT", `/api/v1/profiles/${w.member.id}/pic/`, { token: w.owner.access, body: form });
+        await expectHandled(answer, before, `upload ${JSON.stringify({ field, name, type, asFile, size: bytes.length })}`);
+        if (answer.status === 202) {
+          const served = await call("GET", answer.body.avatar);
+          expect(served.headers.get("content-type")).toMatch(/^image\/(png|jpeg|gif|webp)$/);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
