@@ -67,9 +67,11 @@ export class Room extends DurableObject<Env> {
   #inboxQueue: WireMessage[] = [];
   /** Send allowance per user; lost on eviction, which only ever makes it more lenient. */
   #buckets = new Map<number, { tokens: number; at: number }>();
+  #allowance: { burst: number; perSecond: number };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#allowance = sendAllowance(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
@@ -118,11 +120,12 @@ export class Room extends DurableObject<Env> {
   /** Takes one send from a user's allowance; false when it is used up. */
   #allowSend(userId: number): { ok: true } | { ok: false; retryAfterSeconds: number } {
     const at = Date.now();
-    const bucket = this.#buckets.get(userId) ?? { tokens: SEND_BURST, at };
-    const tokens = Math.min(SEND_BURST, bucket.tokens + ((at - bucket.at) / 1000) * SEND_PER_SECOND);
+    const { burst, perSecond } = this.#allowance;
+    const bucket = this.#buckets.get(userId) ?? { tokens: burst, at };
+    const tokens = Math.min(burst, bucket.tokens + ((at - bucket.at) / 1000) * perSecond);
     if (tokens < 1) {
       this.#buckets.set(userId, { tokens, at });
-      return { ok: false, retryAfterSeconds: Math.ceil((1 - tokens) / SEND_PER_SECOND) };
+      return { ok: false, retryAfterSeconds: Math.ceil((1 - tokens) / perSecond) };
     }
     this.#buckets.set(userId, { tokens: tokens - 1, at });
     return { ok: true };
@@ -382,6 +385,18 @@ export class Room extends DurableObject<Env> {
     if (here.length > 0) await this.#ensureAlarm();
     if (remaining.length > 0) await this.#ensureAlarm(Math.min(...remaining));
   }
+}
+
+/**
+ * Sends per person per room this deployment allows: the SEND_BURST and SEND_PER_SECOND
+ * vars when set to positive numbers, the protocol's defaults otherwise.
+ */
+function sendAllowance(env: Env): { burst: number; perSecond: number } {
+  const positive = (text: string | undefined, fallback: number) => {
+    const value = Number(text);
+    return text && Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return { burst: positive(env.SEND_BURST, SEND_BURST), perSecond: positive(env.SEND_PER_SECOND, SEND_PER_SECOND) };
 }
 
 const ROOM_NAME_PREFIX = "room:";
