@@ -18,6 +18,16 @@ const READY_WITHIN_MS = 60_000;
 
 export type DevServer = { url: string; persistTo: string; stop(): Promise<void> };
 export type SeedUser = { username: string; password: string; superuser?: boolean; firstName?: string };
+export type DevServerOptions = {
+  /** Plain vars of this run only (`--var NAME:value`). */
+  vars?: Record<string, string>;
+  /** Another wrangler config than the project's (the bench's counting build). */
+  configPath?: string;
+  /** Extra environment for wrangler, such as X_LOCAL_OBSERVABILITY. */
+  env?: Record<string, string>;
+  /** SQL run on the fresh database after the users, before the server starts. */
+  seed?: string[];
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,19 +45,22 @@ function freePort(): Promise<number> {
  * (put there before it starts, so only one process ever writes the state at a time);
  * resolves once it serves.
  */
-export async function startDevServer(users: SeedUser[] = []): Promise<DevServer> {
+export async function startDevServer(users: SeedUser[] = [], options: DevServerOptions = {}): Promise<DevServer> {
   const persistTo = mkdtempSync(path.join(tmpdir(), "condor-dev-"));
   applyLocalMigrations({ remote: false, persistTo });
   if (users.length > 0) await seedUsers(persistTo, users);
+  if (options.seed?.length) execute({ remote: false, persistTo }, options.seed);
   const port = await freePort();
+  const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const config = options.configPath ? ["--config", options.configPath] : [];
   const child = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false"],
+    [WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars],
     {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       // A secret of this run only; required secrets may come from the environment.
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: randomBytes(48).toString("base64url") },
+      env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: randomBytes(48).toString("base64url") },
     },
   );
   let output = "";
