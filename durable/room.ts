@@ -378,13 +378,10 @@ export class Room extends DurableObject<Env> {
   async #tellInboxes() {
     const batch = this.#inboxQueue.splice(0);
     const db = database(this.env);
-    const [room, participants, earlier] = await Promise.all([
-      findRoom(db, this.#roomId),
-      readPositions(db, this.#roomId),
-      historyPage(db, this.#roomId, { before: batch[0].id, limit: 1 }),
-    ]);
+    const [room, participants] = await Promise.all([findRoom(db, this.#roomId), readPositions(db, this.#roomId)]);
     if (!room) return;
-    const opensDm = !room.isGroup && earlier.rows.length === 0;
+    // Only a DM's first message opens anything; a group's news costs no look at its history.
+    const opensDm = !room.isGroup && (await historyPage(db, this.#roomId, { before: batch[0].id, limit: 1 })).rows.length === 0;
     await Promise.all(
       Object.keys(participants).map((userId) =>
         inboxObject(this.env, Number(userId))
