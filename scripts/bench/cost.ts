@@ -17,7 +17,9 @@ const SETTLE_MS = 600;
 const ROOM = 10;
 const REST_SENDS = 20;
 
+/** Counts what `work` causes (its answer: how many messages it sent), and what follows within SETTLE_MS. */
 async function counted(chat: Chat, work: () => Promise<number>, name: string): Promise<CostScenario> {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await fetch(`${chat.url}/__bench/reset`, { method: "POST" });
   const messages = await work();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -30,13 +32,20 @@ async function counted(chat: Chat, work: () => Promise<number>, name: string): P
   return { name, messages, perMessage };
 }
 
-async function overSockets(chat: Chat, load: Load): Promise<number> {
+/** Sends over the room's sockets, opened before counting starts (a socket's opening is not a message's cost). */
+async function overSockets(chat: Chat, load: Load, name: string): Promise<CostScenario> {
   const target = chatTarget(chat.url, chat.tokens, chat.rooms);
   const sockets = await target.openRoom(ROOM, "cost");
   try {
-    const run = await runLoad(target, sockets, load);
-    if (run.lost + run.duplicated + run.reordered + run.errors > 0) throw new Error(`the cost run lost messages: ${JSON.stringify(run)}`);
-    return run.messages;
+    return await counted(
+      chat,
+      async () => {
+        const run = await runLoad(target, sockets, load);
+        if (run.lost + run.duplicated + run.reordered + run.errors > 0) throw new Error(`the cost run went wrong: ${JSON.stringify(run)}`);
+        return run.messages;
+      },
+      name,
+    );
   } finally {
     await closeAll(sockets);
   }
@@ -58,12 +67,8 @@ export function totals(perMessage: Record<string, number>) {
 
 export async function measureCost(chat: Chat): Promise<CostReport> {
   const scenarios: CostScenario[] = [];
-  scenarios.push(
-    await counted(chat, () => overSockets(chat, { kind: "throughput", perSender: 10 }), `socket send, busy room of ${ROOM} (all connected)`),
-  );
-  scenarios.push(
-    await counted(chat, () => overSockets(chat, { kind: "latency", perSecond: 4, seconds: 3 }), `socket send, quiet room of ${ROOM} (4 messages/s)`),
-  );
+  scenarios.push(await overSockets(chat, { kind: "throughput", perSender: 10 }, `socket send, busy room of ${ROOM} (all connected)`));
+  scenarios.push(await overSockets(chat, { kind: "latency", perSecond: 4, seconds: 3 }, `socket send, quiet room of ${ROOM} (4 messages/s)`));
   scenarios.push(
     await counted(
       chat,

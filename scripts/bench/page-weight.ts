@@ -72,7 +72,10 @@ export async function measurePageWeight(chat: Chat): Promise<PageWeight> {
     const signInPage = await weightSoFar();
     await field(page, "Username").fill("bench0");
     await field(page, "Password").fill(PASSWORD);
+    const signedIn = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith("/api/v1/access_token"));
     await page.getByRole("button", { name: "Sign in" }).click();
+    const answer = await signedIn;
+    if (answer.status() !== 200) throw new Error(`signing in from the page failed: ${answer.status()}`);
     await networkQuiet(page, () => inFlight);
     const untilUsable = await weightSoFar();
     console.log(`  page: ${(untilUsable.jsGzipBytes / 1024).toFixed(1)} KB gzipped JS, ${untilUsable.requests} requests until usable`);
