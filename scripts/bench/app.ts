@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevServer, type DevServer, type SeedUser } from "../dev-server.ts";
-import { startGateway, type Gateway } from "../upstash-gateway.ts";
 import { sqlText } from "../wrangler-d1.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -71,7 +70,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * A Redis of the bench's own (never the shared one on 6379: nothing of the bench's lands
- * there) behind the Upstash gateway, as `npm start` runs presence.
+ * there) behind the Upstash gateway, as `npm start` runs presence. The gateway runs in a
+ * process of its own, so the load generators in this one do not slow it down.
  */
 export async function startPresence(): Promise<Stoppable & { url: string; token: string }> {
   const port = await freePort();
@@ -79,27 +79,38 @@ export async function startPresence(): Promise<Stoppable & { url: string; token:
     stdio: "ignore",
   });
   const token = randomBytes(24).toString("base64url");
-  let gateway: Gateway | undefined;
-  for (let attempt = 0; !gateway; attempt++) {
-    try {
-      gateway = await startGateway({ port: 0, redisUrl: `redis://127.0.0.1:${port}`, token });
-    } catch (error) {
-      if (attempt >= 50 || redis.exitCode !== null) {
-        await stopChild(redis);
-        throw new Error(`the bench's Redis did not start: ${error}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  const gatewayScript = path.join(PROJECT_ROOT, "scripts", "upstash-gateway.ts");
+  for (let attempt = 0; ; attempt++) {
+    const gateway = spawn(process.execPath, [gatewayScript, "--port", "0", "--redis-url", `redis://127.0.0.1:${port}`], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, UPSTASH_REDIS_REST_TOKEN: token },
+    });
+    const url = await new Promise<string | undefined>((resolve) => {
+      let output = "";
+      gateway.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /Upstash gateway on (http:\/\/\S+),/.exec(output);
+        if (match) resolve(match[1]);
+      });
+      gateway.once("exit", () => resolve(undefined));
+    });
+    if (url) {
+      return {
+        url,
+        token,
+        async stop() {
+          await stopChild(gateway);
+          await stopChild(redis);
+        },
+      };
     }
-  }
-  const started = gateway;
-  return {
-    url: started.url,
-    token,
-    async stop() {
-      await started.close();
+    // Redis was not answering yet.
+    if (attempt >= 50 || redis.exitCode !== null) {
       await stopChild(redis);
-    },
-  };
+      throw new Error("the bench's Redis or its Upstash gateway did not start");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The bench's counting build: the real worker and Durable Objects, with what they ask of
- * others counted: D1 round trips and statements (by SQL text), Durable Object requests
+ * others counted: D1 round trips, statements (by SQL text) and time waited on them,
+ * Durable Object requests
  * (calls on a stub, and WebSocket frames a room receives), and Upstash requests and
  * commands. Only `npm run bench` runs it, under a wrangler config it generates; the
  * production worker (worker/index.ts) has no counter and no route for one.
@@ -15,6 +16,12 @@ function count(name: string, by = 1) {
   counts[name] = (counts[name] ?? 0) + by;
 }
 
+/** Adds the time a D1 round trip took (Date.now() in workerd moves on I/O, which is all this is). */
+function timed<T>(work: Promise<T>): Promise<T> {
+  const started = Date.now();
+  return work.finally(() => count("d1 ms waited", Date.now() - started));
+}
+
 /** The SQL of each counted statement, to say which queries a message costs. */
 const sqlOf = new WeakMap<object, string>();
 const realStatementOf = new WeakMap<object, D1PreparedStatement>();
@@ -27,7 +34,7 @@ function countedStatement(statement: D1PreparedStatement, sql: string): D1Prepar
         return (...args: unknown[]) => {
           count("d1 round trips");
           count(`d1: ${sql}`);
-          return (target[property] as (...a: unknown[]) => unknown).apply(target, args);
+          return timed((target[property] as (...a: unknown[]) => Promise<unknown>).apply(target, args));
         };
       }
       const value = Reflect.get(target, property, target);
@@ -47,7 +54,7 @@ function countedDatabase(db: D1Database): D1Database {
         return (statements: D1PreparedStatement[]) => {
           count("d1 round trips");
           for (const statement of statements) count(`d1: ${sqlOf.get(statement) ?? "?"}`);
-          return target.batch(statements.map((statement) => realStatementOf.get(statement) ?? statement));
+          return timed(target.batch(statements.map((statement) => realStatementOf.get(statement) ?? statement)));
         };
       }
       const value = Reflect.get(target, property, target);

@@ -253,6 +253,12 @@ export type FanOutReport = { throughputMessages: number; latencyPerSecond: numbe
  */
 export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): Promise<FanOutReport> {
   const targets = { condor: chatTarget(chat.url, chat.tokens, chat.rooms), relay: relayTarget(relay.url) };
+  // One run of each side first, not counted: the first messages pay for JIT and cold caches.
+  for (const side of ["relay", "condor"] as const) {
+    const sockets = await targets[side].openRoom(10, "warm-up");
+    await runLoad(targets[side], sockets, { kind: "throughput", perSender: 20 });
+    await closeAll(sockets);
+  }
   const rooms: FanOutRoom[] = [];
   for (const members of ROOM_SIZES) {
     const runs = { condor: { throughput: [], latency: [] } as Side, relay: { throughput: [], latency: [] } as Side };
