@@ -2,12 +2,13 @@
  * A throwaway Condor Chat under `wrangler dev`, on its own port and its own local state,
  * for the browser tests and the benchmarks: nothing touches the state `npm start` uses.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "../worker/auth/passwords.ts";
 import { applyLocalMigrations, execute, sqlText } from "./wrangler-d1.ts";
@@ -50,21 +51,51 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
   applyLocalMigrations({ remote: false, persistTo });
   if (users.length > 0) await seedUsers(persistTo, users);
   if (options.seed?.length) execute({ remote: false, persistTo }, options.seed);
-  const port = await freePort();
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const config = options.configPath ? ["--config", options.configPath] : [];
-  const child = spawn(
-    process.execPath,
-    [WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      // A secret of this run only; required secrets may come from the environment.
-      env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: randomBytes(48).toString("base64url") },
-    },
-  );
+  // A free port can be taken by another process before wrangler binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        // A secret of this run only; required secrets may come from the environment.
+        env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: randomBytes(48).toString("base64url") },
+      },
+    );
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    };
+    try {
+      await serving(child);
+    } catch (error) {
+      await stop();
+      if (attempt < 3 && /Address already in use/.test(String(error))) continue;
+      rmSync(persistTo, { recursive: true, force: true });
+      throw error;
+    }
+    return {
+      url: `http://127.0.0.1:${port}`,
+      persistTo,
+      async stop() {
+        await stop();
+        rmSync(persistTo, { recursive: true, force: true });
+      },
+    };
+  }
+}
+
+/** Resolves once wrangler dev says it is ready; rejects with its output if it exits or takes too long. */
+function serving(child: ChildProcessByStdio<null, Readable, Readable>): Promise<void> {
   let output = "";
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), READY_WITHIN_MS);
     const watch = (chunk: Buffer) => {
       output += chunk.toString();
@@ -80,18 +111,7 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
       reject(new Error(`wrangler dev exited (${code}):\n${output}`));
     });
   });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    persistTo,
-    async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(persistTo, { recursive: true, force: true });
-    },
-  };
 }
-
 /** Puts users straight into a local D1, hashing each distinct password once. */
 async function seedUsers(persistTo: string, users: SeedUser[]): Promise<void> {
   const hashes = new Map<string, string>();
