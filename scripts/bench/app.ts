@@ -35,11 +35,8 @@ export type Chat = Stoppable & {
   url: string;
   /** Access tokens of bench0..bench49 (5 minutes; `signIn` again for later phases). */
   tokens: string[];
-  userIds: number[];
   /** Room id by number of members. */
   rooms: Map<number, number>;
-  /** The DM of bench0 and bench1, with DM_HISTORY messages before the bench's. */
-  dmRoomId: number;
   signIn(username: string): Promise<string>;
 };
 
@@ -187,6 +184,7 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
     for (let i = 0; i < MEMBERS; i += 5) {
       tokens.push(...(await Promise.all(Array.from({ length: Math.min(5, MEMBERS - i) }, (_, j) => signIn(`bench${i + j}`)))));
     }
+    // Seeded in order into a fresh database: bench<i> has the id i + 1.
     const userIds = Array.from({ length: MEMBERS }, (_, i) => i + 1);
     const rooms = new Map<number, number>();
     for (const size of ROOM_SIZES) {
@@ -198,7 +196,7 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
       if (!created.ok) throw new Error(`making the room of ${size} failed: ${created.status} ${await created.text()}`);
       rooms.set(size, ((await created.json()) as { id: number }).id);
     }
-    return { url: server.url, tokens, userIds, rooms, dmRoomId: 1, signIn, stop };
+    return { url: server.url, tokens, rooms, signIn, stop };
   } catch (error) {
     await stop();
     throw error;

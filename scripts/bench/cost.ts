@@ -59,6 +59,7 @@ export function totals(perMessage: Record<string, number>) {
       .reduce((total, [, n]) => total + n, 0);
   return {
     d1RoundTrips: perMessage["d1 round trips"] ?? 0,
+    d1MsWaited: perMessage["d1 ms waited"] ?? 0,
     d1Statements: sum("d1: "),
     doRequests: sum("do: "),
     upstashCommands: perMessage["upstash commands"] ?? 0,

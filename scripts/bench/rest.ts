@@ -18,8 +18,8 @@ export type RestReport = {
   seconds: number;
   connections: number;
   routes: RestRoute[];
-  /** Bytes of send_message_to_user's answer into the DM, at DM_HISTORY messages and after the load. */
-  dmAnswerBytes: { before: number; after: number; messagesBefore: number; messagesAfter: number };
+  /** send_message_to_user's answer into the DM (its bytes, the messages it holds), at DM_HISTORY messages and after the load. */
+  dmAnswer: { before: DmAnswer; after: DmAnswer; historyBefore: number; historyAfter: number };
 };
 
 const FLOOR = "worker floor (unknown route)";
@@ -58,15 +58,18 @@ async function load(chat: Chat, route: Route, token: string): Promise<RestRun> {
   };
 }
 
+type DmAnswer = { bytes: number; messages: number };
+
 /** The size of send_message_to_user's answer into the DM of bench0 and bench1. */
-async function dmAnswerBytes(chat: Chat, token: string): Promise<number> {
+async function dmAnswer(chat: Chat, token: string): Promise<DmAnswer> {
   const answer = await fetch(`${chat.url}/api/v1/send_message_to_user/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({ user_id: 2, message: "how big is the answer?" }),
   });
   if (answer.status !== 201) throw new Error(`send_message_to_user answered ${answer.status}`);
-  return (await answer.arrayBuffer()).byteLength;
+  const text = await answer.text();
+  return { bytes: Buffer.byteLength(text), messages: (JSON.parse(text) as { messages: unknown[] }).messages.length };
 }
 
 /** Every route for SECONDS per repeat, the floor first in each repeat. */
@@ -74,7 +77,7 @@ export async function measureRest(chat: Chat, repeats: number): Promise<RestRepo
   const list = routes(chat);
   const runs = new Map(list.map((route) => [route.name, [] as RestRun[]]));
   // Tokens last 5 minutes: a fresh one for the size check and for each repeat.
-  const before = await dmAnswerBytes(chat, await chat.signIn("bench0"));
+  const before = await dmAnswer(chat, await chat.signIn("bench0"));
   for (let repeat = 0; repeat < repeats; repeat++) {
     const token = await chat.signIn("bench0");
     for (const route of list) {
@@ -83,7 +86,7 @@ export async function measureRest(chat: Chat, repeats: number): Promise<RestRepo
       console.log(`  REST ${route.name}, repeat ${repeat + 1}: ${run.requestsPerSecond.toFixed(0)} requests/s, p99 ${run.p99Ms} ms`);
     }
   }
-  const after = await dmAnswerBytes(chat, await chat.signIn("bench0"));
+  const after = await dmAnswer(chat, await chat.signIn("bench0"));
   const sentToDm = runs.get(list[4].name)!.reduce((total, run) => total + run.ok, 0);
   const floor = median(runs.get(FLOOR)!.map((run) => run.requestsPerSecond));
   return {
@@ -104,6 +107,6 @@ export async function measureRest(chat: Chat, repeats: number): Promise<RestRepo
         },
       };
     }),
-    dmAnswerBytes: { before, after, messagesBefore: DM_HISTORY + 1, messagesAfter: DM_HISTORY + 2 + sentToDm },
+    dmAnswer: { before, after, historyBefore: DM_HISTORY + 1, historyAfter: DM_HISTORY + 2 + sentToDm },
   };
 }

@@ -41,8 +41,8 @@ export function printReport(report: BenchReport) {
         ["route", "requests/s", "p50 ms", "p99 ms", "of floor", "non-2xx / errors"],
         r.routes.map(({ name, summary: s }) => [name, number(s.requestsPerSecond), number(s.p50Ms), number(s.p99Ms), percent(s.ratio), s.notOk]),
       ),
-      `\nsend_message_to_user's answer: ${r.dmAnswerBytes.before} bytes with ${r.dmAnswerBytes.messagesBefore} messages in the DM, ` +
-        `${r.dmAnswerBytes.after} bytes with ${r.dmAnswerBytes.messagesAfter}.`,
+      `\nsend_message_to_user's answer: ${r.dmAnswer.before.bytes} bytes (${r.dmAnswer.before.messages} messages) with ${r.dmAnswer.historyBefore} in the DM, ` +
+        `${r.dmAnswer.after.bytes} bytes (${r.dmAnswer.after.messages} messages) with ${r.dmAnswer.historyAfter}.`,
     );
   }
   if (report.page) {
@@ -62,10 +62,10 @@ export function printReport(report: BenchReport) {
     lines.push(
       "\nCost per message (counting build).\n",
       table(
-        ["how the message came", "messages", "D1 round trips", "D1 statements", "DO requests", "Upstash commands"],
+        ["how the message came", "messages", "D1 round trips", "D1 statements", "D1 ms waited", "DO requests", "Upstash commands"],
         report.cost.scenarios.map((s) => {
           const t = totals(s.perMessage);
-          return [s.name, s.messages, number(t.d1RoundTrips, 2), number(t.d1Statements, 2), number(t.doRequests, 2), number(t.upstashCommands, 2)];
+          return [s.name, s.messages, number(t.d1RoundTrips, 2), number(t.d1Statements, 2), number(t.d1MsWaited, 1), number(t.doRequests, 2), number(t.upstashCommands, 2)];
         }),
       ),
     );
