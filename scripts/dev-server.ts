@@ -17,7 +17,8 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const READY_WITHIN_MS = 60_000;
 
-export type DevServer = { url: string; persistTo: string; stop(): Promise<void> };
+/** `pid`: wrangler's process, the parent of workerd. */
+export type DevServer = { url: string; persistTo: string; pid: number; stop(): Promise<void> };
 export type SeedUser = { username: string; password: string; superuser?: boolean; firstName?: string };
 export type DevServerOptions = {
   /** Plain vars of this run only (`--var NAME:value`). */
@@ -84,6 +85,7 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
     return {
       url: `http://127.0.0.1:${port}`,
       persistTo,
+      pid: child.pid!,
       async stop() {
         await stop();
         rmSync(persistTo, { recursive: true, force: true });

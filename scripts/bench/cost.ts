@@ -34,7 +34,7 @@ async function counted(chat: Chat, work: () => Promise<number>, name: string): P
 
 /** Sends over the room's sockets, opened before counting starts (a socket's opening is not a message's cost). */
 async function overSockets(chat: Chat, load: Load, name: string): Promise<CostScenario> {
-  const target = chatTarget(chat.url, chat.tokens, chat.rooms);
+  const target = chatTarget(chat);
   const sockets = await target.openRoom(ROOM, "cost");
   try {
     return await counted(

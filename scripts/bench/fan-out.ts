@@ -17,6 +17,7 @@ import WebSocket from "ws";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol.ts";
 import { ROOM_SIZES, type Chat } from "./app.ts";
 import type { Relay } from "./relay.ts";
+import { treeCpuMs } from "./cpu.ts";
 import { median, percentile } from "./statistics.ts";
 
 /** What a frame means to the bench. */
@@ -31,6 +32,8 @@ export type FanOutTarget = {
   read(text: string): Reading;
   /** True when the sender's own copy is its acknowledgement (the relay has no acks). */
   echoIsAck: boolean;
+  /** The server's process, for the CPU it uses. */
+  pid: number;
 };
 
 export type Load = { kind: "throughput"; perSender: number } | { kind: "latency"; perSecond: number; seconds: number };
@@ -41,6 +44,8 @@ export type FanOutRun = {
   seconds: number;
   deliveriesPerSecond: number;
   latencyMs?: { p50: number; p95: number; p99: number; max: number };
+  /** The server's CPU time (all its processes) per message sent; less disturbed by a busy machine than timings. */
+  serverCpuMsPerMessage: number;
   lost: number;
   duplicated: number;
   reordered: number;
@@ -54,9 +59,11 @@ const SETTLE_MS = 100;
 let runs = 0;
 
 /** Condor Chat's room sockets, authenticated as the members, live once caught up. */
-export function chatTarget(baseUrl: string, tokens: string[], roomIds: Map<number, number>): FanOutTarget {
+export function chatTarget(chat: Chat): FanOutTarget {
+  const { url: baseUrl, tokens, rooms: roomIds, pid } = chat;
   return {
     name: "condor",
+    pid,
     echoIsAck: false,
     async openRoom(size) {
       const roomId = roomIds.get(size)!;
@@ -75,9 +82,11 @@ export function chatTarget(baseUrl: string, tokens: string[], roomIds: Map<numbe
 }
 
 /** The `ws` relay: a room is a path; a socket is ready once open. */
-export function relayTarget(relayUrl: string): FanOutTarget {
+export function relayTarget(relay: Relay): FanOutTarget {
+  const relayUrl = relay.url;
   return {
     name: "ws relay",
+    pid: relay.pid,
     echoIsAck: true,
     openRoom: (size, label) => Promise.all(Array.from({ length: size }, () => openUntil(`${relayUrl}/${label}`, [], undefined))),
     sendText: (clientId, content) => JSON.stringify({ type: "send", client_id: clientId, content }),
@@ -164,6 +173,7 @@ export async function runLoad(target: FanOutTarget, sockets: WebSocket[], load: 
     return listen;
   });
 
+  const cpuBefore = treeCpuMs(target.pid) ?? Number.NaN;
   const started = performance.now();
   if (load.kind === "throughput") {
     for (let member = 0; member < members; member++) send(member);
@@ -180,6 +190,7 @@ export async function runLoad(target: FanOutTarget, sockets: WebSocket[], load: 
   await Promise.race([arrived, new Promise((resolve) => (timer = setTimeout(resolve, RUN_TIMEOUT_MS)))]);
   clearTimeout(timer);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const cpuMs = (treeCpuMs(target.pid) ?? Number.NaN) - cpuBefore;
   sockets.forEach((ws, i) => ws.off("message", listeners[i]));
 
   const seconds = (lastDeliveryAt - started) / 1000;
@@ -193,6 +204,7 @@ export async function runLoad(target: FanOutTarget, sockets: WebSocket[], load: 
       load.kind === "latency"
         ? { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN }
         : undefined,
+    serverCpuMsPerMessage: cpuMs / total,
     ...tally(seen, total),
     errors,
   };
@@ -239,6 +251,9 @@ export type FanOutRoom = {
     condorLatencyMs: { p50: number; p95: number; p99: number; max: number };
     relayP99Ms: number;
     p99Ratio: number;
+    /** Server CPU per message in the throughput runs (dense enough that idle work hardly counts), ours and the relay's. */
+    condorCpuMsPerMessage: number;
+    relayCpuMsPerMessage: number;
     lost: number;
     duplicated: number;
     reordered: number;
@@ -252,7 +267,7 @@ export type FanOutReport = { throughputMessages: number; latencyPerSecond: numbe
  * freshly opened sockets, so the two sides always share the same minute of the machine.
  */
 export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): Promise<FanOutReport> {
-  const targets = { condor: chatTarget(chat.url, chat.tokens, chat.rooms), relay: relayTarget(relay.url) };
+  const targets = { condor: chatTarget(chat), relay: relayTarget(relay) };
   // One run of each side first, not counted: the first messages pay for JIT and cold caches.
   for (const side of ["relay", "condor"] as const) {
     const sockets = await targets[side].openRoom(10, "warm-up");
@@ -301,6 +316,8 @@ export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): 
         condorLatencyMs,
         relayP99Ms,
         p99Ratio: condorLatencyMs.p99 / relayP99Ms,
+        condorCpuMsPerMessage: med(runs.condor, (r) => r.serverCpuMsPerMessage, "throughput"),
+        relayCpuMsPerMessage: med(runs.relay, (r) => r.serverCpuMsPerMessage, "throughput"),
         lost: sum("lost"),
         duplicated: sum("duplicated"),
         reordered: sum("reordered"),

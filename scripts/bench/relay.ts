@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 
-export type Relay = { url: string; stop(): Promise<void> };
+export type Relay = { url: string; pid: number; stop(): Promise<void> };
 
 function serve() {
   const rooms = new Map<string, Set<WebSocket>>();
@@ -44,6 +44,7 @@ export function startRelay(): Promise<Relay> {
     child.stdout.once("data", (chunk: Buffer) => {
       resolve({
         url: `ws://127.0.0.1:${chunk.toString().trim()}`,
+        pid: child.pid!,
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done();

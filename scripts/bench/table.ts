@@ -19,7 +19,7 @@ export function printReport(report: BenchReport) {
       `\nFan-out over WebSockets: throughput (${f.throughputMessages} messages a run, next sent on ack; deliveries/s over all receivers) ` +
         `and latency at a steady ${f.latencyPerSecond} messages/s for ${f.latencySeconds} s, vs a \`ws\` relay in the same run.\n`,
       table(
-        ["room", "condor deliveries/s", "ws relay deliveries/s", "condor / relay", "condor p50 / p95 / p99 / max ms", "relay p99 ms", "p99 condor / relay", "lost / dup / reordered / errors"],
+        ["room", "condor deliveries/s", "ws relay deliveries/s", "condor / relay", "condor p50 / p95 / p99 / max ms", "relay p99 ms", "p99 condor / relay", "server CPU ms a message (throughput), condor / relay", "lost / dup / reordered / errors"],
         f.rooms.map(({ members, summary: s }) => [
           members,
           number(s.condorPerSecond),
@@ -28,6 +28,7 @@ export function printReport(report: BenchReport) {
           `${number(s.condorLatencyMs.p50, 1)} / ${number(s.condorLatencyMs.p95, 1)} / ${number(s.condorLatencyMs.p99, 1)} / ${number(s.condorLatencyMs.max, 1)}`,
           number(s.relayP99Ms, 1),
           `${number(s.p99Ratio, 1)}x`,
+          `${number(s.condorCpuMsPerMessage, 2)} / ${number(s.relayCpuMsPerMessage, 2)}`,
           `${s.lost} / ${s.duplicated} / ${s.reordered} / ${s.errors}`,
         ]),
       ),
