@@ -24,7 +24,6 @@ import { median, percentile } from "./statistics.ts";
 type Reading = { delivered?: { content: string; id?: number }; ackedClientId?: string; error?: string };
 
 export type FanOutTarget = {
-  name: string;
   /** Opens the sockets of a room of `size` members, each ready to send and receive. */
   openRoom(size: number, label: string): Promise<WebSocket[]>;
   /** The frame that sends `content` under a client id. */
@@ -62,7 +61,6 @@ let runs = 0;
 export function chatTarget(chat: Chat): FanOutTarget {
   const { url: baseUrl, tokens, rooms: roomIds, pid } = chat;
   return {
-    name: "condor",
     pid,
     echoIsAck: false,
     async openRoom(size) {
@@ -85,7 +83,6 @@ export function chatTarget(chat: Chat): FanOutTarget {
 export function relayTarget(relay: Relay): FanOutTarget {
   const relayUrl = relay.url;
   return {
-    name: "ws relay",
     pid: relay.pid,
     echoIsAck: true,
     openRoom: (size, label) => Promise.all(Array.from({ length: size }, () => openUntil(`${relayUrl}/${label}`, [], undefined))),
