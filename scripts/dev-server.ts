@@ -2,18 +2,18 @@
  * A throwaway Condor Chat under `wrangler dev`, on its own port and its own local state,
  * for the browser tests and the benchmarks: nothing touches the state `npm start` uses.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "../worker/auth/passwords.ts";
-import { applyLocalMigrations, execute, sqlText } from "./wrangler-d1.ts";
+import { WRANGLER, applyLocalMigrations, execute, sqlText } from "./wrangler-d1.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const READY_WITHIN_MS = 60_000;
 
 export type DevServer = {
@@ -22,7 +22,7 @@ export type DevServer = {
   persistTo: string;
   /** The JWT secret of this run: a restart on the same state takes it to keep tokens valid. */
   secret: string;
-  /** The wrangler process, whose children serve the requests. */
+  /** The wrangler process, whose children (workerd) serve the requests. */
   pid: number;
   /** Stops the server; its state is deleted unless kept (for a restart on it). */
   stop(options?: { keepState?: boolean }): Promise<void>;
@@ -31,15 +31,19 @@ export type DevServer = {
 export type DevServerOptions = {
   /** A state an earlier server kept: used as it is, neither migrated nor seeded again. */
   persistTo?: string;
+  /** A fixed port (a restart on the same address); otherwise a free one. */
   port?: number;
   secret?: string;
   /** Vars of this run only, as `--var NAME:value`. */
   vars?: Record<string, string>;
+  /** Another wrangler config than the project's (the bench's counting build). */
+  configPath?: string;
   /** More environment for wrangler, e.g. X_LOCAL_OBSERVABILITY=false. */
   env?: Record<string, string>;
   /** Writes more into a fresh state after the migrations and users, before the server starts. */
-  prepare?: (persistTo: string) => Promise<void>;
+  prepare?: (persistTo: string) => Promise<unknown>;
 };
+
 export type SeedUser = { username: string; password: string; superuser?: boolean; firstName?: string };
 
 /** A port nothing listens on now. */
@@ -66,26 +70,60 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
     if (users.length > 0) await seedUsers(persistTo, users);
     await options.prepare?.(persistTo);
   }
-  const port = options.port ?? (await freePort());
   // A secret of this run only; required secrets may come from the environment.
   const secret = options.secret ?? randomBytes(48).toString("base64url");
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  const child = spawn(
-    process.execPath,
-    [
-      WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
-      // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
-      "--inspector-port", String(await freePort()),
-      ...vars,
-    ],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: secret },
-    },
-  );
+  const config = options.configPath ? ["--config", options.configPath] : [];
+  // A free port can be taken by another process before wrangler binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    const child = spawn(
+      process.execPath,
+      [
+        WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
+        // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
+        "--inspector-port", String(await freePort()),
+        ...vars,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: secret },
+      },
+    );
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    };
+    try {
+      await serving(child);
+    } catch (error) {
+      await stop();
+      if (attempt < 3 && options.port === undefined && /Address already in use/.test(String(error))) continue;
+      if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
+      throw error;
+    }
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      persistTo,
+      secret,
+      pid: child.pid!,
+      async stop({ keepState = false } = {}) {
+        await stop();
+        if (!keepState) rmSync(persistTo, { recursive: true, force: true });
+      },
+    };
+  }
+}
+
+/** Resolves once wrangler dev says it is ready; rejects with its output if it exits or takes too long. */
+function serving(child: ChildProcessByStdio<null, Readable, Readable>): Promise<void> {
   let output = "";
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not start:\n${output}`)), READY_WITHIN_MS);
     const watch = (chunk: Buffer) => {
       output += chunk.toString();
@@ -101,21 +139,6 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
       reject(new Error(`wrangler dev exited (${code}):\n${output}`));
     });
   });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    persistTo,
-    secret,
-    pid: child.pid!,
-    async stop({ keepState = false } = {}) {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      if (!keepState) rmSync(persistTo, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Puts users straight into a local D1, hashing each distinct password once. */

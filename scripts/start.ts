@@ -4,6 +4,8 @@
  * the client, applies the D1 migrations to the local database, picks the presence store,
  * then runs `wrangler dev`.
  *
+ * Local tracing (wrangler's X_LOCAL_OBSERVABILITY) is off unless the environment asks for it.
+ *
  * Presence: when a Redis answers on 127.0.0.1:6379 (or REDIS_URL), the Upstash path runs
  * for real, through the bundled Upstash-REST gateway; otherwise the embedded store serves.
  */
@@ -14,6 +16,9 @@ import { startGateway, type Gateway } from "./upstash-gateway.ts";
 import { WRANGLER } from "./wrangler-d1.ts";
 
 process.env.WRANGLER_SEND_METRICS = "false";
+// Wrangler's local tracing costs every request (about 2.5x in a busy room); set
+// X_LOCAL_OBSERVABILITY=true to have it.
+process.env.X_LOCAL_OBSERVABILITY ??= "false";
 const PORT = process.env.PORT ?? "8787";
 
 function step(title: string, command: string, args: string[]) {

@@ -1,23 +1,44 @@
 import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db";
-import { historyPage, insertMessage, unreadCounts } from "../../worker/db/messages";
+import { historyPage, insertMessages, unreadCounts } from "../../worker/db/messages";
 import { markRead } from "../../worker/db/reads";
 import { createGroupRoom, findOrCreateDm } from "../../worker/db/rooms";
+import { rooms } from "../../worker/db/schema";
 import { makeUser, seedMessages } from "../support/api";
 
 const db = () => database(env);
 
-describe("insertMessage", () => {
+describe("insertMessages", () => {
   it("stores a client id once per sender and room, answering the first message to a retry", async () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
-    const first = await insertMessage(db(), { roomId: room.id, senderId: user.id, content: "hi", clientId: "c1" });
-    const again = await insertMessage(db(), { roomId: room.id, senderId: user.id, content: "hi (retry)", clientId: "c1" });
+    const [first] = await insertMessages(db(), room.id, [{ senderId: user.id, content: "hi", clientId: "c1" }]);
+    const [again] = await insertMessages(db(), room.id, [{ senderId: user.id, content: "hi (retry)", clientId: "c1" }]);
     expect(first.stored).toBe(true);
     expect(again).toEqual({ row: first.row, stored: false });
-    const other = await insertMessage(db(), { roomId: room.id, senderId: user.id, content: "no id" });
+    const [other] = await insertMessages(db(), room.id, [{ senderId: user.id, content: "no id" }]);
     expect(other.stored).toBe(true);
+  });
+
+  it("stores a group in the order given, a retry within the same group once, and makes the last the room's latest", async () => {
+    const [alice, bob] = [await makeUser(), await makeUser()];
+    const room = await createGroupRoom(db(), "r", alice.id, [bob.id]);
+    const results = await insertMessages(db(), room.id, [
+      { senderId: alice.id, content: "one", clientId: "a1" },
+      { senderId: bob.id, content: "two", clientId: "a1" },
+      { senderId: alice.id, content: "one (retry)", clientId: "a1" },
+      { senderId: bob.id, content: "three" },
+    ]);
+    expect(results.map((r) => [r.row.content, r.stored])).toEqual([["one", true], ["two", true], ["one", false], ["three", true]]);
+    expect(results[2].row).toEqual(results[0].row);
+    const ids = [results[0].row.id, results[1].row.id, results[3].row.id];
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const { rows } = await historyPage(db(), room.id, { limit: 10 });
+    expect(rows.map((m) => m.content)).toEqual(["one", "two", "three"]);
+    const stored = await db().select().from(rooms).where(eq(rooms.id, room.id)).get();
+    expect(stored?.lastMessageId).toBe(results[3].row.id);
   });
 });
 

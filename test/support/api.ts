@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { hashPassword } from "../../worker/auth/passwords";
 import { database } from "../../worker/db";
-import { insertMessage } from "../../worker/db/messages";
+import { insertMessages, MAX_MESSAGES_A_WRITE } from "../../worker/db/messages";
 import { users, type UserRow } from "../../worker/db/schema";
 import worker from "../../worker/index";
 
@@ -138,5 +138,7 @@ export async function sendToRoom(sender: Person, roomId: number, message = "hell
  */
 export async function seedMessages(roomId: number, senderId: number, texts: string[]): Promise<void> {
   const db = database(env);
-  for (const content of texts) await insertMessage(db, { roomId, senderId, content });
+  for (let i = 0; i < texts.length; i += MAX_MESSAGES_A_WRITE) {
+    await insertMessages(db, roomId, texts.slice(i, i + MAX_MESSAGES_A_WRITE).map((content) => ({ senderId, content })));
+  }
 }

@@ -29,36 +29,54 @@ export async function historyPage(
   return { rows: rows.slice(0, page.limit).reverse(), hasMore: rows.length > page.limit };
 }
 
+export type NewMessage = { senderId: number; content: string; clientId?: string };
+
+/** Most messages one insertMessages call takes (D1 runs a batch as one transaction). */
+export const MAX_MESSAGES_A_WRITE = 32;
+
 /**
- * Stores a message and makes it its room's latest, in one transaction and one round trip.
- * A message whose client id this sender already used in this room is not stored again:
- * the one stored the first time comes back, with `stored: false`.
+ * Stores a room's messages in the order given and makes the last its room's latest, in one
+ * transaction and one round trip: the room's object stores whatever arrived while its
+ * previous write was in flight together (group commit). A message whose client id its
+ * sender already used in this room is not stored again: the one stored the first time
+ * comes back, with `stored: false` (a second round trip, taken only by retries).
  */
-export async function insertMessage(
+export async function insertMessages(
   db: Database,
-  input: { roomId: number; senderId: number; content: string; clientId?: string },
-): Promise<{ row: MessageRow; stored: boolean }> {
-  const sameClientId =
-    input.clientId === undefined
-      ? sql`0`
-      : and(eq(messages.roomId, input.roomId), eq(messages.senderId, input.senderId), eq(messages.clientId, input.clientId));
-  const [inserted, , [earlier]] = await db.batch([
+  roomId: number,
+  inputs: NewMessage[],
+): Promise<{ row: MessageRow; stored: boolean }[]> {
+  if (inputs.length === 0) return [];
+  const at = now();
+  const inserts = inputs.map((input) =>
     db
       .insert(messages)
-      .values({ roomId: input.roomId, senderId: input.senderId, content: input.content, createdAt: now(), clientId: input.clientId })
+      .values({ roomId, senderId: input.senderId, content: input.content, createdAt: at, clientId: input.clientId })
       .onConflictDoNothing()
       .returning(),
-    // Read back from the table rather than taken from the insert, which a retry skips.
-    db
-      .update(rooms)
-      .set({
-        lastMessageId: sql`(SELECT max(id) FROM messages WHERE room_id = ${input.roomId})`,
-        lastMessageAt: sql`(SELECT created_at FROM messages WHERE room_id = ${input.roomId} ORDER BY id DESC LIMIT 1)`,
-      })
-      .where(eq(rooms.id, input.roomId)),
-    db.select().from(messages).where(sameClientId),
-  ]);
-  return inserted.length > 0 ? { row: inserted[0], stored: true } : { row: earlier, stored: false };
+  );
+  // Read back from the table rather than taken from the inserts, which a retry skips.
+  const latest = db
+    .update(rooms)
+    .set({
+      lastMessageId: sql`(SELECT max(id) FROM messages WHERE room_id = ${roomId})`,
+      lastMessageAt: sql`(SELECT created_at FROM messages WHERE room_id = ${roomId} ORDER BY id DESC LIMIT 1)`,
+    })
+    .where(eq(rooms.id, roomId));
+  const [first, ...rest] = inserts;
+  const results = await db.batch([first, ...rest, latest]);
+  return Promise.all(
+    inputs.map(async (input, i) => {
+      const [inserted] = results[i] as MessageRow[];
+      if (inserted) return { row: inserted, stored: true };
+      const earlier = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.roomId, roomId), eq(messages.senderId, input.senderId), eq(messages.clientId, input.clientId!)))
+        .get();
+      return { row: earlier!, stored: false };
+    }),
+  );
 }
 
 /** The latest message of each of these rooms, by room id, in one query. */

@@ -1,0 +1,206 @@
+/**
+ * The app under test, started as `npm start` starts it: the client built for production,
+ * the migrations applied to a local D1, `wrangler dev` on loopback, presence through the
+ * Upstash gateway. Each start gets its own state, its own Redis and its own port, and is
+ * seeded with the people, rooms and history the benchmarks need.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDevServer, type DevServer, type SeedUser } from "../dev-server.ts";
+import { execute, sqlText } from "../wrangler-d1.ts";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const PASSWORD = "bench-password";
+/** Members of the rooms (bench0..): the largest room has them all. */
+export const ROOM_SIZES = [2, 10, 50];
+const MEMBERS = Math.max(...ROOM_SIZES);
+/** So that bench0 has 200 others to choose from in get_available_users. */
+const EVERYONE = 201;
+/** Messages already in the DM of bench0 and bench1 before the REST sends. */
+export const DM_HISTORY = 5000;
+/** Local tracing off: it costs wrangler dev about 2.5x in throughput (see README). */
+export const BENCH_ENV = { X_LOCAL_OBSERVABILITY: "false" };
+/** The send allowance of the bench's run: high enough that it is not what is measured. */
+const BENCH_VARS = { SEND_BURST: "1000000", SEND_PER_SECOND: "1000000" };
+
+/** Something the bench started and must stop, whatever happens. */
+export type Stoppable = { stop(): Promise<void> };
+
+export type Chat = Stoppable & {
+  url: string;
+  /** wrangler dev's process: with its children (workerd), what serving costs in CPU. */
+  pid: number;
+  /** Access tokens of bench0..bench49 (5 minutes; `signIn` again for later phases). */
+  tokens: string[];
+  /** Room id by number of members. */
+  rooms: Map<number, number>;
+  signIn(username: string): Promise<string>;
+};
+
+/** Builds the client as `npm start` does. */
+export function buildClient() {
+  const result = spawnSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status})`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * A Redis of the bench's own (never the shared one on 6379: nothing of the bench's lands
+ * there) behind the Upstash gateway, as `npm start` runs presence. The gateway runs in a
+ * process of its own, so the load generators in this one do not slow it down.
+ */
+export async function startPresence(): Promise<Stoppable & { url: string; token: string }> {
+  const port = await freePort();
+  const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
+  const token = randomBytes(24).toString("base64url");
+  const gatewayScript = path.join(PROJECT_ROOT, "scripts", "upstash-gateway.ts");
+  for (let attempt = 0; ; attempt++) {
+    const gateway = spawn(process.execPath, [gatewayScript, "--port", "0", "--redis-url", `redis://127.0.0.1:${port}`], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, UPSTASH_REDIS_REST_TOKEN: token },
+    });
+    const url = await new Promise<string | undefined>((resolve) => {
+      let output = "";
+      gateway.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /Upstash gateway on (http:\/\/\S+),/.exec(output);
+        if (match) resolve(match[1]);
+      });
+      gateway.once("exit", () => resolve(undefined));
+    });
+    if (url) {
+      return {
+        url,
+        token,
+        async stop() {
+          await stopChild(gateway);
+          await stopChild(redis);
+        },
+      };
+    }
+    // Redis was not answering yet.
+    if (attempt >= 50 || redis.exitCode !== null) {
+      await stopChild(redis);
+      throw new Error("the bench's Redis or its Upstash gateway did not start");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A wrangler config for the counting build (scripts/bench/counting-worker.ts): the
+ * project's, with the entry swapped and paths made absolute, in a directory of its own.
+ */
+function countingConfig(): { configPath: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "condor-bench-config-"));
+  const text = readFileSync(path.join(PROJECT_ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "bench", "counting-worker.ts"))}`)
+    .replace(/^directory = "(.*)"$/m, (_, dir: string) => `directory = ${JSON.stringify(path.join(PROJECT_ROOT, dir))}`)
+    .replace(/^migrations_dir = "(.*)"$/m, (_, dir: string) => `migrations_dir = ${JSON.stringify(path.join(PROJECT_ROOT, dir))}`);
+  const configPath = path.join(dir, "wrangler.toml");
+  writeFileSync(configPath, text);
+  return { configPath, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const people = (): SeedUser[] =>
+  Array.from({ length: EVERYONE }, (_, i) =>
+    i < MEMBERS
+      ? { username: `bench${i}`, password: PASSWORD, firstName: `Member ${i}` }
+      : { username: `crowd${i}`, password: PASSWORD, firstName: `Person ${i}` },
+  );
+
+/** The DM of users 1 and 2 (bench0, bench1: seeded first) with its history, straight into D1. */
+function dmWithHistory(): string[] {
+  const at = sqlText(new Date().toISOString());
+  return [
+    `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at) VALUES (1, 'bench0 - bench1', 0, '1:2', 1, ${at})`,
+    `INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (1, 1, 'member', ${at}), (1, 2, 'member', ${at})`,
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${DM_HISTORY})
+     INSERT INTO messages (room_id, sender_id, content, created_at) SELECT 1, 1 + i % 2, 'history ' || i, ${at} FROM n`,
+    `UPDATE rooms SET last_message_id = (SELECT max(id) FROM messages WHERE room_id = 1), last_message_at = ${at} WHERE id = 1`,
+  ];
+}
+
+/**
+ * Starts Condor Chat (the real worker, or with `counting` the counting build) with its
+ * own presence, signs the members in and makes a room of each size.
+ */
+export async function startChat(options: { counting?: boolean } = {}): Promise<Chat> {
+  const presence = await startPresence();
+  const config = options.counting ? countingConfig() : undefined;
+  let server: DevServer;
+  try {
+    server = await startDevServer(people(), {
+      configPath: config?.configPath,
+      env: BENCH_ENV,
+      vars: { ...BENCH_VARS, UPSTASH_REDIS_REST_URL: presence.url, UPSTASH_REDIS_REST_TOKEN: presence.token },
+      prepare: async (persistTo) => execute({ remote: false, persistTo }, dmWithHistory()),
+    });
+  } catch (error) {
+    config?.remove();
+    await presence.stop();
+    throw error;
+  }
+  const stop = async () => {
+    await server.stop();
+    config?.remove();
+    await presence.stop();
+  };
+  try {
+    const signIn = async (username: string) => {
+      const answer = await fetch(`${server.url}/api/v1/access_token/`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username, password: PASSWORD }),
+      });
+      if (!answer.ok) throw new Error(`sign-in of ${username} failed: ${answer.status}`);
+      return ((await answer.json()) as { access: string }).access;
+    };
+    const tokens: string[] = [];
+    // A few at a time: each sign-in is a deliberately slow password hash.
+    for (let i = 0; i < MEMBERS; i += 5) {
+      tokens.push(...(await Promise.all(Array.from({ length: Math.min(5, MEMBERS - i) }, (_, j) => signIn(`bench${i + j}`)))));
+    }
+    // Seeded in order into a fresh database: bench<i> has the id i + 1.
+    const userIds = Array.from({ length: MEMBERS }, (_, i) => i + 1);
+    const rooms = new Map<number, number>();
+    for (const size of ROOM_SIZES) {
+      const created = await fetch(`${server.url}/api/v1/rooms/`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: `room of ${size}`, participants: userIds.slice(1, size) }),
+      });
+      if (!created.ok) throw new Error(`making the room of ${size} failed: ${created.status} ${await created.text()}`);
+      rooms.set(size, ((await created.json()) as { id: number }).id);
+    }
+    return { url: server.url, pid: server.pid, tokens, rooms, signIn, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

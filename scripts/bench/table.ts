@@ -1,0 +1,79 @@
+/** The bench's report as Markdown tables, ready for the README's performance section. */
+import type { BenchReport } from "../bench.ts";
+import { totals } from "./cost.ts";
+
+const number = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "-");
+const percent = (ratio: number) => `${number(ratio * 100, 1)}%`;
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+}
+
+export function printReport(report: BenchReport) {
+  const lines: string[] = [
+    `\nCondor Chat bench, ${report.at}: wrangler dev, X_LOCAL_OBSERVABILITY=false, medians of ${report.repeats} repeat(s).`,
+  ];
+  if (report.fanOut) {
+    const f = report.fanOut;
+    lines.push(
+      `\nFan-out over WebSockets: throughput (${f.throughputMessages} messages a run, next sent on ack; deliveries/s over all receivers) ` +
+        `and latency at a steady ${f.latencyPerSecond} messages/s for ${f.latencySeconds} s, vs a \`ws\` relay in the same run.\n`,
+      table(
+        ["room", "condor deliveries/s", "ws relay deliveries/s", "condor / relay", "condor p50 / p95 / p99 / max ms", "relay p99 ms", "p99 condor / relay", "server CPU ms a message (throughput), condor / relay", "lost / dup / reordered / errors"],
+        f.rooms.map(({ members, summary: s }) => [
+          members,
+          number(s.condorPerSecond),
+          number(s.relayPerSecond),
+          percent(s.throughputRatio),
+          `${number(s.condorLatencyMs.p50, 1)} / ${number(s.condorLatencyMs.p95, 1)} / ${number(s.condorLatencyMs.p99, 1)} / ${number(s.condorLatencyMs.max, 1)}`,
+          number(s.relayP99Ms, 1),
+          `${number(s.p99Ratio, 1)}x`,
+          `${number(s.condorCpuMsPerMessage, 2)} / ${number(s.relayCpuMsPerMessage, 2)}`,
+          `${s.lost} / ${s.duplicated} / ${s.reordered} / ${s.errors}`,
+        ]),
+      ),
+    );
+  }
+  if (report.rest) {
+    const r = report.rest;
+    lines.push(
+      `\nREST with autocannon (${r.connections} connections, ${r.seconds} s a route a repeat); ratio = requests/s over the worker's floor in the same run.\n`,
+      table(
+        ["route", "requests/s", "p50 ms", "p99 ms", "of floor", "non-2xx / errors"],
+        r.routes.map(({ name, summary: s }) => [name, number(s.requestsPerSecond), number(s.p50Ms), number(s.p99Ms), percent(s.ratio), s.notOk]),
+      ),
+      `\nsend_message_to_user's answer: ${r.dmAnswer.before.bytes} bytes (${r.dmAnswer.before.messages} messages) with ${r.dmAnswer.historyBefore} in the DM, ` +
+        `${r.dmAnswer.after.bytes} bytes (${r.dmAnswer.after.messages} messages) with ${r.dmAnswer.historyAfter}.`,
+    );
+  }
+  if (report.page) {
+    const { signInPage: a, untilUsable: b } = report.page;
+    lines.push(
+      "\nFirst load in Chromium (gzip -9 of what was downloaded).\n",
+      table(
+        ["until", "requests", "JS gzipped", "CSS gzipped", "files (JS / CSS)", "WebSockets"],
+        [
+          ["sign-in form shown", a.requests, `${number(a.jsGzipBytes / 1024, 1)} KB`, `${number(a.cssGzipBytes / 1024, 1)} KB`, `${a.jsFiles} / ${a.cssFiles}`, a.sockets],
+          ["signed in, network quiet", b.requests, `${number(b.jsGzipBytes / 1024, 1)} KB`, `${number(b.cssGzipBytes / 1024, 1)} KB`, `${b.jsFiles} / ${b.cssFiles}`, b.sockets],
+        ],
+      ),
+    );
+  }
+  if (report.cost) {
+    lines.push(
+      "\nCost per message (counting build).\n",
+      table(
+        ["how the message came", "messages", "D1 round trips", "D1 statements", "D1 ms waited", "DO requests", "Upstash commands"],
+        report.cost.scenarios.map((s) => {
+          const t = totals(s.perMessage);
+          return [s.name, s.messages, number(t.d1RoundTrips, 2), number(t.d1Statements, 2), number(t.d1MsWaited, 1), number(t.doRequests, 2), number(t.upstashCommands, 2)];
+        }),
+      ),
+    );
+    for (const s of report.cost.scenarios) {
+      lines.push(`\n${s.name}, per message:`);
+      for (const [what, n] of Object.entries(s.perMessage)) lines.push(`  ${number(n, 3).padStart(7)}  ${what.replace(/\s+/g, " ").slice(0, 200)}`);
+    }
+  }
+  console.log(lines.join("\n"));
+}
