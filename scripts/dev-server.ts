@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -72,6 +72,10 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
   }
   // A secret of this run only; required secrets may come from the environment.
   const secret = options.secret ?? randomBytes(48).toString("base64url");
+  // Given as an env file, so that a project's .dev.vars (written by `npm start`) is not read:
+  // its secret would win over this one, and tokens minted with `secret` would not verify.
+  const envFile = path.join(persistTo, "dev-server.env");
+  writeFileSync(envFile, `JWT_SECRET=${secret}\n`, { mode: 0o600 });
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const config = options.configPath ? ["--config", options.configPath] : [];
   // A free port can be taken by another process before wrangler binds it: then try another.
@@ -81,6 +85,7 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
       process.execPath,
       [
         WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
+        "--env-file", envFile,
         // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
         "--inspector-port", String(await freePort()),
         ...vars,

@@ -115,6 +115,7 @@ async function main() {
     const firstToken = await mintToken(server.secret, 1);
     for (let offset = 0; ids.size < usernames.length; offset += 100) {
       const page = await api(server, "GET", `/api/v1/profiles/?limit=100&offset=${offset}`, firstToken);
+      if (page.status !== 200) throw new Error(`listing people answered ${page.status}: ${JSON.stringify(page.body)}`);
       for (const user of page.body.results) ids.set(user.username, user.id);
       if (!page.body.next) break;
     }
