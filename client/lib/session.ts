@@ -49,11 +49,21 @@ export async function signIn(username: string, password: string): Promise<void> 
 }
 
 /**
+ * Runs a renewal while no other tab of this browser renews. The tabs share one refresh
+ * cookie, which rotates on use: two renewals sent at once would both present the same
+ * cookie, and the second would be refused and sign its tab out. Behind the lock, the later
+ * tab's request carries the cookie the earlier one just got.
+ */
+function acrossTabs<T>(renew: () => Promise<T>): Promise<T> {
+  return navigator.locks ? (navigator.locks.request("condor.refresh", renew) as Promise<T>) : renew();
+}
+
+/**
  * A fresh access token from the refresh cookie, once however many callers ask at the same
  * time. When the cookie no longer works the session is over: listeners hear it.
  */
 export function renewAccess(): Promise<string> {
-  renewing ??= tokenRoute("/refresh_token/", {})
+  renewing ??= acrossTabs(() => tokenRoute("/refresh_token/", {}))
     .then(
       (tokens) => (access = tokens.access),
       (err: unknown) => {

@@ -146,6 +146,18 @@ describe("the web client", () => {
     await page.getByRole("button", { name: "Sign in" }).waitFor();
   });
 
+  it("keeps both tabs of one browser signed in when they renew their session at the same moment", async () => {
+    const first = await signIn("ana");
+    const second = await first.context().newPage();
+    await second.goto(server.url);
+    await second.getByRole("heading", { name: "Conversations" }).waitFor();
+    // Each reload renews through the one refresh cookie the tabs share, which rotates on use.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([first.reload(), second.reload()]);
+      await Promise.all([first, second].map((tab) => tab.getByRole("heading", { name: "Conversations" }).waitFor()));
+    }
+  });
+
   it("lets two people find each other and DM both ways live, with typing, unread badges, seen-by, edits and deletes", async () => {
     const ana = await signIn("ana");
     const bo = await signIn("bo");
