@@ -88,9 +88,10 @@ export class Room extends DurableObject<Env> {
   #dmOpened = false;
   /**
    * Sockets still being sent what they missed: broadcasts skip them until then. Memory is
-   * enough: a catch-up runs in the write queue while the object is awake (an eviction would
-   * lose the catch-up itself, and the socket with its object), so hibernation cannot drop
-   * a socket from here before its catch-up ends.
+   * enough, and spares reading every socket's attachment on every broadcast: only an idle
+   * object hibernates, and a catch-up is work in flight (in the write queue), so the set
+   * cannot be lost before a catch-up ends. An eviction in the middle of one (a deploy, a
+   * crash) loses the catch-up itself, which a flag in the attachment could not save either.
    */
   #catchingUp = new Set<WebSocket>();
 
