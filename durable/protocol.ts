@@ -21,6 +21,9 @@ export const messageText = z
   .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
   .refine((text) => text.trim().length > 0, "must not be blank");
 
+/** A sender's own id for a message, making a retry safe: the same id is stored and broadcast once. */
+export const clientId = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters");
+
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const WireMessage = z.object({
@@ -36,8 +39,7 @@ export type WireMessage = z.infer<typeof WireMessage>;
 
 /** Frames a client sends to a room. */
 export const ClientFrame = z.discriminatedUnion("type", [
-  /** `client_id` makes a retry safe: the same id is stored and broadcast once. */
-  z.object({ type: z.literal("send"), client_id: z.string().min(1).max(64), content: messageText }),
+  z.object({ type: z.literal("send"), client_id: clientId, content: messageText }),
   z.object({ type: z.literal("edit"), id, content: messageText }),
   z.object({ type: z.literal("delete"), id }),
   z.object({ type: z.literal("typing") }),

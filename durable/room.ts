@@ -14,6 +14,11 @@
  *
  * Sockets use the hibernation API: the object may be evicted while sockets stay open; who a
  * socket belongs to lives in its attachment, and pings are answered without waking it.
+ *
+ * What inbox news needs of the room (its title, kind and member ids) is kept in memory, so
+ * a message costs D1 its one write: the worker tells this object of every change to them
+ * (membersChanged, renamed, roomDeleted), which drops the copy, and after an eviction it is
+ * read again on the next news.
  */
 import { DurableObject } from "cloudflare:workers";
 import { database, now } from "../worker/db";
@@ -29,7 +34,7 @@ import {
 } from "../worker/db/messages";
 import type { MessageRow } from "../worker/db/schema";
 import { markRead, readPositions } from "../worker/db/reads";
-import { findRoom } from "../worker/db/rooms";
+import { roomForNews } from "../worker/db/rooms";
 import { errorBody } from "../worker/errors";
 import { toMessage } from "../worker/shapes";
 import { inboxObject } from "./inbox";
@@ -58,8 +63,8 @@ export const CATCH_UP_LIMIT = 1000;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-/** `catchingUp` while the socket is being sent what it missed: broadcasts skip it until then. */
-type Attachment = { userId: number; connectedAt: number; catchingUp?: boolean };
+type Attachment = { userId: number; connectedAt: number };
+type NewsFacts = NonNullable<Awaited<ReturnType<typeof roomForNews>>>;
 export type PostInput = NewMessage;
 type Stored = { message: WireMessage; stored: boolean };
 export type PostResult =
@@ -77,6 +82,18 @@ export class Room extends DurableObject<Env> {
   /** Send allowance per user; lost on eviction, which only ever makes it more lenient. */
   #buckets = new Map<number, { tokens: number; at: number }>();
   #allowance: { burst: number; perSecond: number };
+  /** What inbox news needs of the room, read once (see roomForNews); undefined until then or after a change. */
+  #newsFacts: Promise<NewsFacts | undefined> | undefined;
+  /** Set once this DM has had news told: nothing later can be its first message. */
+  #dmOpened = false;
+  /**
+   * Sockets still being sent what they missed: broadcasts skip them until then. Memory is
+   * enough, and spares reading every socket's attachment on every broadcast: only an idle
+   * object hibernates, and a catch-up is work in flight (in the write queue), so the set
+   * cannot be lost before a catch-up ends. An eviction in the middle of one (a deploy, a
+   * crash) loses the catch-up itself, which a flag in the attachment could not save either.
+   */
+  #catchingUp = new Set<WebSocket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,7 +120,7 @@ export class Room extends DurableObject<Env> {
     const text = JSON.stringify(frame);
     for (const ws of this.ctx.getWebSockets()) {
       // A socket still catching up gets what this broadcast is about from its catch-up, after.
-      if (ws === except || this.#who(ws).catchingUp) continue;
+      if (ws === except || this.#catchingUp.has(ws)) continue;
       try {
         ws.send(text);
       } catch {
@@ -154,8 +171,8 @@ export class Room extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
-    const attachment: Attachment = { userId, connectedAt: Date.now(), catchingUp: true };
-    server.serializeAttachment(attachment);
+    server.serializeAttachment({ userId, connectedAt: Date.now() } satisfies Attachment);
+    this.#catchingUp.add(server);
 
     // In the write queue, so no message can be stored between the catch-up and going live;
     // until it is done, broadcasts skip this socket (they would come before what it missed).
@@ -164,11 +181,12 @@ export class Room extends DurableObject<Env> {
         const db = database(this.env);
         this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(db, roomId) });
         await this.#catchUp(server, roomId, after);
-        server.serializeAttachment({ ...attachment, catchingUp: false } satisfies Attachment);
+        this.#catchingUp.delete(server);
         this.#send(server, { type: "here", users: this.#usersHere() });
       } catch (err) {
         // Without its catch-up the socket cannot be trusted to be complete: the client reconnects.
         console.error("room catch-up failed", err);
+        this.#catchingUp.delete(server);
         this.#send(server, { type: "error", code: "unavailable", message: "Could not catch up; reconnect." });
         server.close(1011, "catch-up failed");
       }
@@ -263,6 +281,7 @@ export class Room extends DurableObject<Env> {
   }
 
   #leave(ws: WebSocket) {
+    this.#catchingUp.delete(ws);
     this.#broadcast({ type: "here", users: this.#usersHere(ws) }, ws);
   }
 
@@ -362,11 +381,17 @@ export class Room extends DurableObject<Env> {
 
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */
   async membersChanged(change: { joined: MemberSummary[]; left: number[] }) {
+    this.#newsFacts = undefined;
     for (const user of change.joined) this.#broadcast({ type: "member_joined", user });
     for (const userId of change.left) {
       for (const ws of this.ctx.getWebSockets(`user:${userId}`)) ws.close(4003, "removed from the room");
       this.#broadcast({ type: "member_left", user: userId });
     }
+  }
+
+  /** The room's title changed: the next inbox news reads it again. */
+  async renamed() {
+    this.#newsFacts = undefined;
   }
 
   /** A deactivated user's sockets close at once: their token no longer opens one either. */
@@ -377,6 +402,8 @@ export class Room extends DurableObject<Env> {
   /** The room is gone: every socket closes. */
   async roomDeleted() {
     for (const ws of this.ctx.getWebSockets()) ws.close(4004, "room deleted");
+    this.#newsFacts = undefined;
+    this.#dmOpened = false;
     await this.ctx.storage.deleteAll();
   }
 
@@ -394,18 +421,34 @@ export class Room extends DurableObject<Env> {
   /** Tells every participant's inbox of the queued messages, so tabs looking elsewhere can show them. */
   async #tellInboxes() {
     const batch = this.#inboxQueue.splice(0);
-    const db = database(this.env);
-    const [room, participants] = await Promise.all([findRoom(db, this.#roomId), readPositions(db, this.#roomId)]);
+    const room = await this.#roomForNews();
     if (!room) return;
-    // Only a DM's first message opens anything; a group's news costs no look at its history.
-    const opensDm = !room.isGroup && (await historyPage(db, this.#roomId, { before: batch[0].id, limit: 1 })).rows.length === 0;
+    // Only a DM's first message opens anything; a group's news, and a DM's once it has had
+    // some, cost no look at its history.
+    const opensDm =
+      !room.isGroup &&
+      !this.#dmOpened &&
+      (await historyPage(database(this.env), this.#roomId, { before: batch[0].id, limit: 1 })).rows.length === 0;
+    if (!room.isGroup) this.#dmOpened = true;
     await Promise.all(
-      Object.keys(participants).map((userId) =>
-        inboxObject(this.env, Number(userId))
+      room.memberIds.map((userId) =>
+        inboxObject(this.env, userId)
           .roomMessages(batch, room.title, opensDm)
           .catch((err) => console.warn("inbox notification failed", err)),
       ),
     );
+  }
+
+  /** The room's title, kind and members, from memory or, the first time and after a change, from D1. */
+  #roomForNews(): Promise<NewsFacts | undefined> {
+    if (this.#newsFacts) return this.#newsFacts;
+    const reading = roomForNews(database(this.env), this.#roomId);
+    this.#newsFacts = reading;
+    // A failed read is not kept: the next news tries again.
+    reading.catch(() => {
+      if (this.#newsFacts === reading) this.#newsFacts = undefined;
+    });
+    return reading;
   }
 
   /** Schedules the alarm no later than `at`, or a heartbeat from now. */

@@ -1,4 +1,6 @@
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { roomObject } from "../../durable/room";
 import { call, makeRoom, makeUser, sendToRoom, sendToUser } from "../support/api";
 import { openInbox, openRoom, upgrade } from "../support/sockets";
 
@@ -47,6 +49,46 @@ describe("the inbox socket", () => {
     expect(await inbox.nextOf("added_to_room")).toMatchObject({ room: later.id });
     await call("DELETE", `/api/v1/rooms/${later.id}/members/${me.id}/`, { token: owner.access });
     expect(await inbox.nextOf("removed_from_room")).toEqual({ type: "removed_from_room", room: later.id });
+  });
+
+  it("carries a renamed room's new title in the news of its next message", async () => {
+    const [me, owner] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [me], "old title");
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    await sendToRoom(owner, room.id, "before");
+    expect(await inbox.nextOf("room_message")).toMatchObject({ title: "old title" });
+    await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title: "new title" } });
+    await sendToRoom(owner, room.id, "after");
+    expect(await inbox.nextOf("room_message")).toMatchObject({ title: "new title", message: { content: "after" } });
+  });
+
+  it("tells a member added after the room's first news of its next message, and not one who left", async () => {
+    const [owner, newcomer, leaver] = [await makeUser(), await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [leaver], "team");
+    const elsewhere = await makeRoom(owner, [leaver], "elsewhere");
+    const [newcomerInbox, leaverInbox, ownerInbox] = [await openInbox(newcomer.access), await openInbox(leaver.access), await openInbox(owner.access)];
+    for (const inbox of [newcomerInbox, leaverInbox, ownerInbox]) await inbox.nextOf("unread");
+    await sendToRoom(owner, room.id, "before the change");
+    expect(await leaverInbox.nextOf("room_message")).toMatchObject({ message: { content: "before the change" } });
+    await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [newcomer.id] } });
+    await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: leaver.access });
+    await sendToRoom(owner, room.id, "after the change");
+    expect(await newcomerInbox.nextOf("room_message")).toMatchObject({ room: room.id, message: { content: "after the change" } });
+    await sendToRoom(owner, elsewhere.id, "in another room");
+    expect(await leaverInbox.nextOf("room_message")).toMatchObject({ room: elsewhere.id, message: { content: "in another room" } });
+  });
+
+  it("still tells of new messages after the room's object was evicted", async () => {
+    const [me, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(other, [me], "evicted");
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    await sendToRoom(other, room.id, "before eviction");
+    expect(await inbox.nextOf("room_message")).toMatchObject({ message: { content: "before eviction" } });
+    await evictDurableObject(roomObject(env, room.id));
+    await sendToRoom(other, room.id, "after eviction");
+    expect(await inbox.nextOf("room_message")).toMatchObject({ title: "evicted", message: { content: "after eviction" } });
   });
 
   it("updates the unread count when the user reads in another tab", async () => {

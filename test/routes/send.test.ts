@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectError, makeRoom, makeUser, seedMessages, sendToRoom, sendToUser, snapshot } from "../support/api";
+import { openRoom } from "../support/sockets";
 
 /** The longest message, as the API documents it. */
 const MAX_MESSAGE_LENGTH = 4000;
@@ -240,5 +241,79 @@ describe("POST /api/v1/send_message_to_room/", () => {
     expect(body.messages.map((m: { content: string }) => m.content).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`).sort());
     const ids = body.messages.map((m: { id: number }) => m.id);
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
+  });
+});
+
+describe("retrying a REST send with a client_id", () => {
+  it("stores a retried send_message_to_room once and answers 201 with the same room both times", async () => {
+    const owner = await makeUser();
+    const room = await makeRoom(owner);
+    const first = await toRoom(owner.access, { group_id: room.id, message: "only once", client_id: "retry-1" });
+    const retry = await toRoom(owner.access, { group_id: room.id, message: "only once", client_id: "retry-1" });
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.body.messages.map((m: { content: string }) => m.content)).toEqual(["only once"]);
+  });
+
+  it("stores a retried send_message_to_user once, in the one DM room", async () => {
+    const [a, b] = [await makeUser(), await makeUser()];
+    const first = await toUser(a.access, { user_id: b.id, message: "hi once", client_id: "dm-1" });
+    const retry = await toUser(a.access, { user_id: b.id, message: "hi once", client_id: "dm-1" });
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(retry.body.messages.map((m: { content: string }) => m.content)).toEqual(["hi once"]);
+  });
+
+  it("keeps the first message when a retry's text differs", async () => {
+    const owner = await makeUser();
+    const room = await makeRoom(owner);
+    await toRoom(owner.access, { group_id: room.id, message: "the first text", client_id: "same" });
+    const retry = await toRoom(owner.access, { group_id: room.id, message: "another text", client_id: "same" });
+    expect(retry.status).toBe(201);
+    expect(retry.body.messages.map((m: { content: string }) => m.content)).toEqual(["the first text"]);
+  });
+
+  it("stores sends with different client ids, and the same id from two people, each once", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [member]);
+    await toRoom(owner.access, { group_id: room.id, message: "a", client_id: "one" });
+    await toRoom(owner.access, { group_id: room.id, message: "b", client_id: "two" });
+    const last = await toRoom(member.access, { group_id: room.id, message: "c", client_id: "one" });
+    expect(last.body.messages.map((m: { sender: number; content: string }) => [m.sender, m.content])).toEqual([
+      [owner.id, "a"],
+      [owner.id, "b"],
+      [member.id, "c"],
+    ]);
+  });
+
+  it("shows open sockets a retried message once", async () => {
+    const [owner, watcher] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [watcher]);
+    const socket = await openRoom(watcher.access, room.id);
+    await socket.nextOf("caught_up");
+    await toRoom(owner.access, { group_id: room.id, message: "once", client_id: "live-1" });
+    await toRoom(owner.access, { group_id: room.id, message: "once", client_id: "live-1" });
+    await toRoom(owner.access, { group_id: room.id, message: "next" });
+    expect((await socket.nextOf("message")).message.content).toBe("once");
+    expect((await socket.nextOf("message")).message.content).toBe("next");
+  });
+
+  it("refuses a client_id that is empty, longer than 64 characters or not a string with 400, storing nothing", async () => {
+    const owner = await makeUser();
+    const other = await makeUser();
+    const room = await makeRoom(owner);
+    const before = await snapshot();
+    for (const client_id of ["", "x".repeat(65), 7, null, ["a"]]) {
+      for (const answer of [
+        await toRoom(owner.access, { group_id: room.id, message: "x", client_id }),
+        await toUser(owner.access, { user_id: other.id, message: "x", client_id }),
+      ]) {
+        expectError(answer, 400, "invalid");
+        expect(answer.body.error).toBe("invalid payload to send messages");
+        expect(answer.body.fields, JSON.stringify(client_id)).toHaveProperty("client_id");
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+    expect((await toRoom(owner.access, { group_id: room.id, message: "x", client_id: "x".repeat(64) })).status).toBe(201);
   });
 });

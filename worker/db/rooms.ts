@@ -43,6 +43,18 @@ export async function participantsOf(db: Database, roomIds: number[]): Promise<M
   return byRoom;
 }
 
+/** What a room's inbox news carries and whom it goes to; undefined when the room is gone. One round trip. */
+export async function roomForNews(
+  db: Database,
+  roomId: number,
+): Promise<{ title: string; isGroup: boolean; memberIds: number[] } | undefined> {
+  const [[room], members] = await db.batch([
+    db.select({ title: rooms.title, isGroup: rooms.isGroup }).from(rooms).where(eq(rooms.id, roomId)),
+    db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId)),
+  ]);
+  return room && { ...room, memberIds: members.map((member) => member.userId) };
+}
+
 /** The ids of every room a user is in. */
 export async function roomIdsOf(db: Database, userId: number): Promise<number[]> {
   const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId));

@@ -1,7 +1,8 @@
 /**
  * What open sockets hear when a room's membership changes: the room's sockets learn who
  * joined or left (and the ones who left lose their sockets at once), and each person's
- * inbox learns they were added or removed.
+ * inbox learns they were added or removed. The room's object hears of every change to its
+ * members and title, since it keeps them in memory for its inbox news.
  */
 import type { Database } from "../db";
 import { roomIdsOf } from "../db/rooms";
@@ -41,6 +42,11 @@ export async function announceLeft(env: Env, roomId: number, userIds: number[]) 
 export async function announceDeactivated(env: Env, db: Database, userId: number) {
   const roomIds = await roomIdsOf(db, userId);
   await Promise.all([...roomIds.map((roomId) => roomObject(env, roomId).signOut(userId)), inboxObject(env, userId).signOut()]);
+}
+
+/** A renamed room's object reads its new title for the inbox news of its next message. */
+export async function announceRenamed(env: Env, roomId: number) {
+  await roomObject(env, roomId).renamed();
 }
 
 /** A deleted room closes its sockets and leaves every former member's inbox. */

@@ -24,7 +24,7 @@ import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, pagina
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
 import { userAnswers } from "./user-answer";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
-import { announceCreated, announceDeleted, announceJoined, announceLeft } from "./room-events";
+import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -142,6 +142,7 @@ export const rooms = createApp()
       if (!room.isGroup) throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
+      await announceRenamed(c.env, room.id);
       const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url));
       // A superuser may rename a room they are not in, but only participants read it.
       const reader = await findMember(db, room.id, c.var.user.id);

@@ -2,6 +2,11 @@
  * The original's two ways to send: to a user (their DM room, made on first message) and
  * to a room you take part in. Both hand the message to the room's Durable Object, which
  * stores it before either answers 201. Error texts are the original's, word for word.
+ *
+ * An optional `client_id` (ours, not the original's) makes a retry safe, as on the socket:
+ * a send whose answer was lost can be sent again with the same id, and the message is
+ * stored once. The retry is answered like the first send (201 with the room), since for
+ * the client both mean "your message is in".
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApp, fieldErrors } from "../app";
@@ -12,12 +17,17 @@ import { findUser } from "../db/users";
 import { ApiError, forbidden } from "../errors";
 import { errors, idField, json, jsonBody } from "../openapi";
 import { originOf, RoomSchema } from "../shapes";
-import { messageText } from "../../durable/protocol";
+import { clientId, messageText } from "../../durable/protocol";
 import { roomObject, type PostInput } from "../../durable/room";
 import { roomAnswer } from "./room-access";
 
-const ToUser = z.object({ user_id: idField, message: messageText });
-const ToRoom = z.object({ group_id: idField, message: messageText });
+const retrySafe = clientId
+  .optional()
+  .describe(
+    "Your own id for this message, 1 to 64 characters. A send repeated with the same client_id (by you, to the same room, over REST or the socket) is stored once, and answered 201 again with the room; the first text stands.",
+  );
+const ToUser = z.object({ user_id: idField, message: messageText, client_id: retrySafe });
+const ToRoom = z.object({ group_id: idField, message: messageText, client_id: retrySafe });
 
 const sendError = (message: string, fields?: Record<string, string>) => new ApiError(400, message, "invalid", fields);
 
@@ -48,14 +58,14 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415, 429) },
     }),
     async (c) => {
-      const { user_id, message } = c.req.valid("json");
+      const { user_id, message, client_id } = c.req.valid("json");
       const sender = c.var.user;
       if (user_id === sender.id) throw sendError("the sender and the receiver can not be the same for new messages");
       const db = database(c.env);
       const receiver = await findUser(db, user_id);
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
-      await post(c.env, room.id, { senderId: sender.id, content: message });
+      await post(c.env, room.id, { senderId: sender.id, content: message, clientId: client_id });
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },
     originalPayloadHook,
@@ -71,7 +81,7 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415, 429) },
     }),
     async (c) => {
-      const { group_id, message } = c.req.valid("json");
+      const { group_id, message, client_id } = c.req.valid("json");
       const db = database(c.env);
       const [room, member] = await Promise.all([findRoom(db, group_id), findMember(db, group_id, c.var.user.id)]);
       // The original's text, double space included: clients may match on it. The original
@@ -79,7 +89,7 @@ export const send = createApp()
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!member) throw forbidden(notInRoom);
-      await post(c.env, room.id, { senderId: c.var.user.id, content: message });
+      await post(c.env, room.id, { senderId: c.var.user.id, content: message, clientId: client_id });
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },
     originalPayloadHook,
