@@ -7,11 +7,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startDevServer, type DevServer, type SeedUser } from "../dev-server.ts";
+import { freePort, startDevServer, type DevServer, type SeedUser } from "../dev-server.ts";
 import { execute, sqlText } from "../wrangler-d1.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -46,17 +45,6 @@ export type Chat = Stoppable & {
 export function buildClient() {
   const result = spawnSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: PROJECT_ROOT, stdio: "inherit" });
   if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status})`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -7,20 +7,9 @@ import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SEND_BURST } from "../../durable/protocol";
 import { roomObject, type Room } from "../../durable/room";
-import { call, expectError, makeRoom, makeUser } from "../support/api";
+import { call, expectError, historyOf, makeRoom, makeUser } from "../support/api";
 import { failingD1 } from "../support/failing-bindings";
-import { openRoom, type TestSocket } from "../support/sockets";
-
-async function live(token: string, roomId: number, after?: number): Promise<TestSocket> {
-  const socket = await openRoom(token, roomId, after);
-  await socket.nextOf("caught_up");
-  return socket;
-}
-
-async function history(token: string, roomId: number) {
-  const answer = await call("GET", `/api/v1/rooms/${roomId}/messages/?limit=100`, { token });
-  return answer.body.messages as { id: number; content: string }[];
-}
+import { openLiveRoom, openRoom } from "../support/sockets";
 
 /** Makes the room's object see D1 fail every call until `restore` is called. */
 async function breakStorage(roomId: number): Promise<{ restore(): Promise<void> }> {
@@ -42,14 +31,14 @@ describe("a room whose D1 write fails", () => {
   it("tells the sender 'unavailable' with their client id, broadcasts nothing, and stores a retry once", async () => {
     const [sender, watcher] = [await makeUser(), await makeUser()];
     const room = await makeRoom(sender, [watcher]);
-    const mine = await live(sender.access, room.id);
-    const theirs = await live(watcher.access, room.id);
+    const mine = await openLiveRoom(sender.access, room.id);
+    const theirs = await openLiveRoom(watcher.access, room.id);
 
     const storage = await breakStorage(room.id);
     mine.send({ type: "send", client_id: "retry-me", content: "through a failure" });
     expect(await mine.nextOf("error")).toMatchObject({ code: "unavailable", client_id: "retry-me" });
     await storage.restore();
-    expect(await history(sender.access, room.id)).toEqual([]);
+    expect(await historyOf(sender.access, room.id)).toEqual([]);
 
     mine.send({ type: "send", client_id: "retry-me", content: "through a failure" });
     const ack = await mine.nextOf("ack");
@@ -57,7 +46,7 @@ describe("a room whose D1 write fails", () => {
     const seen = await theirs.nextOf("message");
     expect(seen.message.id).toBe(ack.message.id);
     expect(theirs.pending().filter((frame) => frame.type === "message")).toEqual([]);
-    expect((await history(sender.access, room.id)).map((m) => m.content)).toEqual(["through a failure"]);
+    expect((await historyOf(sender.access, room.id)).map((m) => m.content)).toEqual(["through a failure"]);
   });
 
   it("answers a REST send 503 in the one error shape, storing nothing", async () => {
@@ -67,13 +56,13 @@ describe("a room whose D1 write fails", () => {
     const answer = await call("POST", "/api/v1/send_message_to_room/", { token: sender.access, json: { group_id: room.id, message: "lost?" } });
     await storage.restore();
     expectError(answer, 503, "unavailable");
-    expect(await history(sender.access, room.id)).toEqual([]);
+    expect(await historyOf(sender.access, room.id)).toEqual([]);
   });
 
   it("keeps the socket open: an edit, a read and a catch-up that fail are each answered, and work once D1 is back", async () => {
     const [sender, other] = [await makeUser(), await makeUser()];
     const room = await makeRoom(sender, [other]);
-    const socket = await live(sender.access, room.id);
+    const socket = await openLiveRoom(sender.access, room.id);
     socket.send({ type: "send", client_id: "a", content: "first" });
     const { message } = await socket.nextOf("ack");
 
@@ -92,9 +81,9 @@ describe("a room evicted while messages stream", () => {
   it("loses and repeats nothing: a live watcher and one reconnecting after each see history exactly", async () => {
     const [sender, watcher, late] = [await makeUser(), await makeUser(), await makeUser()];
     const room = await makeRoom(sender, [watcher, late]);
-    const mine = await live(sender.access, room.id);
-    const theirs = await live(watcher.access, room.id);
-    const lateSocket = await live(late.access, room.id);
+    const mine = await openLiveRoom(sender.access, room.id);
+    const theirs = await openLiveRoom(watcher.access, room.id);
+    const lateSocket = await openLiveRoom(late.access, room.id);
 
     const acked: number[] = [];
     let lateSeen = 0;
@@ -108,7 +97,7 @@ describe("a room evicted while messages stream", () => {
         await evictDurableObject(roomObject(env, room.id));
       }
     }
-    const stored = (await history(sender.access, room.id)).map((m) => m.id);
+    const stored = (await historyOf(sender.access, room.id)).map((m) => m.id);
     expect(stored).toEqual(acked);
 
     const live_ = [];
@@ -137,7 +126,7 @@ describe("a socket that opens while messages are being stored", () => {
     );
     const socket = await openRoom(watcher.access, room.id, 0);
     await Promise.all(sends);
-    const stored = (await history(watcher.access, room.id)).map((m) => m.id);
+    const stored = (await historyOf(watcher.access, room.id)).map((m) => m.id);
     const received: (number | "caught_up")[] = [];
     while (!received.includes(stored.at(-1)!) || !received.includes("caught_up")) {
       const frame = await socket.next((f) => f.type === "message" || f.type === "caught_up");

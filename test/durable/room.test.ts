@@ -2,25 +2,13 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../durable/protocol";
 import { MAX_SOCKETS_PER_USER, roomObject, type Room } from "../../durable/room";
-import { call, makeRoom, makeUser, sendToRoom } from "../support/api";
-import { openRoom, upgrade, type TestSocket } from "../support/sockets";
+import { call, historyOf, makeRoom, makeUser, sendToRoom } from "../support/api";
+import { openLiveRoom, openRoom, upgrade } from "../support/sockets";
 
 async function roomWith(count: number) {
   const people = await Promise.all(Array.from({ length: count }, () => makeUser()));
   const room = await makeRoom(people[0], people.slice(1));
   return { people, room };
-}
-
-/** Opens a socket and waits until it is live (caught up). */
-async function live(token: string, roomId: number, after?: number): Promise<TestSocket> {
-  const socket = await openRoom(token, roomId, after);
-  await socket.nextOf("caught_up");
-  return socket;
-}
-
-async function history(token: string, roomId: number) {
-  const answer = await call("GET", `/api/v1/rooms/${roomId}/messages/?limit=100`, { token });
-  return answer.body.messages as { id: number; content: string }[];
 }
 
 describe("opening a room socket", () => {
@@ -63,18 +51,18 @@ describe("opening a room socket", () => {
   it("refuses a socket past the per-person limit with 429, and takes one again after a close", async () => {
     const { people, room } = await roomWith(1);
     const open = [];
-    for (let i = 0; i < MAX_SOCKETS_PER_USER; i++) open.push(await live(people[0].access, room.id));
+    for (let i = 0; i < MAX_SOCKETS_PER_USER; i++) open.push(await openLiveRoom(people[0].access, room.id));
     const refused = await upgrade(`/api/v1/rooms/${room.id}/socket/`, people[0].access);
     expect(refused.status).toBe(429);
     expect((await refused.json()) as object).toMatchObject({ code: "throttled" });
     open[0].close();
     await open[0].closed;
-    await live(people[0].access, room.id);
+    await openLiveRoom(people[0].access, room.id);
   });
 
   it("answers pings with pongs", async () => {
     const { people, room } = await roomWith(1);
-    const socket = await live(people[0].access, room.id);
+    const socket = await openLiveRoom(people[0].access, room.id);
     socket.send(PING);
     expect(await socket.nextOf("pong")).toEqual(JSON.parse(PONG));
   });
@@ -83,7 +71,7 @@ describe("opening a room socket", () => {
 describe("messages in a room", () => {
   it("reach every socket exactly once, in one order equal to history", async () => {
     const { people, room } = await roomWith(3);
-    const sockets = await Promise.all(people.map((person) => live(person.access, room.id)));
+    const sockets = await Promise.all(people.map((person) => openLiveRoom(person.access, room.id)));
     await Promise.all(
       people.flatMap((_, p) =>
         [0, 1, 2].map((i) => {
@@ -99,7 +87,7 @@ describe("messages in a room", () => {
         return ids;
       }),
     );
-    const stored = (await history(people[0].access, room.id)).map((m) => m.id);
+    const stored = (await historyOf(people[0].access, room.id)).map((m) => m.id);
     expect(stored).toHaveLength(expected);
     for (const ids of received) expect(ids).toEqual(stored);
     for (const socket of sockets) expect(socket.pending().filter((f) => f.type === "message")).toEqual([]);
@@ -107,24 +95,24 @@ describe("messages in a room", () => {
 
   it("acknowledges a send with the stored message, which history then holds", async () => {
     const { people, room } = await roomWith(1);
-    const socket = await live(people[0].access, room.id);
+    const socket = await openLiveRoom(people[0].access, room.id);
     socket.send({ type: "send", client_id: "one", content: "hello there" });
     const ack = await socket.nextOf("ack");
     expect(ack).toMatchObject({ client_id: "one", message: { sender: people[0].id, room: room.id, content: "hello there" } });
-    expect((await history(people[0].access, room.id)).map((m) => m.id)).toEqual([ack.message.id]);
+    expect((await historyOf(people[0].access, room.id)).map((m) => m.id)).toEqual([ack.message.id]);
   });
 
   it("delivers messages sent over REST to open sockets", async () => {
     const { people, room } = await roomWith(2);
-    const socket = await live(people[1].access, room.id);
+    const socket = await openLiveRoom(people[1].access, room.id);
     await sendToRoom(people[0], room.id, "over rest");
     expect((await socket.nextOf("message")).message).toMatchObject({ content: "over rest", sender: people[0].id });
   });
 
   it("stores and broadcasts a retried client id once", async () => {
     const { people, room } = await roomWith(2);
-    const sender = await live(people[0].access, room.id);
-    const watcher = await live(people[1].access, room.id);
+    const sender = await openLiveRoom(people[0].access, room.id);
+    const watcher = await openLiveRoom(people[1].access, room.id);
     sender.send({ type: "send", client_id: "retry-me", content: "once" });
     sender.send({ type: "send", client_id: "retry-me", content: "once" });
     const first = await sender.nextOf("ack");
@@ -133,26 +121,26 @@ describe("messages in a room", () => {
     sender.send({ type: "send", client_id: "after", content: "next" });
     await watcher.nextOf("message");
     expect((await watcher.nextOf("message")).message.content).toBe("next");
-    expect((await history(people[0].access, room.id)).map((m) => m.content)).toEqual(["once", "next"]);
+    expect((await historyOf(people[0].access, room.id)).map((m) => m.content)).toEqual(["once", "next"]);
   });
 
   it("keeps messages and sockets across the object being evicted", async () => {
     const { people, room } = await roomWith(2);
-    const sender = await live(people[0].access, room.id);
-    const watcher = await live(people[1].access, room.id);
+    const sender = await openLiveRoom(people[0].access, room.id);
+    const watcher = await openLiveRoom(people[1].access, room.id);
     sender.send({ type: "send", client_id: "before", content: "before eviction" });
     await watcher.nextOf("message");
     await evictDurableObject(roomObject(env, room.id));
     sender.send({ type: "send", client_id: "after", content: "after eviction" });
     expect((await watcher.nextOf("message")).message.content).toBe("after eviction");
-    expect((await history(people[0].access, room.id)).map((m) => m.content)).toEqual(["before eviction", "after eviction"]);
+    expect((await historyOf(people[0].access, room.id)).map((m) => m.content)).toEqual(["before eviction", "after eviction"]);
   });
 });
 
 describe("catching up", () => {
   it("gives a reconnecting socket exactly what it missed, then goes live", async () => {
     const { people, room } = await roomWith(2);
-    const first = await live(people[1].access, room.id);
+    const first = await openLiveRoom(people[1].access, room.id);
     await sendToRoom(people[0], room.id, "seen");
     const seen = (await first.nextOf("message")).message.id;
     first.close();
@@ -173,8 +161,8 @@ describe("catching up", () => {
   it("resumes on an open socket without repeating or skipping", async () => {
     const { people, room } = await roomWith(1);
     for (const text of ["a", "b", "c"]) await sendToRoom(people[0], room.id, text);
-    const stored = await history(people[0].access, room.id);
-    const socket = await live(people[0].access, room.id);
+    const stored = await historyOf(people[0].access, room.id);
+    const socket = await openLiveRoom(people[0].access, room.id);
     socket.send({ type: "resume", after: stored[0].id });
     expect((await socket.nextOf("message")).message.content).toBe("b");
     expect((await socket.nextOf("message")).message.content).toBe("c");
@@ -185,7 +173,7 @@ describe("catching up", () => {
 describe("bad frames and limits", () => {
   it("answers a frame that is not JSON with an error and keeps the socket", async () => {
     const { people, room } = await roomWith(1);
-    const socket = await live(people[0].access, room.id);
+    const socket = await openLiveRoom(people[0].access, room.id);
     socket.send("{nope");
     expect(await socket.nextOf("error")).toMatchObject({ code: "bad_frame" });
     socket.send({ type: "shout", content: "x" });
@@ -196,33 +184,33 @@ describe("bad frames and limits", () => {
 
   it("refuses an oversized frame, a blank message and an overlong one", async () => {
     const { people, room } = await roomWith(1);
-    const socket = await live(people[0].access, room.id);
+    const socket = await openLiveRoom(people[0].access, room.id);
     socket.send({ type: "send", client_id: "big", content: "x".repeat(MAX_FRAME_LENGTH) });
     expect(await socket.nextOf("error")).toMatchObject({ code: "too_large" });
     socket.send({ type: "send", client_id: "blank", content: "   " });
     expect(await socket.nextOf("error")).toMatchObject({ code: "invalid" });
     socket.send({ type: "send", client_id: "long", content: "y".repeat(4001) });
     expect(await socket.nextOf("error")).toMatchObject({ code: "invalid" });
-    expect(await history(people[0].access, room.id)).toEqual([]);
+    expect(await historyOf(people[0].access, room.id)).toEqual([]);
   });
 
   it("answers a sender over the rate with an error frame and keeps the socket", async () => {
     const { people, room } = await roomWith(1);
-    const socket = await live(people[0].access, room.id);
+    const socket = await openLiveRoom(people[0].access, room.id);
     for (let i = 0; i <= SEND_BURST; i++) socket.send({ type: "send", client_id: `burst-${i}`, content: `#${i}` });
     const limited = await socket.nextOf("error");
     expect(limited).toMatchObject({ code: "rate_limited", client_id: `burst-${SEND_BURST}` });
     socket.send(PING);
     expect(await socket.nextOf("pong")).toBeTruthy();
-    expect(await history(people[0].access, room.id)).toHaveLength(SEND_BURST);
+    expect(await historyOf(people[0].access, room.id)).toHaveLength(SEND_BURST);
   });
 });
 
 describe("typing", () => {
   it("shows others that someone is typing, and lapses on its own", async () => {
     const { people, room } = await roomWith(2);
-    const typist = await live(people[0].access, room.id);
-    const watcher = await live(people[1].access, room.id);
+    const typist = await openLiveRoom(people[0].access, room.id);
+    const watcher = await openLiveRoom(people[1].access, room.id);
     typist.send({ type: "typing" });
     expect(await watcher.nextOf("typing")).toEqual({ type: "typing", user: people[0].id, typing: true });
     const stub = roomObject(env, room.id);
@@ -236,8 +224,8 @@ describe("typing", () => {
 
   it("stops when the typist sends", async () => {
     const { people, room } = await roomWith(2);
-    const typist = await live(people[0].access, room.id);
-    const watcher = await live(people[1].access, room.id);
+    const typist = await openLiveRoom(people[0].access, room.id);
+    const watcher = await openLiveRoom(people[1].access, room.id);
     typist.send({ type: "typing" });
     await watcher.nextOf("typing");
     typist.send({ type: "send", client_id: "m", content: "done typing" });
@@ -254,9 +242,9 @@ describe("read positions and unread counts", () => {
     expect(await unreadOf(people[1].access)).toBe(3);
     expect(await unreadOf(people[0].access)).toBe(0);
 
-    const writer = await live(people[0].access, room.id);
-    const reader = await live(people[1].access, room.id);
-    const stored = await history(people[1].access, room.id);
+    const writer = await openLiveRoom(people[0].access, room.id);
+    const reader = await openLiveRoom(people[1].access, room.id);
+    const stored = await historyOf(people[1].access, room.id);
     reader.send({ type: "read", up_to: stored[1].id });
     expect(await writer.nextOf("read")).toEqual({ type: "read", user: people[1].id, up_to: stored[1].id });
     expect(await unreadOf(people[1].access)).toBe(1);
@@ -271,15 +259,15 @@ describe("read positions and unread counts", () => {
 describe("edit and delete", () => {
   it("propagates an edit and a delete live, and keeps both in history", async () => {
     const { people, room } = await roomWith(2);
-    const author = await live(people[0].access, room.id);
-    const watcher = await live(people[1].access, room.id);
+    const author = await openLiveRoom(people[0].access, room.id);
+    const watcher = await openLiveRoom(people[1].access, room.id);
     author.send({ type: "send", client_id: "e", content: "typo" });
     const { message } = await author.nextOf("ack");
     author.send({ type: "edit", id: message.id, content: "fixed" });
     expect((await watcher.nextOf("message_edited")).message).toMatchObject({ id: message.id, content: "fixed" });
     author.send({ type: "delete", id: message.id });
     expect((await watcher.nextOf("message_deleted")).message).toMatchObject({ id: message.id, content: "", deleted: true });
-    const [stored] = await history(people[1].access, room.id);
+    const [stored] = await historyOf(people[1].access, room.id);
     expect(stored).toMatchObject({ id: message.id, content: "", deleted: true });
     expect((stored as unknown as { edited_at: string | null }).edited_at).not.toBeNull();
   });
@@ -288,19 +276,19 @@ describe("edit and delete", () => {
     const { people, room } = await roomWith(2);
     const posted = await sendToRoom(people[0], room.id, "mine");
     const id = posted.messages.at(-1).id;
-    const other = await live(people[1].access, room.id);
+    const other = await openLiveRoom(people[1].access, room.id);
     other.send({ type: "edit", id, content: "yours now" });
     expect(await other.nextOf("error")).toMatchObject({ code: "not_allowed" });
     expect((await call("PATCH", `/api/v1/messages/${id}/`, { token: people[1].access, json: { content: "x" } })).status).toBe(403);
     expect((await call("DELETE", `/api/v1/messages/${id}/`, { token: people[1].access })).status).toBe(403);
-    expect((await history(people[0].access, room.id))[0].content).toBe("mine");
+    expect((await historyOf(people[0].access, room.id))[0].content).toBe("mine");
   });
 
   it("edits and deletes over REST, live for sockets", async () => {
     const { people, room } = await roomWith(2);
     const posted = await sendToRoom(people[0], room.id, "draft");
     const id = posted.messages.at(-1).id;
-    const watcher = await live(people[1].access, room.id);
+    const watcher = await openLiveRoom(people[1].access, room.id);
     const edited = await call("PATCH", `/api/v1/messages/${id}/`, { token: people[0].access, json: { content: "final" } });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ id, content: "final", deleted: false });

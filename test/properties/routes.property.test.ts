@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
+import { ID_ROUTES } from "../support/id-routes";
 import { RUNS, bodyLike, idSegment, nastyString, queryValue } from "./arbitraries";
 
 /** A superuser who owns a room with a member and a message: the caller that gets furthest. */
@@ -42,19 +43,8 @@ const jsonRoutes: [string, string, (w: World) => string, Record<string, unknown>
 ];
 
 /** Every route with an id in its path (bodies valid where they need one). */
-const idRoutes: [string, (id: string) => { method: string; path: string; json?: unknown }][] = [
-  ["GET profiles/{id}/", (id) => ({ method: "GET", path: `/api/v1/profiles/${id}/` })],
-  ["PATCH profiles/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/profiles/${id}/`, json: { last_name: "x" } })],
-  ["DELETE profiles/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/profiles/${id}/` })],
-  ["GET rooms/{id}/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/` })],
-  ["PATCH rooms/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/rooms/${id}/`, json: { title: "x" } })],
-  ["DELETE rooms/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/` })],
-  ["GET rooms/{id}/messages/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/messages/` })],
-  ["POST rooms/{id}/members/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/members/`, json: { participants: [1] } })],
-  ["DELETE rooms/{id}/members/{user_id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/members/${id}/` })],
-  ["POST rooms/{id}/leave/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/leave/` })],
-  ["PATCH messages/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/messages/${id}/`, json: { content: "x" } })],
-  ["DELETE messages/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/messages/${id}/` })],
+const idRoutes: typeof ID_ROUTES = [
+  ...ID_ROUTES,
   ["GET media/avatar_files/{name}", (id) => ({ method: "GET", path: `/media/avatar_files/${id}` })],
 ];
 

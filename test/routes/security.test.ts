@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
+import { ID_ROUTES, type RouteRequest } from "../support/id-routes";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
@@ -75,14 +76,13 @@ async function world() {
 }
 type World = Awaited<ReturnType<typeof world>>;
 type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";
-type Request = { method: string; path: string; json?: unknown; body?: BodyInit };
 
 /**
  * Each route: how to call it, and the status each kind of caller gets. For profile routes
  * "self" is the user the path names; for room routes "self" is a participant who is not the
  * owner, "owner" made the room (and sent its message), and the superuser is not in it.
  */
-const matrix: [string, (w: World) => Request, Partial<Record<Caller, number>>][] = [
+const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number>>][] = [
   ["GET profiles/", () => ({ method: "GET", path: "/api/v1/profiles/" }), { anonymous: 401, other: 200, self: 200, superuser: 200 }],
   [
     "POST profiles/",
@@ -178,27 +178,16 @@ describe("access matrix", () => {
   });
 });
 
-/** Every route that takes an id in its path, with a valid body where it needs one. */
-const idRoutes: [string, (id: string) => Request][] = [
-  ["GET profiles/{id}/", (id) => ({ method: "GET", path: `/api/v1/profiles/${id}/` })],
-  ["PATCH profiles/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/profiles/${id}/`, json: { first_name: "x" } })],
-  ["DELETE profiles/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/profiles/${id}/` })],
+/** Every route that takes an id in its path, the avatar upload included. */
+const idRoutes: [string, (id: string) => RouteRequest][] = [
+  ...ID_ROUTES,
   ["PUT profiles/{id}/pic/", (id) => ({ method: "PUT", path: `/api/v1/profiles/${id}/pic/`, body: avatarForm() })],
-  ["GET rooms/{id}/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/` })],
-  ["PATCH rooms/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/rooms/${id}/`, json: { title: "x" } })],
-  ["DELETE rooms/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/` })],
-  ["GET rooms/{id}/messages/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/messages/` })],
-  ["POST rooms/{id}/members/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/members/`, json: { participants: [1] } })],
-  ["DELETE rooms/{id}/members/{user_id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/members/${id}/` })],
-  ["POST rooms/{id}/leave/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/leave/` })],
-  ["PATCH messages/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/messages/${id}/`, json: { content: "x" } })],
-  ["DELETE messages/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/messages/${id}/` })],
 ];
 
 const badIds = ["abc", "-1", "0", "1.5", "1e3", "0x10", "99999999999999999999", "%20", "1%00", "%F0%9F%A6%85", "'1'"];
 
 /** Every route that takes a JSON body, with a body it would accept. */
-const jsonRoutes: [string, (w: World) => Request][] = [
+const jsonRoutes: [string, (w: World) => RouteRequest][] = [
   ["POST access_token/", (w) => ({ method: "POST", path: "/api/v1/access_token/", json: { username: w.owner.username, password: "wrong" } })],
   ["POST refresh_token/", (w) => ({ method: "POST", path: "/api/v1/refresh_token/", json: { refresh: w.owner.refresh } })],
   ["POST logout/", (w) => ({ method: "POST", path: "/api/v1/logout/", json: { refresh: w.owner.refresh } })],

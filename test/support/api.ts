@@ -132,6 +132,12 @@ export async function sendToRoom(sender: Person, roomId: number, message = "hell
   return answer.body;
 }
 
+/** A room's history as its REST page answers it, oldest first (up to 100). */
+export async function historyOf(token: string, roomId: number): Promise<{ id: number; content: string }[]> {
+  const answer = await call("GET", `/api/v1/rooms/${roomId}/messages/?limit=100`, { token });
+  return answer.body.messages;
+}
+
 /**
  * Stores messages straight in D1, as the room's object would, for tests about reading
  * long histories (sending them one by one would hit the send rate limit).

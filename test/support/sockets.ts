@@ -79,4 +79,11 @@ export async function openSocket(path: string, token: string): Promise<TestSocke
 export const openRoom = (token: string, roomId: number, after?: number) =>
   openSocket(`/api/v1/rooms/${roomId}/socket/${after === undefined ? "" : `?after=${after}`}`, token);
 
+/** Opens a room socket and waits until it is live (caught up). */
+export async function openLiveRoom(token: string, roomId: number, after?: number): Promise<TestSocket> {
+  const socket = await openRoom(token, roomId, after);
+  await socket.nextOf("caught_up");
+  return socket;
+}
+
 export const openInbox = (token: string) => openSocket("/api/v1/inbox/socket/", token);

@@ -8,7 +8,8 @@ import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
-import { noProblem, problemOf, type Problem } from "../dialog/problem";
+import { problemOf } from "../dialog/problem";
+import { useFormAction } from "../../lib/use-form-action";
 import styles from "./admin.module.css";
 
 /** People per page of the list. */
@@ -22,24 +23,17 @@ const blankUser = { username: "", first_name: "", last_name: "", email: "", pass
 
 function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [draft, setDraft] = useState(blankUser);
-  const [problem, setProblem] = useState(noProblem);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useFormAction();
   const headingId = useId();
   const set = (key: keyof typeof blankUser) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    void run(async () => {
       const created = await answer(api.profiles.$post({ json: draft }));
       setDraft(blankUser);
-      setProblem(noProblem);
       onCreated(created);
-    } catch (err) {
-      setProblem(problemOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -66,18 +60,16 @@ function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
 
 function PasswordReset({ user, onDone }: { user: User; onDone: (message: string) => void }) {
   const [password, setPassword] = useState("");
-  const [problem, setProblem] = useState<Problem>(noProblem);
+  const { problem, run } = useFormAction();
   const formRef = useRef<HTMLFormElement>(null);
   // Opened from a button in the row: the keyboard goes straight to the new password.
   useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    try {
+    void run(async () => {
       await answer(api.profiles[":id"].$patch({ param: { id: String(user.id) }, json: { password } }));
       onDone(`${user.username}'s password is reset; their sessions are signed out.`);
-    } catch (err) {
-      setProblem(problemOf(err));
-    }
+    });
   };
   return (
     <form ref={formRef} class={styles.reset} onSubmit={submit} noValidate>

@@ -8,7 +8,8 @@ import { answer, api, type Room, type User } from "../../lib/api";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
-import { noProblem, problemOf } from "../dialog/problem";
+import { problemOf } from "../dialog/problem";
+import { useFormAction } from "../../lib/use-form-action";
 import { PeoplePicker, Person } from "../people-picker";
 import styles from "./group-details.module.css";
 
@@ -27,15 +28,10 @@ const canManage = (room: Room, me: User) => room.is_group && (me.is_superuser ||
 
 function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => void }) {
   const [title, setTitle] = useState(room.title);
-  const [problem, setProblem] = useState(noProblem);
-  const submit = async (event: Event) => {
+  const { problem, run } = useFormAction();
+  const submit = (event: Event) => {
     event.preventDefault();
-    try {
-      onChanged(await answer(api.rooms[":id"].$patch({ param: { id: String(room.id) }, json: { title: title.trim() } })));
-      setProblem(noProblem);
-    } catch (err) {
-      setProblem(problemOf(err));
-    }
+    void run(async () => onChanged(await answer(api.rooms[":id"].$patch({ param: { id: String(room.id) }, json: { title: title.trim() } }))));
   };
   return (
     <form class={`${form.form} ${styles.inline}`} onSubmit={submit} noValidate>

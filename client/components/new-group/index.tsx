@@ -7,7 +7,7 @@ import { answer, api, type Room, type User } from "../../lib/api";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
-import { noProblem, problemOf } from "../dialog/problem";
+import { useFormAction } from "../../lib/use-form-action";
 import { PeoplePicker } from "../people-picker";
 
 export type NewGroupProps = {
@@ -20,22 +20,15 @@ export type NewGroupProps = {
 export function NewGroup({ onCreated, onClose }: NewGroupProps) {
   const [title, setTitle] = useState("");
   const [members, setMembers] = useState<User[]>([]);
-  const [problem, setProblem] = useState(noProblem);
-  const [busy, setBusy] = useState(false);
+  const { problem, setProblem, busy, run } = useFormAction();
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
     if (!title.trim()) {
       setProblem({ message: "Give the group a title.", fields: { title: "must not be blank" } });
       return;
     }
-    setBusy(true);
-    try {
-      onCreated(await answer(api.rooms.$post({ json: { title: title.trim(), participants: members.map((user) => user.id) } })));
-    } catch (err) {
-      setProblem(problemOf(err));
-      setBusy(false);
-    }
+    void run(async () => onCreated(await answer(api.rooms.$post({ json: { title: title.trim(), participants: members.map((user) => user.id) } }))));
   };
 
   return (

@@ -9,7 +9,8 @@ import { signIn } from "../../lib/session";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
-import { noProblem, problemOf, type Problem } from "../dialog/problem";
+import { type Problem } from "../dialog/problem";
+import { useFormAction } from "../../lib/use-form-action";
 import { AvatarEditor } from "./avatar-editor";
 
 export type ProfileProps = {
@@ -39,25 +40,18 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
   const [firstName, setFirstName] = useState(me.first_name);
   const [lastName, setLastName] = useState(me.last_name);
   const [email, setEmail] = useState(me.email);
-  const [problem, setProblem] = useState(noProblem);
+  const { problem, busy, run } = useFormAction();
   const [saved, setSaved] = useState("");
-  const [busy, setBusy] = useState(false);
   const headingId = useId();
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
     setSaved("");
-    try {
+    void run(async () => {
       const changed = await answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { first_name: firstName, last_name: lastName, email } }));
-      setProblem(noProblem);
       setSaved("Saved.");
       onChanged(changed);
-    } catch (err) {
-      setProblem(problemOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -80,34 +74,27 @@ function PasswordForm({ me }: { me: User }) {
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [repeated, setRepeated] = useState("");
-  const [problem, setProblem] = useState(noProblem);
+  const { problem, setProblem, busy, run } = useFormAction();
   const [saved, setSaved] = useState("");
-  const [busy, setBusy] = useState(false);
   const headingId = useId();
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
     setSaved("");
     if (password !== repeated) {
       setProblem({ message: "The new passwords differ.", fields: { repeated: "does not match the new password" } });
       return;
     }
-    setBusy(true);
-    try {
+    void run(async () => {
       await answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { current_password: current, password } }));
       // A new password ends every session, this one's refresh token too: sign in again
       // with it so this tab stays signed in past its access token's few minutes.
       await signIn(me.username, password);
-      setProblem(noProblem);
       setCurrent("");
       setPassword("");
       setRepeated("");
       setSaved("Password changed. Your other sessions are signed out.");
-    } catch (err) {
-      setProblem(problemOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
