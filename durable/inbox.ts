@@ -87,8 +87,11 @@ export class Inbox extends DurableObject<Env> {
 
   /** Sends a frame to every open tab of this user. */
   async push(frame: InboxFrame) {
+    const sockets = this.ctx.getWebSockets();
+    // Most members of a busy room have no tab open: their news costs nothing then.
+    if (sockets.length === 0) return;
     const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of sockets) {
       try {
         ws.send(text);
       } catch {

@@ -40,6 +40,19 @@ describe("insertMessages", () => {
     const stored = await db().select().from(rooms).where(eq(rooms.id, room.id)).get();
     expect(stored?.lastMessageId).toBe(results[3].row.id);
   });
+
+  it("stores any text exactly as sent, a lone surrogate as U+FFFD", async () => {
+    const user = await makeUser();
+    const room = await createGroupRoom(db(), "r", user.id, []);
+    const texts = ['"quoted", \\back\\slashed\\', "line\nbreak\ttab", "émoji 🦅 and 中文", "{\"json\": [1]}", "x".repeat(4000), "null"];
+    const results = await insertMessages(db(), room.id, [
+      ...texts.map((content) => ({ senderId: user.id, content })),
+      { senderId: user.id, content: "half \ud83e pair" },
+    ]);
+    const { rows } = await historyPage(db(), room.id, { limit: 10 });
+    expect(rows.map((m) => m.content)).toEqual([...texts, "half \ufffd pair"]);
+    expect(results.map((r) => r.row)).toEqual(rows);
+  });
 });
 
 describe("historyPage", () => {
