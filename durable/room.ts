@@ -57,6 +57,8 @@ import {
 export const MAX_SOCKETS_PER_USER = 8;
 /** How long news for the inboxes gathers before it goes out. */
 const INBOX_BATCH_MS = 100;
+/** A room whose latest write started this recently is busy: its next write waits a turn (see #store). */
+const BUSY_WITHIN_MS = 10;
 /** Most messages a catch-up sends; past it, `has_more` tells the client to page over REST. */
 export const CATCH_UP_LIMIT = 1000;
 
@@ -77,6 +79,8 @@ export class Room extends DurableObject<Env> {
   #writes: Promise<unknown> = Promise.resolve();
   /** Messages waiting for the next write, in the order they arrived. */
   #unstored: { input: PostInput; resolve: (result: Stored) => void; reject: (reason: unknown) => void }[] = [];
+  /** When the latest write of messages started: a room that wrote this recently is busy. */
+  #lastWriteAt = 0;
   /** Stored messages that participants' inboxes have not heard of yet. */
   #inboxQueue: WireMessage[] = [];
   /** Send allowance per user; lost on eviction, which only ever makes it more lenient. */
@@ -304,9 +308,14 @@ export class Room extends DurableObject<Env> {
   #store(input: PostInput): Promise<Stored> {
     return new Promise((resolve, reject) => {
       this.#unstored.push({ input, resolve, reject });
-      // The write starts on the next turn of the event loop, not now, so frames that have
-      // already arrived join it: in a busy room of 10 that made groups of 3.4 messages, not 2.6.
-      if (this.#unstored.length === 1) setTimeout(() => void this.#serialised(() => this.#storeWaiting()), 0);
+      if (this.#unstored.length > 1) return;
+      const write = () => void this.#serialised(() => this.#storeWaiting());
+      // In a busy room the write waits for the next turn of the event loop, so frames that
+      // have already arrived join it (groups of 3.4 messages instead of 2.6 in a room of 10
+      // sending flat out: fewer D1 writes, and D1 takes about 1,000 a second in all); a
+      // message in a quiet room is written at once, adding nothing to its latency.
+      if (Date.now() - this.#lastWriteAt < BUSY_WITHIN_MS) setTimeout(write, 0);
+      else write();
     });
   }
 
@@ -317,6 +326,7 @@ export class Room extends DurableObject<Env> {
    */
   async #storeWaiting() {
     const group = this.#unstored.splice(0, MAX_MESSAGES_A_WRITE);
+    this.#lastWriteAt = Date.now();
     if (this.#unstored.length > 0) void this.#serialised(() => this.#storeWaiting());
     let results: { row: MessageRow; stored: boolean }[];
     try {

@@ -230,8 +230,14 @@ function tally(seen: { sender: number; seq: number; id?: number }[][], total: nu
   return { lost, duplicated, reordered };
 }
 
-/** Messages per throughput run, spread over the members. */
-const THROUGHPUT_MESSAGES = 600;
+/**
+ * Messages per throughput run, spread over the members. Enough that the relay's run lasts
+ * a good part of a second: with 600, its room of 10 was done in about 40 ms, and its figure
+ * swung from 82,000 to 154,000 deliveries/s between repeats of one run.
+ */
+const THROUGHPUT_MESSAGES = 3000;
+/** Messages each member sends in the uncounted warm-up, so both sides are past their JIT. */
+const WARM_UP_PER_SENDER = 100;
 /** The steady load of the latency runs. */
 const LATENCY_LOAD = { kind: "latency", perSecond: 50, seconds: 4 } as const;
 
@@ -268,7 +274,7 @@ export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): 
   // One run of each side first, not counted: the first messages pay for JIT and cold caches.
   for (const side of ["relay", "condor"] as const) {
     const sockets = await targets[side].openRoom(10, "warm-up");
-    await runLoad(targets[side], sockets, { kind: "throughput", perSender: 20 });
+    await runLoad(targets[side], sockets, { kind: "throughput", perSender: WARM_UP_PER_SENDER });
     await closeAll(sockets);
   }
   const rooms: FanOutRoom[] = [];
