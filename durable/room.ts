@@ -88,6 +88,11 @@ export class Room extends DurableObject<Env> {
   #allowance: { burst: number; perSecond: number };
   /** What inbox news needs of the room, read once (see roomForNews); undefined until then or after a change. */
   #newsFacts: Promise<NewsFacts | undefined> | undefined;
+  /**
+   * Who is typing, until when: storage's copy, read once, then kept in step here, as only
+   * this object writes it (a send checks it, so a message costs no storage read).
+   */
+  #typists: Record<string, number> | undefined;
   /** Set once this DM has had news told: nothing later can be its first message. */
   #dmOpened = false;
   /**
@@ -379,9 +384,16 @@ export class Room extends DurableObject<Env> {
     await inboxObject(this.env, userId).push({ type: "unread", counts: unread });
   }
 
+  async #typistsNow(): Promise<Record<string, number>> {
+    if (this.#typists) return this.#typists;
+    const stored = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};
+    // Another call may have read it during the await, and changed it since.
+    return (this.#typists ??= stored);
+  }
+
   /** Starts or stops a user's typing; it lapses on its own after TYPING_LASTS_MS. */
   async #typing(userId: number, typing: boolean) {
-    const typists = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};
+    const typists = await this.#typistsNow();
     // Every send stops its sender's typing; most senders were not, and cost no write.
     if (!typing && !(String(userId) in typists)) return;
     if (typing) typists[userId] = Date.now() + TYPING_LASTS_MS;
@@ -416,6 +428,7 @@ export class Room extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) ws.close(4004, "room deleted");
     this.#newsFacts = undefined;
     this.#dmOpened = false;
+    this.#typists = undefined;
     await this.ctx.storage.deleteAll();
   }
 
@@ -472,7 +485,9 @@ export class Room extends DurableObject<Env> {
   /** Lapses typing, drops sockets that stopped pinging, and renews presence while anyone is here. */
   async alarm() {
     const at = Date.now();
+    // Storage is the truth here: the alarm is what lapses typing, also after an eviction.
     const typists = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};
+    this.#typists = { ...typists };
     for (const [userId, until] of Object.entries(typists)) {
       if (until <= at) await this.#typing(Number(userId), false);
     }
@@ -483,7 +498,7 @@ export class Room extends DurableObject<Env> {
     if (silent.length > 0) this.#broadcast({ type: "here", users: here });
     const presence = presenceStore(this.env);
     await Promise.all(here.map((userId) => presence.heartbeat(userId)));
-    const remaining = Object.values((await this.ctx.storage.get<Record<string, number>>("typing")) ?? {});
+    const remaining = Object.values(await this.#typistsNow());
     if (here.length > 0) await this.#ensureAlarm();
     if (remaining.length > 0) await this.#ensureAlarm(Math.min(...remaining));
   }

@@ -7,10 +7,12 @@
  * bench-results/ (git-ignored). It asserts nothing about speed.
  *
  *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost]
+ *   npm run bench -- --only profile     # a CPU profile of a room of 10 sending flat out
  *
  * Parts: fan-out over WebSockets against a `ws` relay (scripts/bench/fan-out.ts), REST
  * with autocannon (rest.ts), first-load page weight in Chromium (page-weight.ts), and
  * the D1 queries, Durable Object requests and Upstash commands one message costs (cost.ts).
+ * `profile` (profile.ts) is not part of a plain run: the profiler slows what it watches.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,12 +21,14 @@ import { BENCH_ENV, PROJECT_ROOT, buildClient, startChat, type Stoppable } from 
 import { measureCost, type CostReport } from "./bench/cost.ts";
 import { measureFanOut, type FanOutReport } from "./bench/fan-out.ts";
 import { measurePageWeight, type PageWeight } from "./bench/page-weight.ts";
+import { profileFanOut, type ProfileReport } from "./bench/profile.ts";
 import { startRelay } from "./bench/relay.ts";
 import { measureRest, type RestReport } from "./bench/rest.ts";
 import { printReport } from "./bench/table.ts";
 
-const PARTS = ["fan-out", "rest", "page", "cost"] as const;
+const PARTS = ["fan-out", "rest", "page", "cost", "profile"] as const;
 type Part = (typeof PARTS)[number];
+const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost"];
 
 export type BenchReport = {
   at: string;
@@ -34,10 +38,11 @@ export type BenchReport = {
   rest?: RestReport;
   page?: PageWeight;
   cost?: CostReport;
+  profile?: Omit<ProfileReport, "profile">;
 };
 
 const { values } = parseArgs({
-  options: { repeats: { type: "string", default: "3" }, only: { type: "string", default: PARTS.join(",") } },
+  options: { repeats: { type: "string", default: "3" }, only: { type: "string", default: EVERY_RUN.join(",") } },
 });
 const repeats = Number(values.repeats);
 if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new Error("--repeats is a whole number from 1 to 20");
@@ -69,7 +74,10 @@ async function main() {
   console.log(`Bench: ${repeats} repeat(s) of ${[...only].join(", ")}; wrangler dev with X_LOCAL_OBSERVABILITY=false (local tracing off).`);
   console.log("> Building the client (vite build)");
   buildClient();
-  if (only.has("fan-out") || only.has("rest") || only.has("page")) {
+  const folder = path.join(PROJECT_ROOT, "bench-results");
+  mkdirSync(folder, { recursive: true });
+  const stamp = report.at.replace(/[:.]/g, "-");
+  if (only.has("fan-out") || only.has("rest") || only.has("page") || only.has("profile")) {
     console.log("> Starting Condor Chat (wrangler dev) and the ws relay");
     const chat = await started(startChat());
     if (only.has("fan-out")) {
@@ -78,6 +86,13 @@ async function main() {
     }
     if (only.has("rest")) report.rest = await measureRest(chat, repeats);
     if (only.has("page")) report.page = await measurePageWeight(chat);
+    if (only.has("profile")) {
+      const { profile, ...summary } = await profileFanOut(chat);
+      report.profile = summary;
+      const file = path.join(folder, `profile-${stamp}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`  profile: ${path.relative(PROJECT_ROOT, file)} (open it in Chrome DevTools, Performance tab)`);
+    }
     await stopAll();
   }
   if (only.has("cost")) {
@@ -87,9 +102,7 @@ async function main() {
     await stopAll();
   }
   printReport(report);
-  const folder = path.join(PROJECT_ROOT, "bench-results");
-  mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, `bench-${report.at.replace(/[:.]/g, "-")}.json`);
+  const file = path.join(folder, `bench-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(folder, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nWrote ${path.relative(PROJECT_ROOT, file)} (and bench-results/latest.json).`);

@@ -24,6 +24,8 @@ export type DevServer = {
   secret: string;
   /** The wrangler process, whose children (workerd) serve the requests. */
   pid: number;
+  /** wrangler's devtools port: the worker's isolate, for a CPU profile. */
+  inspectorPort: number;
   /** Stops the server; its state is deleted unless kept (for a restart on it). */
   stop(options?: { keepState?: boolean }): Promise<void>;
 };
@@ -81,13 +83,14 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
   // A free port can be taken by another process before wrangler binds it: then try another.
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
+    const inspectorPort = await freePort();
     const child = spawn(
       process.execPath,
       [
         WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
         "--env-file", envFile,
         // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
-        "--inspector-port", String(await freePort()),
+        "--inspector-port", String(inspectorPort),
         ...vars,
       ],
       {
@@ -117,6 +120,7 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
       persistTo,
       secret,
       pid: child.pid!,
+      inspectorPort,
       async stop({ keepState = false } = {}) {
         await stop();
         if (!keepState) rmSync(persistTo, { recursive: true, force: true });

@@ -34,6 +34,8 @@ export type Chat = Stoppable & {
   url: string;
   /** wrangler dev's process: with its children (workerd), what serving costs in CPU. */
   pid: number;
+  /** wrangler's devtools port (see scripts/bench/profile.ts). */
+  inspectorPort: number;
   /** Access tokens of bench0..bench49 (5 minutes; `signIn` again for later phases). */
   tokens: string[];
   /** Room id by number of members. */
@@ -186,7 +188,7 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
       if (!created.ok) throw new Error(`making the room of ${size} failed: ${created.status} ${await created.text()}`);
       rooms.set(size, ((await created.json()) as { id: number }).id);
     }
-    return { url: server.url, pid: server.pid, tokens, rooms, signIn, stop };
+    return { url: server.url, pid: server.pid, inspectorPort: server.inspectorPort, tokens, rooms, signIn, stop };
   } catch (error) {
     await stop();
     throw error;
