@@ -384,6 +384,7 @@ export class Room extends DurableObject<Env> {
     await inboxObject(this.env, userId).push({ type: "unread", counts: unread });
   }
 
+  /** The typists, from memory once storage has been read. */
   async #typistsNow(): Promise<Record<string, number>> {
     if (this.#typists) return this.#typists;
     const stored = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};

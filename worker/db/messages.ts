@@ -80,9 +80,9 @@ export async function insertMessages(
     // Read back from the table rather than taken from the inserts, which a retry skips.
     d1.prepare(MAKE_LATEST).bind(roomId),
   ]);
-  // Inserted rows come back in the group's order; a skipped retry has no row, and the
-  // first message after it with the same sender and client id cannot exist (it too would
-  // have been skipped), so rows pair with inputs in one pass.
+  // By id, the inserted rows are in the group's order. A skipped retry has no row, and no
+  // later message of the group can have its sender and client id (it too would have been
+  // skipped), so rows pair with inputs in one pass.
   const rows = inserted.results.sort((a, b) => a.id - b.id);
   let next = 0;
   return Promise.all(
