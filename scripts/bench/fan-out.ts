@@ -237,7 +237,7 @@ function tally(seen: { sender: number; seq: number; id?: number }[][], total: nu
  */
 const THROUGHPUT_MESSAGES = 3000;
 /** Messages each member sends in the uncounted warm-up, so both sides are past their JIT. */
-const WARM_UP_PER_SENDER = 100;
+export const WARM_UP_PER_SENDER = 100;
 /** The steady load of the latency runs. */
 const LATENCY_LOAD = { kind: "latency", perSecond: 50, seconds: 4 } as const;
 

@@ -9,7 +9,7 @@
  */
 import WebSocket from "ws";
 import type { Chat } from "./app.ts";
-import { chatTarget, closeAll, runLoad } from "./fan-out.ts";
+import { chatTarget, closeAll, runLoad, WARM_UP_PER_SENDER } from "./fan-out.ts";
 
 /** Share of the samples, in percent, by function (name and place in the bundle). */
 export type ProfileReport = {
@@ -40,8 +40,9 @@ async function devtools(port: number) {
   const waiting = new Map<number, (result: unknown) => void>();
   ws.on("message", (data) => {
     const answer = JSON.parse(data.toString()) as { id?: number; result?: unknown };
-    if (answer.id !== undefined) waiting.get(answer.id)?.(answer.result);
-    if (answer.id !== undefined) waiting.delete(answer.id);
+    if (answer.id === undefined) return;
+    waiting.get(answer.id)?.(answer.result);
+    waiting.delete(answer.id);
   });
   return {
     call: <T>(method: string, params: object = {}) =>
@@ -85,7 +86,7 @@ export async function profileFanOut(chat: Chat): Promise<ProfileReport> {
   const inspector = await devtools(chat.inspectorPort);
   try {
     // Warm, as in the fan-out: the first messages pay for JIT and cold caches.
-    await runLoad(target, sockets, { kind: "throughput", perSender: 100 });
+    await runLoad(target, sockets, { kind: "throughput", perSender: WARM_UP_PER_SENDER });
     await inspector.call("Profiler.enable");
     await inspector.call("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
     await inspector.call("Profiler.start");
