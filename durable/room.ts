@@ -2,35 +2,46 @@
  * One Durable Object per room: the single writer of its room's messages and the holder of
  * its WebSockets.
  *
- * Where messages live, and why: in D1, written only by this object. D1 gives one history
- * that REST pages, unread counts across all of a user's rooms, and an import from the
- * original can all query; a team's chat stays far below D1's ~1,000 writes/s. This object
- * orders its room: every write (and every catch-up read) runs one at a time through
- * `#serialised`, because awaiting D1 does not hold the input gate. So ids within a room
- * are the order in which sockets receive messages, which is history's order too, and a
- * message is broadcast only after D1 has it. Messages that arrive while a write is in
- * flight are stored together by the next one (one D1 round trip for the lot), which is
- * what lets a busy room go faster than one round trip per message.
+ * Where messages live, and why: a message is taken when this object writes it to its own
+ * SQLite, numbered; the ack and the broadcast go out in the same turn, and the output gate
+ * holds both until that write is durable. D1 then gets a copy just behind (#copied), many
+ * messages a round trip, because D1 is what REST pages, unread counts across all of a
+ * user's rooms and an import from the original query. So a send costs no D1 round trip
+ * of its own: a busy room's speed is this object's, not D1's ~1,000 writes a second.
+ *
+ * - Ids are global, as the original's: blocks of them come from D1 (reserveMessageIds),
+ *   and within a room they rise in the order sockets receive messages, history's order.
+ * - Until D1 has a message, this object's store holds its text: history read through this
+ *   object (#history) is D1's and the store's together, so an acknowledged message is in
+ *   history at once, also while D1 is failing. Edits, deletes and read marks wait until D1
+ *   has every message taken (they change D1's rows).
+ * - The store keeps every message's id, sender and client id after D1 has it, which is how
+ *   a retried send is known without a round trip.
+ * - A copy that fails is tried again by the alarm; sends go on until COPY_BACKLOG messages
+ *   wait, then fail until D1 is back.
  *
  * Sockets use the hibernation API: the object may be evicted while sockets stay open; who a
  * socket belongs to lives in its attachment, and pings are answered without waking it.
  *
  * What inbox news needs of the room (its title, kind and member ids) is kept in memory, so
- * a message costs D1 its one write: the worker tells this object of every change to them
+ * a message costs D1 nothing more: the worker tells this object of every change to them
  * (membersChanged, renamed, roomDeleted), which drops the copy, and after an eviction it is
  * read again on the next news.
  */
 import { DurableObject } from "cloudflare:workers";
 import { database, now } from "../worker/db";
 import {
+  copyMessages,
   findMessage,
-  historyPage,
-  insertMessages,
+  historyRows,
   latestMessageId,
-  MAX_MESSAGES_A_WRITE,
+  MAX_MESSAGES_A_COPY,
+  pageOf,
+  reserveMessageIds,
   rewriteMessage,
   unreadCounts,
-  type NewMessage,
+  type HistoryQuery,
+  type TakenMessage,
 } from "../worker/db/messages";
 import type { MessageRow } from "../worker/db/schema";
 import { markRead, readPositions } from "../worker/db/reads";
@@ -57,8 +68,17 @@ import {
 export const MAX_SOCKETS_PER_USER = 8;
 /** How long news for the inboxes gathers before it goes out. */
 const INBOX_BATCH_MS = 100;
-/** A room whose latest write started this recently is busy: its next write waits a turn (see #store). */
+/** Ids a room's first block holds; each next block (while the object stays) twice as many, up to LARGEST_ID_BLOCK. */
+const FIRST_ID_BLOCK = 16;
+const LARGEST_ID_BLOCK = 1024;
+/** A room that took messages this recently is busy: its next ones wait a turn (see #store). */
 const BUSY_WITHIN_MS = 10;
+/** Messages that may wait for D1 before sends fail: D1 has been failing a while by then. */
+export const COPY_BACKLOG = 2000;
+/** How long a message taken in a busy room waits, at most, for others to share its copy to D1. */
+const COPY_AFTER_MS = 50;
+/** How long after a failed copy the next is tried (by the alarm, which outlives an eviction). */
+const COPY_RETRY_MS = 2000;
 /** Most messages a catch-up sends; past it, `has_more` tells the client to page over REST. */
 export const CATCH_UP_LIMIT = 1000;
 
@@ -67,8 +87,10 @@ export const TRUSTED_USER_HEADER = "x-condor-user";
 
 type Attachment = { userId: number; connectedAt: number };
 type NewsFacts = NonNullable<Awaited<ReturnType<typeof roomForNews>>>;
-export type PostInput = NewMessage;
+export type PostInput = { senderId: number; content: string; clientId?: string };
 type Stored = { message: WireMessage; stored: boolean };
+/** A message as the room's store holds it; content is NULL once D1 has the message. */
+type StoreRow = { id: number; sender_id: number; client_id: string | null; created_at: string; content: string | null };
 export type PostResult =
   | ({ ok: true } & Stored)
   | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
@@ -76,11 +98,25 @@ export type ChangeResult = { ok: true; message: WireMessage } | { ok: false; err
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
-  #writes: Promise<unknown> = Promise.resolve();
-  /** Messages waiting for the next write, in the order they arrived. */
-  #unstored: { input: PostInput; resolve: (result: Stored) => void; reject: (reason: unknown) => void }[] = [];
-  /** When the latest write of messages started: a room that wrote this recently is busy. */
-  #lastWriteAt = 0;
+  /** Catch-ups and changes to stored messages run one at a time (see #serialised). */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** The ids this object may give, from #nextId up to (not including) #endId. */
+  #nextId = 0;
+  #endId = 0;
+  #idBlock = FIRST_ID_BLOCK;
+  /** Messages waiting to be taken, in the order they came. */
+  #untaken: { input: PostInput; resolve: (result: Stored | Promise<Stored>) => void; reject: (reason: unknown) => void }[] = [];
+  /** When messages were last taken: a room that took some this recently is busy (see #store). */
+  #lastTakeAt = 0;
+  /** Messages taken that D1 does not have yet. */
+  #uncopied = 0;
+  /** The copies to D1 run one after another; #nextCopy is the one not started yet, which new messages join. */
+  #copies: Promise<unknown> = Promise.resolve();
+  #nextCopy: Promise<void> | undefined;
+  /** A copy that will start shortly (see #copySoon). */
+  #copyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** After a failed copy, new messages leave the next try to the alarm rather than each trying. */
+  #copyPausedUntil = 0;
   /** Stored messages that participants' inboxes have not heard of yet. */
   #inboxQueue: WireMessage[] = [];
   /** Send allowance per user; lost on eviction, which only ever makes it more lenient. */
@@ -96,24 +132,60 @@ export class Room extends DurableObject<Env> {
   /** Set once this DM has had news told: nothing later can be its first message. */
   #dmOpened = false;
   /**
-   * Sockets still being sent what they missed: broadcasts skip them until then. Memory is
-   * enough, and spares reading every socket's attachment on every broadcast: only an idle
-   * object hibernates, and a catch-up is work in flight (in the write queue), so the set
-   * cannot be lost before a catch-up ends. An eviction in the middle of one (a deploy, a
-   * crash) loses the catch-up itself, which a flag in the attachment could not save either.
+   * Sockets still being sent what they missed, with the frames broadcast meanwhile: those
+   * go out after the catch-up, less the messages it already sent. Memory is enough, and
+   * spares reading every socket's attachment on every broadcast: only an idle object
+   * hibernates, and a catch-up is work in flight, so the map cannot be lost before a
+   * catch-up ends. An eviction in the middle of one (a deploy, a crash) loses the catch-up
+   * itself, which a flag in the attachment could not save either.
    */
-  #catchingUp = new Set<WebSocket>();
+  #catchingUp = new Map<WebSocket, RoomFrame[]>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#allowance = sendAllowance(env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.#openStore();
+    // Left over from before an eviction: D1 gets it now rather than at the next message.
+    if (this.#uncopied > 0) this.#copySoon();
   }
 
-  /** Runs writes one after another; a failed write does not stop the ones behind it. */
+  get #sql() {
+    return this.ctx.storage.sql;
+  }
+
+  /** Makes the store's tables if need be, and reads where numbering and copying stand. */
+  #openStore() {
+    this.#sql.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        id INTEGER PRIMARY KEY,
+        sender_id INTEGER NOT NULL,
+        client_id TEXT,
+        created_at TEXT NOT NULL,
+        content TEXT
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS messages_client_id ON messages (sender_id, client_id) WHERE client_id IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS messages_uncopied ON messages (id) WHERE content IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS id_block (only INTEGER PRIMARY KEY CHECK (only = 1), first_id INTEGER NOT NULL, end_id INTEGER NOT NULL);
+    `);
+    const block = this.#sql.exec<{ first_id: number; end_id: number }>("SELECT first_id, end_id FROM id_block").toArray()[0];
+    this.#nextId = Math.max(block?.first_id ?? 0, this.#latestTaken() + 1);
+    this.#endId = block?.end_id ?? 0;
+    this.#uncopied = this.#countUncopied();
+  }
+
+  #latestTaken(): number {
+    return this.#sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM messages").one().id ?? 0;
+  }
+
+  #countUncopied(): number {
+    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE content IS NOT NULL").one().n;
+  }
+
+  /** Runs catch-ups and changes one after another; a failed one does not stop the ones behind it. */
   #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#writes.then(work);
-    this.#writes = result.catch(() => undefined);
+    const result = this.#queue.then(work);
+    this.#queue = result.catch(() => undefined);
     return result;
   }
 
@@ -128,8 +200,12 @@ export class Room extends DurableObject<Env> {
   #broadcast(frame: RoomFrame, except?: WebSocket) {
     const text = JSON.stringify(frame);
     for (const ws of this.ctx.getWebSockets()) {
-      // A socket still catching up gets what this broadcast is about from its catch-up, after.
-      if (ws === except || this.#catchingUp.has(ws)) continue;
+      if (ws === except) continue;
+      const held = this.#catchingUp.get(ws);
+      if (held) {
+        held.push(frame);
+        continue;
+      }
       try {
         ws.send(text);
       } catch {
@@ -181,16 +257,12 @@ export class Room extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
     server.serializeAttachment({ userId, connectedAt: Date.now() } satisfies Attachment);
-    this.#catchingUp.add(server);
-
-    // In the write queue, so no message can be stored between the catch-up and going live;
-    // until it is done, broadcasts skip this socket (they would come before what it missed).
+    // From now on broadcasts are held for this socket until its catch-up has been sent.
+    this.#catchingUp.set(server, []);
     void this.#serialised(async () => {
       try {
-        const db = database(this.env);
-        this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(db, roomId) });
-        await this.#catchUp(server, roomId, after);
-        this.#catchingUp.delete(server);
+        this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(database(this.env), roomId) });
+        await this.#catchUp(server, after);
         this.#send(server, { type: "here", users: this.#usersHere() });
       } catch (err) {
         // Without its catch-up the socket cannot be trusted to be complete: the client reconnects.
@@ -206,16 +278,84 @@ export class Room extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
   }
 
-  /** Sends what came after `after` (nothing when absent), then `caught_up`. Runs in the queue. */
-  async #catchUp(ws: WebSocket, roomId: number, after: number | undefined) {
-    const db = database(this.env);
+  /**
+   * Sends what came after `after` (nothing when absent), then `caught_up`, then what was
+   * broadcast meanwhile. Runs in the queue. A message taken during the catch-up's reads may
+   * be in them or only among the held frames; each goes out once, and all up to `last_id`
+   * before `caught_up`.
+   */
+  async #catchUp(ws: WebSocket, after: number | undefined) {
+    if (!this.#catchingUp.has(ws)) this.#catchingUp.set(ws, []);
+    const takenBefore = this.#latestTaken();
+    let rows: MessageRow[] = [];
+    let hasMore = false;
+    let last: number;
     if (after === undefined) {
-      this.#send(ws, { type: "caught_up", last_id: await latestMessageId(db, roomId), has_more: false });
-      return;
+      last = Math.max(takenBefore, await latestMessageId(database(this.env), this.#roomId));
+    } else {
+      ({ rows, hasMore } = await this.#history({ after, limit: CATCH_UP_LIMIT }));
+      last = rows.at(-1)?.id ?? after;
     }
-    const { rows, hasMore } = await historyPage(db, roomId, { after, limit: CATCH_UP_LIMIT });
+    const held = this.#catchingUp.get(ws) ?? [];
+    this.#catchingUp.delete(ws);
+    const sent = new Set(rows.map((row) => row.id));
     for (const row of rows) this.#send(ws, { type: "message", message: toMessage(row) });
-    this.#send(ws, { type: "caught_up", last_id: rows.at(-1)?.id ?? after, has_more: hasMore });
+    const isNew = (frame: RoomFrame) => frame.type === "message" && !sent.has(frame.message.id);
+    for (const frame of held) {
+      if (isNew(frame) && frame.type === "message" && frame.message.id <= last) {
+        sent.add(frame.message.id);
+        this.#send(ws, frame);
+      }
+    }
+    this.#send(ws, { type: "caught_up", last_id: last, has_more: hasMore });
+    for (const frame of held) if (frame.type !== "message" || isNew(frame)) this.#send(ws, frame);
+  }
+
+  /**
+   * A page of history: D1's rows and the ones only this store has yet. The store is read
+   * first: a message that leaves it during D1's read was in D1 before it left.
+   */
+  async #history(page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+    const uncopied = this.#uncopiedRows(page);
+    const stored = await historyRows(database(this.env), this.#roomId, page);
+    // D1's row first: it has a later edit, if there has been one since.
+    return pageOf([...stored, ...uncopied], page);
+  }
+
+  /** The page's rows among the messages D1 does not have yet, as historyRows reads D1's. */
+  #uncopiedRows(page: HistoryQuery): MessageRow[] {
+    if (this.#uncopied === 0) return [];
+    const rows =
+      page.after !== undefined
+        ? this.#sql.exec<StoreRow>(
+            "SELECT * FROM messages WHERE content IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
+            page.after,
+            page.limit + 1,
+          )
+        : this.#sql.exec<StoreRow>(
+            "SELECT * FROM messages WHERE content IS NOT NULL AND id < ? ORDER BY id DESC LIMIT ?",
+            page.before ?? Number.MAX_SAFE_INTEGER,
+            page.limit + 1,
+          );
+    return rows.toArray().map((row) => this.#asMessageRow(row));
+  }
+
+  #asMessageRow(row: StoreRow): MessageRow {
+    return {
+      id: row.id,
+      roomId: this.#roomId,
+      senderId: row.sender_id,
+      content: row.content ?? "",
+      createdAt: row.created_at,
+      editedAt: null,
+      deletedAt: null,
+      clientId: row.client_id,
+    };
+  }
+
+  /** A page of the room's history, for the worker's REST routes. */
+  async history(page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+    return this.#history(page);
   }
 
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
@@ -271,7 +411,11 @@ export class Room extends DurableObject<Env> {
         await this.#read(roomId, userId, frame.up_to);
         return;
       case "resume":
-        await this.#serialised(() => this.#catchUp(ws, roomId, frame.after));
+        this.#catchingUp.set(ws, this.#catchingUp.get(ws) ?? []);
+        await this.#serialised(() => this.#catchUp(ws, frame.after)).catch((err) => {
+          this.#catchingUp.delete(ws);
+          throw err;
+        });
         return;
     }
   }
@@ -295,10 +439,11 @@ export class Room extends DurableObject<Env> {
   }
 
   /**
-   * Stores a message and broadcasts it once D1 has it. A retry with the same client id
-   * answers the message stored the first time, and broadcasts nothing.
+   * Takes a message and broadcasts it. A retry with the same client id answers the message
+   * taken the first time, and broadcasts nothing. With `copied`, answers once D1 has it
+   * too, or has failed to take it (the message stands: the alarm tries again).
    */
-  async post(input: PostInput): Promise<PostResult> {
+  async post(input: PostInput, options: { copied?: boolean } = {}): Promise<PostResult> {
     const allowed = this.#allowSend(input.senderId);
     if (!allowed.ok) return { ok: false, error: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
     const result = await this.#store(input);
@@ -306,45 +451,145 @@ export class Room extends DurableObject<Env> {
       await this.#typing(input.senderId, false);
       this.#queueForInboxes(result.message);
     }
+    if (options.copied) await this.#copied().catch((err) => console.warn("copy to D1 failed; the alarm tries again", err));
     return { ok: true, ...result };
   }
 
-  /** Stores a message with the others waiting, in the next write; resolves once D1 has it. */
+  /**
+   * Takes the message with the others waiting. In a busy room they wait for the next turn
+   * of the event loop, so that frames which have already arrived are taken with them: the
+   * store then commits (and syncs to disk) once for the group, not once a message. A
+   * message in a quiet room is taken at once, adding nothing to its latency.
+   */
   #store(input: PostInput): Promise<Stored> {
     return new Promise((resolve, reject) => {
-      this.#unstored.push({ input, resolve, reject });
-      if (this.#unstored.length > 1) return;
-      const write = () => void this.#serialised(() => this.#storeWaiting());
-      // In a busy room the write waits for the next turn of the event loop, so frames that
-      // have already arrived join it (groups of 3.4 messages instead of 2.6 in a room of 10
-      // sending flat out: fewer D1 writes, and D1 takes about 1,000 a second in all); a
-      // message in a quiet room is written at once, adding nothing to its latency.
-      if (Date.now() - this.#lastWriteAt < BUSY_WITHIN_MS) setTimeout(write, 0);
-      else write();
+      this.#untaken.push({ input, resolve, reject });
+      if (this.#untaken.length > 1) return;
+      if (Date.now() - this.#lastTakeAt < BUSY_WITHIN_MS) setTimeout(() => this.#takeWaiting(), 0);
+      else this.#takeWaiting();
     });
   }
 
-  /**
-   * One write: the waiting messages (up to MAX_MESSAGES_A_WRITE; the rest go next), in one
-   * transaction, then broadcast in their order. If it fails, none is broadcast and each
-   * sender hears so.
-   */
-  async #storeWaiting() {
-    const group = this.#unstored.splice(0, MAX_MESSAGES_A_WRITE);
-    this.#lastWriteAt = Date.now();
-    if (this.#unstored.length > 0) void this.#serialised(() => this.#storeWaiting());
-    let results: { row: MessageRow; stored: boolean }[];
+  /** Takes the waiting messages in their order, as far as the ids go; the rest wait for the next block. */
+  #takeWaiting() {
+    this.#lastTakeAt = Date.now();
+    while (this.#untaken.length > 0 && this.#nextId < this.#endId) {
+      const waiting = this.#untaken.shift()!;
+      try {
+        waiting.resolve(this.#take(waiting.input));
+      } catch (reason) {
+        waiting.reject(reason);
+      }
+    }
+    if (this.#untaken.length > 0) void this.#reserveIds();
+  }
+
+  /** Gets a block of ids from D1, then takes the messages that waited for it. */
+  async #reserveIds() {
     try {
-      results = await insertMessages(database(this.env), this.#roomId, group.map(({ input }) => input));
+      const count = this.#idBlock;
+      const first = await reserveMessageIds(database(this.env), count);
+      this.#sql.exec("INSERT OR REPLACE INTO id_block (only, first_id, end_id) VALUES (1, ?, ?)", first, first + count);
+      [this.#nextId, this.#endId] = [first, first + count];
+      this.#idBlock = Math.min(LARGEST_ID_BLOCK, count * 2);
     } catch (reason) {
-      for (const waiting of group) waiting.reject(reason);
+      for (const waiting of this.#untaken.splice(0)) waiting.reject(reason);
       return;
     }
-    results.forEach(({ row, stored }, i) => {
-      const message = toMessage(row);
-      if (stored) this.#broadcast({ type: "message", message });
-      group[i].resolve({ message, stored });
+    this.#takeWaiting();
+  }
+
+  /**
+   * Numbers the message, writes it to the store and broadcasts it, all before anything
+   * else runs: so ids are broadcast in their order, and the output gate holds the
+   * broadcast (and the sender's ack) until the write is durable.
+   */
+  #take(input: PostInput): Stored | Promise<Stored> {
+    if (this.#uncopied >= COPY_BACKLOG) throw new Error(`${COPY_BACKLOG} messages are waiting for D1`);
+    const taken: TakenMessage = {
+      id: this.#nextId,
+      senderId: input.senderId,
+      // As D1 will store it: a lone surrogate becomes U+FFFD.
+      content: input.content.toWellFormed(),
+      createdAt: now(),
+      clientId: input.clientId ?? null,
+    };
+    const { rowsWritten } = this.#sql.exec(
+      "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      taken.id,
+      taken.senderId,
+      taken.clientId,
+      taken.createdAt,
+      taken.content,
+    );
+    if (rowsWritten === 0) return this.#takenBefore(input).then((row) => ({ message: toMessage(row), stored: false }));
+    this.#nextId += 1;
+    this.#uncopied += 1;
+    const message = toMessage({ ...taken, roomId: this.#roomId, editedAt: null, deletedAt: null });
+    this.#broadcast({ type: "message", message });
+    this.#copySoon();
+    return { message, stored: true };
+  }
+
+  /** The message a retried send was taken as the first time: from the store, or from D1 once it has it. */
+  async #takenBefore(input: PostInput): Promise<MessageRow> {
+    const row = this.#sql
+      .exec<StoreRow>("SELECT * FROM messages WHERE sender_id = ? AND client_id = ?", input.senderId, input.clientId ?? null)
+      .one();
+    if (row.content !== null) return this.#asMessageRow(row);
+    const copied = await findMessage(database(this.env), row.id);
+    if (!copied) throw new Error(`message ${row.id} is missing from D1`);
+    return copied;
+  }
+
+  /**
+   * Copies to D1 at once when this is the only message D1 lacks (a quiet room: D1 is then
+   * as current as it was when it was the commit point), otherwise in COPY_AFTER_MS, which
+   * gathers a busy room's messages into few copies. Whatever needs D1 to have them sooner
+   * (a REST send, an edit, a read mark) asks #copied itself. Nothing is started when a
+   * copy is due already, or while copies are paused after a failure.
+   */
+  #copySoon() {
+    if (this.#copyTimer !== undefined || this.#nextCopy || Date.now() < this.#copyPausedUntil) return;
+    this.#copyTimer = setTimeout(() => {
+      this.#copyTimer = undefined;
+      this.#copied().catch(async (err) => {
+        console.warn("copy to D1 failed; the alarm tries again", err);
+        this.#copyPausedUntil = Date.now() + COPY_RETRY_MS;
+        await this.#ensureAlarm(this.#copyPausedUntil);
+      });
+    }, this.#uncopied > 1 ? COPY_AFTER_MS : 0);
+  }
+
+  /** Resolves once D1 has every message taken so far; rejects if the copy fails. */
+  #copied(): Promise<void> {
+    if (this.#nextCopy) return this.#nextCopy;
+    const copy = this.#copies.then(() => {
+      this.#nextCopy = undefined;
+      return this.#copyUncopied();
     });
+    this.#nextCopy = copy;
+    this.#copies = copy.catch(() => undefined);
+    return copy;
+  }
+
+  /** Copies what D1 does not have yet, in order, MAX_MESSAGES_A_COPY a round trip. */
+  async #copyUncopied() {
+    for (;;) {
+      const rows = this.#sql
+        .exec<StoreRow>("SELECT * FROM messages WHERE content IS NOT NULL ORDER BY id LIMIT ?", MAX_MESSAGES_A_COPY)
+        .toArray();
+      if (rows.length === 0) return;
+      await copyMessages(
+        database(this.env),
+        this.#roomId,
+        rows.map((row) => ({ id: row.id, senderId: row.sender_id, content: row.content!, createdAt: row.created_at, clientId: row.client_id })),
+      );
+      // Ids only rise, so every uncopied message up to the last copied was in this copy.
+      this.#sql.exec("UPDATE messages SET content = NULL WHERE content IS NOT NULL AND id <= ?", rows.at(-1)!.id);
+      this.#uncopied = this.#countUncopied();
+      this.#copyPausedUntil = 0;
+    }
   }
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
@@ -363,6 +608,7 @@ export class Room extends DurableObject<Env> {
     type: "message_edited" | "message_deleted",
   ): Promise<ChangeResult> {
     return this.#serialised(async () => {
+      await this.#copied();
       const db = database(this.env);
       const row = await findMessage(db, input.messageId);
       if (!row || row.roomId !== this.#roomId || row.deletedAt !== null) return { ok: false, error: "not_found" } as const;
@@ -375,6 +621,8 @@ export class Room extends DurableObject<Env> {
 
   /** Marks a room read up to a message, for this user's other tabs and for "seen by". */
   async #read(roomId: number, userId: number, upTo: number) {
+    // The read position and unread counts are D1's, so D1 first gets every message taken.
+    await this.#copied();
     const db = database(this.env);
     const latest = await latestMessageId(db, roomId);
     const position = Math.min(upTo, latest);
@@ -431,6 +679,7 @@ export class Room extends DurableObject<Env> {
     this.#dmOpened = false;
     this.#typists = undefined;
     await this.ctx.storage.deleteAll();
+    this.#openStore();
   }
 
   /**
@@ -441,20 +690,23 @@ export class Room extends DurableObject<Env> {
   #queueForInboxes(message: WireMessage) {
     this.#inboxQueue.push(message);
     if (this.#inboxQueue.length > 1) return;
-    setTimeout(() => this.ctx.waitUntil(this.#tellInboxes()), INBOX_BATCH_MS);
+    setTimeout(() => {
+      this.ctx.waitUntil(this.#tellInboxes().catch((err) => console.warn("inbox news failed", err)));
+    }, INBOX_BATCH_MS);
   }
 
   /** Tells every participant's inbox of the queued messages, so tabs looking elsewhere can show them. */
   async #tellInboxes() {
     const batch = this.#inboxQueue.splice(0);
+    // Inboxes count unread messages in D1: they count these once D1 has them, or, if the
+    // copy fails, once it has been tried again.
+    await this.#copied().catch(() => undefined);
     const room = await this.#roomForNews();
     if (!room) return;
     // Only a DM's first message opens anything; a group's news, and a DM's once it has had
     // some, cost no look at its history.
     const opensDm =
-      !room.isGroup &&
-      !this.#dmOpened &&
-      (await historyPage(database(this.env), this.#roomId, { before: batch[0].id, limit: 1 })).rows.length === 0;
+      !room.isGroup && !this.#dmOpened && (await this.#history({ before: batch[0].id, limit: 1 })).rows.length === 0;
     if (!room.isGroup) this.#dmOpened = true;
     await Promise.all(
       room.memberIds.map((userId) =>
@@ -485,6 +737,12 @@ export class Room extends DurableObject<Env> {
 
   /** Lapses typing, drops sockets that stopped pinging, and renews presence while anyone is here. */
   async alarm() {
+    if (this.#uncopied > 0) {
+      await this.#copied().catch(async (err) => {
+        console.warn("copy to D1 failed again", err);
+        await this.#ensureAlarm(Date.now() + COPY_RETRY_MS);
+      });
+    }
     const at = Date.now();
     // Storage is the truth here: the alarm is what lapses typing, also after an eviction.
     const typists = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};

@@ -124,7 +124,11 @@ const people = (): SeedUser[] =>
       : { username: `crowd${i}`, password: PASSWORD, firstName: `Person ${i}` },
   );
 
-/** The DM of users 1 and 2 (bench0, bench1: seeded first) with its history, straight into D1. */
+/**
+ * The DM of users 1 and 2 (bench0, bench1: seeded first) with its history, straight into
+ * D1. Its ids are SQLite's own: no room has been handed ids yet, and the first block a
+ * room gets starts above them (reserveMessageIds in worker/db/messages.ts).
+ */
 function dmWithHistory(): string[] {
   const at = sqlText(new Date().toISOString());
   return [

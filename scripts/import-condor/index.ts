@@ -51,19 +51,23 @@ function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean
   const low = messageIds.reduce((min, id) => Math.min(min, id), Number.MAX_SAFE_INTEGER);
   const high = messageIds.reduce((max, id) => Math.max(max, id), 0);
   try {
-    const [users, rooms, messages] = execute(target, [
+    const [users, rooms, messages, handedOut] = execute(target, [
       "SELECT id, username, email FROM users",
       "SELECT id, title, dm_key FROM rooms",
       `SELECT id FROM messages WHERE id BETWEEN ${low} AND ${high}`,
+      "SELECT coalesce(max(next), 1) AS next FROM message_ids",
     ]);
     return {
       users: users as Existing["users"],
       rooms: rooms as Existing["rooms"],
       messageIds: messages.map((row: Row) => row.id as number),
+      messageIdsHandedOut: handedOut[0].next as number,
     };
   } catch (error) {
     // A dry run does not migrate (it writes nothing), so a fresh local D1 has no tables yet.
-    if (dryRun && !target.remote && /no such table/.test((error as Error).message)) return { users: [], rooms: [], messageIds: [] };
+    if (dryRun && !target.remote && /no such table/.test((error as Error).message)) {
+      return { users: [], rooms: [], messageIds: [], messageIdsHandedOut: 1 };
+    }
     throw error;
   }
 }

@@ -42,6 +42,11 @@ export type Existing = {
   rooms: { id: number; title: string; dm_key: string | null }[];
   /** Ids of messages already stored, among those the export holds. */
   messageIds: number[];
+  /**
+   * Message ids below this one have been handed to rooms (see reserveMessageIds), whose
+   * objects may not have copied every message to D1 yet: an import must not take them.
+   */
+  messageIdsHandedOut: number;
 };
 
 export type NewUser = {
@@ -340,6 +345,8 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
         skipped.push({ record: label, reason: why });
       } else if (storedMessageIds.has(messageId)) {
         skipped.push({ record: label, reason: `id ${messageId} belongs to another message here` });
+      } else if (messageId < existing.messageIdsHandedOut) {
+        skipped.push({ record: label, reason: `id ${messageId} may belong to a message here (ids up to ${existing.messageIdsHandedOut - 1} have been handed to rooms)` });
       } else {
         messages.push({ id: messageId, senderId: message.fields.sender, content: message.fields.content, createdAt: message.fields.timestamp });
       }

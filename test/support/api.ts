@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { hashPassword } from "../../worker/auth/passwords";
 import { database } from "../../worker/db";
-import { insertMessages, MAX_MESSAGES_A_WRITE } from "../../worker/db/messages";
+import { copyMessages, MAX_MESSAGES_A_COPY, reserveMessageIds } from "../../worker/db/messages";
 import { users, type UserRow } from "../../worker/db/schema";
 import worker from "../../worker/index";
 
@@ -139,12 +139,14 @@ export async function historyOf(token: string, roomId: number): Promise<{ id: nu
 }
 
 /**
- * Stores messages straight in D1, as the room's object would, for tests about reading
- * long histories (sending them one by one would hit the send rate limit).
+ * Stores messages straight in D1 with ids of their own, as the room's object copies them,
+ * for tests about reading long histories (sending them one by one would hit the send rate
+ * limit).
  */
 export async function seedMessages(roomId: number, senderId: number, texts: string[]): Promise<void> {
   const db = database(env);
-  for (let i = 0; i < texts.length; i += MAX_MESSAGES_A_WRITE) {
-    await insertMessages(db, roomId, texts.slice(i, i + MAX_MESSAGES_A_WRITE).map((content) => ({ senderId, content })));
-  }
+  const first = await reserveMessageIds(db, texts.length);
+  const createdAt = new Date().toISOString();
+  const taken = texts.map((content, i) => ({ id: first + i, senderId, content, createdAt, clientId: null }));
+  for (let i = 0; i < taken.length; i += MAX_MESSAGES_A_COPY) await copyMessages(db, roomId, taken.slice(i, i + MAX_MESSAGES_A_COPY));
 }

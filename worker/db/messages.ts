@@ -1,51 +1,90 @@
 /** Queries on messages. Only the room's Durable Object writes them (see durable/room.ts). */
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { now, type Database } from ".";
+import type { Database } from ".";
 import { messages, type MessageRow, type RoomRow } from "./schema";
 
-/** A page of a room's history, oldest first: before an id (older pages) or after one (catch-up). */
-export async function historyPage(
-  db: Database,
-  roomId: number,
-  page: { before?: number; after?: number; limit: number },
-): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+export type HistoryQuery = { before?: number; after?: number; limit: number };
+
+/**
+ * Up to one row past a page of a room's history, nearest the page's starting point first:
+ * ascending after an id (catch-up), descending otherwise. pageOf makes the page of them.
+ */
+export async function historyRows(db: Database, roomId: number, page: HistoryQuery): Promise<MessageRow[]> {
   const inRoom = eq(messages.roomId, roomId);
-  // One row past the limit tells whether another page exists.
   if (page.after !== undefined) {
-    const rows = await db
+    return db
       .select()
       .from(messages)
       .where(and(inRoom, gt(messages.id, page.after)))
       .orderBy(asc(messages.id))
       .limit(page.limit + 1);
-    return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
   }
-  const rows = await db
+  return db
     .select()
     .from(messages)
     .where(and(inRoom, page.before === undefined ? undefined : lt(messages.id, page.before)))
     .orderBy(desc(messages.id))
     .limit(page.limit + 1);
-  return { rows: rows.slice(0, page.limit).reverse(), hasMore: rows.length > page.limit };
 }
 
-export type NewMessage = { senderId: number; content: string; clientId?: string };
+/**
+ * A page, oldest first, of rows from one or more reads of historyRows' kind: the first of
+ * two rows with one id wins, and one row past the limit tells whether another page exists.
+ */
+export function pageOf(rows: MessageRow[], page: HistoryQuery): { rows: MessageRow[]; hasMore: boolean } {
+  const byId = new Map<number, MessageRow>();
+  for (const row of rows) if (!byId.has(row.id)) byId.set(row.id, row);
+  const nearestFirst = [...byId.values()].sort((a, b) => (page.after !== undefined ? a.id - b.id : b.id - a.id));
+  const taken = nearestFirst.slice(0, page.limit);
+  return { rows: page.after !== undefined ? taken : taken.reverse(), hasMore: nearestFirst.length > page.limit };
+}
+
+/** A page of a room's history in D1 alone, oldest first: before an id (older pages) or after one (catch-up). */
+export async function historyPage(db: Database, roomId: number, page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+  return pageOf(await historyRows(db, roomId, page), page);
+}
 
 /**
- * Most messages one insertMessages call takes (D1 runs a batch as one transaction). Their
- * JSON stays under D1's 2 MB for a value: at most 32 × 4,000 characters, each at most 6
- * bytes escaped.
+ * Takes `count` message ids no one else has or will have, and answers the first of them.
+ * Never below an id already stored, so ids that another writer put in straight (an import,
+ * a seed) are not handed out again.
  */
-export const MAX_MESSAGES_A_WRITE = 32;
+export async function reserveMessageIds(db: Database, count: number): Promise<number> {
+  const row = await db.$client
+    .prepare(
+      `INSERT INTO message_ids (only, next) VALUES (1, (SELECT coalesce(max(id), 0) + 1 FROM messages) + ?1)
+       ON CONFLICT (only) DO UPDATE SET next = max(next, (SELECT coalesce(max(id), 0) + 1 FROM messages)) + ?1
+       RETURNING next - ?1 AS first`,
+    )
+    .bind(count)
+    .first<{ first: number }>();
+  return row!.first;
+}
 
-/** The group of messages is one JSON array, so the statement is the same whatever its size. */
-const INSERT_GROUP = `
-  INSERT INTO messages (room_id, sender_id, content, created_at, client_id)
-  SELECT ?1, json_extract(value, '$.sender'), json_extract(value, '$.content'), ?2, json_extract(value, '$.client')
-  FROM json_each(?3) ORDER BY key
-  ON CONFLICT DO NOTHING
-  RETURNING id, room_id AS roomId, sender_id AS senderId, content, created_at AS createdAt,
-    edited_at AS editedAt, deleted_at AS deletedAt, client_id AS clientId`;
+/** A message as its room's object takes it, numbered, before D1 has it. */
+export type TakenMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId">;
+
+/**
+ * Most messages one statement copies: their JSON stays under D1's 2 MB for a value, at
+ * most 32 × 4,000 characters, each at most 6 bytes escaped.
+ */
+const MESSAGES_A_STATEMENT = 32;
+/** Most messages one copyMessages call takes: one D1 batch, which D1 runs as one transaction. */
+export const MAX_MESSAGES_A_COPY = 8 * MESSAGES_A_STATEMENT;
+
+/**
+ * The messages go in as one JSON array, so the statement is the same whatever their number:
+ * building one Drizzle insert per message was about 40% of a busy room's CPU. A room that
+ * has been deleted takes none; a message already copied (the copy was repeated after the
+ * object stopped half-way) is left as it is.
+ */
+const COPY_GROUP = `
+  INSERT INTO messages (id, room_id, sender_id, content, created_at, client_id)
+  SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.sender'), json_extract(value, '$.content'),
+    json_extract(value, '$.at'), json_extract(value, '$.client')
+  FROM json_each(?2)
+  WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?1)
+  ON CONFLICT DO NOTHING`;
 const MAKE_LATEST = `
   UPDATE rooms SET
     last_message_id = (SELECT max(id) FROM messages WHERE room_id = ?1),
@@ -53,53 +92,28 @@ const MAKE_LATEST = `
   WHERE id = ?1`;
 
 /**
- * Stores a room's messages in the order given and makes the last its room's latest, in one
- * transaction and one round trip: the room's object stores whatever arrived while its
- * previous write was in flight together (group commit). A message whose client id its
- * sender already used in this room is not stored again: the one stored the first time
- * comes back, with `stored: false` (a second round trip, taken only by retries).
- *
- * This is every message's hot path, so it is two fixed statements on the binding itself,
- * whatever the group's size: the group goes in as one JSON parameter. Building one Drizzle
- * insert per message from the table's objects was about 40% of a busy room's CPU.
+ * Copies a room's numbered messages into D1 and makes the newest its room's latest, in
+ * one transaction and one round trip. Only the room's object (and seeds of tests and the
+ * bench, with ids from reserveMessageIds) write messages, so this is where they come in.
  */
-export async function insertMessages(
-  db: Database,
-  roomId: number,
-  inputs: NewMessage[],
-): Promise<{ row: MessageRow; stored: boolean }[]> {
-  if (inputs.length === 0) return [];
-  // A lone surrogate cannot go through SQLite's JSON as it can as a bound string: it is
-  // made U+FFFD here, as encoding a bound string to UTF-8 would make it.
-  const group = JSON.stringify(
-    inputs.map((input) => ({ sender: input.senderId, content: input.content.toWellFormed(), client: input.clientId ?? null })),
-  );
+export async function copyMessages(db: Database, roomId: number, taken: TakenMessage[]): Promise<void> {
+  if (taken.length === 0) return;
+  if (taken.length > MAX_MESSAGES_A_COPY) throw new RangeError(`At most ${MAX_MESSAGES_A_COPY} messages a copy.`);
   const d1 = db.$client;
-  const [inserted] = await d1.batch<MessageRow>([
-    d1.prepare(INSERT_GROUP).bind(roomId, now(), group),
-    // Read back from the table rather than taken from the inserts, which a retry skips.
-    d1.prepare(MAKE_LATEST).bind(roomId),
-  ]);
-  // By id, the inserted rows are in the group's order. A skipped retry has no row, and no
-  // later message of the group can have its sender and client id (it too would have been
-  // skipped), so rows pair with inputs in one pass.
-  const rows = inserted.results.sort((a, b) => a.id - b.id);
-  let next = 0;
-  return Promise.all(
-    inputs.map(async (input) => {
-      const row = rows[next];
-      if (row && row.senderId === input.senderId && row.clientId === (input.clientId ?? null)) {
-        next += 1;
-        return { row, stored: true };
-      }
-      const earlier = await db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.roomId, roomId), eq(messages.senderId, input.senderId), eq(messages.clientId, input.clientId!)))
-        .get();
-      return { row: earlier!, stored: false };
-    }),
-  );
+  const statements: D1PreparedStatement[] = [];
+  for (let start = 0; start < taken.length; start += MESSAGES_A_STATEMENT) {
+    // A lone surrogate cannot go through SQLite's JSON as it can as a bound string: it is
+    // made U+FFFD here, as encoding a bound string to UTF-8 would make it.
+    const group = taken.slice(start, start + MESSAGES_A_STATEMENT).map((message) => ({
+      id: message.id,
+      sender: message.senderId,
+      content: message.content.toWellFormed(),
+      at: message.createdAt,
+      client: message.clientId,
+    }));
+    statements.push(d1.prepare(COPY_GROUP).bind(roomId, JSON.stringify(group)));
+  }
+  await d1.batch([...statements, d1.prepare(MAKE_LATEST).bind(roomId)]);
 }
 
 /** The latest message of each of these rooms, by room id, in one query. */

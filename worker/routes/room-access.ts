@@ -3,11 +3,11 @@
  * the API shows it (its participants and its latest messages, oldest first).
  */
 import { database, type Database } from "../db";
-import { historyPage } from "../db/messages";
 import { findMember, findRoom, participantsOf, type Member } from "../db/rooms";
 import type { RoomRow, UserRow } from "../db/schema";
 import { forbidden, notFound } from "../errors";
 import { toMessage, toRoom, type Room } from "../shapes";
+import { roomObject } from "../../durable/room";
 import { userAnswers } from "./user-answer";
 
 /** How many of its latest messages a room answer carries; older ones are paged. */
@@ -35,12 +35,15 @@ export async function roomToManage(db: Database, roomId: number, user: UserRow):
   throw forbidden(member ? "Only the room's creator or a superuser can do that." : "You are not a participant of this room.");
 }
 
-/** A room as the API answers it, with its latest messages. */
+/**
+ * A room as the API answers it, with its latest messages: read through the room's object,
+ * which has the ones D1 does not have yet.
+ */
 export async function roomAnswer(env: Env, room: RoomRow, origin: string): Promise<Room> {
   const db = database(env);
   const [people, { rows }] = await Promise.all([
     participantsOf(db, [room.id]),
-    historyPage(db, room.id, { limit: ROOM_ANSWER_MESSAGES }),
+    roomObject(env, room.id).history({ limit: ROOM_ANSWER_MESSAGES }),
   ]);
   const { participants, owner } = people.get(room.id)!;
   return toRoom(room, await userAnswers(env, origin, participants), owner, rows.map(toMessage));

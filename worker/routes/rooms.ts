@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
 import { database, type Database } from "../db";
-import { historyPage, latestMessagesOf, unreadCounts } from "../db/messages";
+import { latestMessagesOf, unreadCounts } from "../db/messages";
 import {
   addMembers,
   createGroupRoom,
@@ -22,6 +22,7 @@ import { findUsersByIds } from "../db/users";
 import { forbidden, invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
+import { roomObject } from "../../durable/room";
 import { userAnswers } from "./user-answer";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
@@ -190,7 +191,8 @@ export const rooms = createApp()
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
       }
-      const page = await historyPage(db, room.id, { before, after, limit });
+      // Through the room's object, which has the messages D1 does not have yet.
+      const page = await roomObject(c.env, room.id).history({ before, after, limit });
       return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
     },
   )

@@ -39,7 +39,8 @@ const originalPayloadHook = (result: { success: boolean; error?: { issues: { pat
 
 /** Hands the message to its room's object; 429 when the sender is over their rate. */
 async function post(env: Env, roomId: number, input: PostInput) {
-  const result = await roomObject(env, roomId).post(input);
+  // Answered once D1 has the message too: a REST client's next read may go straight to D1.
+  const result = await roomObject(env, roomId).post(input, { copied: true });
   if (!result.ok) {
     const retry = String(result.retryAfterSeconds);
     throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, { "Retry-After": retry });

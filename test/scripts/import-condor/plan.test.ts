@@ -24,7 +24,7 @@ const fixtureMedia: MediaReader = (relativePath) => {
     return undefined;
   }
 };
-const EMPTY: Existing = { users: [], rooms: [], messageIds: [] };
+const EMPTY: Existing = { users: [], rooms: [], messageIds: [], messageIdsHandedOut: 1 };
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 
 const HASH = "pbkdf2_sha256$260000$salt$hash";
@@ -112,6 +112,7 @@ describe("planning the fixture", () => {
         users: plan.users.map((u) => ({ id: u.id, username: u.username.toUpperCase(), email: u.email })),
         rooms: plan.rooms.map((r) => ({ id: r.id, title: r.title, dm_key: r.dmKey })),
         messageIds: [1, 2, 3, 4, 5, 6, 7],
+        messageIdsHandedOut: 8,
       },
       fixtureMedia,
     );
@@ -144,7 +145,7 @@ describe("planning odd exports", () => {
   it("skips users whose id or username someone else has here, and drops a taken email", () => {
     const plan = planImport(
       [user(1, "alice"), user(2, "Bob"), user(3, "carol", { email: "BOB@example.com" }), user(4, "bob")],
-      { users: [{ id: 1, username: "mallory", email: "" }, { id: 9, username: "bob", email: "bob@example.com" }], rooms: [], messageIds: [] },
+      { users: [{ id: 1, username: "mallory", email: "" }, { id: 9, username: "bob", email: "bob@example.com" }], rooms: [], messageIds: [], messageIdsHandedOut: 1 },
     );
     expect(plan.users.map((u) => [u.id, u.email])).toEqual([[3, ""]]);
     expect(reasons(plan.skipped)).toEqual([
@@ -228,10 +229,19 @@ describe("planning odd exports", () => {
     ]);
   });
 
+  it("skips messages whose ids this database has handed to its rooms, which may not have stored them yet", () => {
+    const plan = planImport(
+      [user(1, "ann"), message(3, 1, "taken id"), message(5, 1, "free id"), room(1, [1], [3, 5])],
+      { ...EMPTY, messageIdsHandedOut: 5 },
+    );
+    expect(plan.rooms[0].messages.map((m) => m.id)).toEqual([5]);
+    expect(reasons(plan.skipped)).toEqual(["chat.message 3: id 3 may belong to a message here (ids up to 4 have been handed to rooms)"]);
+  });
+
   it("skips rooms whose id another room has here, and rooms nobody imported could read", () => {
     const plan = planImport(
       [user(1, "ann"), message(1, 1, "hi"), room(1, [1], [1]), room(2, [7, 8], [])],
-      { users: [], rooms: [{ id: 1, title: "someone else's", dm_key: null }], messageIds: [] },
+      { users: [], rooms: [{ id: 1, title: "someone else's", dm_key: null }], messageIds: [], messageIdsHandedOut: 1 },
     );
     expect(plan.rooms).toEqual([]);
     expect(reasons(plan.skipped)).toEqual([
