@@ -62,6 +62,8 @@ export const RoomFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("caught_up"), last_id: z.number().int().min(0), has_more: z.boolean() }),
   z.object({ type: z.literal("ack"), client_id: z.string(), message: WireMessage }),
   z.object({ type: z.literal("message"), message: WireMessage }),
+  /** Messages the room took together (a busy room's), oldest first: as many `message` frames would be. */
+  z.object({ type: z.literal("messages"), messages: z.array(WireMessage) }),
   z.object({ type: z.literal("message_edited"), message: WireMessage }),
   z.object({ type: z.literal("message_deleted"), message: WireMessage }),
   z.object({ type: z.literal("typing"), user: id, typing: z.boolean() }),

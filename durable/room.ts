@@ -207,7 +207,9 @@ export class Room extends DurableObject<Env> {
       if (ws === except) continue;
       const held = this.#catchingUp.get(ws);
       if (held) {
-        held.push(frame);
+        // One message a frame, so the catch-up can tell which of them it has sent.
+        if (frame.type === "messages") held.push(...frame.messages.map((message) => ({ type: "message", message }) as const));
+        else held.push(frame);
         continue;
       }
       try {
@@ -477,14 +479,21 @@ export class Room extends DurableObject<Env> {
   /** Takes the waiting messages in their order, as far as the ids go; the rest wait for the next block. */
   #takeWaiting() {
     this.#lastTakeAt = Date.now();
+    const taken: WireMessage[] = [];
     while (this.#untaken.length > 0 && this.#nextId < this.#endId) {
       const waiting = this.#untaken.shift()!;
       try {
-        waiting.resolve(this.#take(waiting.input));
+        const result = this.#take(waiting.input);
+        if (!(result instanceof Promise)) taken.push(result.message);
+        waiting.resolve(result);
       } catch (reason) {
         waiting.reject(reason);
       }
     }
+    // One frame for the lot: a busy room of 10 then sends each socket a frame per group
+    // rather than per message, which was a sixth of its CPU.
+    if (taken.length === 1) this.#broadcast({ type: "message", message: taken[0] });
+    else if (taken.length > 1) this.#broadcast({ type: "messages", messages: taken });
     if (this.#untaken.length > 0) void this.#reserveIds();
   }
 
@@ -504,9 +513,10 @@ export class Room extends DurableObject<Env> {
   }
 
   /**
-   * Numbers the message, writes it to the store and broadcasts it, all before anything
-   * else runs: so ids are broadcast in their order, and the output gate holds the
-   * broadcast (and the sender's ack) until the write is durable.
+   * Numbers the message and writes it to the store; #takeWaiting broadcasts it before
+   * anything else runs: so ids are broadcast in their order, and the output gate holds the
+   * broadcast (and the sender's ack) until the write is durable. A retry answers a promise
+   * of the message taken the first time.
    */
   #take(input: PostInput): Stored | Promise<Stored> {
     if (this.#uncopied >= COPY_BACKLOG) throw new Error(`${COPY_BACKLOG} messages are waiting for D1`);
@@ -530,7 +540,6 @@ export class Room extends DurableObject<Env> {
     this.#nextId += 1;
     this.#uncopied += 1;
     const message = toMessage({ ...taken, roomId: this.#roomId, editedAt: null, deletedAt: null });
-    this.#broadcast({ type: "message", message });
     this.#copySoon();
     return { message, stored: true };
   }

@@ -12,6 +12,7 @@ type Frame = {
   client_id?: string;
   code?: string;
   message?: { id: number; content: string; sender: number };
+  messages?: { id: number; content: string; sender: number }[];
   last_id?: number;
   has_more?: boolean;
 };
@@ -77,8 +78,12 @@ export async function joinRoom(options: { url: string; roomId: number; token: ()
         case "pong":
           return;
         case "message":
-          received.push(frame.message!.id);
-          lastId = Math.max(lastId, frame.message!.id);
+        case "messages":
+          // Several in one frame when a busy room took them together.
+          for (const { id } of frame.messages ?? [frame.message!]) {
+            received.push(id);
+            lastId = Math.max(lastId, id);
+          }
           wake();
           return;
         case "caught_up":

@@ -58,6 +58,13 @@ const emptyState = (): RoomState => ({
   error: "",
 });
 
+/** The messages a frame carries, oldest first: one, or several a busy room sent together. */
+export function messagesIn(frame: RoomFrame): WireMessage[] {
+  if (frame.type === "message") return [frame.message];
+  if (frame.type === "messages") return frame.messages;
+  return [];
+}
+
 /** Merges messages into a list in id order, a newer copy (an edit, a delete) replacing the old. */
 export function mergeMessages(list: WireMessage[], incoming: WireMessage[]): WireMessage[] {
   const byId = new Map(list.map((m) => [m.id, m]));
@@ -127,22 +134,25 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
       }
     };
 
+    const received = (message: WireMessage) => {
+      const echo =
+        message.sender === me && outgoing.current.find((o) => o.status === "sending" && o.echoed === undefined && o.content === message.content);
+      if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: message.id } : o)));
+      take([message]);
+      setTyping(message.sender, false);
+      onMessageRef.current(message);
+    };
+
     const onFrame = (data: unknown) => {
       const frame = data as RoomFrame;
       switch (frame.type) {
         case "welcome":
           setState((s) => ({ ...s, reads: frame.reads }));
           break;
-        case "message": {
-          const echo =
-            frame.message.sender === me &&
-            outgoing.current.find((o) => o.status === "sending" && o.echoed === undefined && o.content === frame.message.content);
-          if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: frame.message.id } : o)));
-          take([frame.message]);
-          setTyping(frame.message.sender, false);
-          onMessageRef.current(frame.message);
+        case "message":
+        case "messages":
+          messagesIn(frame).forEach(received);
           break;
-        }
         case "caught_up":
           lastId.current = Math.max(lastId.current, frame.last_id);
           if (frame.has_more) fillGap().catch((err: Error) => setState((s) => ({ ...s, error: err.message })));

@@ -21,7 +21,8 @@ import { treeCpuMs } from "./cpu.ts";
 import { median, percentile } from "./statistics.ts";
 
 /** What a frame means to the bench. */
-type Reading = { delivered?: { content: string; id?: number }; ackedClientId?: string; error?: string };
+/** What one frame brought: messages (several when the room sent them together), an ack, an error. */
+type Reading = { delivered?: { content: string; id?: number }[]; ackedClientId?: string; error?: string };
 
 export type FanOutTarget = {
   /** Opens the sockets of a room of `size` members, each ready to send and receive. */
@@ -70,8 +71,10 @@ export function chatTarget(chat: Chat): FanOutTarget {
     },
     sendText: (clientId, content) => JSON.stringify({ type: "send", client_id: clientId, content }),
     read(text) {
-      const frame = JSON.parse(text) as { type: string; message?: { id: number; content: string }; client_id?: string; code?: string };
-      if (frame.type === "message") return { delivered: { content: frame.message!.content, id: frame.message!.id } };
+      type Carried = { id: number; content: string };
+      const frame = JSON.parse(text) as { type: string; message?: Carried; messages?: Carried[]; client_id?: string; code?: string };
+      if (frame.type === "message") return { delivered: [frame.message!] };
+      if (frame.type === "messages") return { delivered: frame.messages! };
       if (frame.type === "ack") return { ackedClientId: frame.client_id };
       if (frame.type === "error") return { error: frame.code };
       return {};
@@ -89,7 +92,7 @@ export function relayTarget(relay: Relay): FanOutTarget {
     sendText: (clientId, content) => JSON.stringify({ type: "send", client_id: clientId, content }),
     read(text) {
       const frame = JSON.parse(text) as { content: string };
-      return { delivered: { content: frame.content } };
+      return { delivered: [{ content: frame.content }] };
     },
   };
 }
@@ -155,16 +158,17 @@ export async function runLoad(target: FanOutTarget, sockets: WebSocket[], load: 
       const reading = target.read(data.toString());
       if (reading.error) errors++;
       if (reading.ackedClientId?.startsWith(`${run}-`)) acked(me);
-      if (!reading.delivered) return;
-      const [tag, runText, senderText, seqText, sentAtText] = reading.delivered.content.split(" ");
-      if (tag !== "m" || Number(runText) !== run) return;
-      const at = performance.now();
-      const sender = Number(senderText);
-      if (sender !== me) latencies.push(at - Number(sentAtText));
-      seen[me].push({ sender, seq: Number(seqText), id: reading.delivered.id });
-      lastDeliveryAt = at;
-      if (++deliveries === expected) allArrived();
-      if (sender === me && target.echoIsAck) acked(me);
+      for (const delivered of reading.delivered ?? []) {
+        const [tag, runText, senderText, seqText, sentAtText] = delivered.content.split(" ");
+        if (tag !== "m" || Number(runText) !== run) continue;
+        const at = performance.now();
+        const sender = Number(senderText);
+        if (sender !== me) latencies.push(at - Number(sentAtText));
+        seen[me].push({ sender, seq: Number(seqText), id: delivered.id });
+        lastDeliveryAt = at;
+        if (++deliveries === expected) allArrived();
+        if (sender === me && target.echoIsAck) acked(me);
+      }
     };
     ws.on("message", listen);
     return listen;

@@ -93,6 +93,22 @@ describe("messages in a room", () => {
     for (const socket of sockets) expect(socket.pending().filter((f) => f.type === "message")).toEqual([]);
   });
 
+  it("sends messages taken together as one frame, in history's order", async () => {
+    const { people, room } = await roomWith(2);
+    const watcher = await openLiveRoom(people[1].access, room.id);
+    // Sends that reach a new room in one turn all wait for its first ids, then are taken together.
+    const texts = Array.from({ length: SEND_BURST }, (_, i) => `burst ${i}`);
+    await runInDurableObject(roomObject(env, room.id), (object: Room) =>
+      Promise.all(texts.map((content, i) => object.post({ senderId: people[0].id, content, clientId: `b${i}` }))),
+    );
+    const seen = [];
+    for (let i = 0; i < texts.length; i++) seen.push((await watcher.nextOf("message")).message);
+    expect(seen.map((m) => m.content)).toEqual(texts);
+    expect(seen.map((m) => m.id)).toEqual((await historyOf(people[0].access, room.id)).map((m) => m.id));
+    const carriers = watcher.received().filter((frame) => frame.type === "message" || frame.type === "messages");
+    expect(carriers.map((frame) => frame.type)).toEqual(["messages"]);
+  });
+
   it("acknowledges a send with the stored message, which history then holds", async () => {
     const { people, room } = await roomWith(1);
     const socket = await openLiveRoom(people[0].access, room.id);

@@ -16,6 +16,8 @@ export type TestSocket = {
   nextOf<T = any>(type: string): Promise<T>;
   /** Frames received and not yet taken. */
   pending(): any[];
+  /** Every frame received, as it came (a `messages` frame whole, not read one by one). */
+  received(): any[];
   send(frame: unknown): void;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
@@ -35,11 +37,18 @@ export async function openSocket(path: string, token: string): Promise<TestSocke
   }
   const ws = response.webSocket;
   const frames: any[] = [];
+  /** Every frame as it came, `messages` frames whole. */
+  const raw: any[] = [];
   const waiters: (() => void)[] = [];
   let resolveClosed!: (value: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
   ws.addEventListener("message", (event) => {
-    frames.push(JSON.parse(event.data as string));
+    const frame = JSON.parse(event.data as string);
+    raw.push(frame);
+    // Messages a busy room sends together in one frame are read one by one, as they would
+    // be one a frame: tests of order and exactly-once see every message the same way.
+    if (frame.type === "messages") frames.push(...frame.messages.map((message: unknown) => ({ type: "message", message })));
+    else frames.push(frame);
     waiters.splice(0).forEach((wake) => wake());
   });
   ws.addEventListener("close", (event) => {
@@ -70,6 +79,7 @@ export async function openSocket(path: string, token: string): Promise<TestSocke
     next,
     nextOf: (type) => next((frame) => frame.type === type),
     pending: () => [...frames],
+    received: () => [...raw],
     send: (frame) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
     closed,
     close: () => ws.close(1000, "done"),

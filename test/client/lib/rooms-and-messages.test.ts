@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WireMessage } from "../../../durable/protocol";
 import { withMessage, type RoomSummary } from "../../../client/lib/use-inbox";
-import { mergeMessages } from "../../../client/lib/use-room";
+import { mergeMessages, messagesIn } from "../../../client/lib/use-room";
 import { dmWith, roomName } from "../../../client/lib/rooms";
 import { titleFor } from "../../../client/lib/use-attention";
 
@@ -19,6 +19,12 @@ const message = (id: number, content = `m${id}`, extra: Partial<WireMessage> = {
 const person = (id: number, full_name: string) => ({ id, full_name, username: full_name.toLowerCase() }) as RoomSummary["participants"][number];
 
 describe("a conversation's messages", () => {
+  it("come one a frame, or several in one frame from a busy room, in order", () => {
+    expect(messagesIn({ type: "message", message: message(1) })).toEqual([message(1)]);
+    expect(messagesIn({ type: "messages", messages: [message(2), message(3)] })).toEqual([message(2), message(3)]);
+    expect(messagesIn({ type: "typing", user: 2, typing: true })).toEqual([]);
+  });
+
   it("stay in id order whatever order they arrive in, each once", () => {
     const merged = mergeMessages([message(1), message(3)], [message(2), message(3)]);
     expect(merged.map((m) => m.id)).toEqual([1, 2, 3]);
