@@ -2,13 +2,15 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db";
-import { copyMessages, historyPage, reserveMessageIds, unreadCounts } from "../../worker/db/messages";
+import { copyMessages, historyRows, pageOf, reserveMessageIds, unreadCounts, type HistoryQuery } from "../../worker/db/messages";
 import { markRead } from "../../worker/db/reads";
 import { createGroupRoom, findOrCreateDm } from "../../worker/db/rooms";
 import * as schema from "../../worker/db/schema";
 import { makeUser, seedMessages } from "../support/api";
 
 const db = () => database(env);
+/** A page of a room's history in D1 alone. */
+const historyPage = async (roomId: number, page: HistoryQuery) => pageOf(await historyRows(db(), roomId, page), page);
 
 describe("reserveMessageIds", () => {
   it("never hands out an id twice, nor one already stored", async () => {
@@ -35,7 +37,7 @@ describe("copyMessages", () => {
     await db().update(schema.messages).set({ content: "two, edited" }).where(eq(schema.messages.id, messages[1].id));
     // The object stopped before it knew the first copy was done: it copies again.
     await copyMessages(db(), room.id, messages);
-    const { rows } = await historyPage(db(), room.id, { limit: 10 });
+    const { rows } = await historyPage(room.id, { limit: 10 });
     expect(rows.map((m) => [m.id, m.content, m.clientId])).toEqual([
       [messages[0].id, "one", "c0"],
       [messages[1].id, "two, edited", "c1"],
@@ -50,7 +52,7 @@ describe("copyMessages", () => {
     const room = await createGroupRoom(db(), "r", user.id, []);
     await db().delete(schema.rooms).where(eq(schema.rooms.id, room.id));
     await copyMessages(db(), room.id, taken(await reserveMessageIds(db(), 1), user.id, ["too late"]));
-    expect((await historyPage(db(), room.id, { limit: 10 })).rows).toEqual([]);
+    expect((await historyPage(room.id, { limit: 10 })).rows).toEqual([]);
   });
 
   it("stores any text exactly as sent, a lone surrogate as U+FFFD", async () => {
@@ -58,25 +60,37 @@ describe("copyMessages", () => {
     const room = await createGroupRoom(db(), "r", user.id, []);
     const texts = ['"quoted", \\back\\slashed\\', "line\nbreak\ttab", "émoji 🦅 and 中文", "{\"json\": [1]}", "x".repeat(4000), "null"];
     await copyMessages(db(), room.id, taken(await reserveMessageIds(db(), 7), user.id, [...texts, "half \ud83e pair"]));
-    const { rows } = await historyPage(db(), room.id, { limit: 10 });
+    const { rows } = await historyPage(room.id, { limit: 10 });
     expect(rows.map((m) => m.content)).toEqual([...texts, "half \ufffd pair"]);
   });
 });
 
-describe("historyPage", () => {
+describe("historyRows and pageOf", () => {
   it("pages back with before, forward with after, oldest first, saying whether more lie that way", async () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
     await seedMessages(room.id, user.id, ["1", "2", "3", "4", "5"]);
-    const latest = await historyPage(db(), room.id, { limit: 2 });
+    const latest = await historyPage(room.id, { limit: 2 });
     expect(latest.rows.map((m) => m.content)).toEqual(["4", "5"]);
     expect(latest.hasMore).toBe(true);
-    const older = await historyPage(db(), room.id, { before: latest.rows[0].id, limit: 5 });
+    const older = await historyPage(room.id, { before: latest.rows[0].id, limit: 5 });
     expect(older.rows.map((m) => m.content)).toEqual(["1", "2", "3"]);
     expect(older.hasMore).toBe(false);
-    const after = await historyPage(db(), room.id, { after: older.rows[0].id, limit: 3 });
+    const after = await historyPage(room.id, { after: older.rows[0].id, limit: 3 });
     expect(after.rows.map((m) => m.content)).toEqual(["2", "3", "4"]);
     expect(after.hasMore).toBe(true);
+  });
+
+  it("makes one page of two reads (D1's and the room's own), each message once, the first read's copy winning", () => {
+    const row = (id: number, content: string) => ({ id, roomId: 1, senderId: 1, content, createdAt: "", editedAt: null, deletedAt: null, clientId: null });
+    const fromD1 = [row(3, "three, edited"), row(2, "two"), row(1, "one")];
+    const fromRoom = [row(5, "five"), row(4, "four"), row(3, "three")];
+    const latest = pageOf([...fromD1, ...fromRoom], { limit: 4 });
+    expect(latest.rows.map((m) => m.content)).toEqual(["two", "three, edited", "four", "five"]);
+    expect(latest.hasMore).toBe(true);
+    // Each read holds only the page's range (after 3), nearest first.
+    const after = pageOf([row(4, "four, edited"), row(4, "four"), row(5, "five")], { after: 3, limit: 4 });
+    expect(after).toEqual({ rows: [row(4, "four, edited"), row(5, "five")], hasMore: false });
   });
 });
 
@@ -87,7 +101,7 @@ describe("read positions and unread counts", () => {
     await seedMessages(room.id, other.id, ["a", "b", "c"]);
     await seedMessages(room.id, me.id, ["mine"]);
     expect(await unreadCounts(db(), me.id)).toEqual({ [room.id]: 3 });
-    const { rows } = await historyPage(db(), room.id, { limit: 10 });
+    const { rows } = await historyPage(room.id, { limit: 10 });
     expect(await markRead(db(), room.id, me.id, rows[1].id)).toBe(true);
     expect(await markRead(db(), room.id, me.id, rows[0].id)).toBe(false);
     expect(await unreadCounts(db(), me.id, room.id)).toEqual({ [room.id]: 1 });

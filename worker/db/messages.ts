@@ -39,11 +39,6 @@ export function pageOf(rows: MessageRow[], page: HistoryQuery): { rows: MessageR
   return { rows: page.after !== undefined ? taken : taken.reverse(), hasMore: nearestFirst.length > page.limit };
 }
 
-/** A page of a room's history in D1 alone, oldest first: before an id (older pages) or after one (catch-up). */
-export async function historyPage(db: Database, roomId: number, page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
-  return pageOf(await historyRows(db, roomId, page), page);
-}
-
 /**
  * Takes `count` message ids no one else has or will have, and answers the first of them.
  * Never below an id already stored, so ids that another writer put in straight (an import,
