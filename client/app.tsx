@@ -3,14 +3,18 @@
  * the sign-in screen or the chat. An error boundary keeps a crash from blanking the page.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { User } from "./lib/api";
-import { onSignedOut, resumeSession, signOut } from "./lib/session";
 import { Chat, loadMe } from "./components/chat";
 import { ErrorBoundary } from "./components/error-boundary";
 import { SignIn } from "./components/sign-in";
+import type { User } from "./lib/api";
+import { onSignedOut, resumeSession, signOut } from "./lib/session";
 import "./app.css";
 
-type Phase = { kind: "starting" } | { kind: "signed-out" } | { kind: "signed-in"; me: User } | { kind: "failed"; message: string };
+type Phase =
+  | { kind: "starting" }
+  | { kind: "signed-out" }
+  | { kind: "signed-in"; me: User }
+  | { kind: "failed"; message: string };
 
 function Shell() {
   const [phase, setPhase] = useState<Phase>({ kind: "starting" });

@@ -7,10 +7,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../worker/db";
 import { unreadCounts } from "../worker/db/messages";
+import { errorBody } from "../worker/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
 import { closeSilentSockets } from "./keep-alive";
-import { errorBody } from "../worker/errors";
-import { PING, PONG, SUBPROTOCOL, type InboxFrame, type WireMessage } from "./protocol";
+import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "./protocol";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
 export const MAX_INBOX_SOCKETS = 8;

@@ -8,7 +8,11 @@
 export const SILENT_SOCKET_MS = 90_000;
 
 /** Closes the silent sockets and returns them. `connectedAt` covers sockets that never pinged. */
-export function closeSilentSockets(ctx: DurableObjectState, connectedAt: (ws: WebSocket) => number, now = Date.now()): WebSocket[] {
+export function closeSilentSockets(
+  ctx: DurableObjectState,
+  connectedAt: (ws: WebSocket) => number,
+  now = Date.now(),
+): WebSocket[] {
   const silent = ctx.getWebSockets().filter((ws) => {
     const lastHeard = ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? connectedAt(ws);
     return now - lastHeard > SILENT_SOCKET_MS;

@@ -14,6 +14,7 @@ import { z } from "zod";
 // The constants are in a file without zod, which the web client imports; the .ts
 // extension lets the Node scripts (run by Node's type stripping) load this file too.
 export * from "./protocol-constants.ts";
+
 import { MAX_FRAME_LENGTH, MAX_MESSAGE_LENGTH } from "./protocol-constants.ts";
 
 export const messageText = z
@@ -50,7 +51,15 @@ export const ClientFrame = z.discriminatedUnion("type", [
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 /** `unavailable`: the server could not store or read right now; the same frame may be retried. */
-export const ErrorCode = z.enum(["bad_frame", "too_large", "rate_limited", "not_allowed", "not_found", "invalid", "unavailable"]);
+export const ErrorCode = z.enum([
+  "bad_frame",
+  "too_large",
+  "rate_limited",
+  "not_allowed",
+  "not_found",
+  "invalid",
+  "unavailable",
+]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 const Member = z.object({ id, username: z.string(), full_name: z.string(), avatar_url: z.string() });
@@ -80,16 +89,25 @@ export type RoomFrame = z.infer<typeof RoomFrame>;
 export const InboxFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unread"), counts: z.record(z.string(), z.number()) }),
   /** A new message somewhere; `first_dm` when it opens a DM with someone new. */
-  z.object({ type: z.literal("room_message"), room: id, title: z.string(), message: WireMessage, first_dm: z.boolean() }),
+  z.object({
+    type: z.literal("room_message"),
+    room: id,
+    title: z.string(),
+    message: WireMessage,
+    first_dm: z.boolean(),
+  }),
   z.object({ type: z.literal("added_to_room"), room: id, title: z.string(), by: id }),
   z.object({ type: z.literal("removed_from_room"), room: id }),
 ]);
 export type InboxFrame = z.infer<typeof InboxFrame>;
 
 /** Parses a client's frame, or says why it is not one. */
-export function parseClientFrame(raw: string | ArrayBuffer): { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string } {
+export function parseClientFrame(
+  raw: string | ArrayBuffer,
+): { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string } {
   if (typeof raw !== "string") return { ok: false, code: "bad_frame", message: "Frames are JSON text." };
-  if (raw.length > MAX_FRAME_LENGTH) return { ok: false, code: "too_large", message: `Frames can be at most ${MAX_FRAME_LENGTH} characters.` };
+  if (raw.length > MAX_FRAME_LENGTH)
+    return { ok: false, code: "too_large", message: `Frames can be at most ${MAX_FRAME_LENGTH} characters.` };
   let data: unknown;
   try {
     data = JSON.parse(raw);

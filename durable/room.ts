@@ -33,34 +33,34 @@ import { database, now } from "../worker/db";
 import {
   copyMessages,
   findMessage,
+  type HistoryQuery,
   historyRows,
   latestMessageId,
   MAX_MESSAGES_A_COPY,
   pageOf,
   reserveMessageIds,
   rewriteMessage,
-  unreadCounts,
-  type HistoryQuery,
   type TakenMessage,
+  unreadCounts,
 } from "../worker/db/messages";
-import type { MessageRow } from "../worker/db/schema";
 import { markRead, readPositions } from "../worker/db/reads";
 import { roomForNews } from "../worker/db/rooms";
+import type { MessageRow } from "../worker/db/schema";
 import { errorBody } from "../worker/errors";
+import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
 import { toMessage } from "../worker/shapes";
 import { inboxObject } from "./inbox";
 import { closeSilentSockets } from "./keep-alive";
-import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
 import {
+  type ClientFrame,
   PING,
   PONG,
+  parseClientFrame,
+  type RoomFrame,
   SEND_BURST,
   SEND_PER_SECOND,
   SUBPROTOCOL,
   TYPING_LASTS_MS,
-  parseClientFrame,
-  type ClientFrame,
-  type RoomFrame,
   type WireMessage,
 } from "./protocol";
 
@@ -95,9 +95,7 @@ export type PostInput = { senderId: number; content: string; clientId?: string }
 type Stored = { message: WireMessage; stored: boolean };
 /** A message as the room's store holds it; content is NULL once D1 has the message. */
 type StoreRow = { id: number; sender_id: number; client_id: string | null; created_at: string; content: string | null };
-export type PostResult =
-  | ({ ok: true } & Stored)
-  | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
+export type PostResult = ({ ok: true } & Stored) | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 export type ChangeResult = { ok: true; message: WireMessage } | { ok: false; error: "not_found" | "not_allowed" };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
@@ -109,7 +107,11 @@ export class Room extends DurableObject<Env> {
   #endId = 0;
   #idBlock = FIRST_ID_BLOCK;
   /** Messages waiting to be taken, in the order they came. */
-  #untaken: { input: PostInput; resolve: (result: Stored | Promise<Stored>) => void; reject: (reason: unknown) => void }[] = [];
+  #untaken: {
+    input: PostInput;
+    resolve: (result: Stored | Promise<Stored>) => void;
+    reject: (reason: unknown) => void;
+  }[] = [];
   /** When messages were last taken: a room that took some this recently is busy (see #store). */
   #lastTakeAt = 0;
   /** Messages taken that D1 does not have yet. */
@@ -172,7 +174,9 @@ export class Room extends DurableObject<Env> {
       CREATE INDEX IF NOT EXISTS messages_uncopied ON messages (id) WHERE content IS NOT NULL;
       CREATE TABLE IF NOT EXISTS id_block (only INTEGER PRIMARY KEY CHECK (only = 1), first_id INTEGER NOT NULL, end_id INTEGER NOT NULL);
     `);
-    const block = this.#sql.exec<{ first_id: number; end_id: number }>("SELECT first_id, end_id FROM id_block").toArray()[0];
+    const block = this.#sql
+      .exec<{ first_id: number; end_id: number }>("SELECT first_id, end_id FROM id_block")
+      .toArray()[0];
     this.#nextId = Math.max(block?.first_id ?? 0, this.#latestTaken() + 1);
     this.#endId = block?.end_id ?? 0;
     this.#uncopied = this.#countUncopied();
@@ -208,7 +212,8 @@ export class Room extends DurableObject<Env> {
       const held = this.#catchingUp.get(ws);
       if (held) {
         // One message a frame, so the catch-up can tell which of them it has sent.
-        if (frame.type === "messages") held.push(...frame.messages.map((message) => ({ type: "message", message }) as const));
+        if (frame.type === "messages")
+          held.push(...frame.messages.map((message) => ({ type: "message", message }) as const));
         else held.push(frame);
         continue;
       }
@@ -258,7 +263,9 @@ export class Room extends DurableObject<Env> {
 
     const mine = this.ctx.getWebSockets(`user:${userId}`);
     if (mine.length >= MAX_SOCKETS_PER_USER) {
-      return Response.json(errorBody(`At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, "throttled"), { status: 429 });
+      return Response.json(errorBody(`At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, "throttled"), {
+        status: 429,
+      });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
@@ -267,7 +274,12 @@ export class Room extends DurableObject<Env> {
     this.#catchingUp.set(server, []);
     void this.#serialised(async () => {
       try {
-        this.#send(server, { type: "welcome", room: roomId, you: userId, reads: await readPositions(database(this.env), roomId) });
+        this.#send(server, {
+          type: "welcome",
+          room: roomId,
+          you: userId,
+          reads: await readPositions(database(this.env), roomId),
+        });
         await this.#catchUp(server, after);
         this.#send(server, { type: "here", users: this.#usersHere() });
       } catch (err) {
@@ -405,7 +417,8 @@ export class Room extends DurableObject<Env> {
             ? await this.edit({ userId, messageId: frame.id, content: frame.content })
             : await this.remove({ userId, messageId: frame.id });
         if (!result.ok) {
-          const message = result.error === "not_found" ? "No such message in this room." : "You can only change your own messages.";
+          const message =
+            result.error === "not_found" ? "No such message in this room." : "You can only change your own messages.";
           this.#send(ws, { type: "error", code: result.error, message });
         }
         return;
@@ -457,7 +470,8 @@ export class Room extends DurableObject<Env> {
       await this.#typing(input.senderId, false);
       this.#queueForInboxes(result.message);
     }
-    if (options.copied) await this.#copied().catch((err) => console.warn("copy to D1 failed; the alarm tries again", err));
+    if (options.copied)
+      await this.#copied().catch((err) => console.warn("copy to D1 failed; the alarm tries again", err));
     return { ok: true, ...result };
   }
 
@@ -547,7 +561,11 @@ export class Room extends DurableObject<Env> {
   /** The message a retried send was taken as the first time: from the store, or from D1 once it has it. */
   async #takenBefore(input: PostInput): Promise<MessageRow> {
     const row = this.#sql
-      .exec<StoreRow>("SELECT * FROM messages WHERE sender_id = ? AND client_id = ?", input.senderId, input.clientId ?? null)
+      .exec<StoreRow>(
+        "SELECT * FROM messages WHERE sender_id = ? AND client_id = ?",
+        input.senderId,
+        input.clientId ?? null,
+      )
       .one();
     if (row.content !== null) return this.#asMessageRow(row);
     const copied = await findMessage(database(this.env), row.id);
@@ -595,7 +613,13 @@ export class Room extends DurableObject<Env> {
       await copyMessages(
         database(this.env),
         this.#roomId,
-        rows.map((row) => ({ id: row.id, senderId: row.sender_id, content: row.content!, createdAt: row.created_at, clientId: row.client_id })),
+        rows.map((row) => ({
+          id: row.id,
+          senderId: row.sender_id,
+          content: row.content!,
+          createdAt: row.created_at,
+          clientId: row.client_id,
+        })),
       );
       // Ids only rise, so every uncopied message up to the last copied was in this copy.
       this.#sql.exec("UPDATE messages SET content = NULL WHERE content IS NOT NULL AND id <= ?", rows.at(-1)!.id);
@@ -623,7 +647,8 @@ export class Room extends DurableObject<Env> {
       await this.#copied();
       const db = database(this.env);
       const row = await findMessage(db, input.messageId);
-      if (!row || row.roomId !== this.#roomId || row.deletedAt !== null) return { ok: false, error: "not_found" } as const;
+      if (!row || row.roomId !== this.#roomId || row.deletedAt !== null)
+        return { ok: false, error: "not_found" } as const;
       if (row.senderId !== input.userId) return { ok: false, error: "not_allowed" } as const;
       const message = toMessage(await rewriteMessage(db, row.id, change));
       this.#broadcast({ type, message });
@@ -649,7 +674,8 @@ export class Room extends DurableObject<Env> {
     if (this.#typists) return this.#typists;
     const stored = (await this.ctx.storage.get<Record<string, number>>("typing")) ?? {};
     // Another call may have read it during the await, and changed it since.
-    return (this.#typists ??= stored);
+    this.#typists ??= stored;
+    return this.#typists;
   }
 
   /** Starts or stops a user's typing; it lapses on its own after TYPING_LASTS_MS. */

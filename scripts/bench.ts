@@ -17,11 +17,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_ENV, PROJECT_ROOT, buildClient, startChat, type Stoppable } from "./bench/app.ts";
-import { measureCost, type CostReport } from "./bench/cost.ts";
-import { measureFanOut, type FanOutReport } from "./bench/fan-out.ts";
+import { BENCH_ENV, buildClient, PROJECT_ROOT, type Stoppable, startChat } from "./bench/app.ts";
+import { type CostReport, measureCost } from "./bench/cost.ts";
+import { type FanOutReport, measureFanOut } from "./bench/fan-out.ts";
 import { measurePageWeight, type PageWeight } from "./bench/page-weight.ts";
-import { profileFanOut, type ProfileReport } from "./bench/profile.ts";
+import { type ProfileReport, profileFanOut } from "./bench/profile.ts";
 import { startRelay } from "./bench/relay.ts";
 import { measureRest, type RestReport } from "./bench/rest.ts";
 import { printReport } from "./bench/table.ts";
@@ -45,9 +45,11 @@ const { values } = parseArgs({
   options: { repeats: { type: "string", default: "3" }, only: { type: "string", default: EVERY_RUN.join(",") } },
 });
 const repeats = Number(values.repeats);
-if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new Error("--repeats is a whole number from 1 to 20");
+if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
+  throw new Error("--repeats is a whole number from 1 to 20");
 const only = new Set(values.only!.split(",").map((part) => part.trim()));
-for (const part of only) if (!PARTS.includes(part as Part)) throw new Error(`--only takes ${PARTS.join(", ")}; not ${part}`);
+for (const part of only)
+  if (!PARTS.includes(part as Part)) throw new Error(`--only takes ${PARTS.join(", ")}; not ${part}`);
 
 process.env.WRANGLER_SEND_METRICS = "false";
 Object.assign(process.env, BENCH_ENV);
@@ -55,7 +57,11 @@ Object.assign(process.env, BENCH_ENV);
 /** What is running now, stopped last-started first. */
 const running: Stoppable[] = [];
 async function stopAll() {
-  while (running.length > 0) await running.pop()!.stop().catch((error) => console.error("stopping failed:", error));
+  while (running.length > 0)
+    await running
+      .pop()!
+      .stop()
+      .catch((error) => console.error("stopping failed:", error));
 }
 async function started<T extends Stoppable>(thing: Promise<T>): Promise<T> {
   const it = await thing;
@@ -70,8 +76,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 async function main() {
-  const report: BenchReport = { at: new Date().toISOString(), repeats, environment: { ...BENCH_ENV, node: process.version } };
-  console.log(`Bench: ${repeats} repeat(s) of ${[...only].join(", ")}; wrangler dev with X_LOCAL_OBSERVABILITY=false (local tracing off).`);
+  const report: BenchReport = {
+    at: new Date().toISOString(),
+    repeats,
+    environment: { ...BENCH_ENV, node: process.version },
+  };
+  console.log(
+    `Bench: ${repeats} repeat(s) of ${[...only].join(", ")}; wrangler dev with X_LOCAL_OBSERVABILITY=false (local tracing off).`,
+  );
   console.log("> Building the client (vite build)");
   buildClient();
   const folder = path.join(PROJECT_ROOT, "bench-results");

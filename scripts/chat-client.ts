@@ -44,7 +44,12 @@ const PING_EVERY_MS = 25_000;
 const LIVE_WITHIN_MS = 5000;
 
 /** Joins a room's socket as a careful client; resolves once it is live (caught up). */
-export async function joinRoom(options: { url: string; roomId: number; token: () => string; name: string }): Promise<Participant> {
+export async function joinRoom(options: {
+  url: string;
+  roomId: number;
+  token: () => string;
+  name: string;
+}): Promise<Participant> {
   const received: number[] = [];
   const acked = new Map<string, number>();
   const unacked = new Map<string, string>();
@@ -58,13 +63,16 @@ export async function joinRoom(options: { url: string; roomId: number; token: ()
   let firstLive: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (firstLive = resolve));
 
-  const wake = () => waiters.forEach((waiter) => waiter());
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+  };
   const transmit = (clientId: string) => {
     if (live && socket?.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify({ type: "send", client_id: clientId, content: unacked.get(clientId) }));
     }
   };
-  const resendLater = (clientId: string, ms: number) => setTimeout(() => unacked.has(clientId) && transmit(clientId), ms);
+  const resendLater = (clientId: string, ms: number) =>
+    setTimeout(() => unacked.has(clientId) && transmit(clientId), ms);
 
   function connect() {
     const url = `${options.url.replace(/^http/, "ws")}/api/v1/rooms/${options.roomId}/socket/?after=${lastId}`;

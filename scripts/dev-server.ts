@@ -2,7 +2,7 @@
  * A throwaway Condor Chat under `wrangler dev`, on its own port and its own local state,
  * for the browser tests and the benchmarks: nothing touches the state `npm start` uses.
  */
-import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "../worker/auth/passwords.ts";
-import { WRANGLER, applyLocalMigrations, execute, sqlText } from "./wrangler-d1.ts";
+import { applyLocalMigrations, execute, sqlText, WRANGLER } from "./wrangler-d1.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const READY_WITHIN_MS = 60_000;
@@ -87,10 +87,21 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
     const child = spawn(
       process.execPath,
       [
-        WRANGLER, "dev", ...config, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--show-interactive-dev-session=false",
-        "--env-file", envFile,
+        WRANGLER,
+        "dev",
+        ...config,
+        "--port",
+        String(port),
+        "--ip",
+        "127.0.0.1",
+        "--persist-to",
+        persistTo,
+        "--show-interactive-dev-session=false",
+        "--env-file",
+        envFile,
         // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
-        "--inspector-port", String(inspectorPort),
+        "--inspector-port",
+        String(inspectorPort),
         ...vars,
       ],
       {

@@ -7,13 +7,13 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { z } from "zod";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { z } from "zod";
 import { hashPassword } from "../worker/auth/passwords.ts";
 import * as fields from "../worker/profile-fields.ts";
 import { importCondor } from "./import-condor/index.ts";
 import { ask, askHidden, canPrompt } from "./terminal-prompt.ts";
-import { applyLocalMigrations, execute, sqlText, type D1Target } from "./wrangler-d1.ts";
+import { applyLocalMigrations, type D1Target, execute, sqlText } from "./wrangler-d1.ts";
 
 const USAGE = `Usage: npm run manage -- <command> [options]
 
@@ -84,7 +84,10 @@ const NEW_USER_OPTIONS = {
   password: { type: "string" },
 } satisfies ParseArgsConfig["options"];
 
-const CHANGE_PASSWORD_OPTIONS = { ...COMMON_OPTIONS, password: { type: "string" } } satisfies ParseArgsConfig["options"];
+const CHANGE_PASSWORD_OPTIONS = {
+  ...COMMON_OPTIONS,
+  password: { type: "string" },
+} satisfies ParseArgsConfig["options"];
 
 const IMPORT_OPTIONS = {
   ...COMMON_OPTIONS,
@@ -124,12 +127,19 @@ function requireOptions(given: Record<string, string | undefined>, interactive: 
   const missing = Object.keys(given).filter((option) => given[option] === undefined);
   if (missing.length > 0 && !interactive) {
     const list = missing.map((option) => `--${option}`).join(" and ");
-    throw new UsageError(`${list} ${missing.length > 1 ? "are" : "is"} required without a terminal or with --no-input.`);
+    throw new UsageError(
+      `${list} ${missing.length > 1 ? "are" : "is"} required without a terminal or with --no-input.`,
+    );
   }
 }
 
 /** Asks until the answer passes the rule and, if given, the check against the database. */
-async function askUntilValid(question: string, what: string, rule: Rule, check?: (value: string) => string | undefined) {
+async function askUntilValid(
+  question: string,
+  what: string,
+  rule: Rule,
+  check?: (value: string) => string | undefined,
+) {
   for (;;) {
     const answer = await ask(question);
     const problem = rule(answer);
@@ -168,7 +178,10 @@ function takenProblems(username: string, email: string, row: { username_taken?: 
 
 async function createUser(args: string[], superuser: boolean): Promise<void> {
   const { values, positionals } = parse(args, NEW_USER_OPTIONS);
-  if (values.help) return console.log(USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}'.`);
   const interactive = canPrompt() && !values["no-input"];
   checkOption("username", values.username, rules.username);
@@ -188,7 +201,9 @@ async function createUser(args: string[], superuser: boolean): Promise<void> {
     values.username ?? (await askUntilValid("Username: ", "username", rules.username, (answer) => taken(answer, "")));
   const email =
     values.email ??
-    (await optional("Email address", "email address", rules.email, (answer) => (answer ? taken("", answer) : undefined)));
+    (await optional("Email address", "email address", rules.email, (answer) =>
+      answer ? taken("", answer) : undefined,
+    ));
   const firstName = values["first-name"] ?? (await optional("First name", "first name", rules.name));
   const lastName = values["last-name"] ?? (await optional("Last name", "last name", rules.name));
   const password = values.password ?? (await askNewPassword());
@@ -242,9 +257,13 @@ async function changePassword(args: string[]): Promise<void> {
 
 function importFromCondor(args: string[]): void {
   const { values, positionals } = parse(args, IMPORT_OPTIONS);
-  if (values.help) return console.log(USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const [dump, ...extra] = positionals;
-  if (dump === undefined) throw new UsageError("import-condor needs the export: import-condor <dumpdata.json> [--media <dir>].");
+  if (dump === undefined)
+    throw new UsageError("import-condor needs the export: import-condor <dumpdata.json> [--media <dir>].");
   if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
   if (!existsSync(dump)) throw new Error(`No such file: ${dump}.`);
   if (values.media !== undefined && !existsSync(values.media)) throw new Error(`No such folder: ${values.media}.`);

@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { SignJWT } from "jose";
 import { SEND_PER_SECOND } from "../durable/protocol.ts";
 import { joinRoom, type Participant } from "./chat-client.ts";
-import { serverMemory, startDevServer, type DevServer } from "./dev-server.ts";
+import { type DevServer, serverMemory, startDevServer } from "./dev-server.ts";
 
 const ROOMS = Number(process.env.SOAK_ROOMS ?? 50);
 const PER_ROOM = Number(process.env.SOAK_PER_ROOM ?? 10);
@@ -32,7 +32,15 @@ const SEND_EVERY_MS = Math.ceil(1000 / (SEND_PER_SECOND * 0.8));
 const TIME_BOUND_MS = 20 * 60 * 1000;
 const OPEN_AT_ONCE = 25;
 
-type Person = { username: string; id: number; token: string; roomId: number; socket?: Participant; restSent: number; restRetries: number };
+type Person = {
+  username: string;
+  id: number;
+  token: string;
+  roomId: number;
+  socket?: Participant;
+  restSent: number;
+  restRetries: number;
+};
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -49,7 +57,10 @@ async function mintToken(secret: string, userId: number): Promise<string> {
 async function api(server: DevServer, method: string, path: string, token: string, json?: unknown) {
   const answer = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(json === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: json === undefined ? undefined : JSON.stringify(json),
   });
   return { status: answer.status, headers: answer.headers, body: (await answer.json()) as any };
@@ -63,9 +74,13 @@ async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promis
 /** Sends over REST, waiting out 429s and 503s as a client should. */
 async function sendOverRest(server: DevServer, person: Person, content: string) {
   for (;;) {
-    const answer = await api(server, "POST", "/api/v1/send_message_to_room/", person.token, { group_id: person.roomId, message: content });
+    const answer = await api(server, "POST", "/api/v1/send_message_to_room/", person.token, {
+      group_id: person.roomId,
+      message: content,
+    });
     if (answer.status === 201) return;
-    if (answer.status !== 429 && answer.status !== 503) throw new Error(`REST send of ${person.username}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 429 && answer.status !== 503)
+      throw new Error(`REST send of ${person.username}: ${answer.status} ${JSON.stringify(answer.body)}`);
     person.restRetries += 1;
     await sleep(Number(answer.headers.get("retry-after") ?? 1) * 1000);
   }
@@ -90,7 +105,12 @@ function compare(received: number[], history: number[]) {
   const duplicated = received.length - seen.size;
   let outOfOrder = 0;
   for (let i = 1; i < received.length; i++) if (received[i] <= received[i - 1]) outOfOrder += 1;
-  return { lost, duplicated, outOfOrder, equal: received.length === history.length && received.every((id, i) => id === history[i]) };
+  return {
+    lost,
+    duplicated,
+    outOfOrder,
+    equal: received.length === history.length && received.every((id, i) => id === history[i]),
+  };
 }
 
 async function main() {
@@ -129,7 +149,10 @@ async function main() {
     const rooms: { id: number; members: Person[] }[] = [];
     for (let r = 0; r < ROOMS; r++) {
       const members = people.slice(r * PER_ROOM, (r + 1) * PER_ROOM);
-      const made = await api(server, "POST", "/api/v1/rooms/", members[0].token, { title: `soak room ${r}`, participants: members.slice(1).map((m) => m.id) });
+      const made = await api(server, "POST", "/api/v1/rooms/", members[0].token, {
+        title: `soak room ${r}`,
+        participants: members.slice(1).map((m) => m.id),
+      });
       if (made.status !== 201) throw new Error(`room ${r}: ${made.status} ${JSON.stringify(made.body)}`);
       for (const member of members) member.roomId = made.body.id;
       rooms.push({ id: made.body.id, members });
@@ -137,12 +160,19 @@ async function main() {
 
     console.log(`> Opening ${people.length} sockets`);
     await inBatches(people, OPEN_AT_ONCE, async (person) => {
-      person.socket = await joinRoom({ url: server.url, roomId: person.roomId, token: () => person.token, name: person.username });
+      person.socket = await joinRoom({
+        url: server.url,
+        roomId: person.roomId,
+        token: () => person.token,
+        name: person.username,
+      });
     });
     const memoryWithSockets = serverMemory(server);
 
     const each = Math.ceil(MESSAGES / people.length);
-    console.log(`> Sending ${each * people.length} messages (${each} each, one in ${REST_EVERY} over REST, one every ${SEND_EVERY_MS} ms per person)`);
+    console.log(
+      `> Sending ${each * people.length} messages (${each} each, one in ${REST_EVERY} over REST, one every ${SEND_EVERY_MS} ms per person)`,
+    );
     const sendingFrom = performance.now();
     await Promise.all(
       people.map(async (person, p) => {
@@ -210,8 +240,9 @@ async function main() {
     console.log(`\n| ${"measure".padEnd(width)} | value |\n|${"-".repeat(width + 2)}|-------|`);
     for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
 
-    sockets.forEach((socket) => socket.close());
-    const clean = totals.lost === 0 && totals.duplicated === 0 && totals.outOfOrder === 0 && totals.unequal === 0 && storedOnce;
+    for (const socket of sockets) socket.close();
+    const clean =
+      totals.lost === 0 && totals.duplicated === 0 && totals.outOfOrder === 0 && totals.unequal === 0 && storedOnce;
     console.log(clean ? "\nNothing lost, duplicated or reordered." : "\nFAILED: see the table.");
     process.exitCode = clean ? 0 : 1;
   } finally {

@@ -10,9 +10,9 @@
  * for real, through the bundled Upstash-REST gateway; otherwise the embedded store serves.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { startGateway, type Gateway } from "./upstash-gateway.ts";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { type Gateway, startGateway } from "./upstash-gateway.ts";
 import { WRANGLER } from "./wrangler-d1.ts";
 
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -49,7 +49,14 @@ async function presenceGateway(token: string): Promise<Gateway | undefined> {
 
 ensureDevSecret();
 step("Building the client", "npx", ["vite", "build", "--logLevel", "warn"]);
-step("Applying database migrations (local D1)", "npx", ["wrangler", "d1", "migrations", "apply", "condor-chat", "--local"]);
+step("Applying database migrations (local D1)", "npx", [
+  "wrangler",
+  "d1",
+  "migrations",
+  "apply",
+  "condor-chat",
+  "--local",
+]);
 
 const token = randomBytes(24).toString("base64url");
 const gateway = await presenceGateway(token);

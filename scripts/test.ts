@@ -7,7 +7,7 @@
  * Ends with one line "N passed, N failed" over all suites.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -63,7 +63,9 @@ if (run("types", "npx", ["tsc", "--noEmit"]) && run("client build", "npx", ["vit
   if (run("deploy bundle", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir])) {
     const size = bundleSize(outdir);
     const verdict = size <= WORKER_SIZE_LIMIT_BYTES ? "within" : "OVER";
-    console.log(`worker bundle: ${(size / 1024).toFixed(1)} KiB gzipped, ${verdict} the ${WORKER_SIZE_LIMIT_BYTES / 1024 / 1024} MiB limit`);
+    console.log(
+      `worker bundle: ${(size / 1024).toFixed(1)} KiB gzipped, ${verdict} the ${WORKER_SIZE_LIMIT_BYTES / 1024 / 1024} MiB limit`,
+    );
     if (size > WORKER_SIZE_LIMIT_BYTES) ok = false;
   }
 }

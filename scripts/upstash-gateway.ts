@@ -47,10 +47,37 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * they block. Transactions go through /multi-exec instead.
  */
 const SHARED_CONNECTION_UNSAFE = new Set([
-  "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "SWAPDB", "AUTH", "HELLO",
-  "RESET", "QUIT", "CLIENT", "MONITOR", "SYNC", "PSYNC", "SUBSCRIBE", "PSUBSCRIBE",
-  "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "BLPOP", "BRPOP",
-  "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT", "WAITAOF",
+  "MULTI",
+  "EXEC",
+  "DISCARD",
+  "WATCH",
+  "UNWATCH",
+  "SELECT",
+  "SWAPDB",
+  "AUTH",
+  "HELLO",
+  "RESET",
+  "QUIT",
+  "CLIENT",
+  "MONITOR",
+  "SYNC",
+  "PSYNC",
+  "SUBSCRIBE",
+  "PSUBSCRIBE",
+  "SSUBSCRIBE",
+  "UNSUBSCRIBE",
+  "PUNSUBSCRIBE",
+  "SUNSUBSCRIBE",
+  "BLPOP",
+  "BRPOP",
+  "BRPOPLPUSH",
+  "BLMOVE",
+  "BLMPOP",
+  "BZPOPMIN",
+  "BZPOPMAX",
+  "BZMPOP",
+  "WAIT",
+  "WAITAOF",
 ]);
 
 /** A request the gateway refuses before it reaches Redis. */
@@ -95,7 +122,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (request.method !== "POST") throw new Refusal(405, "Only POST is supported.");
     if (!authorised(request.headers.authorization, expectedToken)) throw new Refusal(401, "Unauthorized");
     const path = new URL(request.url ?? "/", "http://gateway").pathname.replace(/\/+$/, "") || "/";
-    if (path !== "/" && path !== "/pipeline" && path !== "/multi-exec") throw new Refusal(404, `No such endpoint: ${path}`);
+    if (path !== "/" && path !== "/pipeline" && path !== "/multi-exec")
+      throw new Refusal(404, `No such endpoint: ${path}`);
     const body = await readJson(request, maxBodyBytes);
     const base64 = request.headers["upstash-encoding"] === "base64";
 
@@ -187,7 +215,7 @@ function encode(reply: Reply, base64: boolean): unknown {
 
 function parseCommand(body: unknown): Command {
   if (!Array.isArray(body) || body.length === 0) {
-    throw new Refusal(400, "ERR a command is a non-empty JSON array, such as [\"GET\", \"key\"]");
+    throw new Refusal(400, 'ERR a command is a non-empty JSON array, such as ["GET", "key"]');
   }
   const command = body.map((part) => {
     if (typeof part === "string") return part;

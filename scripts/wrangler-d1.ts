@@ -103,7 +103,15 @@ export function executeFile(target: D1Target, statements: string[]): void {
 /** Stores a file in the avatar bucket under `key`, with its content type. */
 export function putAvatar(target: D1Target, key: string, file: string, contentType: string): void {
   const result = wrangler([
-    "r2", "object", "put", `${AVATAR_BUCKET}/${key}`, "--file", file, "--content-type", contentType, ...locationFlags(target),
+    "r2",
+    "object",
+    "put",
+    `${AVATAR_BUCKET}/${key}`,
+    "--file",
+    file,
+    "--content-type",
+    contentType,
+    ...locationFlags(target),
   ]);
   if (result.status !== 0) throw new Error(`Storing ${key} in R2 failed:\n${result.stdout}${result.stderr}`.trim());
 }

@@ -42,7 +42,8 @@ export function declaredSize(bytes: Uint8Array, kind: ImageKind): { width: numbe
         const bits = view.getUint32(21, true);
         return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
       }
-      if (ascii(12, "VP8 ") && fits(30)) return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
+      if (ascii(12, "VP8 ") && fits(30))
+        return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
       return undefined;
     }
     case "image/jpeg": {

@@ -2,36 +2,37 @@
  * Condor Chat's worker: the REST API under /api/v1, avatars under /media, readable API docs
  * at /api/docs, and the built client for every other path.
  */
-import { secureHeaders } from "hono/secure-headers";
+
 import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
 import { createApp } from "./app";
 import { sameOrigin } from "./auth/same-origin";
 import { ApiError, errorResponse, notFound } from "./errors";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
+import { messages } from "./routes/messages";
 import { profiles } from "./routes/profiles";
 import { rooms } from "./routes/rooms";
-import { messages } from "./routes/messages";
 import { send } from "./routes/send";
 import { sockets } from "./routes/sockets";
 import { tokens } from "./routes/tokens";
 
 export { Inbox } from "../durable/inbox";
-export { Room } from "../durable/room";
 export { Presence } from "../durable/presence";
+export { Room } from "../durable/room";
 
 /** Largest JSON body any route takes; avatars have their own, larger limit. */
 const MAX_JSON_BYTES = 64 * 1024;
 
 const api = createApp();
 api.use("*", async (c, next) => {
-    if (c.req.path.endsWith("/pic/") || c.req.path.endsWith("/pic")) return next();
-    return bodyLimit({
-      maxSize: MAX_JSON_BYTES,
-      onError: () => {
-        throw new ApiError(413, `Request bodies can be at most ${MAX_JSON_BYTES / 1024} KiB.`, "too_large");
-      },
-    })(c, next);
+  if (c.req.path.endsWith("/pic/") || c.req.path.endsWith("/pic")) return next();
+  return bodyLimit({
+    maxSize: MAX_JSON_BYTES,
+    onError: () => {
+      throw new ApiError(413, `Request bodies can be at most ${MAX_JSON_BYTES / 1024} KiB.`, "too_large");
+    },
+  })(c, next);
 });
 const routes = api
   .route("/", tokens)
@@ -53,7 +54,11 @@ const openApiConfig = {
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],
 };
-api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+});
 
 const app = createApp();
 app.use(

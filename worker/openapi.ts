@@ -65,4 +65,9 @@ export function paginated<T>(url: string, page: { limit: number; offset: number 
 }
 
 export const pageSchema = <T extends ZodType>(item: T) =>
-  z.object({ count: z.number().int(), next: z.string().nullable(), previous: z.string().nullable(), results: z.array(item) });
+  z.object({
+    count: z.number().int(),
+    next: z.string().nullable(),
+    previous: z.string().nullable(),
+    results: z.array(item),
+  });

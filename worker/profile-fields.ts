@@ -11,5 +11,8 @@ export const username = z
   .max(32, "must be at most 32 characters")
   .regex(/^[\w.@+-]+$/, "may contain only letters, digits and @ . + - _");
 export const personName = z.string().max(150, "must be at most 150 characters");
-export const email = z.union([z.literal(""), z.email("is not a valid email address").max(254)], "is not a valid email address");
+export const email = z.union(
+  [z.literal(""), z.email("is not a valid email address").max(254)],
+  "is not a valid email address",
+);
 export const password = z.string().min(6, "must be at least 6 characters").max(100, "must be at most 100 characters");

@@ -47,7 +47,10 @@ export const RoomSchema = z
     is_group: z.boolean(),
     participants: z.array(UserSchema),
     created_by: z.number().int().nullable(),
-    owner: z.number().int().nullable().openapi({ description: "Who may rename the room and remove people: its creator until they leave, then its longest-standing member; null for a DM" }),
+    owner: z.number().int().nullable().openapi({
+      description:
+        "Who may rename the room and remove people: its creator until they leave, then its longest-standing member; null for a DM",
+    }),
     last_activity: z.string(),
   })
   .openapi("Room");

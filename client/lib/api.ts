@@ -10,7 +10,7 @@
  * refresh cookie and tries again. Avatar uploads go through `uploadAvatar`, which reports
  * progress (fetch cannot).
  */
-import { hc, type ClientResponse, type InferResponseType } from "hono/client";
+import { type ClientResponse, hc, type InferResponseType } from "hono/client";
 import type { ResponseFormat } from "hono/types";
 import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { AppType } from "../../worker/index";
@@ -31,10 +31,17 @@ async function authorizedFetch(input: RequestInfo | URL, init: RequestInit = {})
 
 export const api = hc<AppType>("/api/v1", { fetch: authorizedFetch });
 
-type Success<R> = R extends ClientResponse<infer Body, infer Status, ResponseFormat> ? (Status extends SuccessStatusCode ? Body : never) : never;
+type Success<R> =
+  R extends ClientResponse<infer Body, infer Status, ResponseFormat>
+    ? Status extends SuccessStatusCode
+      ? Body
+      : never
+    : never;
 
 /** The success body of a call, typed from the route; a failure throws the API's ApiError. */
-export async function answer<R extends ClientResponse<unknown, number, ResponseFormat>>(pending: Promise<R>): Promise<Success<R>> {
+export async function answer<R extends ClientResponse<unknown, number, ResponseFormat>>(
+  pending: Promise<R>,
+): Promise<Success<R>> {
   const response = (await pending) as unknown as Response;
   if (!response.ok) throw await errorOf(response);
   return (response.status === 204 ? undefined : await response.json()) as Success<R>;
@@ -53,7 +60,11 @@ export type AvatarAnswer = InferResponseType<(typeof api.profiles)[":id"]["pic"]
  * Resolves with the new avatar's URLs; rejects with an ApiError (400 not an image, 403,
  * 413 too large) or a TypeError when the network failed.
  */
-export async function uploadAvatar(userId: number, image: Blob, onProgress: (fraction: number) => void): Promise<AvatarAnswer> {
+export async function uploadAvatar(
+  userId: number,
+  image: Blob,
+  onProgress: (fraction: number) => void,
+): Promise<AvatarAnswer> {
   const send = (token: string | null) =>
     new Promise<Response>((resolve, reject) => {
       const request = new XMLHttpRequest();
@@ -61,7 +72,12 @@ export async function uploadAvatar(userId: number, image: Blob, onProgress: (fra
       if (token) request.setRequestHeader("authorization", `Bearer ${token}`);
       request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
       request.onload = () =>
-        resolve(new Response(request.responseText, { status: request.status, headers: { "content-type": "application/json" } }));
+        resolve(
+          new Response(request.responseText, {
+            status: request.status,
+            headers: { "content-type": "application/json" },
+          }),
+        );
       request.onerror = () => reject(new TypeError("The upload could not reach the server."));
       const form = new FormData();
       form.append("avatar", image, `avatar.${image.type.split("/")[1] ?? "png"}`);

@@ -26,7 +26,11 @@ export function backoffDelay(attempt: number, random = Math.random()): number {
   return ceiling / 2 + (ceiling / 2) * random;
 }
 
-export function liveSocket(address: () => string, onFrame: (data: unknown) => void, onOpenChange: (open: boolean) => void): LiveSocket {
+export function liveSocket(
+  address: () => string,
+  onFrame: (data: unknown) => void,
+  onOpenChange: (open: boolean) => void,
+): LiveSocket {
   let ws: WebSocket | null = null;
   let closed = false;
   let attempt = 0;

@@ -21,8 +21,17 @@ export class ApiError extends Error {
 
 /** The error a failed answer carries; a body that is not the API's shape still gives one. */
 export async function errorOf(response: Response): Promise<ApiError> {
-  const body = (await response.json().catch(() => null)) as { error?: string; code?: string; fields?: Record<string, string> } | null;
-  return new ApiError(response.status, body?.error ?? `The server answered ${response.status}.`, body?.code ?? "error", body?.fields);
+  const body = (await response.json().catch(() => null)) as {
+    error?: string;
+    code?: string;
+    fields?: Record<string, string>;
+  } | null;
+  return new ApiError(
+    response.status,
+    body?.error ?? `The server answered ${response.status}.`,
+    body?.code ?? "error",
+    body?.fields,
+  );
 }
 
 let access: string | null = null;

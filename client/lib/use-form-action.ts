@@ -3,7 +3,7 @@
  * refusal shown as a problem (sentence and fields), the problem cleared once it goes through.
  */
 import { useState } from "preact/hooks";
-import { noProblem, problemOf, type Problem } from "../components/dialog/problem";
+import { noProblem, type Problem, problemOf } from "../components/dialog/problem";
 
 export function useFormAction() {
   const [problem, setProblem] = useState<Problem>(noProblem);

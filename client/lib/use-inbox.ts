@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { InboxFrame, WireMessage } from "../../durable/protocol";
 import { answer, api, type RoomPage } from "./api";
-import { liveSocket, type LiveSocket } from "./live-socket";
+import { type LiveSocket, liveSocket } from "./live-socket";
 
 export type RoomSummary = RoomPage["results"][number];
 
@@ -54,7 +54,9 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
   const reload = useCallback(async (): Promise<RoomSummary[]> => {
     try {
       const page = await answer(api.rooms.$get({ query: { limit: String(ROOMS_PAGE) } }));
-      const fresh = page.results.map((room) => (room.id === openRef.current ? { ...room, unread_count: 0 } : room)).sort(byActivity);
+      const fresh = page.results
+        .map((room) => (room.id === openRef.current ? { ...room, unread_count: 0 } : room))
+        .sort(byActivity);
       roomsRef.current = fresh;
       setRooms(fresh);
       setError("");
@@ -71,7 +73,9 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
   const noteMessage = useCallback(
     (message: WireMessage) => {
       const unread = message.sender !== me && message.room !== openRef.current;
-      setRooms((list) => list.map((room) => (room.id === message.room ? withMessage(room, message, unread) : room)).sort(byActivity));
+      setRooms((list) =>
+        list.map((room) => (room.id === message.room ? withMessage(room, message, unread) : room)).sort(byActivity),
+      );
     },
     [me],
   );
@@ -84,14 +88,22 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
       switch (frame.type) {
         case "unread":
           setRooms((list) =>
-            list.map((room) => ({ ...room, unread_count: room.id === openRef.current ? 0 : (frame.counts[room.id] ?? 0) })),
+            list.map((room) => ({
+              ...room,
+              unread_count: room.id === openRef.current ? 0 : (frame.counts[room.id] ?? 0),
+            })),
           );
           break;
         case "room_message": {
           const known = roomsRef.current.find((room) => room.id === frame.room);
           noteMessage(frame.message);
           const tell = (list: RoomSummary[]) => {
-            if (frame.message.sender !== me) eventsRef.current.onIncoming(list.find((room) => room.id === frame.room), frame.title, frame.message);
+            if (frame.message.sender !== me)
+              eventsRef.current.onIncoming(
+                list.find((room) => room.id === frame.room),
+                frame.title,
+                frame.message,
+              );
           };
           if (known) tell(roomsRef.current);
           else void reload().then(tell);
@@ -127,7 +139,8 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
     reload,
     noteMessage,
     /** The room is being read: its badge goes. */
-    markRead: (roomId: number) => setRooms((list) => list.map((room) => (room.id === roomId ? { ...room, unread_count: 0 } : room))),
+    markRead: (roomId: number) =>
+      setRooms((list) => list.map((room) => (room.id === roomId ? { ...room, unread_count: 0 } : room))),
     /** A room I just made or opened, shown at once without waiting for the inbox. */
     addRoom: (room: Omit<RoomSummary, "unread_count">) =>
       setRooms((list) => [{ ...room, unread_count: 0 }, ...list.filter((r) => r.id !== room.id)].sort(byActivity)),

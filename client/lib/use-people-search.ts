@@ -23,7 +23,11 @@ export function usePeopleSearch(query: string) {
     let current = true;
     const search = wanted.includes("@") ? { email: wanted } : { full_name: wanted };
     answer(api.profiles.get_available_users.$get({ query: search })).then(
-      (people) => current && (setFound({ query: wanted, people }), setProblem("")),
+      (people) => {
+        if (!current) return;
+        setFound({ query: wanted, people });
+        setProblem("");
+      },
       (err: Error) => current && setProblem(err.message),
     );
     return () => {

@@ -9,17 +9,23 @@
  * own server over our own origin, and zod would double the page's JavaScript.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { TYPING_LASTS_MS } from "../../durable/protocol-constants";
 import type { RoomFrame, WireMessage } from "../../durable/protocol";
+import { TYPING_LASTS_MS } from "../../durable/protocol-constants";
 import { answer, api } from "./api";
-import { liveSocket, type LiveSocket } from "./live-socket";
+import { type LiveSocket, liveSocket } from "./live-socket";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
  * mine included, just before it acknowledges it to me: `echoed` notes the broadcast copy
  * (by id) so the message is not shown twice in between. An error still un-hides it.
  */
-export type Outgoing = { client_id: string; content: string; status: "sending" | "failed"; problem?: string; echoed?: number };
+export type Outgoing = {
+  client_id: string;
+  content: string;
+  status: "sending" | "failed";
+  problem?: string;
+  echoed?: number;
+};
 
 export type RoomState = {
   messages: WireMessage[];
@@ -76,7 +82,12 @@ export function mergeMessages(list: WireMessage[], incoming: WireMessage[]): Wir
  * The live room `roomId` for user `me`. `onMessage` hears every new message and
  * `onMembersChanged` every join or leave, so the room list can follow.
  */
-export function useRoom(roomId: number, me: number, onMessage: (message: WireMessage) => void, onMembersChanged: () => void) {
+export function useRoom(
+  roomId: number,
+  me: number,
+  onMessage: (message: WireMessage) => void,
+  onMembersChanged: () => void,
+) {
   const [state, setState] = useState<RoomState>(emptyState);
   const socket = useRef<LiveSocket | null>(null);
   const lastId = useRef(0);
@@ -94,7 +105,11 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
   };
   const fail = (clientId: string, problem: string) => {
     clearTimeout(ackTimers.current.get(clientId));
-    setOutgoing(outgoing.current.map((o) => (o.client_id === clientId ? { ...o, status: "failed", problem, echoed: undefined } : o)));
+    setOutgoing(
+      outgoing.current.map((o) =>
+        o.client_id === clientId ? { ...o, status: "failed", problem, echoed: undefined } : o,
+      ),
+    );
   };
   const transmit = (item: Outgoing) => {
     clearTimeout(ackTimers.current.get(item.client_id));
@@ -120,14 +135,24 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
     };
     const setTyping = (user: number, typing: boolean) => {
       clearTimeout(typingTimers.get(user));
-      if (typing) typingTimers.set(user, setTimeout(() => setTyping(user, false), TYPING_LASTS_MS));
-      setState((s) => ({ ...s, typing: typing ? [...new Set([...s.typing, user])] : s.typing.filter((u) => u !== user) }));
+      if (typing)
+        typingTimers.set(
+          user,
+          setTimeout(() => setTyping(user, false), TYPING_LASTS_MS),
+        );
+      setState((s) => ({
+        ...s,
+        typing: typing ? [...new Set([...s.typing, user])] : s.typing.filter((u) => u !== user),
+      }));
     };
     /** A catch-up longer than the socket replays: the rest over REST, a page at a time. */
     const fillGap = async () => {
       for (let more = true; more && !stopped; ) {
         const page = await answer(
-          api.rooms[":id"].messages.$get({ param: { id: String(roomId) }, query: { after: String(lastId.current), limit: "100" } }),
+          api.rooms[":id"].messages.$get({
+            param: { id: String(roomId) },
+            query: { after: String(lastId.current), limit: "100" },
+          }),
         );
         take(page.messages);
         more = page.has_more && page.messages.length > 0;
@@ -136,7 +161,8 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
 
     const received = (message: WireMessage) => {
       const echo =
-        message.sender === me && outgoing.current.find((o) => o.status === "sending" && o.echoed === undefined && o.content === message.content);
+        message.sender === me &&
+        outgoing.current.find((o) => o.status === "sending" && o.echoed === undefined && o.content === message.content);
       if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: message.id } : o)));
       take([message]);
       setTyping(message.sender, false);
@@ -172,7 +198,10 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
           if (frame.user !== me) setTyping(frame.user, frame.typing);
           break;
         case "read":
-          setState((s) => ({ ...s, reads: { ...s.reads, [frame.user]: Math.max(s.reads[frame.user] ?? 0, frame.up_to) } }));
+          setState((s) => ({
+            ...s,
+            reads: { ...s.reads, [frame.user]: Math.max(s.reads[frame.user] ?? 0, frame.up_to) },
+          }));
           break;
         case "here":
           setState((s) => ({ ...s, here: frame.users }));
@@ -213,9 +242,17 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
     setState((s) => ({ ...s, loadingOlder: true }));
     try {
       const page = await answer(
-        api.rooms[":id"].messages.$get({ param: { id: String(roomId) }, query: { before: String(first), limit: String(PAGE_SIZE) } }),
+        api.rooms[":id"].messages.$get({
+          param: { id: String(roomId) },
+          query: { before: String(first), limit: String(PAGE_SIZE) },
+        }),
       );
-      setState((s) => ({ ...s, messages: mergeMessages(s.messages, page.messages), hasOlder: page.has_more, loadingOlder: false }));
+      setState((s) => ({
+        ...s,
+        messages: mergeMessages(s.messages, page.messages),
+        hasOlder: page.has_more,
+        loadingOlder: false,
+      }));
     } catch (err) {
       setState((s) => ({ ...s, loadingOlder: false, error: (err as Error).message }));
     }
@@ -249,7 +286,10 @@ export function useRoom(roomId: number, me: number, onMessage: (message: WireMes
     },
     async remove(id: number) {
       await answer(api.messages[":id"].$delete({ param: { id: String(id) } }));
-      setState((s) => ({ ...s, messages: s.messages.map((m) => (m.id === id ? { ...m, content: "", deleted: true } : m)) }));
+      setState((s) => ({
+        ...s,
+        messages: s.messages.map((m) => (m.id === id ? { ...m, content: "", deleted: true } : m)),
+      }));
     },
     typing() {
       if (Date.now() - lastTypingSent.current < TYPING_EVERY_MS) return;

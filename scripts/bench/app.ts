@@ -4,13 +4,13 @@
  * Upstash gateway. Each start gets its own state, its own Redis and its own port, and is
  * seeded with the people, rooms and history the benchmarks need.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startDevServer, type DevServer, type SeedUser } from "../dev-server.ts";
+import { type DevServer, freePort, type SeedUser, startDevServer } from "../dev-server.ts";
 import { execute, sqlText } from "../wrangler-d1.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -64,16 +64,24 @@ function stopChild(child: ChildProcess): Promise<void> {
  */
 export async function startPresence(): Promise<Stoppable & { url: string; token: string }> {
   const port = await freePort();
-  const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
+  const redis = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+    },
+  );
   const token = randomBytes(24).toString("base64url");
   const gatewayScript = path.join(PROJECT_ROOT, "scripts", "upstash-gateway.ts");
   for (let attempt = 0; ; attempt++) {
-    const gateway = spawn(process.execPath, [gatewayScript, "--port", "0", "--redis-url", `redis://127.0.0.1:${port}`], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, UPSTASH_REDIS_REST_TOKEN: token },
-    });
+    const gateway = spawn(
+      process.execPath,
+      [gatewayScript, "--port", "0", "--redis-url", `redis://127.0.0.1:${port}`],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, UPSTASH_REDIS_REST_TOKEN: token },
+      },
+    );
     const url = await new Promise<string | undefined>((resolve) => {
       let output = "";
       gateway.stdout.on("data", (chunk: Buffer) => {
@@ -109,9 +117,15 @@ export async function startPresence(): Promise<Stoppable & { url: string; token:
 function countingConfig(): { configPath: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), "condor-bench-config-"));
   const text = readFileSync(path.join(PROJECT_ROOT, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "bench", "counting-worker.ts"))}`)
+    .replace(
+      /^main = .*$/m,
+      `main = ${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "bench", "counting-worker.ts"))}`,
+    )
     .replace(/^directory = "(.*)"$/m, (_, dir: string) => `directory = ${JSON.stringify(path.join(PROJECT_ROOT, dir))}`)
-    .replace(/^migrations_dir = "(.*)"$/m, (_, dir: string) => `migrations_dir = ${JSON.stringify(path.join(PROJECT_ROOT, dir))}`);
+    .replace(
+      /^migrations_dir = "(.*)"$/m,
+      (_, dir: string) => `migrations_dir = ${JSON.stringify(path.join(PROJECT_ROOT, dir))}`,
+    );
   const configPath = path.join(dir, "wrangler.toml");
   writeFileSync(configPath, text);
   return { configPath, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -178,7 +192,9 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
     const tokens: string[] = [];
     // A few at a time: each sign-in is a deliberately slow password hash.
     for (let i = 0; i < MEMBERS; i += 5) {
-      tokens.push(...(await Promise.all(Array.from({ length: Math.min(5, MEMBERS - i) }, (_, j) => signIn(`bench${i + j}`)))));
+      tokens.push(
+        ...(await Promise.all(Array.from({ length: Math.min(5, MEMBERS - i) }, (_, j) => signIn(`bench${i + j}`)))),
+      );
     }
     // Seeded in order into a fresh database: bench<i> has the id i + 1.
     const userIds = Array.from({ length: MEMBERS }, (_, i) => i + 1);

@@ -5,8 +5,9 @@
  * room (inbox news then goes out in batches), in a quiet room (a message a batch), and
  * over REST.
  */
-import { chatTarget, closeAll, runLoad, type Load } from "./fan-out.ts";
+
 import type { Chat } from "./app.ts";
+import { chatTarget, closeAll, type Load, runLoad } from "./fan-out.ts";
 
 /** Counts per message, by what was counted (a D1 statement's SQL, a stub's method, ...). */
 export type CostScenario = { name: string; messages: number; perMessage: Record<string, number> };
@@ -41,7 +42,8 @@ async function overSockets(chat: Chat, load: Load, name: string): Promise<CostSc
       chat,
       async () => {
         const run = await runLoad(target, sockets, load);
-        if (run.lost + run.duplicated + run.reordered + run.errors > 0) throw new Error(`the cost run went wrong: ${JSON.stringify(run)}`);
+        if (run.lost + run.duplicated + run.reordered + run.errors > 0)
+          throw new Error(`the cost run went wrong: ${JSON.stringify(run)}`);
         return run.messages;
       },
       name,
@@ -68,8 +70,16 @@ export function totals(perMessage: Record<string, number>) {
 
 export async function measureCost(chat: Chat): Promise<CostReport> {
   const scenarios: CostScenario[] = [];
-  scenarios.push(await overSockets(chat, { kind: "throughput", perSender: 10 }, `socket send, busy room of ${ROOM} (all connected)`));
-  scenarios.push(await overSockets(chat, { kind: "latency", perSecond: 4, seconds: 3 }, `socket send, quiet room of ${ROOM} (4 messages/s)`));
+  scenarios.push(
+    await overSockets(chat, { kind: "throughput", perSender: 10 }, `socket send, busy room of ${ROOM} (all connected)`),
+  );
+  scenarios.push(
+    await overSockets(
+      chat,
+      { kind: "latency", perSecond: 4, seconds: 3 },
+      `socket send, quiet room of ${ROOM} (4 messages/s)`,
+    ),
+  );
   scenarios.push(
     await counted(
       chat,
@@ -87,6 +97,7 @@ export async function measureCost(chat: Chat): Promise<CostReport> {
       `REST send_message_to_room, room of ${ROOM} (nobody connected)`,
     ),
   );
-  for (const scenario of scenarios) console.log(`  cost: ${scenario.name}: ${JSON.stringify(totals(scenario.perMessage))}`);
+  for (const scenario of scenarios)
+    console.log(`  cost: ${scenario.name}: ${JSON.stringify(totals(scenario.perMessage))}`);
   return { scenarios };
 }

@@ -15,9 +15,9 @@
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol.ts";
-import { ROOM_SIZES, type Chat } from "./app.ts";
-import type { Relay } from "./relay.ts";
+import { type Chat, ROOM_SIZES } from "./app.ts";
 import { treeCpuMs } from "./cpu.ts";
+import type { Relay } from "./relay.ts";
 import { median, percentile } from "./statistics.ts";
 
 /** What a frame means to the bench. */
@@ -67,12 +67,20 @@ export function chatTarget(chat: Chat): FanOutTarget {
     async openRoom(size) {
       const roomId = roomIds.get(size)!;
       const url = `${baseUrl.replace("http", "ws")}/api/v1/rooms/${roomId}/socket/`;
-      return Promise.all(tokens.slice(0, size).map((token) => openUntil(url, [SUBPROTOCOL, `${BEARER_PREFIX}${token}`], "caught_up")));
+      return Promise.all(
+        tokens.slice(0, size).map((token) => openUntil(url, [SUBPROTOCOL, `${BEARER_PREFIX}${token}`], "caught_up")),
+      );
     },
     sendText: (clientId, content) => JSON.stringify({ type: "send", client_id: clientId, content }),
     read(text) {
       type Carried = { id: number; content: string };
-      const frame = JSON.parse(text) as { type: string; message?: Carried; messages?: Carried[]; client_id?: string; code?: string };
+      const frame = JSON.parse(text) as {
+        type: string;
+        message?: Carried;
+        messages?: Carried[];
+        client_id?: string;
+        code?: string;
+      };
       if (frame.type === "message") return { delivered: [frame.message!] };
       if (frame.type === "messages") return { delivered: frame.messages! };
       if (frame.type === "ack") return { ackedClientId: frame.client_id };
@@ -88,7 +96,8 @@ export function relayTarget(relay: Relay): FanOutTarget {
   return {
     pid: relay.pid,
     echoIsAck: true,
-    openRoom: (size, label) => Promise.all(Array.from({ length: size }, () => openUntil(`${relayUrl}/${label}`, [], undefined))),
+    openRoom: (size, label) =>
+      Promise.all(Array.from({ length: size }, () => openUntil(`${relayUrl}/${label}`, [], undefined))),
     sendText: (clientId, content) => JSON.stringify({ type: "send", client_id: clientId, content }),
     read(text) {
       const frame = JSON.parse(text) as { content: string };
@@ -192,7 +201,7 @@ export async function runLoad(target: FanOutTarget, sockets: WebSocket[], load: 
   clearTimeout(timer);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpuMs = (treeCpuMs(target.pid) ?? Number.NaN) - cpuBefore;
-  sockets.forEach((ws, i) => ws.off("message", listeners[i]));
+  for (const [i, ws] of sockets.entries()) ws.off("message", listeners[i]);
 
   const seconds = (lastDeliveryAt - started) / 1000;
   latencies.sort((a, b) => a - b);
@@ -203,7 +212,12 @@ export async function runLoad(target: FanOutTarget, sockets: WebSocket[], load: 
     deliveriesPerSecond: deliveries / seconds,
     latencyMs:
       load.kind === "latency"
-        ? { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN }
+        ? {
+            p50: percentile(latencies, 50),
+            p95: percentile(latencies, 95),
+            p99: percentile(latencies, 99),
+            max: latencies.at(-1) ?? Number.NaN,
+          }
         : undefined,
     serverCpuMsPerMessage: cpuMs / total,
     ...tally(seen, total),
@@ -216,7 +230,7 @@ function tally(seen: { sender: number; seq: number; id?: number }[][], total: nu
   let lost = 0;
   let duplicated = 0;
   let reordered = 0;
-  const orderOf = (list: typeof seen[number]) => list.map((m) => `${m.sender}:${m.seq}`).join(",");
+  const orderOf = (list: (typeof seen)[number]) => list.map((m) => `${m.sender}:${m.seq}`).join(",");
   const reference = orderOf(seen[0]);
   for (const list of seen) {
     const unique = new Set(list.map((m) => `${m.sender}:${m.seq}`));
@@ -267,7 +281,12 @@ export type FanOutRoom = {
     errors: number;
   };
 };
-export type FanOutReport = { throughputMessages: number; latencyPerSecond: number; latencySeconds: number; rooms: FanOutRoom[] };
+export type FanOutReport = {
+  throughputMessages: number;
+  latencyPerSecond: number;
+  latencySeconds: number;
+  rooms: FanOutRoom[];
+};
 
 /**
  * Each room size, each repeat: the relay then Condor Chat, throughput then latency, on
@@ -302,8 +321,10 @@ export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): 
       );
     }
     const all = [...runs.condor.throughput, ...runs.condor.latency, ...runs.relay.throughput, ...runs.relay.latency];
-    const sum = (key: "lost" | "duplicated" | "reordered" | "errors") => all.reduce((total, run) => total + run[key], 0);
-    const med = (side: Side, pick: (run: FanOutRun) => number, kind: keyof Side = "latency") => median(side[kind].map(pick));
+    const sum = (key: "lost" | "duplicated" | "reordered" | "errors") =>
+      all.reduce((total, run) => total + run[key], 0);
+    const med = (side: Side, pick: (run: FanOutRun) => number, kind: keyof Side = "latency") =>
+      median(side[kind].map(pick));
     const condorPerSecond = med(runs.condor, (r) => r.deliveriesPerSecond, "throughput");
     const relayPerSecond = med(runs.relay, (r) => r.deliveriesPerSecond, "throughput");
     const condorLatencyMs = {
@@ -332,5 +353,10 @@ export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): 
       },
     });
   }
-  return { throughputMessages: THROUGHPUT_MESSAGES, latencyPerSecond: LATENCY_LOAD.perSecond, latencySeconds: LATENCY_LOAD.seconds, rooms };
+  return {
+    throughputMessages: THROUGHPUT_MESSAGES,
+    latencyPerSecond: LATENCY_LOAD.perSecond,
+    latencySeconds: LATENCY_LOAD.seconds,
+    rooms,
+  };
 }

@@ -6,13 +6,20 @@
  */
 import { gzipSync } from "node:zlib";
 import { chromium, type Page, type Response } from "playwright-core";
-import { PASSWORD, type Chat } from "./app.ts";
+import { type Chat, PASSWORD } from "./app.ts";
 
 /** The network counts as quiet after this long with nothing in flight. */
 const QUIET_MS = 500;
 const GIVE_UP_MS = 30_000;
 
-type Weight = { requests: number; sockets: number; jsGzipBytes: number; cssGzipBytes: number; jsFiles: number; cssFiles: number };
+type Weight = {
+  requests: number;
+  sockets: number;
+  jsGzipBytes: number;
+  cssGzipBytes: number;
+  jsFiles: number;
+  cssFiles: number;
+};
 export type PageWeight = { signInPage: Weight; untilUsable: Weight };
 
 /** Resolves once no request has been in flight for QUIET_MS. */
@@ -72,13 +79,17 @@ export async function measurePageWeight(chat: Chat): Promise<PageWeight> {
     const signInPage = await weightSoFar();
     await field(page, "Username").fill("bench0");
     await field(page, "Password").fill(PASSWORD);
-    const signedIn = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith("/api/v1/access_token"));
+    const signedIn = page.waitForResponse((response) =>
+      new URL(response.url()).pathname.startsWith("/api/v1/access_token"),
+    );
     await page.getByRole("button", { name: "Sign in" }).click();
     const answer = await signedIn;
     if (answer.status() !== 200) throw new Error(`signing in from the page failed: ${answer.status()}`);
     await networkQuiet(page, () => inFlight);
     const untilUsable = await weightSoFar();
-    console.log(`  page: ${(untilUsable.jsGzipBytes / 1024).toFixed(1)} KB gzipped JS, ${untilUsable.requests} requests until usable`);
+    console.log(
+      `  page: ${(untilUsable.jsGzipBytes / 1024).toFixed(1)} KB gzipped JS, ${untilUsable.requests} requests until usable`,
+    );
     return { signInPage, untilUsable };
   } finally {
     await browser.close();
@@ -87,7 +98,10 @@ export async function measurePageWeight(chat: Chat): Promise<PageWeight> {
 
 /** A labelled input, found by its label or, failing that, its placeholder. */
 function field(page: Page, name: string) {
-  return page.getByLabel(name, { exact: true }).or(page.getByPlaceholder(name, { exact: true })).first();
+  return page
+    .getByLabel(name, { exact: true })
+    .or(page.getByPlaceholder(name, { exact: true }))
+    .first();
 }
 
 /** The gzipped size of a JavaScript or CSS response; other responses weigh nothing here. */

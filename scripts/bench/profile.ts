@@ -60,14 +60,16 @@ function summarise(profile: CpuProfile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-  const name = ({ functionName, url, lineNumber }: CallFrame) => `${functionName || "(anonymous)"}${url ? ` ${url}:${lineNumber + 1}` : ""}`;
+  const name = ({ functionName, url, lineNumber }: CallFrame) =>
+    `${functionName || "(anonymous)"}${url ? ` ${url}:${lineNumber + 1}` : ""}`;
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   for (const id of profile.samples) {
     const where = name(byId.get(id)!.callFrame);
     self.set(where, (self.get(where) ?? 0) + 1);
     const onStack = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) onStack.add(name(byId.get(at)!.callFrame));
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at))
+      onStack.add(name(byId.get(at)!.callFrame));
     for (const fn of onStack) inclusive.set(fn, (inclusive.get(fn) ?? 0) + 1);
   }
   const top = (counts: Map<string, number>) =>
@@ -91,11 +93,17 @@ export async function profileFanOut(chat: Chat): Promise<ProfileReport> {
     await inspector.call("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
     await inspector.call("Profiler.start");
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await runLoad(target, sockets, { kind: "throughput", perSender: PER_SENDER }));
+    for (let i = 0; i < RUNS; i++)
+      runs.push(await runLoad(target, sockets, { kind: "throughput", perSender: PER_SENDER }));
     const { profile } = await inspector.call<{ profile: CpuProfile }>("Profiler.stop");
     const deliveries = runs.reduce((sum, run) => sum + run.deliveries, 0);
     const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
-    return { messages: RUNS * PER_SENDER * MEMBERS, deliveriesPerSecond: deliveries / seconds, ...summarise(profile), profile };
+    return {
+      messages: RUNS * PER_SENDER * MEMBERS,
+      deliveriesPerSecond: deliveries / seconds,
+      ...summarise(profile),
+      profile,
+    };
   } finally {
     inspector.close();
     await closeAll(sockets);

@@ -5,15 +5,26 @@
  * Every route answers as it should under load (non-2xx are counted and reported).
  */
 import autocannon from "autocannon";
-import { DM_HISTORY, type Chat } from "./app.ts";
+import { type Chat, DM_HISTORY } from "./app.ts";
 import { median } from "./statistics.ts";
 
 const SECONDS = 3;
 const CONNECTIONS = 10;
 
 type Route = { name: string; method: "GET" | "POST"; path: string; body?: unknown; token?: boolean };
-export type RestRun = { requestsPerSecond: number; p50Ms: number; p99Ms: number; ok: number; notOk: number; errors: number };
-export type RestRoute = { name: string; runs: RestRun[]; summary: { requestsPerSecond: number; p50Ms: number; p99Ms: number; ratio: number; notOk: number } };
+export type RestRun = {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  notOk: number;
+  errors: number;
+};
+export type RestRoute = {
+  name: string;
+  runs: RestRun[];
+  summary: { requestsPerSecond: number; p50Ms: number; p99Ms: number; ratio: number; notOk: number };
+};
 export type RestReport = {
   seconds: number;
   connections: number;
@@ -27,11 +38,33 @@ const FLOOR = "worker floor (unknown route)";
 function routes(chat: Chat): Route[] {
   return [
     { name: FLOOR, method: "GET", path: "/api/v1/no-such-route/" },
-    { name: "access_token", method: "POST", path: "/api/v1/access_token/", body: { username: "bench2", password: "bench-password" } },
+    {
+      name: "access_token",
+      method: "POST",
+      path: "/api/v1/access_token/",
+      body: { username: "bench2", password: "bench-password" },
+    },
     { name: "get_available_users (200)", method: "GET", path: "/api/v1/profiles/get_available_users/", token: true },
-    { name: "get_available_users ?full_name=", method: "GET", path: "/api/v1/profiles/get_available_users/?full_name=Person%2012", token: true },
-    { name: `send_message_to_user (DM of ${DM_HISTORY}+)`, method: "POST", path: "/api/v1/send_message_to_user/", body: { user_id: 2, message: "hello over REST" }, token: true },
-    { name: "send_message_to_room", method: "POST", path: "/api/v1/send_message_to_room/", body: { group_id: chat.rooms.get(10), message: "hello room over REST" }, token: true },
+    {
+      name: "get_available_users ?full_name=",
+      method: "GET",
+      path: "/api/v1/profiles/get_available_users/?full_name=Person%2012",
+      token: true,
+    },
+    {
+      name: `send_message_to_user (DM of ${DM_HISTORY}+)`,
+      method: "POST",
+      path: "/api/v1/send_message_to_user/",
+      body: { user_id: 2, message: "hello over REST" },
+      token: true,
+    },
+    {
+      name: "send_message_to_room",
+      method: "POST",
+      path: "/api/v1/send_message_to_room/",
+      body: { group_id: chat.rooms.get(10), message: "hello room over REST" },
+      token: true,
+    },
   ];
 }
 
@@ -83,7 +116,9 @@ export async function measureRest(chat: Chat, repeats: number): Promise<RestRepo
     for (const route of list) {
       const run = await load(chat, route, token);
       runs.get(route.name)!.push(run);
-      console.log(`  REST ${route.name}, repeat ${repeat + 1}: ${run.requestsPerSecond.toFixed(0)} requests/s, p99 ${run.p99Ms} ms`);
+      console.log(
+        `  REST ${route.name}, repeat ${repeat + 1}: ${run.requestsPerSecond.toFixed(0)} requests/s, p99 ${run.p99Ms} ms`,
+      );
     }
   }
   const after = await dmAnswer(chat, await chat.signIn("bench0"));

@@ -2,11 +2,18 @@
 import type { BenchReport } from "../bench.ts";
 import { totals } from "./cost.ts";
 
-const number = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "-");
+const number = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "-";
 const percent = (ratio: number) => `${number(ratio * 100, 1)}%`;
 
 function table(head: string[], rows: (string | number)[][]): string {
-  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
 }
 
 export function printReport(report: BenchReport) {
@@ -19,7 +26,17 @@ export function printReport(report: BenchReport) {
       `\nFan-out over WebSockets: throughput (${f.throughputMessages} messages a run, next sent on ack; deliveries/s over all receivers) ` +
         `and latency at a steady ${f.latencyPerSecond} messages/s for ${f.latencySeconds} s, vs a \`ws\` relay in the same run.\n`,
       table(
-        ["room", "condor deliveries/s", "ws relay deliveries/s", "condor / relay", "condor p50 / p95 / p99 / max ms", "relay p99 ms", "p99 condor / relay", "server CPU ms a message (throughput), condor / relay", "lost / dup / reordered / errors"],
+        [
+          "room",
+          "condor deliveries/s",
+          "ws relay deliveries/s",
+          "condor / relay",
+          "condor p50 / p95 / p99 / max ms",
+          "relay p99 ms",
+          "p99 condor / relay",
+          "server CPU ms a message (throughput), condor / relay",
+          "lost / dup / reordered / errors",
+        ],
         f.rooms.map(({ members, summary: s }) => [
           members,
           number(s.condorPerSecond),
@@ -40,7 +57,14 @@ export function printReport(report: BenchReport) {
       `\nREST with autocannon (${r.connections} connections, ${r.seconds} s a route a repeat); ratio = requests/s over the worker's floor in the same run.\n`,
       table(
         ["route", "requests/s", "p50 ms", "p99 ms", "of floor", "non-2xx / errors"],
-        r.routes.map(({ name, summary: s }) => [name, number(s.requestsPerSecond), number(s.p50Ms), number(s.p99Ms), percent(s.ratio), s.notOk]),
+        r.routes.map(({ name, summary: s }) => [
+          name,
+          number(s.requestsPerSecond),
+          number(s.p50Ms),
+          number(s.p99Ms),
+          percent(s.ratio),
+          s.notOk,
+        ]),
       ),
       `\nsend_message_to_user's answer: ${r.dmAnswer.before.bytes} bytes (${r.dmAnswer.before.messages} messages) with ${r.dmAnswer.historyBefore} in the DM, ` +
         `${r.dmAnswer.after.bytes} bytes (${r.dmAnswer.after.messages} messages) with ${r.dmAnswer.historyAfter}.`,
@@ -53,8 +77,22 @@ export function printReport(report: BenchReport) {
       table(
         ["until", "requests", "JS gzipped", "CSS gzipped", "files (JS / CSS)", "WebSockets"],
         [
-          ["sign-in form shown", a.requests, `${number(a.jsGzipBytes / 1024, 1)} KB`, `${number(a.cssGzipBytes / 1024, 1)} KB`, `${a.jsFiles} / ${a.cssFiles}`, a.sockets],
-          ["signed in, network quiet", b.requests, `${number(b.jsGzipBytes / 1024, 1)} KB`, `${number(b.cssGzipBytes / 1024, 1)} KB`, `${b.jsFiles} / ${b.cssFiles}`, b.sockets],
+          [
+            "sign-in form shown",
+            a.requests,
+            `${number(a.jsGzipBytes / 1024, 1)} KB`,
+            `${number(a.cssGzipBytes / 1024, 1)} KB`,
+            `${a.jsFiles} / ${a.cssFiles}`,
+            a.sockets,
+          ],
+          [
+            "signed in, network quiet",
+            b.requests,
+            `${number(b.jsGzipBytes / 1024, 1)} KB`,
+            `${number(b.cssGzipBytes / 1024, 1)} KB`,
+            `${b.jsFiles} / ${b.cssFiles}`,
+            b.sockets,
+          ],
         ],
       ),
     );
@@ -63,16 +101,33 @@ export function printReport(report: BenchReport) {
     lines.push(
       "\nCost per message (counting build).\n",
       table(
-        ["how the message came", "messages", "D1 round trips", "D1 statements", "D1 ms waited", "DO requests", "Upstash commands"],
+        [
+          "how the message came",
+          "messages",
+          "D1 round trips",
+          "D1 statements",
+          "D1 ms waited",
+          "DO requests",
+          "Upstash commands",
+        ],
         report.cost.scenarios.map((s) => {
           const t = totals(s.perMessage);
-          return [s.name, s.messages, number(t.d1RoundTrips, 2), number(t.d1Statements, 2), number(t.d1MsWaited, 1), number(t.doRequests, 2), number(t.upstashCommands, 2)];
+          return [
+            s.name,
+            s.messages,
+            number(t.d1RoundTrips, 2),
+            number(t.d1Statements, 2),
+            number(t.d1MsWaited, 1),
+            number(t.doRequests, 2),
+            number(t.upstashCommands, 2),
+          ];
         }),
       ),
     );
     for (const s of report.cost.scenarios) {
       lines.push(`\n${s.name}, per message:`);
-      for (const [what, n] of Object.entries(s.perMessage)) lines.push(`  ${number(n, 3).padStart(7)}  ${what.replace(/\s+/g, " ").slice(0, 200)}`);
+      for (const [what, n] of Object.entries(s.perMessage))
+        lines.push(`  ${number(n, 3).padStart(7)}  ${what.replace(/\s+/g, " ").slice(0, 200)}`);
     }
   }
   if (report.profile) {
@@ -81,7 +136,12 @@ export function printReport(report: BenchReport) {
       `\nCPU profile of the worker's isolate: a room of 10 sending ${p.messages} messages (${number(p.deliveriesPerSecond)} deliveries/s while profiled); share of the samples.\n`,
       table(
         ["self %", "where the sample was taken", "inclusive %", "on the stack"],
-        p.self.map((row, i) => [number(row.percent, 1), row.fn, number(p.inclusive[i]?.percent ?? 0, 1), p.inclusive[i]?.fn ?? ""]),
+        p.self.map((row, i) => [
+          number(row.percent, 1),
+          row.fn,
+          number(p.inclusive[i]?.percent ?? 0, 1),
+          p.inclusive[i]?.fn ?? "",
+        ]),
       ),
     );
   }

@@ -7,16 +7,16 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { executeFile, execute, putAvatar, type D1Target, type Row } from "../wrangler-d1.ts";
+import { type D1Target, execute, executeFile, putAvatar, type Row } from "../wrangler-d1.ts";
 import {
-  planImport,
-  readDump,
-  roomStatements,
-  userStatements,
   type DjangoRecord,
   type Existing,
   type MediaReader,
   type Plan,
+  planImport,
+  readDump,
+  roomStatements,
+  userStatements,
 } from "./plan.ts";
 
 /** How much SQL goes in one transaction when rooms are small; a bigger room goes alone. */
@@ -46,7 +46,9 @@ function mediaReader(directory: string): MediaReader {
 
 /** The rows the export could collide with; an unmigrated database holds none. */
 function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean): Existing {
-  const messageIds = records.filter((r) => r.model === "chat.message" && Number.isSafeInteger(r.pk)).map((r) => r.pk as number);
+  const messageIds = records
+    .filter((r) => r.model === "chat.message" && Number.isSafeInteger(r.pk))
+    .map((r) => r.pk as number);
   // A fold, not Math.min(...ids): spreading a big export's ids overflows the call stack.
   const low = messageIds.reduce((min, id) => Math.min(min, id), Number.MAX_SAFE_INTEGER);
   const high = messageIds.reduce((max, id) => Math.max(max, id), 0);
@@ -78,19 +80,27 @@ function describe(plan: Plan, usernames: Map<number, string>): string[] {
   const messageCount = plan.rooms.reduce((sum, room) => sum + room.messages.length, 0);
   lines.push(`Users to create: ${plan.users.length}`);
   for (const user of plan.users) {
-    const traits = [user.isSuperuser && "superuser", !user.isActive && "inactive", user.avatar && `avatar ${user.avatar.key}`];
+    const traits = [
+      user.isSuperuser && "superuser",
+      !user.isActive && "inactive",
+      user.avatar && `avatar ${user.avatar.key}`,
+    ];
     const extra = traits.filter(Boolean).join(", ");
     lines.push(`  + ${user.id} ${user.username}${extra ? ` (${extra})` : ""}`);
   }
   lines.push(`Rooms to create: ${plan.rooms.length}, with ${count(messageCount, "message")}`);
   for (const room of plan.rooms) {
     const kind = room.isGroup ? "group" : "DM";
-    const members = room.members.map((member) => who(member.userId) + (member.role === "owner" ? " (owner)" : "")).join(", ");
+    const members = room.members
+      .map((member) => who(member.userId) + (member.role === "owner" ? " (owner)" : ""))
+      .join(", ");
     lines.push(`  + ${room.id} "${room.title}": ${kind} of ${members}; ${count(room.messages.length, "message")}`);
   }
   if (plan.alreadyImported.users + plan.alreadyImported.rooms > 0) {
     const { users, rooms } = plan.alreadyImported;
-    lines.push(`Already here from an earlier import, left as they are: ${count(users, "user")}, ${count(rooms, "room")}`);
+    lines.push(
+      `Already here from an earlier import, left as they are: ${count(users, "user")}, ${count(rooms, "room")}`,
+    );
   }
   lines.push(`Skipped: ${plan.skipped.length}`);
   for (const { record, reason } of plan.skipped) lines.push(`  - ${record}: ${reason}`);
@@ -155,7 +165,12 @@ function write(plan: Plan, options: ImportOptions): Written {
 }
 
 const summary = (written: Written) =>
-  [count(written.users, "user"), count(written.rooms, "room"), count(written.messages, "message"), count(written.avatars, "avatar")].join(", ");
+  [
+    count(written.users, "user"),
+    count(written.rooms, "room"),
+    count(written.messages, "message"),
+    count(written.avatars, "avatar"),
+  ].join(", ");
 
 /** Plans the import, prints the plan, and (unless a dry run) writes it. */
 export function importCondor(options: ImportOptions): void {

@@ -28,8 +28,8 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
 import { messageText } from "../../durable/protocol.ts";
-import { MAX_AVATAR_BYTES, avatarKey, sniffImage } from "../../worker/avatar-images.ts";
 import { hasherOf } from "../../worker/auth/passwords.ts";
+import { avatarKey, MAX_AVATAR_BYTES, sniffImage } from "../../worker/avatar-images.ts";
 import { dmKey } from "../../worker/db/dm-key.ts";
 import { sqlText } from "../wrangler-d1.ts";
 
@@ -99,19 +99,17 @@ export type Plan = {
 export type MediaReader = (relativePath: string) => Uint8Array | undefined;
 
 const pk = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const timestamp = z
-  .string()
-  .transform((text, context) => {
-    // Django writes UTC with a Z or an offset; without USE_TZ it writes naive local times,
-    // taken here as UTC. Stored as the ISO text every timestamp column here holds.
-    const zoned = /(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`;
-    const time = new Date(zoned);
-    if (Number.isNaN(time.getTime())) {
-      context.addIssue({ code: "custom", message: `'${text}' is not a date and time` });
-      return z.NEVER;
-    }
-    return time.toISOString();
-  });
+const timestamp = z.string().transform((text, context) => {
+  // Django writes UTC with a Z or an offset; without USE_TZ it writes naive local times,
+  // taken here as UTC. Stored as the ISO text every timestamp column here holds.
+  const zoned = /(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`;
+  const time = new Date(zoned);
+  if (Number.isNaN(time.getTime())) {
+    context.addIssue({ code: "custom", message: `'${text}' is not a date and time` });
+    return z.NEVER;
+  }
+  return time.toISOString();
+});
 const UserFields = z.object({
   username: z.string().min(1).max(150),
   password: z.string(),
@@ -159,7 +157,9 @@ export function readDump(json: string): DjangoRecord[] {
     .array(z.object({ model: z.string(), pk: z.unknown(), fields: z.record(z.string(), z.unknown()) }))
     .safeParse(parsed);
   if (!records.success) {
-    throw new Error(`The export is not a list of Django records (${problemOf(records.error)}); make it with manage.py dumpdata.`);
+    throw new Error(
+      `The export is not a list of Django records (${problemOf(records.error)}); make it with manage.py dumpdata.`,
+    );
   }
   return records.data;
 }
@@ -210,7 +210,8 @@ function planAvatar(
     notes.push({ record: name, reason: `avatar '${source}' ${why}; ${username} keeps the default avatar` });
     return undefined;
   };
-  if (path.isAbsolute(source) || source.split(/[\\/]/).includes("..")) return keepDefault("is outside the media folder");
+  if (path.isAbsolute(source) || source.split(/[\\/]/).includes(".."))
+    return keepDefault("is outside the media folder");
   if (!media) return keepDefault("not imported: no --media folder given");
   const bytes = media(source);
   if (!bytes) return keepDefault("is not in the media folder");
@@ -254,22 +255,32 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
     }
     const holder = takenUsernames.get(fields.username.toLowerCase());
     if (holder !== undefined) {
-      skipped.push({ record: name, reason: `the username '${fields.username}' is taken here by user ${holder} (usernames are unique whatever their case)` });
+      skipped.push({
+        record: name,
+        reason: `the username '${fields.username}' is taken here by user ${holder} (usernames are unique whatever their case)`,
+      });
       continue;
     }
     let email = fields.email;
     const emailHolder = email === "" ? undefined : takenEmails.get(email.toLowerCase());
     if (emailHolder !== undefined) {
-      notes.push({ record: name, reason: `the email '${email}' is user ${emailHolder}'s too; ${fields.username} is imported without an email` });
+      notes.push({
+        record: name,
+        reason: `the email '${email}' is user ${emailHolder}'s too; ${fields.username} is imported without an email`,
+      });
       email = "";
     }
     const hasher = hasherOf(fields.password);
     if (hasher === "unusable") {
-      notes.push({ record: name, reason: `${fields.username} has no usable password and cannot sign in, as in the original` });
+      notes.push({
+        record: name,
+        reason: `${fields.username} has no usable password and cannot sign in, as in the original`,
+      });
     } else if (hasher !== "pbkdf2_sha256") {
       mustReset.push({ username: fields.username, hasher });
     }
-    if (!fields.is_active) notes.push({ record: name, reason: `${fields.username} is inactive and cannot sign in, as in the original` });
+    if (!fields.is_active)
+      notes.push({ record: name, reason: `${fields.username} is inactive and cannot sign in, as in the original` });
     const profile = profiles.get(id);
     const avatar = profile && planAvatar(nameOf(profile.record), fields.username, profile.fields.avatar, media, notes);
     users.push({
@@ -309,7 +320,11 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
     if (here) {
       for (const messageId of fields.messages) if (!messageRoom.has(messageId)) messageRoom.set(messageId, id);
       if (here.title === fields.title) alreadyImported.rooms++;
-      else skipped.push({ record: name, reason: `id ${id} belongs to another room here ('${here.title}'); its ${fields.messages.length} messages are not imported` });
+      else
+        skipped.push({
+          record: name,
+          reason: `id ${id} belongs to another room here ('${here.title}'); its ${fields.messages.length} messages are not imported`,
+        });
       continue;
     }
     const participants = [...new Set(fields.participants)].filter((userId) => {
@@ -318,7 +333,10 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
       return false;
     });
     if (participants.length === 0) {
-      skipped.push({ record: name, reason: `no participant of it is imported, so nobody could read it; its ${fields.messages.length} messages are not imported` });
+      skipped.push({
+        record: name,
+        reason: `no participant of it is imported, so nobody could read it; its ${fields.messages.length} messages are not imported`,
+      });
       for (const messageId of fields.messages) if (!messageRoom.has(messageId)) messageRoom.set(messageId, id);
       continue;
     }
@@ -329,7 +347,10 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
       const message = messagesById.get(messageId);
       const firstRoom = messageRoom.get(messageId);
       if (firstRoom !== undefined) {
-        notes.push({ record: label, reason: `is in room ${firstRoom} and room ${id}; a message lives in one room here, so it stays in room ${firstRoom}` });
+        notes.push({
+          record: label,
+          reason: `is in room ${firstRoom} and room ${id}; a message lives in one room here, so it stays in room ${firstRoom}`,
+        });
         continue;
       }
       messageRoom.set(messageId, id);
@@ -341,14 +362,25 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
       if (!usernames.has(message.fields.sender)) {
         skipped.push({ record: label, reason: `its sender ${message.fields.sender} is not imported` });
       } else if (!text.success) {
-        const why = message.fields.content.trim() === "" ? "empty: the API refuses empty messages and there is nothing to show" : `its content ${text.error.issues[0].message}`;
+        const why =
+          message.fields.content.trim() === ""
+            ? "empty: the API refuses empty messages and there is nothing to show"
+            : `its content ${text.error.issues[0].message}`;
         skipped.push({ record: label, reason: why });
       } else if (storedMessageIds.has(messageId)) {
         skipped.push({ record: label, reason: `id ${messageId} belongs to another message here` });
       } else if (messageId < existing.messageIdsHandedOut) {
-        skipped.push({ record: label, reason: `id ${messageId} may belong to a message here (ids up to ${existing.messageIdsHandedOut - 1} have been handed to rooms)` });
+        skipped.push({
+          record: label,
+          reason: `id ${messageId} may belong to a message here (ids up to ${existing.messageIdsHandedOut - 1} have been handed to rooms)`,
+        });
       } else {
-        messages.push({ id: messageId, senderId: message.fields.sender, content: message.fields.content, createdAt: message.fields.timestamp });
+        messages.push({
+          id: messageId,
+          senderId: message.fields.sender,
+          content: message.fields.content,
+          createdAt: message.fields.timestamp,
+        });
       }
     }
 
@@ -357,9 +389,15 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
     const pairKey = !declaredGroup && participants.length === 2 ? dmKey(participants[0], participants[1]) : null;
     const isDm = pairKey !== null && !takenDmKeys.has(pairKey);
     if (pairKey && !isDm) {
-      notes.push({ record: name, reason: `a second DM of users ${pairKey.replace(":", " and ")}; imported as a group so its messages are kept` });
+      notes.push({
+        record: name,
+        reason: `a second DM of users ${pairKey.replace(":", " and ")}; imported as a group so its messages are kept`,
+      });
     } else if (!declaredGroup && !pairKey) {
-      notes.push({ record: name, reason: `not a group, but of ${participants.length} people, not two; imported as a group` });
+      notes.push({
+        record: name,
+        reason: `not a group, but of ${participants.length} people, not two; imported as a group`,
+      });
     }
     if (isDm) takenDmKeys.add(pairKey);
     const firstSender = messages[0]?.senderId;
@@ -384,7 +422,13 @@ export function planImport(records: DjangoRecord[], existing: Existing, media?: 
 }
 
 const sqlValue = (value: string | number | boolean | null) =>
-  value === null ? "NULL" : typeof value === "string" ? sqlText(value) : typeof value === "boolean" ? String(Number(value)) : String(value);
+  value === null
+    ? "NULL"
+    : typeof value === "string"
+      ? sqlText(value)
+      : typeof value === "boolean"
+        ? String(Number(value))
+        : String(value);
 const sqlRow = (values: (string | number | boolean | null)[]) => `(${values.map(sqlValue).join(", ")})`;
 
 /** Rows in one statement at most: D1 refuses statements over 100 KB. */
@@ -399,19 +443,21 @@ const STATEMENT_BYTES = 90_000;
 export function userStatements(users: NewUser[]): string[] {
   return users.map(
     (user) =>
-      `INSERT INTO users (id, username, email, first_name, last_name, password, is_superuser, is_active, avatar_key, date_joined, last_login) VALUES ${sqlRow([
-        user.id,
-        user.username,
-        user.email,
-        user.firstName,
-        user.lastName,
-        user.password,
-        user.isSuperuser,
-        user.isActive,
-        user.avatar?.key ?? null,
-        user.dateJoined,
-        user.lastLogin,
-      ])}`,
+      `INSERT INTO users (id, username, email, first_name, last_name, password, is_superuser, is_active, avatar_key, date_joined, last_login) VALUES ${sqlRow(
+        [
+          user.id,
+          user.username,
+          user.email,
+          user.firstName,
+          user.lastName,
+          user.password,
+          user.isSuperuser,
+          user.isActive,
+          user.avatar?.key ?? null,
+          user.dateJoined,
+          user.lastLogin,
+        ],
+      )}`,
   );
 }
 
@@ -419,30 +465,39 @@ export function userStatements(users: NewUser[]): string[] {
 export function roomStatements(room: NewRoom): string[] {
   const last = room.messages.at(-1);
   const statements = [
-    `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at, last_message_id, last_message_at) VALUES ${sqlRow([
-      room.id,
-      room.title,
-      room.isGroup,
-      room.dmKey,
-      room.createdBy,
-      room.createdAt,
-      last?.id ?? null,
-      last?.createdAt ?? null,
-    ])}`,
+    `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at, last_message_id, last_message_at) VALUES ${sqlRow(
+      [
+        room.id,
+        room.title,
+        room.isGroup,
+        room.dmKey,
+        room.createdBy,
+        room.createdAt,
+        last?.id ?? null,
+        last?.createdAt ?? null,
+      ],
+    )}`,
   ];
   for (let i = 0; i < room.members.length; i += ROWS_PER_STATEMENT) {
     const rows = room.members
       .slice(i, i + ROWS_PER_STATEMENT)
       .map((member) => sqlRow([room.id, member.userId, member.role, room.createdAt, last?.id ?? 0]));
-    statements.push(`INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_id) VALUES ${rows.join(", ")}`);
+    statements.push(
+      `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_id) VALUES ${rows.join(", ")}`,
+    );
   }
   // As many messages a statement as fit: a 4,000-character message can take 30 KB as SQL.
-  const messageRows = room.messages.map((message) => sqlRow([message.id, room.id, message.senderId, message.content, message.createdAt]));
+  const messageRows = room.messages.map((message) =>
+    sqlRow([message.id, room.id, message.senderId, message.content, message.createdAt]),
+  );
   for (let start = 0; start < messageRows.length; ) {
     let end = start + 1;
     let bytes = messageRows[start].length;
-    while (end < messageRows.length && bytes + messageRows[end].length + 2 <= STATEMENT_BYTES) bytes += messageRows[end++].length + 2;
-    statements.push(`INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES ${messageRows.slice(start, end).join(", ")}`);
+    while (end < messageRows.length && bytes + messageRows[end].length + 2 <= STATEMENT_BYTES)
+      bytes += messageRows[end++].length + 2;
+    statements.push(
+      `INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES ${messageRows.slice(start, end).join(", ")}`,
+    );
     start = end;
   }
   return statements;

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  hasherOf,
+  hashPassword,
   PBKDF2_JS_MAX_ITERATIONS,
   PBKDF2_MAX_ITERATIONS,
-  hashPassword,
-  hasherOf,
   verifyPassword,
 } from "../../worker/auth/passwords";
 import { call } from "../support/api";
@@ -64,16 +64,20 @@ describe("password hashes", () => {
     expect(await verifyPassword("1234567", django)).toBe("mismatch");
   });
 
-  it("verifies Django's 150,000- and 260,000-iteration hashes in pure JS, never asking WebCrypto above 100,000", async () => {
-    const iterations = spyOnDeriveBits();
-    const palmieri = djangoHashOf("palmieri");
-    expect(palmieri).toMatch(/^pbkdf2_sha256\$150000\$/);
-    expect(await verifyPassword("123456", palmieri)).toBe("match");
-    expect(await verifyPassword("1234567", palmieri)).toBe("mismatch");
-    expect(djangoHashOf("fcarreno")).toMatch(/^pbkdf2_sha256\$260000\$/);
-    expect(await verifyPassword("condor-admin-1", djangoHashOf("fcarreno"))).toBe("match");
-    expect(iterations()).toEqual([]);
-  }, PURE_JS_TIMEOUT_MS);
+  it(
+    "verifies Django's 150,000- and 260,000-iteration hashes in pure JS, never asking WebCrypto above 100,000",
+    async () => {
+      const iterations = spyOnDeriveBits();
+      const palmieri = djangoHashOf("palmieri");
+      expect(palmieri).toMatch(/^pbkdf2_sha256\$150000\$/);
+      expect(await verifyPassword("123456", palmieri)).toBe("match");
+      expect(await verifyPassword("1234567", palmieri)).toBe("mismatch");
+      expect(djangoHashOf("fcarreno")).toMatch(/^pbkdf2_sha256\$260000\$/);
+      expect(await verifyPassword("condor-admin-1", djangoHashOf("fcarreno"))).toBe("match");
+      expect(iterations()).toEqual([]);
+    },
+    PURE_JS_TIMEOUT_MS,
+  );
 
   it("refuses a hash above the pure-JS bound as unverifiable without computing it", async () => {
     const iterations = spyOnDeriveBits();
@@ -114,34 +118,58 @@ describe("password hashes", () => {
     expect(iterations()).toEqual([]);
   });
 
-  it("signs in an account with Django's 150,000-iteration hash and replaces it with a native 100,000 one", async () => {
-    const iterations = spyOnDeriveBits();
-    await env.DB.prepare("INSERT INTO users (username, password, date_joined) VALUES ('palmieri', ?, '2019-01-01T00:00:00Z')")
-      .bind(djangoHashOf("palmieri"))
-      .run();
-    expect((await call("POST", "/api/v1/access_token/", { json: { username: "palmieri", password: "123456" } })).status).toBe(200);
-    const { password } = (await env.DB.prepare("SELECT password FROM users WHERE username = 'palmieri'").first<{ password: string }>())!;
-    expect(password).toMatch(/^pbkdf2_sha256\$100000\$/);
-    expect(await verifyPassword("123456", password)).toBe("match");
-    expect(Math.max(...iterations())).toBe(100_000);
-  }, PURE_JS_TIMEOUT_MS);
+  it(
+    "signs in an account with Django's 150,000-iteration hash and replaces it with a native 100,000 one",
+    async () => {
+      const iterations = spyOnDeriveBits();
+      await env.DB.prepare(
+        "INSERT INTO users (username, password, date_joined) VALUES ('palmieri', ?, '2019-01-01T00:00:00Z')",
+      )
+        .bind(djangoHashOf("palmieri"))
+        .run();
+      expect(
+        (await call("POST", "/api/v1/access_token/", { json: { username: "palmieri", password: "123456" } })).status,
+      ).toBe(200);
+      const { password } = (await env.DB.prepare("SELECT password FROM users WHERE username = 'palmieri'").first<{
+        password: string;
+      }>())!;
+      expect(password).toMatch(/^pbkdf2_sha256\$100000\$/);
+      expect(await verifyPassword("123456", password)).toBe("match");
+      expect(Math.max(...iterations())).toBe(100_000);
+    },
+    PURE_JS_TIMEOUT_MS,
+  );
 
-  it("keeps the imported hash when the password is wrong, answering the usual 401", async () => {
-    await env.DB.prepare("INSERT INTO users (username, password, date_joined) VALUES ('fcarreno', ?, '2019-01-01T00:00:00Z')")
-      .bind(djangoHashOf("fcarreno"))
-      .run();
-    const { status, body } = await call("POST", "/api/v1/access_token/", { json: { username: "fcarreno", password: "123456" } });
-    expect(status).toBe(401);
-    expect(body.detail).toBe("No active account found with the given credentials");
-    const row = await env.DB.prepare("SELECT password FROM users WHERE username = 'fcarreno'").first<{ password: string }>();
-    expect(row?.password).toBe(djangoHashOf("fcarreno"));
-  }, PURE_JS_TIMEOUT_MS);
+  it(
+    "keeps the imported hash when the password is wrong, answering the usual 401",
+    async () => {
+      await env.DB.prepare(
+        "INSERT INTO users (username, password, date_joined) VALUES ('fcarreno', ?, '2019-01-01T00:00:00Z')",
+      )
+        .bind(djangoHashOf("fcarreno"))
+        .run();
+      const { status, body } = await call("POST", "/api/v1/access_token/", {
+        json: { username: "fcarreno", password: "123456" },
+      });
+      expect(status).toBe(401);
+      expect(body.detail).toBe("No active account found with the given credentials");
+      const row = await env.DB.prepare("SELECT password FROM users WHERE username = 'fcarreno'").first<{
+        password: string;
+      }>();
+      expect(row?.password).toBe(djangoHashOf("fcarreno"));
+    },
+    PURE_JS_TIMEOUT_MS,
+  );
 
   it("refuses signing in to an account whose hash no hasher here can check with the usual 401, never a 500", async () => {
-    await env.DB.prepare("INSERT INTO users (username, password, date_joined) VALUES ('argon', ?, '2019-01-01T00:00:00Z')")
+    await env.DB.prepare(
+      "INSERT INTO users (username, password, date_joined) VALUES ('argon', ?, '2019-01-01T00:00:00Z')",
+    )
       .bind("argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA")
       .run();
-    const { status, body } = await call("POST", "/api/v1/access_token/", { json: { username: "argon", password: "123456" } });
+    const { status, body } = await call("POST", "/api/v1/access_token/", {
+      json: { username: "argon", password: "123456" },
+    });
     expect(status).toBe(401);
     expect(body.detail).toBe("No active account found with the given credentials");
   });
@@ -149,12 +177,18 @@ describe("password hashes", () => {
   it("signs in an account moved over from Django with a 100,000-iteration hash and keeps that hash", async () => {
     const iterations = spyOnDeriveBits();
     const moved = "pbkdf2_sha256$100000$knownsalt123$oFcOpkPiqZLxlRWCu+lJKLiCoJ+njZu0Nx5NArjU6is=";
-    await env.DB.prepare("INSERT INTO users (username, password, date_joined) VALUES ('moved', ?, '2019-01-01T00:00:00Z')")
+    await env.DB.prepare(
+      "INSERT INTO users (username, password, date_joined) VALUES ('moved', ?, '2019-01-01T00:00:00Z')",
+    )
       .bind(moved)
       .run();
-    expect((await call("POST", "/api/v1/access_token/", { json: { username: "moved", password: "123456" } })).status).toBe(200);
+    expect(
+      (await call("POST", "/api/v1/access_token/", { json: { username: "moved", password: "123456" } })).status,
+    ).toBe(200);
     expect(iterations()).toEqual([100_000]);
-    const row = await env.DB.prepare("SELECT password FROM users WHERE username = 'moved'").first<{ password: string }>();
+    const row = await env.DB.prepare("SELECT password FROM users WHERE username = 'moved'").first<{
+      password: string;
+    }>();
     expect(row?.password).toBe(moved);
   });
 });

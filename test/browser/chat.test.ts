@@ -11,9 +11,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync, gzipSync } from "node:zlib";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer, type SeedUser } from "../../scripts/dev-server.ts";
+import { type DevServer, type SeedUser, startDevServer } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "browser-pass-1";
 /** The issue's budget for the JavaScript of a first visit, gzipped. */
@@ -28,7 +28,13 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   server = await startDevServer(
     ["ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy", "kim"]
-      .map((username): SeedUser => ({ username, password: PASSWORD, firstName: username[0].toUpperCase() + username.slice(1) }))
+      .map(
+        (username): SeedUser => ({
+          username,
+          password: PASSWORD,
+          firstName: username[0].toUpperCase() + username.slice(1),
+        }),
+      )
       .concat([
         { username: "mallory", password: PASSWORD, firstName: MARKUP_NAME },
         { username: "root", password: PASSWORD, firstName: "Rita", superuser: true },
@@ -36,7 +42,14 @@ beforeAll(async () => {
   );
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -56,7 +69,8 @@ async function newPage(): Promise<Page> {
   // Injected by the browser, not the page, so the CSP does not apply.
   await context.addInitScript(() => {
     const Native = WebSocket;
-    const open: WebSocket[] = ((window as unknown as { __sockets: WebSocket[] }).__sockets = []);
+    const open: WebSocket[] = [];
+    (window as unknown as { __sockets: WebSocket[] }).__sockets = open;
     window.WebSocket = class extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
@@ -109,7 +123,12 @@ function png(size: number, rgb: [number, number, number]): Buffer {
   header.set([8, 2, 0, 0, 0], 8);
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())]);
   const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", pixels),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** One REST call as the README's curl examples make it. */
@@ -123,7 +142,8 @@ async function rest(method: string, route: string, token: string | null, body?: 
   return response.json();
 }
 
-const accessFor = async (username: string): Promise<string> => (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access;
+const accessFor = async (username: string): Promise<string> =>
+  (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access;
 
 describe("the web client", () => {
   it("says clearly when a password is wrong, and a reload keeps me signed in without any token a script can read", async () => {
@@ -136,7 +156,9 @@ describe("the web client", () => {
 
     await signIn("ana", page);
     expect(await page.evaluate(() => document.cookie)).toBe("");
-    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
+    expect(
+      await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })),
+    ).not.toMatch(/ey[A-Za-z0-9_-]{10,}\./);
     await page.reload();
     await page.getByRole("heading", { name: "Conversations" }).waitFor();
 
@@ -245,12 +267,16 @@ describe("the web client", () => {
     await messages(eli).getByText("before the drop").waitFor();
 
     await eli.context().setOffline(true);
-    await eli.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.forEach((socket) => socket.close()));
+    await eli.evaluate(() => {
+      for (const socket of (window as unknown as { __sockets: WebSocket[] }).__sockets) socket.close();
+    });
     await eli.getByText("You are offline").waitFor();
     await send(gus, "Eli", "missed one");
     await send(gus, "Eli", "missed two");
     await messages(gus).getByText("missed two").waitFor();
-    const socketStates = await eli.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.map((socket) => socket.readyState));
+    const socketStates = await eli.evaluate(() =>
+      (window as unknown as { __sockets: WebSocket[] }).__sockets.map((socket) => socket.readyState),
+    );
     // 2 and 3: CLOSING and CLOSED.
     expect(socketStates.every((state) => state >= 2)).toBe(true);
     expect(await messages(eli).getByText("missed one").count()).toBe(0);
@@ -273,7 +299,12 @@ describe("the web client", () => {
     // Nine each stays within every sender's burst allowance, so nothing waits.
     for (let round = 1; round <= 9; round++) {
       await Promise.all(
-        tokens.map((token, i) => rest("POST", "/send_message_to_room/", token, { group_id: group.id, message: `round ${round} from ${senders[i]}` })),
+        tokens.map((token, i) =>
+          rest("POST", "/send_message_to_room/", token, {
+            group_id: group.id,
+            message: `round ${round} from ${senders[i]}`,
+          }),
+        ),
       );
     }
     const hal = await signIn("hal");
@@ -315,11 +346,14 @@ describe("the web client", () => {
 
     const retry = messages(hal).getByRole("button", { name: "Retry" });
     await expect
-      .poll(async () => {
-        if ((await retry.count()) > 0) await retry.first().click();
-        // One query: every message still on its way or refused.
-        return messages(hal).locator("[data-client-id]").count();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          if ((await retry.count()) > 0) await retry.first().click();
+          // One query: every message still on its way or refused.
+          return messages(hal).locator("[data-client-id]").count();
+        },
+        { timeout: 30_000 },
+      )
       .toBe(0);
     const cy = await signIn("cy");
     await cy.getByRole("button", { name: /Hal/ }).click();
@@ -338,7 +372,10 @@ describe("the web client", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Conversations" }).waitFor();
 
-    const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? "");
+    const focused = () =>
+      page.evaluate(
+        () => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? "",
+      );
     const tabTo = async (label: string) => {
       for (let presses = 0; presses < 12 && (await focused()) !== label; presses++) await page.keyboard.press("Tab");
       expect(await focused()).toBe(label);
@@ -382,7 +419,10 @@ describe("the web client", () => {
       (window as unknown as { Notification: unknown }).Notification = FakeNotification;
     });
     await signIn("kim", kim);
-    const log = () => kim.evaluate(() => (window as unknown as { __notifications: { asked: number; shown: string[] } }).__notifications);
+    const log = () =>
+      kim.evaluate(
+        () => (window as unknown as { __notifications: { asked: number; shown: string[] } }).__notifications,
+      );
     expect((await log()).asked).toBe(0);
     await kim.getByRole("button", { name: "Turn on notifications" }).click();
     await expect.poll(async () => (await log()).asked).toBe(1);
@@ -423,13 +463,22 @@ describe("the web client", () => {
     const before = await dee.locator("nav img").first().getAttribute("src");
     await dee.getByRole("button", { name: "Profile" }).click();
     const dialog = dee.getByRole("dialog", { name: "Your profile" });
-    await dialog.locator("input[type=file]").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(64, [200, 80, 40]) });
+    await dialog
+      .locator("input[type=file]")
+      .setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(64, [200, 80, 40]) });
     await dialog.getByRole("button", { name: "Upload picture" }).click();
     await expect.poll(() => dee.locator("nav img").first().getAttribute("src")).not.toBe(before);
     const src = (await dee.locator("nav img").first().getAttribute("src"))!;
     expect(src).toMatch(/\/media\/avatar_files\//);
     expect(src).not.toMatch(/default_img/);
-    await expect.poll(() => dee.locator("nav img").first().evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        dee
+          .locator("nav img")
+          .first()
+          .evaluate((img: HTMLImageElement) => img.naturalWidth),
+      )
+      .toBeGreaterThan(0);
   });
 });
 
@@ -450,7 +499,8 @@ describe("every screen", () => {
     const id = (username: string) => people.find((person) => person.username === username)!.id;
     await rest("POST", "/send_message_to_user/", hal, { user_id: id("root"), message: "Are the slides ready?" });
     const group = await rest("POST", "/rooms/", rita, { title: "Design review", participants: [id("hal"), id("ivy")] });
-    const say = (who: string, message: string) => rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
+    const say = (who: string, message: string) =>
+      rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
     await say(rita, "Morning! The new sidebar is up on staging.");
     await say(hal, "Looks great. Notes are in https://example.com/notes");
     await say(hal, "One thing: the badge colour in dark mode.");
@@ -461,19 +511,28 @@ describe("every screen", () => {
   it.each(VARIANTS)("has no serious or critical accessibility problem on any screen ($name)", async (variant) => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     // Only the scanning windows bypass the CSP, so axe-core can be injected.
-    const context = await browser.newContext({ viewport: variant.viewport, colorScheme: variant.colorScheme, bypassCSP: true, isMobile: variant.phone, hasTouch: variant.phone });
+    const context = await browser.newContext({
+      viewport: variant.viewport,
+      colorScheme: variant.colorScheme,
+      bypassCSP: true,
+      isMobile: variant.phone,
+      hasTouch: variant.phone,
+    });
     contexts.push(context);
     const page = await context.newPage();
     const problems: string[] = [];
     const screen = async (name: string) => {
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
       await page.addScriptTag({ path: AXE });
-      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-        return (await axe.run()).violations as never;
-      });
+      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] =
+        await page.evaluate(async () => {
+          const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+          return (await axe.run()).violations as never;
+        });
       for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
-        problems.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        problems.push(
+          `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
       }
     };
 

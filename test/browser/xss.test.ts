@@ -3,9 +3,9 @@
  * plain text, nothing in them runs, and the Content Security Policy blocks inline script
  * even if some markup got into the page.
  */
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
+import { type DevServer, startDevServer } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "xss-pass-1";
 /** Each sets window.__xss if it ever runs. */
@@ -31,7 +31,14 @@ beforeAll(async () => {
   ]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -73,23 +80,35 @@ describe("XSS payloads in the page", () => {
       body: JSON.stringify({ username: "ana", password: PASSWORD }),
     });
     const token = ((await signedIn.json()) as { access: string }).access;
-    const bo = await (await fetch(`${server.url}/api/v1/profiles/?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json();
-    const boId = (bo as { results: { id: number; username: string }[] }).results.find((user) => user.username === "bo")!.id;
+    const bo = await (
+      await fetch(`${server.url}/api/v1/profiles/?limit=100`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
+    const boId = (bo as { results: { id: number; username: string }[] }).results.find(
+      (user) => user.username === "bo",
+    )!.id;
     const title = PAYLOADS[1];
     const room = await api("/api/v1/rooms/", token, { title, participants: [boId] });
-    for (const payload of PAYLOADS) await api("/api/v1/send_message_to_room/", token, { group_id: room.id, message: payload });
+    for (const payload of PAYLOADS)
+      await api("/api/v1/send_message_to_room/", token, { group_id: room.id, message: payload });
 
     const { page, dialogs } = await watchedPage();
     await page.goto(server.url);
     await page.getByLabel("Username").fill("ana");
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("button", { name: new RegExp(escapeRegExp(title)) }).first().click();
+    await page
+      .getByRole("button", { name: new RegExp(escapeRegExp(title)) })
+      .first()
+      .click();
     for (const payload of PAYLOADS) await page.getByRole("log").getByText(payload, { exact: true }).first().waitFor();
 
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
-    const injected = await page.evaluate(() => document.querySelectorAll("img[src='x'], iframe, svg[onload], details[ontoggle], a[href^='javascript:']").length);
+    const injected = await page.evaluate(
+      () =>
+        document.querySelectorAll("img[src='x'], iframe, svg[onload], details[ontoggle], a[href^='javascript:']")
+          .length,
+    );
     expect(injected).toBe(0);
   });
 
@@ -97,7 +116,9 @@ describe("XSS payloads in the page", () => {
     const { page, violations } = await watchedPage();
     await page.goto(server.url);
     const ran = await page.evaluate(async () => {
-      const blocked = new Promise<string>((resolve) => document.addEventListener("securitypolicyviolation", (event) => resolve(event.violatedDirective)));
+      const blocked = new Promise<string>((resolve) =>
+        document.addEventListener("securitypolicyviolation", (event) => resolve(event.violatedDirective)),
+      );
       const script = document.createElement("script");
       script.textContent = "window.__inline = 'ran'";
       const body = document.body as unknown as { append(node: unknown): void };

@@ -2,7 +2,14 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db";
-import { copyMessages, historyRows, pageOf, reserveMessageIds, unreadCounts, type HistoryQuery } from "../../worker/db/messages";
+import {
+  copyMessages,
+  type HistoryQuery,
+  historyRows,
+  pageOf,
+  reserveMessageIds,
+  unreadCounts,
+} from "../../worker/db/messages";
 import { markRead } from "../../worker/db/reads";
 import { createGroupRoom, findOrCreateDm } from "../../worker/db/rooms";
 import * as schema from "../../worker/db/schema";
@@ -20,14 +27,28 @@ describe("reserveMessageIds", () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
     // A writer that put an id in straight, past every block (an import): the next block starts above it.
-    await copyMessages(db(), room.id, [{ id: second + 1000, senderId: user.id, content: "imported", createdAt: "2020-01-01T00:00:00.000Z", clientId: null }]);
+    await copyMessages(db(), room.id, [
+      {
+        id: second + 1000,
+        senderId: user.id,
+        content: "imported",
+        createdAt: "2020-01-01T00:00:00.000Z",
+        clientId: null,
+      },
+    ]);
     expect(await reserveMessageIds(db(), 1)).toBe(second + 1001);
   });
 });
 
 describe("copyMessages", () => {
   const taken = (first: number, senderId: number, texts: string[]) =>
-    texts.map((content, i) => ({ id: first + i, senderId, content, createdAt: new Date().toISOString(), clientId: `c${i}` }));
+    texts.map((content, i) => ({
+      id: first + i,
+      senderId,
+      content,
+      createdAt: new Date().toISOString(),
+      clientId: `c${i}`,
+    }));
 
   it("stores messages with their ids, makes the newest the room's latest, and leaves one copied twice as it is", async () => {
     const user = await makeUser();
@@ -58,7 +79,14 @@ describe("copyMessages", () => {
   it("stores any text exactly as sent, a lone surrogate as U+FFFD", async () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
-    const texts = ['"quoted", \\back\\slashed\\', "line\nbreak\ttab", "émoji 🦅 and 中文", "{\"json\": [1]}", "x".repeat(4000), "null"];
+    const texts = [
+      '"quoted", \\back\\slashed\\',
+      "line\nbreak\ttab",
+      "émoji 🦅 and 中文",
+      '{"json": [1]}',
+      "x".repeat(4000),
+      "null",
+    ];
     await copyMessages(db(), room.id, taken(await reserveMessageIds(db(), 7), user.id, [...texts, "half \ud83e pair"]));
     const { rows } = await historyPage(room.id, { limit: 10 });
     expect(rows.map((m) => m.content)).toEqual([...texts, "half \ufffd pair"]);
@@ -82,7 +110,16 @@ describe("historyRows and pageOf", () => {
   });
 
   it("makes one page of two reads (D1's and the room's own), each message once, the first read's copy winning", () => {
-    const row = (id: number, content: string) => ({ id, roomId: 1, senderId: 1, content, createdAt: "", editedAt: null, deletedAt: null, clientId: null });
+    const row = (id: number, content: string) => ({
+      id,
+      roomId: 1,
+      senderId: 1,
+      content,
+      createdAt: "",
+      editedAt: null,
+      deletedAt: null,
+      clientId: null,
+    });
     const fromD1 = [row(3, "three, edited"), row(2, "two"), row(1, "one")];
     const fromRoom = [row(5, "five"), row(4, "four"), row(3, "three")];
     const latest = pageOf([...fromD1, ...fromRoom], { limit: 4 });
@@ -111,7 +148,11 @@ describe("read positions and unread counts", () => {
 describe("findOrCreateDm", () => {
   it("makes one room per pair whichever side asks, titled by the first sender", async () => {
     const [a, b] = [await makeUser({ username: "alpha" }), await makeUser({ username: "beta" })];
-    const rooms = await Promise.all([findOrCreateDm(db(), a, b), findOrCreateDm(db(), b, a), findOrCreateDm(db(), a, b)]);
+    const rooms = await Promise.all([
+      findOrCreateDm(db(), a, b),
+      findOrCreateDm(db(), b, a),
+      findOrCreateDm(db(), a, b),
+    ]);
     expect(new Set(rooms.map((r) => r.id)).size).toBe(1);
     expect(rooms[0].title).toMatch(/^(alpha - beta|beta - alpha)$/);
     expect(rooms[0].isGroup).toBe(false);

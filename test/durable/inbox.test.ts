@@ -25,7 +25,12 @@ describe("the inbox socket", () => {
     await inbox.nextOf("unread");
     await sendToRoom(other, room.id, "news");
     const frame = await inbox.nextOf("room_message");
-    expect(frame).toMatchObject({ room: room.id, title: "project", first_dm: false, message: { content: "news", sender: other.id } });
+    expect(frame).toMatchObject({
+      room: room.id,
+      title: "project",
+      first_dm: false,
+      message: { content: "news", sender: other.id },
+    });
   });
 
   it("marks the first DM from someone new", async () => {
@@ -33,7 +38,10 @@ describe("the inbox socket", () => {
     const inbox = await openInbox(me.access);
     await inbox.nextOf("unread");
     await sendToUser(stranger, me, "hi, we have not met");
-    expect(await inbox.nextOf("room_message")).toMatchObject({ first_dm: true, message: { content: "hi, we have not met" } });
+    expect(await inbox.nextOf("room_message")).toMatchObject({
+      first_dm: true,
+      message: { content: "hi, we have not met" },
+    });
     await sendToUser(stranger, me, "again");
     expect(await inbox.nextOf("room_message")).toMatchObject({ first_dm: false });
   });
@@ -43,7 +51,12 @@ describe("the inbox socket", () => {
     const inbox = await openInbox(me.access);
     await inbox.nextOf("unread");
     const room = await makeRoom(owner, [me], "new room");
-    expect(await inbox.nextOf("added_to_room")).toEqual({ type: "added_to_room", room: room.id, title: "new room", by: owner.id });
+    expect(await inbox.nextOf("added_to_room")).toEqual({
+      type: "added_to_room",
+      room: room.id,
+      title: "new room",
+      by: owner.id,
+    });
     const later = await makeRoom(owner, [], "later");
     await call("POST", `/api/v1/rooms/${later.id}/members/`, { token: owner.access, json: { participants: [me.id] } });
     expect(await inbox.nextOf("added_to_room")).toMatchObject({ room: later.id });
@@ -67,16 +80,29 @@ describe("the inbox socket", () => {
     const [owner, newcomer, leaver] = [await makeUser(), await makeUser(), await makeUser()];
     const room = await makeRoom(owner, [leaver], "team");
     const elsewhere = await makeRoom(owner, [leaver], "elsewhere");
-    const [newcomerInbox, leaverInbox, ownerInbox] = [await openInbox(newcomer.access), await openInbox(leaver.access), await openInbox(owner.access)];
+    const [newcomerInbox, leaverInbox, ownerInbox] = [
+      await openInbox(newcomer.access),
+      await openInbox(leaver.access),
+      await openInbox(owner.access),
+    ];
     for (const inbox of [newcomerInbox, leaverInbox, ownerInbox]) await inbox.nextOf("unread");
     await sendToRoom(owner, room.id, "before the change");
     expect(await leaverInbox.nextOf("room_message")).toMatchObject({ message: { content: "before the change" } });
-    await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [newcomer.id] } });
+    await call("POST", `/api/v1/rooms/${room.id}/members/`, {
+      token: owner.access,
+      json: { participants: [newcomer.id] },
+    });
     await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: leaver.access });
     await sendToRoom(owner, room.id, "after the change");
-    expect(await newcomerInbox.nextOf("room_message")).toMatchObject({ room: room.id, message: { content: "after the change" } });
+    expect(await newcomerInbox.nextOf("room_message")).toMatchObject({
+      room: room.id,
+      message: { content: "after the change" },
+    });
     await sendToRoom(owner, elsewhere.id, "in another room");
-    expect(await leaverInbox.nextOf("room_message")).toMatchObject({ room: elsewhere.id, message: { content: "in another room" } });
+    expect(await leaverInbox.nextOf("room_message")).toMatchObject({
+      room: elsewhere.id,
+      message: { content: "in another room" },
+    });
   });
 
   it("still tells of new messages after the room's object was evicted", async () => {
@@ -88,7 +114,10 @@ describe("the inbox socket", () => {
     expect(await inbox.nextOf("room_message")).toMatchObject({ message: { content: "before eviction" } });
     await evictDurableObject(roomObject(env, room.id));
     await sendToRoom(other, room.id, "after eviction");
-    expect(await inbox.nextOf("room_message")).toMatchObject({ title: "evicted", message: { content: "after eviction" } });
+    expect(await inbox.nextOf("room_message")).toMatchObject({
+      title: "evicted",
+      message: { content: "after eviction" },
+    });
   });
 
   it("updates the unread count when the user reads in another tab", async () => {
@@ -119,11 +148,19 @@ describe("membership changes on open room sockets", () => {
   });
 
   it("announces a new member to the room", async () => {
-    const [owner, newcomer] = [await makeUser({ username: "newcomer", firstName: "New", lastName: "Comer" }), await makeUser()];
+    const [owner, newcomer] = [
+      await makeUser({ username: "newcomer", firstName: "New", lastName: "Comer" }),
+      await makeUser(),
+    ];
     const room = await makeRoom(owner);
     const socket = await openRoom(owner.access, room.id);
-    await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [newcomer.id] } });
-    expect(await socket.nextOf("member_joined")).toMatchObject({ user: { id: newcomer.id, username: newcomer.username } });
+    await call("POST", `/api/v1/rooms/${room.id}/members/`, {
+      token: owner.access,
+      json: { participants: [newcomer.id] },
+    });
+    expect(await socket.nextOf("member_joined")).toMatchObject({
+      user: { id: newcomer.id, username: newcomer.username },
+    });
   });
 
   it("closes every socket of a deleted room", async () => {

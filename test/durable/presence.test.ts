@@ -1,11 +1,14 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { inboxObject, type Inbox } from "../../durable/inbox";
+import { type Inbox, inboxObject } from "../../durable/inbox";
 import { call, makeRoom, makeUser } from "../support/api";
 import { openInbox, openRoom } from "../support/sockets";
 
 const presenceOf = async (viewer: { access: string }, userId: number) =>
-  (await call("GET", `/api/v1/profiles/${userId}/`, { token: viewer.access })).body as { is_online: boolean | null; last_seen: string | null };
+  (await call("GET", `/api/v1/profiles/${userId}/`, { token: viewer.access })).body as {
+    is_online: boolean | null;
+    last_seen: string | null;
+  };
 
 describe("presence in user listings", () => {
   it("shows someone online while a tab of theirs is open, and offline with a last-seen time once it closes", async () => {

@@ -7,7 +7,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SEND_BURST } from "../../durable/protocol";
-import { COPY_BACKLOG, roomObject, type Room } from "../../durable/room";
+import { COPY_BACKLOG, type Room, roomObject } from "../../durable/room";
 import { call, expectError, historyOf, makeRoom, makeUser } from "../support/api";
 import { d1Failure, failingD1 } from "../support/failing-bindings";
 import { openLiveRoom, openRoom } from "../support/sockets";
@@ -44,7 +44,9 @@ async function breakStorage(
 
 /** The ids and texts of a room's messages in D1 itself, oldest first. */
 async function inD1(roomId: number) {
-  const { results } = await env.DB.prepare("SELECT id, content FROM messages WHERE room_id = ? ORDER BY id").bind(roomId).all();
+  const { results } = await env.DB.prepare("SELECT id, content FROM messages WHERE room_id = ? ORDER BY id")
+    .bind(roomId)
+    .all();
   return results;
 }
 
@@ -74,12 +76,14 @@ describe("a room whose D1 fails before its first message has an id", () => {
     const [sender, other] = [await makeUser(), await makeUser()];
     const room = await makeRoom(sender, [other]);
     const storage = await breakStorage(room.id);
-    const answer = await call("POST", "/api/v1/send_message_to_room/", { token: sender.access, json: { group_id: room.id, message: "lost?" } });
+    const answer = await call("POST", "/api/v1/send_message_to_room/", {
+      token: sender.access,
+      json: { group_id: room.id, message: "lost?" },
+    });
     await storage.restore();
     expectError(answer, 503, "unavailable");
     expect(await historyOf(sender.access, room.id)).toEqual([]);
   });
-
 });
 
 describe("a room whose D1 fails once it has ids", () => {
@@ -108,7 +112,9 @@ describe("a room whose D1 fails once it has ids", () => {
     expect((await historyOf(sender.access, room.id)).map((m) => m.id)).toEqual(acked);
     // The failed copy left the next try to the alarm.
     expect(await runDurableObjectAlarm(roomObject(env, room.id))).toBe(true);
-    expect(await inD1(room.id)).toEqual(["before", "during 1", "during 2", "during 3"].map((content, i) => ({ id: acked[i], content })));
+    expect(await inD1(room.id)).toEqual(
+      ["before", "during 1", "during 2", "during 3"].map((content, i) => ({ id: acked[i], content })),
+    );
   });
 
   it("copies what D1 did not have when the object stopped, once it runs again", async () => {
@@ -152,7 +158,9 @@ describe("a room whose D1 fails once it has ids", () => {
     // Copies fail; ids (a single statement) can still be had, so only the backlog stops sends.
     const storage = await breakStorage(room.id, failingBatches);
     const posted = await Promise.all(
-      results.flatMap(({ id }) => Array.from({ length: SEND_BURST }, (_, i) => stub.post({ senderId: id, content: `from ${id}, #${i}` }))),
+      results.flatMap(({ id }) =>
+        Array.from({ length: SEND_BURST }, (_, i) => stub.post({ senderId: id, content: `from ${id}, #${i}` })),
+      ),
     );
     expect(posted.filter((result) => result.ok)).toHaveLength(COPY_BACKLOG);
     mine.send({ type: "send", client_id: "one too many", content: "refused" });
@@ -160,7 +168,9 @@ describe("a room whose D1 fails once it has ids", () => {
 
     await storage.restore();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?").bind(room.id).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?")
+      .bind(room.id)
+      .first<{ n: number }>();
     expect(count!.n).toBe(COPY_BACKLOG + 1);
     mine.send({ type: "send", client_id: "one too many", content: "taken now" });
     expect((await mine.nextOf("ack")).message.content).toBe("taken now");
@@ -174,7 +184,11 @@ describe("a room whose D1 fails once it has ids", () => {
     const { message } = await socket.nextOf("ack");
 
     const storage = await breakStorage(room.id);
-    for (const frame of [{ type: "edit", id: message.id, content: "changed" }, { type: "read", up_to: message.id }, { type: "resume", after: 0 }]) {
+    for (const frame of [
+      { type: "edit", id: message.id, content: "changed" },
+      { type: "read", up_to: message.id },
+      { type: "resume", after: 0 },
+    ]) {
       socket.send(frame);
       expect((await socket.nextOf("error")).code, frame.type).toBe("unavailable");
     }
@@ -229,7 +243,10 @@ describe("a socket that opens while messages are being stored", () => {
     const watcher = people[1];
     // Sends in flight while the socket opens: some are stored before its catch-up reads, some after.
     const sends = people.map((person, i) =>
-      call("POST", "/api/v1/send_message_to_room/", { token: person.access, json: { group_id: room.id, message: `m${i}` } }),
+      call("POST", "/api/v1/send_message_to_room/", {
+        token: person.access,
+        json: { group_id: room.id, message: `m${i}` },
+      }),
     );
     const socket = await openRoom(watcher.access, room.id, 0);
     await Promise.all(sends);

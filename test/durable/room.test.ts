@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../durable/protocol";
-import { MAX_SOCKETS_PER_USER, roomObject, type Room } from "../../durable/room";
+import { MAX_SOCKETS_PER_USER, type Room, roomObject } from "../../durable/room";
 import { call, historyOf, makeRoom, makeUser, sendToRoom } from "../support/api";
 import { openLiveRoom, openRoom, upgrade } from "../support/sockets";
 
@@ -72,13 +72,9 @@ describe("messages in a room", () => {
   it("reach every socket exactly once, in one order equal to history", async () => {
     const { people, room } = await roomWith(3);
     const sockets = await Promise.all(people.map((person) => openLiveRoom(person.access, room.id)));
-    await Promise.all(
-      people.flatMap((_, p) =>
-        [0, 1, 2].map((i) => {
-          sockets[p].send({ type: "send", client_id: `c-${p}-${i}`, content: `from ${p}, #${i}` });
-        }),
-      ),
-    );
+    for (const [p, socket] of sockets.entries()) {
+      for (const i of [0, 1, 2]) socket.send({ type: "send", client_id: `c-${p}-${i}`, content: `from ${p}, #${i}` });
+    }
     const expected = 9;
     const received = await Promise.all(
       sockets.map(async (socket) => {
@@ -114,7 +110,10 @@ describe("messages in a room", () => {
     const socket = await openLiveRoom(people[0].access, room.id);
     socket.send({ type: "send", client_id: "one", content: "hello there" });
     const ack = await socket.nextOf("ack");
-    expect(ack).toMatchObject({ client_id: "one", message: { sender: people[0].id, room: room.id, content: "hello there" } });
+    expect(ack).toMatchObject({
+      client_id: "one",
+      message: { sender: people[0].id, room: room.id, content: "hello there" },
+    });
     expect((await historyOf(people[0].access, room.id)).map((m) => m.id)).toEqual([ack.message.id]);
   });
 
@@ -149,7 +148,10 @@ describe("messages in a room", () => {
     await evictDurableObject(roomObject(env, room.id));
     sender.send({ type: "send", client_id: "after", content: "after eviction" });
     expect((await watcher.nextOf("message")).message.content).toBe("after eviction");
-    expect((await historyOf(people[0].access, room.id)).map((m) => m.content)).toEqual(["before eviction", "after eviction"]);
+    expect((await historyOf(people[0].access, room.id)).map((m) => m.content)).toEqual([
+      "before eviction",
+      "after eviction",
+    ]);
   });
 });
 
@@ -254,7 +256,8 @@ describe("read positions and unread counts", () => {
     const { people, room } = await roomWith(2);
     for (const text of ["one", "two", "three"]) await sendToRoom(people[0], room.id, text);
     const unreadOf = async (token: string) =>
-      (await call("GET", "/api/v1/rooms/", { token })).body.results.find((r: { id: number }) => r.id === room.id).unread_count;
+      (await call("GET", "/api/v1/rooms/", { token })).body.results.find((r: { id: number }) => r.id === room.id)
+        .unread_count;
     expect(await unreadOf(people[1].access)).toBe(3);
     expect(await unreadOf(people[0].access)).toBe(0);
 
@@ -282,7 +285,11 @@ describe("edit and delete", () => {
     author.send({ type: "edit", id: message.id, content: "fixed" });
     expect((await watcher.nextOf("message_edited")).message).toMatchObject({ id: message.id, content: "fixed" });
     author.send({ type: "delete", id: message.id });
-    expect((await watcher.nextOf("message_deleted")).message).toMatchObject({ id: message.id, content: "", deleted: true });
+    expect((await watcher.nextOf("message_deleted")).message).toMatchObject({
+      id: message.id,
+      content: "",
+      deleted: true,
+    });
     const [stored] = await historyOf(people[1].access, room.id);
     expect(stored).toMatchObject({ id: message.id, content: "", deleted: true });
     expect((stored as unknown as { edited_at: string | null }).edited_at).not.toBeNull();
@@ -295,7 +302,9 @@ describe("edit and delete", () => {
     const other = await openLiveRoom(people[1].access, room.id);
     other.send({ type: "edit", id, content: "yours now" });
     expect(await other.nextOf("error")).toMatchObject({ code: "not_allowed" });
-    expect((await call("PATCH", `/api/v1/messages/${id}/`, { token: people[1].access, json: { content: "x" } })).status).toBe(403);
+    expect(
+      (await call("PATCH", `/api/v1/messages/${id}/`, { token: people[1].access, json: { content: "x" } })).status,
+    ).toBe(403);
     expect((await call("DELETE", `/api/v1/messages/${id}/`, { token: people[1].access })).status).toBe(403);
     expect((await historyOf(people[0].access, room.id))[0].content).toBe("mine");
   });
@@ -305,7 +314,10 @@ describe("edit and delete", () => {
     const posted = await sendToRoom(people[0], room.id, "draft");
     const id = posted.messages.at(-1).id;
     const watcher = await openLiveRoom(people[1].access, room.id);
-    const edited = await call("PATCH", `/api/v1/messages/${id}/`, { token: people[0].access, json: { content: "final" } });
+    const edited = await call("PATCH", `/api/v1/messages/${id}/`, {
+      token: people[0].access,
+      json: { content: "final" },
+    });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ id, content: "final", deleted: false });
     expect((await watcher.nextOf("message_edited")).message.content).toBe("final");
@@ -320,7 +332,12 @@ describe("edit and delete", () => {
     const preview = async () =>
       (await call("GET", "/api/v1/rooms/", { token: people[0].access })).body.results[0].messages[0];
     await call("PATCH", `/api/v1/messages/${id}/`, { token: people[0].access, json: { content: "second take" } });
-    expect(await preview()).toMatchObject({ id, content: "second take", edited_at: expect.any(String), deleted: false });
+    expect(await preview()).toMatchObject({
+      id,
+      content: "second take",
+      edited_at: expect.any(String),
+      deleted: false,
+    });
     await call("DELETE", `/api/v1/messages/${id}/`, { token: people[0].access });
     expect(await preview()).toMatchObject({ id, content: "", deleted: true });
   });
@@ -330,6 +347,8 @@ describe("edit and delete", () => {
     const posted = await sendToRoom(people[0], room.id, "private");
     const stranger = await makeUser();
     const id = posted.messages.at(-1).id;
-    expect((await call("PATCH", `/api/v1/messages/${id}/`, { token: stranger.access, json: { content: "x" } })).status).toBe(404);
+    expect(
+      (await call("PATCH", `/api/v1/messages/${id}/`, { token: stranger.access, json: { content: "x" } })).status,
+    ).toBe(404);
   });
 });

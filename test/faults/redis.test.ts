@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import { joinRoom } from "../../scripts/chat-client.ts";
-import { freePort, startDevServer, type DevServer } from "../../scripts/dev-server.ts";
-import { startGateway, type Gateway } from "../../scripts/upstash-gateway.ts";
+import { type DevServer, freePort, startDevServer } from "../../scripts/dev-server.ts";
+import { type Gateway, startGateway } from "../../scripts/upstash-gateway.ts";
 
 const PASSWORD = "redis-fault-password";
 
@@ -24,7 +24,9 @@ afterAll(async () => {
 
 /** Starts a Redis of our own, without persistence; resolves once it accepts connections. */
 async function startRedis(port: number) {
-  redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "inherit"] });
+  redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   await new Promise<void>((resolve, reject) => {
     redis!.stdout!.on("data", (chunk: Buffer) => {
@@ -62,7 +64,15 @@ describe("Redis stopped under a running server", () => {
       { vars: { UPSTASH_REDIS_REST_URL: gateway.url, UPSTASH_REDIS_REST_TOKEN: token } },
     );
     const signIn = async (username: string) =>
-      ((await (await fetch(`${server!.url}/api/v1/access_token/`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: PASSWORD }) })).json()) as any).access as string;
+      (
+        (await (
+          await fetch(`${server!.url}/api/v1/access_token/`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ username, password: PASSWORD }),
+          })
+        ).json()) as any
+      ).access as string;
     const [ana, ben] = [await signIn("ana"), await signIn("ben")];
     const [anaId, benId] = (await api("/api/v1/profiles/", ana)).body.results.map((user: { id: number }) => user.id);
     const room = (await api("/api/v1/rooms/", ana, { title: "presence", participants: [benId] })).body;
@@ -74,22 +84,31 @@ describe("Redis stopped under a running server", () => {
     await stopRedis();
     anaHere.send("Redis is down, chat is not");
     await anaHere.allAcked();
-    expect((await api("/api/v1/send_message_to_room/", ben, { group_id: room.id, message: "still here" })).status).toBe(201);
+    expect((await api("/api/v1/send_message_to_room/", ben, { group_id: room.id, message: "still here" })).status).toBe(
+      201,
+    );
     const benHere = await joinRoom({ url: server.url, roomId: room.id, token: () => ben, name: "ben" });
     expect(await presenceOfAna()).toBeNull();
-    const history = (await api(`/api/v1/rooms/${room.id}/messages/`, ana)).body.messages.map((m: { content: string }) => m.content);
+    const history = (await api(`/api/v1/rooms/${room.id}/messages/`, ana)).body.messages.map(
+      (m: { content: string }) => m.content,
+    );
     expect(history).toEqual(["Redis is down, chat is not", "still here"]);
 
     await startRedis(port);
     // The gateway reconnects on its own (within 2 s); each new socket renews presence.
     let online: boolean | null = null;
     for (let attempt = 0; attempt < 20 && online !== true; attempt++) {
-      const again = await joinRoom({ url: server.url, roomId: room.id, token: () => ana, name: `ana-again-${attempt}` });
+      const again = await joinRoom({
+        url: server.url,
+        roomId: room.id,
+        token: () => ana,
+        name: `ana-again-${attempt}`,
+      });
       online = await presenceOfAna();
       again.close();
       if (online !== true) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(online).toBe(true);
-    [anaHere, benHere].forEach((person) => person.close());
+    for (const person of [anaHere, benHere]) person.close();
   });
 });

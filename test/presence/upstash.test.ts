@@ -38,7 +38,12 @@ describe("presenceStore when Upstash fails", () => {
     const store = configured({ url: "http://127.0.0.1:1", token });
     await expect(store.heartbeat(user)).resolves.toBeUndefined();
     await expect(store.offline(user)).resolves.toBeUndefined();
-    expect(await store.status([user, 8])).toEqual(new Map([[user, UNKNOWN_PRESENCE], [8, UNKNOWN_PRESENCE]]));
+    expect(await store.status([user, 8])).toEqual(
+      new Map([
+        [user, UNKNOWN_PRESENCE],
+        [8, UNKNOWN_PRESENCE],
+      ]),
+    );
     expect(warn).toHaveBeenCalledTimes(3);
   });
 

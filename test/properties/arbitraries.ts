@@ -35,7 +35,19 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
 
 /** Numbers no id, count or position should take, and a few that fit. */
 export const nastyNumber: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(0, -1, -0, 1.5, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, Number.MIN_VALUE),
+  fc.constantFrom(
+    0,
+    -1,
+    -0,
+    1.5,
+    2 ** 31,
+    2 ** 53,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 2,
+    1e308,
+    -1e308,
+    Number.MIN_VALUE,
+  ),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
@@ -58,7 +70,10 @@ export function bodyLike(good: Record<string, unknown>): fc.Arbitrary<unknown> {
     Object.entries(good).map(([key, value]) => [key, fc.oneof(fc.constant(value), nastyValue)]),
   );
   const shaped = fc
-    .tuple(fc.record(fields, { requiredKeys: [] }), fc.dictionary(fc.string({ maxLength: 12 }), nastyValue, { maxKeys: 3 }))
+    .tuple(
+      fc.record(fields, { requiredKeys: [] }),
+      fc.dictionary(fc.string({ maxLength: 12 }), nastyValue, { maxKeys: 3 }),
+    )
     .map(([known, extra]) => ({ ...extra, ...known }));
   return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) });
 }

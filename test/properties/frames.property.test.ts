@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ClientFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../durable/protocol";
 import { makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
 import { openRoom, type TestSocket } from "../support/sockets";
-import { RUNS, bodyLike, nastyString, nastyValue } from "./arbitraries";
+import { bodyLike, nastyString, nastyValue, RUNS } from "./arbitraries";
 
 /** A valid frame of each type a client sends, for the generator to spoil. */
 const goodFrames: Record<string, Record<string, unknown>> = {
@@ -22,9 +22,17 @@ const goodFrames: Record<string, Record<string, unknown>> = {
 
 /** A frame's text: a spoiled frame of this type, its type sometimes spoiled too. */
 function frameText(good: Record<string, unknown>): fc.Arbitrary<string> {
-  const spoiled = fc.tuple(bodyLike(good), fc.oneof({ weight: 4, arbitrary: fc.constant(good.type) }, { weight: 1, arbitrary: nastyValue }));
+  const spoiled = fc.tuple(
+    bodyLike(good),
+    fc.oneof({ weight: 4, arbitrary: fc.constant(good.type) }, { weight: 1, arbitrary: nastyValue }),
+  );
   return fc.oneof(
-    { weight: 6, arbitrary: spoiled.map(([body, type]) => JSON.stringify(body !== null && typeof body === "object" && !Array.isArray(body) ? { ...body, type } : body)) },
+    {
+      weight: 6,
+      arbitrary: spoiled.map(([body, type]) =>
+        JSON.stringify(body !== null && typeof body === "object" && !Array.isArray(body) ? { ...body, type } : body),
+      ),
+    },
     { weight: 1, arbitrary: nastyString },
   );
 }
@@ -69,20 +77,29 @@ describe("generated bad frames over a room socket", () => {
     await socket.nextOf("caught_up");
   });
 
-  it.each(Object.entries(goodFrames))("answers any spoiled %s frame with an error frame, keeps the socket, and changes nothing", async (_, good) => {
-    await fc.assert(
-      fc.asyncProperty(frameText(good).filter((text) => !isValidFrame(text)), async (text) => {
-        const before = await snapshot();
-        const answers = await exchange(socket, text);
-        for (const frame of answers) expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
-        const errors = answers.filter((frame) => frame.type === "error");
-        expect(errors.map((frame) => frame.code), `answers to ${text.slice(0, 200)}`).toEqual([expect.stringMatching(/^(bad_frame|invalid|too_large)$/)]);
-        expect(answers.filter((frame) => frame.type !== "error" && frame.type !== "here")).toEqual([]);
-        expect(await snapshot()).toEqual(before);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(Object.entries(goodFrames))(
+    "answers any spoiled %s frame with an error frame, keeps the socket, and changes nothing",
+    async (_, good) => {
+      await fc.assert(
+        fc.asyncProperty(
+          frameText(good).filter((text) => !isValidFrame(text)),
+          async (text) => {
+            const before = await snapshot();
+            const answers = await exchange(socket, text);
+            for (const frame of answers) expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+            const errors = answers.filter((frame) => frame.type === "error");
+            expect(
+              errors.map((frame) => frame.code),
+              `answers to ${text.slice(0, 200)}`,
+            ).toEqual([expect.stringMatching(/^(bad_frame|invalid|too_large)$/)]);
+            expect(answers.filter((frame) => frame.type !== "error" && frame.type !== "here")).toEqual([]);
+            expect(await snapshot()).toEqual(before);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it("answers binary frames with an error frame and keeps the socket", async () => {
     await fc.assert(
@@ -90,7 +107,10 @@ describe("generated bad frames over a room socket", () => {
         const before = await snapshot();
         socket.ws.send(bytes);
         const answers = await exchange(socket, "{}");
-        expect(answers.filter((frame) => frame.type === "error").map((frame) => frame.code)).toEqual(["bad_frame", "invalid"]);
+        expect(answers.filter((frame) => frame.type === "error").map((frame) => frame.code)).toEqual([
+          "bad_frame",
+          "invalid",
+        ]);
         expect(await snapshot()).toEqual(before);
       }),
       { numRuns: RUNS },
@@ -103,7 +123,10 @@ describe("generated bad frames over a room socket", () => {
     await fc.assert(
       fc.asyncProperty(ids, fc.boolean(), async (id, edit) => {
         const before = await snapshot();
-        const answers = await exchange(socket, JSON.stringify(edit ? { type: "edit", id, content: "mine now" } : { type: "delete", id }));
+        const answers = await exchange(
+          socket,
+          JSON.stringify(edit ? { type: "edit", id, content: "mine now" } : { type: "delete", id }),
+        );
         const errors = answers.filter((frame) => frame.type === "error");
         expect(errors.map((frame) => frame.code)).toEqual([expect.stringMatching(/^(not_found|not_allowed)$/)]);
         expect(await snapshot()).toEqual(before);

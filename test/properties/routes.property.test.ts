@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
 import { ID_ROUTES } from "../support/id-routes";
-import { RUNS, bodyLike, idSegment, nastyString, queryValue } from "./arbitraries";
+import { bodyLike, idSegment, nastyString, queryValue, RUNS } from "./arbitraries";
 
 /** A superuser who owns a room with a member and a message: the caller that gets furthest. */
 async function world() {
@@ -32,8 +32,18 @@ const jsonRoutes: [string, string, (w: World) => string, Record<string, unknown>
   ["POST", "access_token/", () => "/api/v1/access_token/", { username: "someone", password: "a password" }],
   ["POST", "refresh_token/", () => "/api/v1/refresh_token/", { refresh: "x.y.z" }],
   ["POST", "logout/", () => "/api/v1/logout/", { refresh: "x.y.z" }],
-  ["POST", "profiles/", () => "/api/v1/profiles/", { username: "fresh_user", password: "long enough", email: "a@b.example", first_name: "F", last_name: "L" }],
-  ["PATCH", "profiles/{id}/", (w) => `/api/v1/profiles/${w.member.id}/`, { first_name: "x", email: "m@b.example", is_active: true, password: "long enough", current_password: "x" }],
+  [
+    "POST",
+    "profiles/",
+    () => "/api/v1/profiles/",
+    { username: "fresh_user", password: "long enough", email: "a@b.example", first_name: "F", last_name: "L" },
+  ],
+  [
+    "PATCH",
+    "profiles/{id}/",
+    (w) => `/api/v1/profiles/${w.member.id}/`,
+    { first_name: "x", email: "m@b.example", is_active: true, password: "long enough", current_password: "x" },
+  ],
   ["POST", "rooms/", () => "/api/v1/rooms/", { title: "a title", participants: [1] }],
   ["PATCH", "rooms/{id}/", (w) => `/api/v1/rooms/${w.room.id}/`, { title: "a title" }],
   ["POST", "rooms/{id}/members/", (w) => `/api/v1/rooms/${w.room.id}/members/`, { participants: [1] }],
@@ -78,16 +88,19 @@ describe("generated bad input over REST", () => {
     w = await world();
   });
 
-  it.each(jsonRoutes)("%s %s never answers 5xx to any body, and a refusal changes nothing", async (method, _, path, good) => {
-    await fc.assert(
-      fc.asyncProperty(bodyLike(good), async (json) => {
-        const before = await snapshot();
-        const answer = await call(method, path(w), { token: w.owner.access, json });
-        await expectHandled(answer, before, `${method} ${path(w)} ${JSON.stringify(json)?.slice(0, 200)}`);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(jsonRoutes)(
+    "%s %s never answers 5xx to any body, and a refusal changes nothing",
+    async (method, _, path, good) => {
+      await fc.assert(
+        fc.asyncProperty(bodyLike(good), async (json) => {
+          const before = await snapshot();
+          const answer = await call(method, path(w), { token: w.owner.access, json });
+          await expectHandled(answer, before, `${method} ${path(w)} ${JSON.stringify(json)?.slice(0, 200)}`);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it.each(idRoutes)("%s never answers 5xx to any id, and a refusal changes nothing", async (_, request) => {
     await fc.assert(
@@ -116,12 +129,16 @@ describe("generated bad input over REST", () => {
 
   it("never answers 5xx to any header where a token belongs", async () => {
     await fc.assert(
-      fc.asyncProperty(nastyString, fc.constantFrom("Bearer ", "bearer ", "Basic ", "", "Bearer  "), async (text, scheme) => {
-        // Headers carry Latin-1 only: what a client could send at all.
-        const value = `${scheme}${text}`.replace(/[^\x20-\x7e]/g, "?");
-        const answer = await call("GET", "/api/v1/profiles/me/", { headers: { authorization: value } });
-        expectError(answer, 401);
-      }),
+      fc.asyncProperty(
+        nastyString,
+        fc.constantFrom("Bearer ", "bearer ", "Basic ", "", "Bearer  "),
+        async (text, scheme) => {
+          // Headers carry Latin-1 only: what a client could send at all.
+          const value = `${scheme}${text}`.replace(/[^\x20-\x7e]/g, "?");
+          const answer = await call("GET", "/api/v1/profiles/me/", { headers: { authorization: value } });
+          expectError(answer, 401);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -131,7 +148,9 @@ describe("generated bad input over REST", () => {
       field: fc.constantFrom("avatar", "avatar", "file", ""),
       bytes: fc.oneof(
         fc.uint8Array({ maxLength: 512 }),
-        fc.uint8Array({ maxLength: 64 }).map((tail) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...tail])),
+        fc
+          .uint8Array({ maxLength: 64 })
+          .map((tail) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...tail])),
       ),
       name: nastyString,
       type: fc.constantFrom("image/png", "image/svg+xml", "text/html", "", "application/octet-stream"),
@@ -146,7 +165,11 @@ describe("generated bad input over REST", () => {
           body,
           headers: { "content-type": contentType },
         });
-        await expectHandled(answer, before, `upload ${JSON.stringify({ field, name, type, asFile, size: bytes.length })}`);
+        await expectHandled(
+          answer,
+          before,
+          `upload ${JSON.stringify({ field, name, type, asFile, size: bytes.length })}`,
+        );
         if (answer.status === 202) {
           const served = await call("GET", answer.body.avatar);
           expect(served.headers.get("content-type")).toMatch(/^image\/(png|jpeg|gif|webp)$/);
@@ -155,7 +178,17 @@ describe("generated bad input over REST", () => {
       {
         numRuns: RUNS,
         // Once found by the property: a filename the runtime's FormData will not even build.
-        examples: [[{ field: "avatar", bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), name: "\\", type: "image/png", asFile: true }]],
+        examples: [
+          [
+            {
+              field: "avatar",
+              bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+              name: "\\",
+              type: "image/png",
+              asFile: true,
+            },
+          ],
+        ],
       },
     );
   });

@@ -11,7 +11,8 @@ import { call, expectError, makeRoom, makeUser, snapshot } from "../support/api"
 import { openInbox, openRoom, upgrade } from "../support/sockets";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const base64url = (value: object) => btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+const base64url = (value: object) =>
+  btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
 const sign = (claims: Record<string, unknown>, secret = env.JWT_SECRET) =>
   new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(secret));
 
@@ -21,11 +22,22 @@ async function badTokens(user: { id: number; refresh: string; access: string }):
   const [header, , signature] = user.access.split(".");
   return [
     ["alg none", `${base64url({ alg: "none", typ: "JWT" })}.${base64url({ ...claims, exp: nowSeconds() + 300 })}.`],
-    ["the wrong key", await sign({ ...claims, exp: nowSeconds() + 300 }, "another-secret-that-is-long-enough-0123456789")],
+    [
+      "the wrong key",
+      await sign({ ...claims, exp: nowSeconds() + 300 }, "another-secret-that-is-long-enough-0123456789"),
+    ],
     ["the wrong type (a refresh token)", user.refresh],
     ["an expired token", await sign({ ...claims, iat: nowSeconds() - 900, exp: nowSeconds() - 600 })],
-    ["someone else's id on a real signature", `${header}.${base64url({ ...claims, user_id: user.id + 1, exp: nowSeconds() + 300 })}.${signature}`],
-    ["an HS512 token", await new SignJWT({ ...claims, exp: nowSeconds() + 300 }).setProtectedHeader({ alg: "HS512" }).sign(new TextEncoder().encode(env.JWT_SECRET))],
+    [
+      "someone else's id on a real signature",
+      `${header}.${base64url({ ...claims, user_id: user.id + 1, exp: nowSeconds() + 300 })}.${signature}`,
+    ],
+    [
+      "an HS512 token",
+      await new SignJWT({ ...claims, exp: nowSeconds() + 300 })
+        .setProtectedHeader({ alg: "HS512" })
+        .sign(new TextEncoder().encode(env.JWT_SECRET)),
+    ],
     ["a token without an expiry", await sign(claims)],
   ];
 }
@@ -54,7 +66,9 @@ describe("forged and stale tokens on sockets", () => {
   it("take no token from the URL, which logs keep", async () => {
     const user = await makeUser();
     const room = await makeRoom(user);
-    expect((await upgrade(`/api/v1/rooms/${room.id}/socket/?token=${user.access}`, undefined, [SUBPROTOCOL])).status).toBe(401);
+    expect(
+      (await upgrade(`/api/v1/rooms/${room.id}/socket/?token=${user.access}`, undefined, [SUBPROTOCOL])).status,
+    ).toBe(401);
     expectError(await call("GET", `/api/v1/rooms/?token=${user.access}`), 401);
   });
 
@@ -66,7 +80,11 @@ describe("forged and stale tokens on sockets", () => {
   it("refuse a refresh token replayed after logout, and after a password change", async () => {
     const user = await makeUser();
     expect((await call("POST", "/api/v1/logout/", { json: { refresh: user.refresh } })).status).toBe(200);
-    expectError(await call("POST", "/api/v1/refresh_token/", { json: { refresh: user.refresh } }), 401, "token_not_valid");
+    expectError(
+      await call("POST", "/api/v1/refresh_token/", { json: { refresh: user.refresh } }),
+      401,
+      "token_not_valid",
+    );
     expectError(await call("POST", "/api/v1/logout/", { json: { refresh: user.refresh } }), 401, "token_not_valid");
 
     const other = await makeUser();
@@ -75,7 +93,11 @@ describe("forged and stale tokens on sockets", () => {
       json: { password: "a brand new password", current_password: other.plainPassword },
     });
     expect(changed.status).toBe(200);
-    expectError(await call("POST", "/api/v1/refresh_token/", { json: { refresh: other.refresh } }), 401, "token_not_valid");
+    expectError(
+      await call("POST", "/api/v1/refresh_token/", { json: { refresh: other.refresh } }),
+      401,
+      "token_not_valid",
+    );
   });
 });
 
@@ -90,7 +112,11 @@ describe("socket access matrix", () => {
     expect((await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: leaver.access })).status).toBe(204);
     const path = `/api/v1/rooms/${room.id}/socket/`;
     expect((await upgrade(path)).status).toBe(401);
-    for (const [who, person] of [["another user", stranger], ["a superuser outside the room", admin], ["a former member", leaver]] as const) {
+    for (const [who, person] of [
+      ["another user", stranger],
+      ["a superuser outside the room", admin],
+      ["a former member", leaver],
+    ] as const) {
       const answer = await upgrade(path, person.access);
       expect(answer.status, who).toBe(403);
       expect(answer.webSocket, who).toBeNull();
@@ -113,28 +139,33 @@ describe("socket access matrix", () => {
   it.each([
     ["DELETE profiles/{id}/", "DELETE", undefined],
     ["PATCH profiles/{id}/ is_active: false", "PATCH", { is_active: false }],
-  ])("closes the open sockets of a user deactivated with %s, and their frames store nothing", async (_, method, json) => {
-    const owner = await makeUser();
-    const admin = await makeUser({ isSuperuser: true });
-    const user = await makeUser();
-    const room = await makeRoom(owner, [user]);
-    const socket = await openRoom(user.access, room.id);
-    await socket.nextOf("caught_up");
-    const inbox = await openInbox(user.access);
-    await inbox.nextOf("unread");
-    expect((await call(method, `/api/v1/profiles/${user.id}/`, { token: admin.access, json })).status).toBeLessThan(300);
-    expect((await socket.closed).code).toBe(4001);
-    expect((await inbox.closed).code).toBe(4001);
-    const before = await snapshot();
-    try {
-      socket.send({ type: "send", client_id: "after", content: "still here?" });
-    } catch {
-      // Closed already, as it should be.
-    }
-    const history = await call("GET", `/api/v1/rooms/${room.id}/messages/`, { token: owner.access });
-    expect(history.body.messages).toEqual([]);
-    expect(await snapshot()).toEqual(before);
-  });
+  ])(
+    "closes the open sockets of a user deactivated with %s, and their frames store nothing",
+    async (_, method, json) => {
+      const owner = await makeUser();
+      const admin = await makeUser({ isSuperuser: true });
+      const user = await makeUser();
+      const room = await makeRoom(owner, [user]);
+      const socket = await openRoom(user.access, room.id);
+      await socket.nextOf("caught_up");
+      const inbox = await openInbox(user.access);
+      await inbox.nextOf("unread");
+      expect((await call(method, `/api/v1/profiles/${user.id}/`, { token: admin.access, json })).status).toBeLessThan(
+        300,
+      );
+      expect((await socket.closed).code).toBe(4001);
+      expect((await inbox.closed).code).toBe(4001);
+      const before = await snapshot();
+      try {
+        socket.send({ type: "send", client_id: "after", content: "still here?" });
+      } catch {
+        // Closed already, as it should be.
+      }
+      const history = await call("GET", `/api/v1/rooms/${room.id}/messages/`, { token: owner.access });
+      expect(history.body.messages).toEqual([]);
+      expect(await snapshot()).toEqual(before);
+    },
+  );
 });
 
 describe("/media/ path tricks", () => {

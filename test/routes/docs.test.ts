@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../support/api";
 
-type Operation = { security?: Record<string, string[]>[]; responses: Record<string, unknown>; requestBody?: unknown; parameters?: { name: string; in: string }[] };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }>; securitySchemes: Record<string, unknown> }; security?: Record<string, string[]>[] };
+type Operation = {
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+  requestBody?: unknown;
+  parameters?: { name: string; in: string }[];
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { properties?: Record<string, unknown> }>;
+    securitySchemes: Record<string, unknown>;
+  };
+  security?: Record<string, string[]>[];
+};
 
 const document = async () => (await call<Document>("GET", "/api/v1/openapi.json")).body;
 
@@ -16,7 +29,9 @@ describe("GET /api/v1/openapi.json", () => {
   it("documents every route of the original, with the trailing slash its clients use", async () => {
     const doc = await document();
     expect(doc.openapi).toBe("3.1.0");
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(operations).toEqual(
       expect.arrayContaining([
         "POST /api/v1/access_token/",
@@ -48,9 +63,15 @@ describe("GET /api/v1/openapi.json", () => {
 
   it("describes the shapes with every key of the original", async () => {
     const { components } = await document();
-    expect(Object.keys(components.schemas.User.properties!)).toEqual(expect.arrayContaining(["id", "full_name", "username", "email", "avatar_url"]));
-    expect(Object.keys(components.schemas.Room.properties!)).toEqual(expect.arrayContaining(["id", "title", "timestamp", "messages", "is_group", "participants"]));
-    expect(Object.keys(components.schemas.Error.properties!)).toEqual(expect.arrayContaining(["error", "detail", "code", "fields"]));
+    expect(Object.keys(components.schemas.User.properties!)).toEqual(
+      expect.arrayContaining(["id", "full_name", "username", "email", "avatar_url"]),
+    );
+    expect(Object.keys(components.schemas.Room.properties!)).toEqual(
+      expect.arrayContaining(["id", "title", "timestamp", "messages", "is_group", "participants"]),
+    );
+    expect(Object.keys(components.schemas.Error.properties!)).toEqual(
+      expect.arrayContaining(["error", "detail", "code", "fields"]),
+    );
   });
 
   it("documents the error answers of every operation in the one error shape", async () => {
@@ -60,7 +81,9 @@ describe("GET /api/v1/openapi.json", () => {
         const errors = Object.keys(op.responses).filter((status) => Number(status) >= 400);
         expect(errors.length, `${method} ${path}`).toBeGreaterThan(0);
         for (const status of errors) {
-          expect(JSON.stringify(op.responses[status]), `${method} ${path} ${status}`).toContain("#/components/schemas/Error");
+          expect(JSON.stringify(op.responses[status]), `${method} ${path} ${status}`).toContain(
+            "#/components/schemas/Error",
+          );
         }
       }
     }

@@ -7,13 +7,16 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it } from "vitest";
 import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
 import worker from "../../worker/index";
-import { ORIGIN, call, expectError, makeRoom, makeUser, snapshot } from "../support/api";
+import { call, expectError, makeRoom, makeUser, ORIGIN, snapshot } from "../support/api";
 
 const FOREIGN = "https://evil.example";
 
 /** A WebSocket upgrade as a browser on `origin` would send it, with some settings changed. */
 async function upgradeFrom(origin: string | undefined, path: string, token: string, settings: Partial<Env> = {}) {
-  const headers: Record<string, string> = { upgrade: "websocket", "sec-websocket-protocol": `${SUBPROTOCOL}, ${BEARER_PREFIX}${token}` };
+  const headers: Record<string, string> = {
+    upgrade: "websocket",
+    "sec-websocket-protocol": `${SUBPROTOCOL}, ${BEARER_PREFIX}${token}`,
+  };
   if (origin) headers.origin = origin;
   const context = createExecutionContext();
   const response = await worker.fetch(new Request(`${ORIGIN}${path}`, { headers }), { ...env, ...settings }, context);
@@ -35,7 +38,11 @@ describe("requests from another origin", () => {
     const user = await makeUser();
     const other = await makeUser();
     const fill = (text: string) =>
-      text.replace("{me}", String(user.id)).replace("{username}", user.username).replace("{password}", user.plainPassword).replace("{refresh}", user.refresh);
+      text
+        .replace("{me}", String(user.id))
+        .replace("{username}", user.username)
+        .replace("{password}", user.plainPassword)
+        .replace("{refresh}", user.refresh);
     const json = body && JSON.parse(fill(JSON.stringify(body)).replace('"user_id":0', `"user_id":${other.id}`));
     const before = await snapshot();
     for (const origin of [FOREIGN, "null", "http://chat.example.evil.example", "http://chat.example:8080"]) {
@@ -48,8 +55,18 @@ describe("requests from another origin", () => {
   it("refuses an avatar upload from another origin with 403", async () => {
     const user = await makeUser();
     const form = new FormData();
-    form.append("avatar", new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "a.png", { type: "image/png" }));
-    expectError(await call("PUT", `/api/v1/profiles/${user.id}/pic/`, { token: user.access, body: form, headers: { origin: FOREIGN } }), 403);
+    form.append(
+      "avatar",
+      new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "a.png", { type: "image/png" }),
+    );
+    expectError(
+      await call("PUT", `/api/v1/profiles/${user.id}/pic/`, {
+        token: user.access,
+        body: form,
+        headers: { origin: FOREIGN },
+      }),
+      403,
+    );
   });
 
   it("still answers reads, which the browser keeps from the other site without CORS headers", async () => {
@@ -61,7 +78,11 @@ describe("requests from another origin", () => {
 
   it("takes the same request from the app's own origin and from curl, which sends no Origin", async () => {
     const user = await makeUser();
-    const own = await call("POST", "/api/v1/rooms/", { token: user.access, json: { title: "mine" }, headers: { origin: ORIGIN } });
+    const own = await call("POST", "/api/v1/rooms/", {
+      token: user.access,
+      json: { title: "mine" },
+      headers: { origin: ORIGIN },
+    });
     expect(own.status).toBe(201);
     const curl = await call("POST", "/api/v1/rooms/", { token: user.access, json: { title: "from curl" } });
     expect(curl.status).toBe(201);
@@ -70,9 +91,19 @@ describe("requests from another origin", () => {
   it("takes origins listed in ALLOWED_ORIGINS, and only those", async () => {
     const user = await makeUser();
     const settings = { ALLOWED_ORIGINS: "https://app.example, https://other.example" };
-    const listed = await call("POST", "/api/v1/rooms/", { token: user.access, json: { title: "listed" }, headers: { origin: "https://other.example" }, settings });
+    const listed = await call("POST", "/api/v1/rooms/", {
+      token: user.access,
+      json: { title: "listed" },
+      headers: { origin: "https://other.example" },
+      settings,
+    });
     expect(listed.status).toBe(201);
-    const unlisted = await call("POST", "/api/v1/rooms/", { token: user.access, json: { title: "unlisted" }, headers: { origin: FOREIGN }, settings });
+    const unlisted = await call("POST", "/api/v1/rooms/", {
+      token: user.access,
+      json: { title: "unlisted" },
+      headers: { origin: FOREIGN },
+      settings,
+    });
     expectError(unlisted, 403, "permission_denied");
   });
 });
@@ -94,6 +125,8 @@ describe("socket upgrades from another origin", () => {
     const path = `/api/v1/rooms/${room.id}/socket/`;
     expect((await upgradeFrom(ORIGIN, path, user.access)).status).toBe(101);
     expect((await upgradeFrom(undefined, path, user.access)).status).toBe(101);
-    expect((await upgradeFrom("https://app.example", path, user.access, { ALLOWED_ORIGINS: "https://app.example" })).status).toBe(101);
+    expect(
+      (await upgradeFrom("https://app.example", path, user.access, { ALLOWED_ORIGINS: "https://app.example" })).status,
+    ).toBe(101);
   });
 });

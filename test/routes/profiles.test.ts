@@ -4,11 +4,24 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db";
 import { users } from "../../worker/db/schema";
 import { identityConflict } from "../../worker/db/users";
-import { ORIGIN, call, expectError, makeUser, snapshot } from "../support/api";
+import { call, expectError, makeUser, ORIGIN, snapshot } from "../support/api";
 
-const signIn = (username: string, password: string) => call("POST", "/api/v1/access_token/", { json: { username, password } });
+const signIn = (username: string, password: string) =>
+  call("POST", "/api/v1/access_token/", { json: { username, password } });
 
-const userKeys = ["avatar_url", "email", "first_name", "full_name", "id", "is_active", "is_online", "is_superuser", "last_name", "last_seen", "username"];
+const userKeys = [
+  "avatar_url",
+  "email",
+  "first_name",
+  "full_name",
+  "id",
+  "is_active",
+  "is_online",
+  "is_superuser",
+  "last_name",
+  "last_seen",
+  "username",
+];
 
 describe("user shape", () => {
   it("has every key of the original plus the profile fields, with an absolute avatar URL from the request's origin", async () => {
@@ -34,16 +47,24 @@ describe("user shape", () => {
   it("uses the username as full_name when both names are empty, and trims a lone first name", async () => {
     const nameless = await makeUser();
     const firstOnly = await makeUser({ firstName: "carlos" });
-    expect((await call("GET", `/api/v1/profiles/${nameless.id}/`, { token: nameless.access })).body.full_name).toBe(nameless.username);
-    expect((await call("GET", `/api/v1/profiles/${firstOnly.id}/`, { token: nameless.access })).body.full_name).toBe("carlos");
+    expect((await call("GET", `/api/v1/profiles/${nameless.id}/`, { token: nameless.access })).body.full_name).toBe(
+      nameless.username,
+    );
+    expect((await call("GET", `/api/v1/profiles/${firstOnly.id}/`, { token: nameless.access })).body.full_name).toBe(
+      "carlos",
+    );
   });
 
   it("builds avatar_url from whatever origin the request came to", async () => {
     const user = await makeUser();
     const response = await exports.default.fetch(
-      new Request("https://chat.other.example:8443/api/v1/profiles/me/", { headers: { authorization: `Bearer ${user.access}` } }),
+      new Request("https://chat.other.example:8443/api/v1/profiles/me/", {
+        headers: { authorization: `Bearer ${user.access}` },
+      }),
     );
-    expect((await response.json<{ avatar_url: string }>()).avatar_url).toBe("https://chat.other.example:8443/media/avatar_files/default_img.png");
+    expect((await response.json<{ avatar_url: string }>()).avatar_url).toBe(
+      "https://chat.other.example:8443/media/avatar_files/default_img.png",
+    );
   });
 });
 
@@ -79,7 +100,9 @@ describe("GET /api/v1/profiles/", () => {
     const user = await makeUser();
     const db = env.DB;
     const statements = Array.from({ length: 105 }, (_, i) =>
-      db.prepare("INSERT INTO users (username, password, date_joined) VALUES (?, '!', '2020-01-01T00:00:00Z')").bind(`bulk${i}`),
+      db
+        .prepare("INSERT INTO users (username, password, date_joined) VALUES (?, '!', '2020-01-01T00:00:00Z')")
+        .bind(`bulk${i}`),
     );
     await db.batch(statements);
     const { body } = await call("GET", "/api/v1/profiles/", { token: user.access });
@@ -114,29 +137,53 @@ describe("GET /api/v1/profiles/", () => {
 });
 
 describe("POST /api/v1/profiles/", () => {
-  const newUser = (username: string) => ({ username, first_name: "New", last_name: "Person", email: `${username}@example.com`, password: "secret-enough" });
+  const newUser = (username: string) => ({
+    username,
+    first_name: "New",
+    last_name: "Person",
+    email: `${username}@example.com`,
+    password: "secret-enough",
+  });
 
   it("lets a superuser create a user who can then sign in", async () => {
     const admin = await makeUser({ isSuperuser: true });
-    const { status, body } = await call("POST", "/api/v1/profiles/", { token: admin.access, json: newUser("created1") });
+    const { status, body } = await call("POST", "/api/v1/profiles/", {
+      token: admin.access,
+      json: newUser("created1"),
+    });
     expect(status).toBe(201);
-    expect(body).toMatchObject({ username: "created1", full_name: "New Person", email: "created1@example.com", is_superuser: false, is_active: true });
+    expect(body).toMatchObject({
+      username: "created1",
+      full_name: "New Person",
+      email: "created1@example.com",
+      is_superuser: false,
+      is_active: true,
+    });
     expect(body.avatar_url).toBe(`${ORIGIN}/media/avatar_files/default_img.png`);
     expect(body).not.toHaveProperty("password");
     expect((await signIn("created1", "secret-enough")).status).toBe(200);
-    const stored = await env.DB.prepare("SELECT password FROM users WHERE id = ?").bind(body.id).first<{ password: string }>();
+    const stored = await env.DB.prepare("SELECT password FROM users WHERE id = ?")
+      .bind(body.id)
+      .first<{ password: string }>();
     expect(stored!.password).toMatch(/^pbkdf2_sha256\$100000\$/);
   });
 
   it("refuses anonymous callers with 401 and other users with 403 while signup is off", async () => {
     const user = await makeUser();
     expectError(await call("POST", "/api/v1/profiles/", { json: newUser("anon1") }), 401, "not_authenticated");
-    expectError(await call("POST", "/api/v1/profiles/", { token: user.access, json: newUser("anon2") }), 403, "permission_denied");
+    expectError(
+      await call("POST", "/api/v1/profiles/", { token: user.access, json: newUser("anon2") }),
+      403,
+      "permission_denied",
+    );
     expect((await signIn("anon1", "secret-enough")).status).toBe(401);
   });
 
   it("lets anyone sign up when ALLOW_SIGNUP is true", async () => {
-    const { status, body } = await call("POST", "/api/v1/profiles/", { json: newUser("signup1"), settings: { ALLOW_SIGNUP: "true" } });
+    const { status, body } = await call("POST", "/api/v1/profiles/", {
+      json: newUser("signup1"),
+      settings: { ALLOW_SIGNUP: "true" },
+    });
     expect(status).toBe(201);
     expect(body.is_superuser).toBe(false);
   });
@@ -154,10 +201,16 @@ describe("POST /api/v1/profiles/", () => {
   it("refuses a taken username (whatever its case) or email with 400 naming the field", async () => {
     const admin = await makeUser({ isSuperuser: true });
     await makeUser({ username: "TakenName", email: "taken@example.com" });
-    const sameName = await call("POST", "/api/v1/profiles/", { token: admin.access, json: { ...newUser("takenname"), email: "" } });
+    const sameName = await call("POST", "/api/v1/profiles/", {
+      token: admin.access,
+      json: { ...newUser("takenname"), email: "" },
+    });
     expectError(sameName, 400, "invalid");
     expect(Object.keys(sameName.body.fields)).toEqual(["username"]);
-    const sameEmail = await call("POST", "/api/v1/profiles/", { token: admin.access, json: { ...newUser("other1"), email: "TAKEN@example.com" } });
+    const sameEmail = await call("POST", "/api/v1/profiles/", {
+      token: admin.access,
+      json: { ...newUser("other1"), email: "TAKEN@example.com" },
+    });
     expectError(sameEmail, 400, "invalid");
     expect(Object.keys(sameEmail.body.fields)).toEqual(["email"]);
   });
@@ -169,7 +222,12 @@ describe("POST /api/v1/profiles/", () => {
       [{ ...newUser("racer2"), email: "race@example.com" }, "email"],
     ] as const) {
       const answers = await Promise.all(
-        [0, 1, 2, 3].map((i) => call("POST", "/api/v1/profiles/", { token: admin.access, json: field === "email" ? { ...json, username: `racer2_${i}` } : json })),
+        [0, 1, 2, 3].map((i) =>
+          call("POST", "/api/v1/profiles/", {
+            token: admin.access,
+            json: field === "email" ? { ...json, username: `racer2_${i}` } : json,
+          }),
+        ),
       );
       expect(answers.map((a) => a.status).sort()).toEqual([201, 400, 400, 400]);
       for (const refused of answers.filter((a) => a.status !== 201)) {
@@ -182,7 +240,10 @@ describe("POST /api/v1/profiles/", () => {
   it("recognises the database refusing a username or email taken between the check and the write", async () => {
     const taken = await makeUser({ email: "first@example.com" });
     const insert = (username: string, email: string) =>
-      database(env).insert(users).values({ username, email, password: "!", dateJoined: "2020-01-01T00:00:00Z" }).catch((err: unknown) => err);
+      database(env)
+        .insert(users)
+        .values({ username, email, password: "!", dateJoined: "2020-01-01T00:00:00Z" })
+        .catch((err: unknown) => err);
     expect(identityConflict(await insert(taken.username.toUpperCase(), ""))).toHaveProperty("username");
     expect(identityConflict(await insert("fresh_name", "FIRST@example.com"))).toHaveProperty("email");
     expect(identityConflict(new Error("something else"))).toBeUndefined();
@@ -196,7 +257,10 @@ describe("POST /api/v1/profiles/", () => {
       json: { username: "x".repeat(33), email: "not-an-email", password: "12345" },
     });
     expect(Object.keys(body.fields).sort()).toEqual(["email", "password", "username"]);
-    const long = await call("POST", "/api/v1/profiles/", { token: admin.access, json: { ...newUser("longpw"), password: "x".repeat(101) } });
+    const long = await call("POST", "/api/v1/profiles/", {
+      token: admin.access,
+      json: { ...newUser("longpw"), password: "x".repeat(101) },
+    });
     expect(long.body.fields).toHaveProperty("password");
     const missing = await call("POST", "/api/v1/profiles/", { token: admin.access, json: {} });
     expect(Object.keys(missing.body.fields).sort()).toEqual(["password", "username"]);
@@ -236,7 +300,11 @@ describe("PATCH /api/v1/profiles/{id}/", () => {
     const user = await makeUser();
     const other = await makeUser({ firstName: "Kept" });
     const before = await snapshot();
-    expectError(await call("PATCH", `/api/v1/profiles/${other.id}/`, { token: user.access, json: { first_name: "Hacked" } }), 403, "permission_denied");
+    expectError(
+      await call("PATCH", `/api/v1/profiles/${other.id}/`, { token: user.access, json: { first_name: "Hacked" } }),
+      403,
+      "permission_denied",
+    );
     expect(await snapshot()).toEqual(before);
   });
 
@@ -254,21 +322,36 @@ describe("PATCH /api/v1/profiles/{id}/", () => {
   it("refuses is_active and is_superuser from a non-superuser with 403", async () => {
     const user = await makeUser();
     const before = await snapshot();
-    expectError(await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { is_superuser: true } }), 403);
-    expectError(await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { is_active: false } }), 403);
+    expectError(
+      await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { is_superuser: true } }),
+      403,
+    );
+    expectError(
+      await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { is_active: false } }),
+      403,
+    );
     expect(await snapshot()).toEqual(before);
   });
 
   it("refuses a superuser deactivating or demoting themselves", async () => {
     const admin = await makeUser({ isSuperuser: true });
-    const { body } = await call("PATCH", `/api/v1/profiles/${admin.id}/`, { token: admin.access, json: { is_superuser: false } });
+    const { body } = await call("PATCH", `/api/v1/profiles/${admin.id}/`, {
+      token: admin.access,
+      json: { is_superuser: false },
+    });
     expect(body.fields).toHaveProperty("is_superuser");
-    expectError(await call("PATCH", `/api/v1/profiles/${admin.id}/`, { token: admin.access, json: { is_active: false } }), 400);
+    expectError(
+      await call("PATCH", `/api/v1/profiles/${admin.id}/`, { token: admin.access, json: { is_active: false } }),
+      400,
+    );
   });
 
   it("changes a password only with the current one, stores it hashed, and ends old sessions", async () => {
     const user = await makeUser();
-    const withoutCurrent = await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { password: "brand-new-pw" } });
+    const withoutCurrent = await call("PATCH", `/api/v1/profiles/${user.id}/`, {
+      token: user.access,
+      json: { password: "brand-new-pw" },
+    });
     expectError(withoutCurrent, 400, "invalid");
     expect(withoutCurrent.body.fields).toHaveProperty("current_password");
     const wrongCurrent = await call("PATCH", `/api/v1/profiles/${user.id}/`, {
@@ -282,27 +365,46 @@ describe("PATCH /api/v1/profiles/{id}/", () => {
       json: { password: "brand-new-pw", current_password: user.plainPassword },
     });
     expect(changed.status).toBe(200);
-    const stored = await env.DB.prepare("SELECT password FROM users WHERE id = ?").bind(user.id).first<{ password: string }>();
+    const stored = await env.DB.prepare("SELECT password FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<{ password: string }>();
     expect(stored!.password).toMatch(/^pbkdf2_sha256\$100000\$/);
     expect(stored!.password).not.toContain("brand-new-pw");
     expect((await signIn(user.username, "brand-new-pw")).status).toBe(200);
     expect((await signIn(user.username, user.plainPassword)).status).toBe(401);
-    expectError(await call("POST", "/api/v1/refresh_token/", { json: { refresh: user.refresh } }), 401, "token_not_valid");
+    expectError(
+      await call("POST", "/api/v1/refresh_token/", { json: { refresh: user.refresh } }),
+      401,
+      "token_not_valid",
+    );
   });
 
   it("lets a superuser set someone else's password without knowing it", async () => {
     const admin = await makeUser({ isSuperuser: true });
     const other = await makeUser();
-    expect((await call("PATCH", `/api/v1/profiles/${other.id}/`, { token: admin.access, json: { password: "reset-by-admin" } })).status).toBe(200);
+    expect(
+      (
+        await call("PATCH", `/api/v1/profiles/${other.id}/`, {
+          token: admin.access,
+          json: { password: "reset-by-admin" },
+        })
+      ).status,
+    ).toBe(200);
     expect((await signIn(other.username, "reset-by-admin")).status).toBe(200);
   });
 
   it("refuses a username or email another user has", async () => {
     const user = await makeUser();
     const other = await makeUser({ email: "theirs@example.com" });
-    const name = await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { username: other.username.toUpperCase() } });
+    const name = await call("PATCH", `/api/v1/profiles/${user.id}/`, {
+      token: user.access,
+      json: { username: other.username.toUpperCase() },
+    });
     expect(name.body.fields).toHaveProperty("username");
-    const mail = await call("PATCH", `/api/v1/profiles/${user.id}/`, { token: user.access, json: { email: "theirs@example.com" } });
+    const mail = await call("PATCH", `/api/v1/profiles/${user.id}/`, {
+      token: user.access,
+      json: { email: "theirs@example.com" },
+    });
     expect(mail.body.fields).toHaveProperty("email");
   });
 
@@ -329,7 +431,9 @@ describe("DELETE /api/v1/profiles/{id}/", () => {
     expect(body).toBeNull();
     expect((await signIn(user.username, user.plainPassword)).status).toBe(401);
     expect((await call("POST", "/api/v1/refresh_token/", { json: { refresh: user.refresh } })).status).toBe(401);
-    const row = await env.DB.prepare("SELECT is_active FROM users WHERE id = ?").bind(user.id).first<{ is_active: number }>();
+    const row = await env.DB.prepare("SELECT is_active FROM users WHERE id = ?")
+      .bind(user.id)
+      .first<{ is_active: number }>();
     expect(row!.is_active).toBe(0);
   });
 
@@ -337,7 +441,11 @@ describe("DELETE /api/v1/profiles/{id}/", () => {
     const admin = await makeUser({ isSuperuser: true });
     const user = await makeUser();
     const other = await makeUser();
-    expectError(await call("DELETE", `/api/v1/profiles/${other.id}/`, { token: user.access }), 403, "permission_denied");
+    expectError(
+      await call("DELETE", `/api/v1/profiles/${other.id}/`, { token: user.access }),
+      403,
+      "permission_denied",
+    );
     expect((await call("DELETE", `/api/v1/profiles/${other.id}/`, { token: admin.access })).status).toBe(204);
     expect((await signIn(other.username, other.plainPassword)).status).toBe(401);
   });
@@ -413,6 +521,10 @@ describe("GET /api/v1/profiles/get_available_users/", () => {
 
   it("refuses a search term longer than any name with 400", async () => {
     const me = await makeUser();
-    expectError(await call("GET", `/api/v1/profiles/get_available_users/?full_name=${"a".repeat(151)}`, { token: me.access }), 400, "invalid");
+    expectError(
+      await call("GET", `/api/v1/profiles/get_available_users/?full_name=${"a".repeat(151)}`, { token: me.access }),
+      400,
+      "invalid",
+    );
   });
 });

@@ -1,6 +1,16 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, expectError, makeRoom, makeUser, seedMessages, sendToRoom, sendToUser, snapshot } from "../support/api";
+import {
+  call,
+  expectError,
+  makeRoom,
+  makeUser,
+  ORIGIN,
+  seedMessages,
+  sendToRoom,
+  sendToUser,
+  snapshot,
+} from "../support/api";
 
 const ids = (people: { id: number }[]) => people.map((p) => p.id).sort((a, b) => a - b);
 const contents = (messages: { content: string }[]) => messages.map((m) => m.content);
@@ -15,11 +25,21 @@ describe("POST /api/v1/rooms/", () => {
       json: { title: "new test room chat", participants: [a.id, b.id, owner.id] },
     });
     expect(status).toBe(201);
-    expect(body).toMatchObject({ title: "new test room chat", messages: [], is_group: true, created_by: owner.id, owner: owner.id });
+    expect(body).toMatchObject({
+      title: "new test room chat",
+      messages: [],
+      is_group: true,
+      created_by: owner.id,
+      owner: owner.id,
+    });
     expect(body.id).toEqual(expect.any(Number));
     expect(body.last_activity).toBe(body.timestamp);
     expect(ids(body.participants)).toEqual(ids([owner, a, b]));
-    expect(body.participants[0]).toMatchObject({ id: owner.id, username: owner.username, avatar_url: `${ORIGIN}/media/avatar_files/default_img.png` });
+    expect(body.participants[0]).toMatchObject({
+      id: owner.id,
+      username: owner.username,
+      avatar_url: `${ORIGIN}/media/avatar_files/default_img.png`,
+    });
   });
 
   it("makes a group even of two people, and a room of just its creator without participants", async () => {
@@ -34,7 +54,10 @@ describe("POST /api/v1/rooms/", () => {
   it("takes each participant once, whatever the repeats, and ids as numeric strings", async () => {
     const owner = await makeUser();
     const other = await makeUser();
-    const { body } = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title: "t", participants: [other.id, other.id, String(other.id)] } });
+    const { body } = await call("POST", "/api/v1/rooms/", {
+      token: owner.access,
+      json: { title: "t", participants: [other.id, other.id, String(other.id)] },
+    });
     expect(ids(body.participants)).toEqual(ids([owner, other]));
   });
 
@@ -42,7 +65,10 @@ describe("POST /api/v1/rooms/", () => {
     const owner = await makeUser();
     const gone = await makeUser({ isActive: false });
     const before = await snapshot();
-    const answer = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title: "t", participants: [gone.id, 999_999] } });
+    const answer = await call("POST", "/api/v1/rooms/", {
+      token: owner.access,
+      json: { title: "t", participants: [gone.id, 999_999] },
+    });
     expectError(answer, 400, "invalid");
     expect(answer.body.fields.participants).toContain("999999");
     expect(answer.body.fields.participants).toContain(String(gone.id));
@@ -74,7 +100,15 @@ describe("GET /api/v1/rooms/", () => {
     expect(body.results.map((r: { title: string }) => r.title)).toEqual(["older", "newer"]);
     expect(body.count).toBe(2);
     expect(body.results[0].messages).toEqual([
-      { id: expect.any(Number), room: older.id, sender: me.id, timestamp: expect.any(String), content: "latest", edited_at: null, deleted: false },
+      {
+        id: expect.any(Number),
+        room: older.id,
+        sender: me.id,
+        timestamp: expect.any(String),
+        content: "latest",
+        edited_at: null,
+        deleted: false,
+      },
     ]);
     expect(body.results[0].last_activity).toBe(body.results[0].messages[0].timestamp);
     expect(body.results[1]).toMatchObject({ id: newer.id, messages: [] });
@@ -96,7 +130,11 @@ describe("GET /api/v1/rooms/", () => {
     await sendToUser(other, me, "hi");
     const { body } = await call("GET", "/api/v1/rooms/", { token: me.access });
     expect(body.results).toHaveLength(1);
-    expect(body.results[0]).toMatchObject({ is_group: false, owner: null, title: `${other.username} - ${me.username}` });
+    expect(body.results[0]).toMatchObject({
+      is_group: false,
+      owner: null,
+      title: `${other.username} - ${me.username}`,
+    });
   });
 });
 
@@ -105,7 +143,11 @@ describe("GET /api/v1/rooms/{id}/", () => {
     const owner = await makeUser();
     const member = await makeUser();
     const room = await makeRoom(owner, [member]);
-    await seedMessages(room.id, owner.id, Array.from({ length: 51 }, (_, i) => `m${i + 1}`));
+    await seedMessages(
+      room.id,
+      owner.id,
+      Array.from({ length: 51 }, (_, i) => `m${i + 1}`),
+    );
     const { status, body } = await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access });
     expect(status).toBe(200);
     expect(body.messages).toHaveLength(50);
@@ -133,8 +175,14 @@ describe("PATCH /api/v1/rooms/{id}/", () => {
     const renamed = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title: "after" } });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ id: room.id, title: "after" });
-    expectError(await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: member.access, json: { title: "mine now" } }), 403);
-    expect((await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: admin.access, json: { title: "by admin" } })).body.title).toBe("by admin");
+    expectError(
+      await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: member.access, json: { title: "mine now" } }),
+      403,
+    );
+    expect(
+      (await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: admin.access, json: { title: "by admin" } })).body
+        .title,
+    ).toBe("by admin");
     expect((await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access })).body.title).toBe("by admin");
   });
 
@@ -143,9 +191,15 @@ describe("PATCH /api/v1/rooms/{id}/", () => {
     const admin = await makeUser({ isSuperuser: true });
     const room = await makeRoom(owner);
     await sendToRoom(owner, room.id, "private");
-    const renamed = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: admin.access, json: { title: "moderated" } });
+    const renamed = await call("PATCH", `/api/v1/rooms/${room.id}/`, {
+      token: admin.access,
+      json: { title: "moderated" },
+    });
     expect(renamed.body).toMatchObject({ title: "moderated", messages: [] });
-    const seen = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title: "mine again" } });
+    const seen = await call("PATCH", `/api/v1/rooms/${room.id}/`, {
+      token: owner.access,
+      json: { title: "mine again" },
+    });
     expect(contents(seen.body.messages)).toEqual(["private"]);
   });
 
@@ -154,7 +208,9 @@ describe("PATCH /api/v1/rooms/{id}/", () => {
     const dm = await sendToUser(a, b, "keep this");
     expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/`, { token: a.access }), 403, "permission_denied");
     expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/`, { token: b.access }), 403, "permission_denied");
-    expect((await call("GET", `/api/v1/rooms/${dm.id}/`, { token: b.access })).body.messages[0].content).toBe("keep this");
+    expect((await call("GET", `/api/v1/rooms/${dm.id}/`, { token: b.access })).body.messages[0].content).toBe(
+      "keep this",
+    );
   });
 
   it("refuses renaming a DM with 400", async () => {
@@ -178,7 +234,9 @@ describe("DELETE /api/v1/rooms/{id}/", () => {
     expect(status).toBe(204);
     expect(body).toBeNull();
     expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: owner.access }), 404);
-    const left = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?").bind(room.id).first<{ n: number }>();
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?")
+      .bind(room.id)
+      .first<{ n: number }>();
     expect(left!.n).toBe(0);
   });
 
@@ -231,7 +289,11 @@ describe("GET /api/v1/rooms/{id}/messages/", () => {
     const owner = await makeUser();
     const room = await makeRoom(owner);
     for (const query of ["before=5&after=1", "limit=0", "limit=101", "limit=abc", "before=-3", "after=x"]) {
-      expectError(await call("GET", `/api/v1/rooms/${room.id}/messages/?${query}`, { token: owner.access }), 400, "invalid");
+      expectError(
+        await call("GET", `/api/v1/rooms/${room.id}/messages/?${query}`, { token: owner.access }),
+        400,
+        "invalid",
+      );
     }
   });
 
@@ -250,10 +312,15 @@ describe("POST /api/v1/rooms/{id}/members/", () => {
     const member = await makeUser();
     const newcomer = await makeUser();
     const room = await makeRoom(owner, [member]);
-    const { status, body } = await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: member.access, json: { participants: [newcomer.id, member.id] } });
+    const { status, body } = await call("POST", `/api/v1/rooms/${room.id}/members/`, {
+      token: member.access,
+      json: { participants: [newcomer.id, member.id] },
+    });
     expect(status).toBe(200);
     expect(ids(body.participants)).toEqual(ids([owner, member, newcomer]));
-    expect((await call("GET", "/api/v1/rooms/", { token: newcomer.access })).body.results.map((r: { id: number }) => r.id)).toEqual([room.id]);
+    expect(
+      (await call("GET", "/api/v1/rooms/", { token: newcomer.access })).body.results.map((r: { id: number }) => r.id),
+    ).toEqual([room.id]);
     await sendToRoom(newcomer, room.id, "hello all");
   });
 
@@ -263,12 +330,36 @@ describe("POST /api/v1/rooms/{id}/members/", () => {
     const room = await makeRoom(owner);
     const dm = await sendToUser(owner, outsider);
     const before = await snapshot();
-    expectError(await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: outsider.access, json: { participants: [outsider.id] } }), 403);
-    expectError(await call("POST", `/api/v1/rooms/${dm.id}/members/`, { token: owner.access, json: { participants: [(await makeUser()).id] } }), 400);
-    const unknown = await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [999_999] } });
+    expectError(
+      await call("POST", `/api/v1/rooms/${room.id}/members/`, {
+        token: outsider.access,
+        json: { participants: [outsider.id] },
+      }),
+      403,
+    );
+    expectError(
+      await call("POST", `/api/v1/rooms/${dm.id}/members/`, {
+        token: owner.access,
+        json: { participants: [(await makeUser()).id] },
+      }),
+      400,
+    );
+    const unknown = await call("POST", `/api/v1/rooms/${room.id}/members/`, {
+      token: owner.access,
+      json: { participants: [999_999] },
+    });
     expect(unknown.body.fields.participants).toContain("999999");
-    expectError(await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [] } }), 400);
-    expectError(await call("POST", "/api/v1/rooms/999999/members/", { token: owner.access, json: { participants: [outsider.id] } }), 404);
+    expectError(
+      await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [] } }),
+      400,
+    );
+    expectError(
+      await call("POST", "/api/v1/rooms/999999/members/", {
+        token: owner.access,
+        json: { participants: [outsider.id] },
+      }),
+      404,
+    );
     const after = await snapshot();
     // The one user made above is the only change.
     expect(after[0]).not.toEqual(before[0]);
@@ -281,9 +372,17 @@ describe("DELETE /api/v1/rooms/{id}/members/{user_id}/", () => {
     const owner = await makeUser();
     const member = await makeUser();
     const room = await makeRoom(owner, [member]);
-    expect((await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: owner.access })).status).toBe(204);
+    expect(
+      (await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: owner.access })).status,
+    ).toBe(204);
     expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: member.access }), 403);
-    expectError(await call("POST", "/api/v1/send_message_to_room/", { token: member.access, json: { group_id: room.id, message: "x" } }), 403);
+    expectError(
+      await call("POST", "/api/v1/send_message_to_room/", {
+        token: member.access,
+        json: { group_id: room.id, message: "x" },
+      }),
+      403,
+    );
   });
 
   it("refuses a participant removing someone else with 403, but lets them remove themselves", async () => {
@@ -304,7 +403,9 @@ describe("DELETE /api/v1/rooms/{id}/members/{user_id}/", () => {
     const stranger = await makeUser();
     const admin = await makeUser({ isSuperuser: true });
     const room = await makeRoom(owner, [member]);
-    expect((await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: admin.access })).status).toBe(204);
+    expect(
+      (await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: admin.access })).status,
+    ).toBe(204);
     expectError(await call("DELETE", `/api/v1/rooms/${room.id}/members/${stranger.id}/`, { token: owner.access }), 404);
     const dm = await sendToUser(owner, stranger);
     expectError(await call("DELETE", `/api/v1/rooms/${dm.id}/members/${stranger.id}/`, { token: owner.access }), 400);
@@ -318,14 +419,19 @@ describe("POST /api/v1/rooms/{id}/leave/", () => {
     const first = await makeUser();
     const room = await makeRoom(owner, [first]);
     const later = await makeUser();
-    await call("POST", `/api/v1/rooms/${room.id}/members/`, { token: owner.access, json: { participants: [later.id] } });
+    await call("POST", `/api/v1/rooms/${room.id}/members/`, {
+      token: owner.access,
+      json: { participants: [later.id] },
+    });
     expect((await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: owner.access })).status).toBe(204);
     expectError(await call("GET", `/api/v1/rooms/${room.id}/`, { token: owner.access }), 403);
     const after = await call("GET", `/api/v1/rooms/${room.id}/`, { token: later.access });
     expect(after.body).toMatchObject({ created_by: owner.id, owner: first.id });
     const listed = await call("GET", "/api/v1/rooms/", { token: later.access });
     expect(listed.body.results.find((r: { id: number }) => r.id === room.id)).toMatchObject({ owner: first.id });
-    expect((await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: first.access, json: { title: "mine" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: first.access, json: { title: "mine" } })).status,
+    ).toBe(200);
     expectError(await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: later.access, json: { title: "no" } }), 403);
   });
 

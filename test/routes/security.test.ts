@@ -83,43 +83,75 @@ type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";
  * owner, "owner" made the room (and sent its message), and the superuser is not in it.
  */
 const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number>>][] = [
-  ["GET profiles/", () => ({ method: "GET", path: "/api/v1/profiles/" }), { anonymous: 401, other: 200, self: 200, superuser: 200 }],
+  [
+    "GET profiles/",
+    () => ({ method: "GET", path: "/api/v1/profiles/" }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
+  ],
   [
     "POST profiles/",
-    () => ({ method: "POST", path: "/api/v1/profiles/", json: { username: `made_${crypto.randomUUID().slice(0, 8)}`, password: "long enough" } }),
+    () => ({
+      method: "POST",
+      path: "/api/v1/profiles/",
+      json: { username: `made_${crypto.randomUUID().slice(0, 8)}`, password: "long enough" },
+    }),
     { anonymous: 401, other: 403, self: 403, superuser: 201 },
   ],
-  ["GET profiles/me/", () => ({ method: "GET", path: "/api/v1/profiles/me/" }), { anonymous: 401, other: 200, self: 200, superuser: 200 }],
+  [
+    "GET profiles/me/",
+    () => ({ method: "GET", path: "/api/v1/profiles/me/" }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
+  ],
   [
     "GET profiles/get_available_users/",
     () => ({ method: "GET", path: "/api/v1/profiles/get_available_users/?full_name=member" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
   ],
-  ["GET profiles/{id}/", (w) => ({ method: "GET", path: `/api/v1/profiles/${w.member.id}/` }), { anonymous: 401, other: 200, self: 200, superuser: 200 }],
+  [
+    "GET profiles/{id}/",
+    (w) => ({ method: "GET", path: `/api/v1/profiles/${w.member.id}/` }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
+  ],
   [
     "PATCH profiles/{id}/",
     (w) => ({ method: "PATCH", path: `/api/v1/profiles/${w.member.id}/`, json: { first_name: "Changed" } }),
     { anonymous: 401, other: 403, self: 200, superuser: 200 },
   ],
-  ["DELETE profiles/{id}/", (w) => ({ method: "DELETE", path: `/api/v1/profiles/${w.member.id}/` }), { anonymous: 401, other: 403, self: 204, superuser: 204 }],
+  [
+    "DELETE profiles/{id}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/profiles/${w.member.id}/` }),
+    { anonymous: 401, other: 403, self: 204, superuser: 204 },
+  ],
   [
     "PUT profiles/{id}/pic/",
     (w) => ({ method: "PUT", path: `/api/v1/profiles/${w.member.id}/pic/`, body: avatarForm() }),
     { anonymous: 401, other: 403, self: 202, superuser: 202 },
   ],
-  ["GET rooms/", () => ({ method: "GET", path: "/api/v1/rooms/" }), { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 }],
+  [
+    "GET rooms/",
+    () => ({ method: "GET", path: "/api/v1/rooms/" }),
+    { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },
+  ],
   [
     "POST rooms/",
     (w) => ({ method: "POST", path: "/api/v1/rooms/", json: { title: "another", participants: [w.newcomer.id] } }),
     { anonymous: 401, other: 201, self: 201, owner: 201, superuser: 201 },
   ],
-  ["GET rooms/{id}/", (w) => ({ method: "GET", path: `/api/v1/rooms/${w.room.id}/` }), { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 }],
+  [
+    "GET rooms/{id}/",
+    (w) => ({ method: "GET", path: `/api/v1/rooms/${w.room.id}/` }),
+    { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 },
+  ],
   [
     "PATCH rooms/{id}/",
     (w) => ({ method: "PATCH", path: `/api/v1/rooms/${w.room.id}/`, json: { title: "renamed" } }),
     { anonymous: 401, other: 403, self: 403, owner: 200, superuser: 200 },
   ],
-  ["DELETE rooms/{id}/", (w) => ({ method: "DELETE", path: `/api/v1/rooms/${w.room.id}/` }), { anonymous: 401, other: 403, self: 403, owner: 204, superuser: 204 }],
+  [
+    "DELETE rooms/{id}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/rooms/${w.room.id}/` }),
+    { anonymous: 401, other: 403, self: 403, owner: 204, superuser: 204 },
+  ],
   [
     "GET rooms/{id}/messages/",
     (w) => ({ method: "GET", path: `/api/v1/rooms/${w.room.id}/messages/` }),
@@ -135,7 +167,11 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     (w) => ({ method: "DELETE", path: `/api/v1/rooms/${w.room.id}/members/${w.member.id}/` }),
     { anonymous: 401, other: 403, self: 204, owner: 204, superuser: 204 },
   ],
-  ["POST rooms/{id}/leave/", (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/leave/` }), { anonymous: 401, other: 403, self: 204, owner: 204, superuser: 403 }],
+  [
+    "POST rooms/{id}/leave/",
+    (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/leave/` }),
+    { anonymous: 401, other: 403, self: 204, owner: 204, superuser: 403 },
+  ],
   [
     "POST send_message_to_room/",
     (w) => ({ method: "POST", path: "/api/v1/send_message_to_room/", json: { group_id: w.room.id, message: "hi" } }),
@@ -152,13 +188,27 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     (w) => ({ method: "PATCH", path: `/api/v1/messages/${w.message.id}/`, json: { content: "edited" } }),
     { anonymous: 401, other: 404, self: 403, owner: 200, superuser: 404 },
   ],
-  ["DELETE messages/{id}/", (w) => ({ method: "DELETE", path: `/api/v1/messages/${w.message.id}/` }), { anonymous: 401, other: 404, self: 403, owner: 204, superuser: 404 }],
-  ["GET openapi.json", () => ({ method: "GET", path: "/api/v1/openapi.json" }), { anonymous: 200, other: 200, superuser: 200 }],
+  [
+    "DELETE messages/{id}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/messages/${w.message.id}/` }),
+    { anonymous: 401, other: 404, self: 403, owner: 204, superuser: 404 },
+  ],
+  [
+    "GET openapi.json",
+    () => ({ method: "GET", path: "/api/v1/openapi.json" }),
+    { anonymous: 200, other: 200, superuser: 200 },
+  ],
   ["GET /api/docs", () => ({ method: "GET", path: "/api/docs" }), { anonymous: 200, other: 200, superuser: 200 }],
 ];
 
 const tokenOf = (w: World, caller: Caller) =>
-  ({ anonymous: undefined, other: w.other.access, self: w.member.access, owner: w.owner.access, superuser: w.admin.access })[caller];
+  ({
+    anonymous: undefined,
+    other: w.other.access,
+    self: w.member.access,
+    owner: w.owner.access,
+    superuser: w.admin.access,
+  })[caller];
 
 describe("access matrix", () => {
   const cases = matrix.flatMap(([route, request, expected]) =>
@@ -188,17 +238,41 @@ const badIds = ["abc", "-1", "0", "1.5", "1e3", "0x10", "99999999999999999999", 
 
 /** Every route that takes a JSON body, with a body it would accept. */
 const jsonRoutes: [string, (w: World) => RouteRequest][] = [
-  ["POST access_token/", (w) => ({ method: "POST", path: "/api/v1/access_token/", json: { username: w.owner.username, password: "wrong" } })],
-  ["POST refresh_token/", (w) => ({ method: "POST", path: "/api/v1/refresh_token/", json: { refresh: w.owner.refresh } })],
+  [
+    "POST access_token/",
+    (w) => ({ method: "POST", path: "/api/v1/access_token/", json: { username: w.owner.username, password: "wrong" } }),
+  ],
+  [
+    "POST refresh_token/",
+    (w) => ({ method: "POST", path: "/api/v1/refresh_token/", json: { refresh: w.owner.refresh } }),
+  ],
   ["POST logout/", (w) => ({ method: "POST", path: "/api/v1/logout/", json: { refresh: w.owner.refresh } })],
-  ["POST profiles/", () => ({ method: "POST", path: "/api/v1/profiles/", json: { username: "fresh", password: "long enough" } })],
-  ["PATCH profiles/{id}/", (w) => ({ method: "PATCH", path: `/api/v1/profiles/${w.owner.id}/`, json: { first_name: "x" } })],
+  [
+    "POST profiles/",
+    () => ({ method: "POST", path: "/api/v1/profiles/", json: { username: "fresh", password: "long enough" } }),
+  ],
+  [
+    "PATCH profiles/{id}/",
+    (w) => ({ method: "PATCH", path: `/api/v1/profiles/${w.owner.id}/`, json: { first_name: "x" } }),
+  ],
   ["POST rooms/", () => ({ method: "POST", path: "/api/v1/rooms/", json: { title: "x" } })],
   ["PATCH rooms/{id}/", (w) => ({ method: "PATCH", path: `/api/v1/rooms/${w.room.id}/`, json: { title: "x" } })],
-  ["POST rooms/{id}/members/", (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/members/`, json: { participants: [w.newcomer.id] } })],
-  ["POST send_message_to_user/", (w) => ({ method: "POST", path: "/api/v1/send_message_to_user/", json: { user_id: w.member.id, message: "x" } })],
-  ["POST send_message_to_room/", (w) => ({ method: "POST", path: "/api/v1/send_message_to_room/", json: { group_id: w.room.id, message: "x" } })],
-  ["PATCH messages/{id}/", (w) => ({ method: "PATCH", path: `/api/v1/messages/${w.message.id}/`, json: { content: "x" } })],
+  [
+    "POST rooms/{id}/members/",
+    (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/members/`, json: { participants: [w.newcomer.id] } }),
+  ],
+  [
+    "POST send_message_to_user/",
+    (w) => ({ method: "POST", path: "/api/v1/send_message_to_user/", json: { user_id: w.member.id, message: "x" } }),
+  ],
+  [
+    "POST send_message_to_room/",
+    (w) => ({ method: "POST", path: "/api/v1/send_message_to_room/", json: { group_id: w.room.id, message: "x" } }),
+  ],
+  [
+    "PATCH messages/{id}/",
+    (w) => ({ method: "PATCH", path: `/api/v1/messages/${w.message.id}/`, json: { content: "x" } }),
+  ],
 ];
 
 /** Bodies no route accepts, each sent as JSON by the owner (a superuser for POST profiles/). */
@@ -211,7 +285,21 @@ const badBodies: [string, string, string?][] = [
   ["a string", '"hello"'],
   ["an array", "[1, 2, 3]"],
   ["an empty object (missing fields)", "{}"],
-  ["wrong types everywhere", JSON.stringify({ username: 1, password: 2, refresh: 3, title: [], participants: "all", user_id: {}, group_id: true, message: null, content: 5, first_name: 7 })],
+  [
+    "wrong types everywhere",
+    JSON.stringify({
+      username: 1,
+      password: 2,
+      refresh: 3,
+      title: [],
+      participants: "all",
+      user_id: {},
+      group_id: true,
+      message: null,
+      content: 5,
+      first_name: 7,
+    }),
+  ],
   ["deeply nested", `${"[".repeat(5000)}${"]".repeat(5000)}`],
   ["invalid UTF-8", "\uFFFD", "binary"],
 ];
@@ -243,18 +331,19 @@ describe("bad input", () => {
     .flatMap(([route, request]) => badBodies.map(([what, text, kind]) => ({ route, request, what, text, kind })))
     // Every field of a profile change is optional: {} is a valid PATCH that changes nothing.
     .filter(({ route, text }) => !(route === "PATCH profiles/{id}/" && text === "{}"));
-  it.each(badBodyCases)(
-    "$route with $what answers 400, changing nothing",
-    async ({ request, text, kind }) => {
-      const w = await world();
-      const { method, path } = request(w);
-      const body = kind === "binary" ? new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) : text;
-      const before = await snapshot();
-      const answer = await call(method, path, { token: w.admin.access, body, headers: { "content-type": "application/json" } });
-      expectError(answer, 400, "invalid");
-      expect(await snapshot()).toEqual(before);
-    },
-  );
+  it.each(badBodyCases)("$route with $what answers 400, changing nothing", async ({ request, text, kind }) => {
+    const w = await world();
+    const { method, path } = request(w);
+    const body = kind === "binary" ? new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) : text;
+    const before = await snapshot();
+    const answer = await call(method, path, {
+      token: w.admin.access,
+      body,
+      headers: { "content-type": "application/json" },
+    });
+    expectError(answer, 400, "invalid");
+    expect(await snapshot()).toEqual(before);
+  });
 
   it.each(jsonRoutes)("%s with a body over 64 KiB answers 413, changing nothing", async (_, request) => {
     const w = await world();
@@ -269,9 +358,17 @@ describe("bad input", () => {
     const w = await world();
     const { method, path } = request(w);
     const before = await snapshot();
-    const answer = await call(method, path, { token: w.admin.access, body: "title=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const answer = await call(method, path, {
+      token: w.admin.access,
+      body: "title=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expectError(answer, 415, "unsupported_media_type");
-    const plain = await call(method, path, { token: w.admin.access, body: '{"title":"x"}', headers: { "content-type": "text/plain" } });
+    const plain = await call(method, path, {
+      token: w.admin.access,
+      body: '{"title":"x"}',
+      headers: { "content-type": "text/plain" },
+    });
     expectError(plain, 415, "unsupported_media_type");
     expect(await snapshot()).toEqual(before);
   });
@@ -280,9 +377,24 @@ describe("bad input", () => {
     const w = await world();
     const before = await snapshot();
     const many = Array.from({ length: 501 }, (_, i) => i + 1);
-    expectError(await call("POST", "/api/v1/rooms/", { token: w.owner.access, json: { title: "x", participants: many } }), 400);
-    expectError(await call("POST", `/api/v1/rooms/${w.room.id}/members/`, { token: w.owner.access, json: { participants: many } }), 400);
-    expectError(await call("POST", "/api/v1/rooms/", { token: w.owner.access, json: { title: "x", participants: [1, "two", null] } }), 400);
+    expectError(
+      await call("POST", "/api/v1/rooms/", { token: w.owner.access, json: { title: "x", participants: many } }),
+      400,
+    );
+    expectError(
+      await call("POST", `/api/v1/rooms/${w.room.id}/members/`, {
+        token: w.owner.access,
+        json: { participants: many },
+      }),
+      400,
+    );
+    expectError(
+      await call("POST", "/api/v1/rooms/", {
+        token: w.owner.access,
+        json: { title: "x", participants: [1, "two", null] },
+      }),
+      400,
+    );
     expect(await snapshot()).toEqual(before);
   });
 
@@ -302,9 +414,13 @@ describe("bad input", () => {
     async (term) => {
       const user = await makeUser();
       const before = await snapshot();
-      const answer = await call("GET", `/api/v1/profiles/get_available_users/?full_name=${encodeURIComponent(term)}&email=${encodeURIComponent(term)}`, {
-        token: user.access,
-      });
+      const answer = await call(
+        "GET",
+        `/api/v1/profiles/get_available_users/?full_name=${encodeURIComponent(term)}&email=${encodeURIComponent(term)}`,
+        {
+          token: user.access,
+        },
+      );
       expect(answer.status).toBe(200);
       for (const found of answer.body) expect(found.email.toLowerCase()).toContain(term.toLowerCase());
       expect(await snapshot()).toEqual(before);
@@ -326,7 +442,13 @@ describe("bad input", () => {
     ["a token of dots", "Bearer ..."],
   ])("refuses %s with 401", async (_, authorization) => {
     expectError(await call("GET", "/api/v1/profiles/me/", { headers: { authorization } }), 401);
-    expectError(await call("POST", "/api/v1/profiles/", { headers: { authorization }, json: { username: "sneaky", password: "long enough" } }), 401);
+    expectError(
+      await call("POST", "/api/v1/profiles/", {
+        headers: { authorization },
+        json: { username: "sneaky", password: "long enough" },
+      }),
+      401,
+    );
   });
 
   it("stores quotes, markup and unicode as plain text and answers them back unchanged", async () => {
@@ -335,7 +457,10 @@ describe("bad input", () => {
     const created = await call("POST", "/api/v1/rooms/", { token: w.owner.access, json: { title } });
     expect(created.status).toBe(201);
     expect(created.body.title).toBe(title);
-    const renamed = await call("PATCH", `/api/v1/profiles/${w.owner.id}/`, { token: w.owner.access, json: { first_name: "<b>Ø'Neil</b>" } });
+    const renamed = await call("PATCH", `/api/v1/profiles/${w.owner.id}/`, {
+      token: w.owner.access,
+      json: { first_name: "<b>Ø'Neil</b>" },
+    });
     expect(renamed.body.full_name).toBe("<b>Ø'Neil</b>");
   });
 });

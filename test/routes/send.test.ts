@@ -5,7 +5,17 @@ import { openRoom } from "../support/sockets";
 
 /** The longest message, as the API documents it. */
 const MAX_MESSAGE_LENGTH = 4000;
-const roomKeys = ["created_by", "id", "is_group", "last_activity", "messages", "owner", "participants", "timestamp", "title"];
+const roomKeys = [
+  "created_by",
+  "id",
+  "is_group",
+  "last_activity",
+  "messages",
+  "owner",
+  "participants",
+  "timestamp",
+  "title",
+];
 const ISO_WITH_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 const toUser = (token: string, json: unknown) => call("POST", "/api/v1/send_message_to_user/", { token, json });
@@ -51,7 +61,11 @@ describe("POST /api/v1/send_message_to_user/", () => {
   it("makes exactly one DM room when both people send their first messages at once", async () => {
     const a = await makeUser();
     const b = await makeUser();
-    const sends = Array.from({ length: 8 }, (_, i) => (i % 2 ? toUser(a.access, { user_id: b.id, message: `a${i}` }) : toUser(b.access, { user_id: a.id, message: `b${i}` })));
+    const sends = Array.from({ length: 8 }, (_, i) =>
+      i % 2
+        ? toUser(a.access, { user_id: b.id, message: `a${i}` })
+        : toUser(b.access, { user_id: a.id, message: `b${i}` }),
+    );
     const answers = await Promise.all(sends);
     expect(answers.map((x) => x.status)).toEqual(Array(8).fill(201));
     expect(new Set(answers.map((x) => x.body.id)).size).toBe(1);
@@ -143,7 +157,11 @@ describe("POST /api/v1/send_message_to_user/", () => {
 
   it("refuses an anonymous sender with 401", async () => {
     const b = await makeUser();
-    expectError(await call("POST", "/api/v1/send_message_to_user/", { json: { user_id: b.id, message: "hi" } }), 401, "not_authenticated");
+    expectError(
+      await call("POST", "/api/v1/send_message_to_user/", { json: { user_id: b.id, message: "hi" } }),
+      401,
+      "not_authenticated",
+    );
   });
 });
 
@@ -166,7 +184,11 @@ describe("POST /api/v1/send_message_to_room/", () => {
   it("carries only the latest 50 messages, oldest first", async () => {
     const owner = await makeUser();
     const room = await makeRoom(owner);
-    await seedMessages(room.id, owner.id, Array.from({ length: 52 }, (_, i) => `m${i + 1}`));
+    await seedMessages(
+      room.id,
+      owner.id,
+      Array.from({ length: 52 }, (_, i) => `m${i + 1}`),
+    );
     const body = await sendToRoom(owner, room.id, "m53");
     expect(body.messages).toHaveLength(50);
     expect(body.messages[0].content).toBe("m4");
@@ -234,11 +256,15 @@ describe("POST /api/v1/send_message_to_room/", () => {
     const member = await makeUser();
     const room = await makeRoom(owner, [member]);
     const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => toRoom((i % 2 ? owner : member).access, { group_id: room.id, message: `c${i}` })),
+      Array.from({ length: 12 }, (_, i) =>
+        toRoom((i % 2 ? owner : member).access, { group_id: room.id, message: `c${i}` }),
+      ),
     );
     expect(answers.every((a) => a.status === 201)).toBe(true);
     const { body } = await call("GET", `/api/v1/rooms/${room.id}/messages/`, { token: owner.access });
-    expect(body.messages.map((m: { content: string }) => m.content).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `c${i}`).sort());
+    expect(body.messages.map((m: { content: string }) => m.content).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `c${i}`).sort(),
+    );
     const ids = body.messages.map((m: { id: number }) => m.id);
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
   });
@@ -314,6 +340,8 @@ describe("retrying a REST send with a client_id", () => {
       }
     }
     expect(await snapshot()).toEqual(before);
-    expect((await toRoom(owner.access, { group_id: room.id, message: "x", client_id: "x".repeat(64) })).status).toBe(201);
+    expect((await toRoom(owner.access, { group_id: room.id, message: "x", client_id: "x".repeat(64) })).status).toBe(
+      201,
+    );
   });
 });

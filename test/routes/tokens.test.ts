@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { SignJWT, decodeJwt } from "jose";
+import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { MAX_FAILURES_PER_USERNAME } from "../../worker/auth/login-throttle";
 import { call, expectError, makeUser } from "../support/api";
@@ -24,7 +24,9 @@ describe("POST /api/v1/access_token/", () => {
 
   it("answers without the trailing slash too", async () => {
     const user = await makeUser();
-    const { status } = await call("POST", "/api/v1/access_token", { json: { username: user.username, password: user.plainPassword } });
+    const { status } = await call("POST", "/api/v1/access_token", {
+      json: { username: user.username, password: user.plainPassword },
+    });
     expect(status).toBe(200);
   });
 
@@ -72,7 +74,10 @@ describe("POST /api/v1/access_token/", () => {
   });
 
   it("answers 400 for malformed JSON and for wrong types", async () => {
-    const malformed = await call("POST", "/api/v1/access_token/", { body: "{not json", headers: { "content-type": "application/json" } });
+    const malformed = await call("POST", "/api/v1/access_token/", {
+      body: "{not json",
+      headers: { "content-type": "application/json" },
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe("invalid");
     const wrongTypes = await call("POST", "/api/v1/access_token/", { json: { username: 12, password: ["x"] } });
@@ -89,7 +94,9 @@ describe("POST /api/v1/access_token/", () => {
   });
 
   it("answers 413 for a huge body", async () => {
-    const { status, body } = await call("POST", "/api/v1/access_token/", { json: { username: "a", password: "x".repeat(200_000) } });
+    const { status, body } = await call("POST", "/api/v1/access_token/", {
+      json: { username: "a", password: "x".repeat(200_000) },
+    });
     expect(status).toBe(413);
     expect(body.code).toBe("too_large");
   });
@@ -167,7 +174,13 @@ describe("access tokens", () => {
   it("refuses an expired token", async () => {
     const user = await makeUser();
     const past = Math.floor(Date.now() / 1000) - 3600;
-    const token = await craft({ token_type: "access", user_id: user.id, jti: "a".repeat(32), iat: past - 300, exp: past });
+    const token = await craft({
+      token_type: "access",
+      user_id: user.id,
+      jti: "a".repeat(32),
+      iat: past - 300,
+      exp: past,
+    });
     const { status, body } = await call("GET", "/api/v1/profiles/me/", { token });
     expect(status).toBe(401);
     expect(body.code).toBe("token_not_valid");
@@ -176,14 +189,19 @@ describe("access tokens", () => {
   it("refuses a token signed with another key", async () => {
     const user = await makeUser();
     const exp = Math.floor(Date.now() / 1000) + 300;
-    const token = await craft({ token_type: "access", user_id: user.id, jti: "b".repeat(32), exp }, new TextEncoder().encode("x".repeat(40)));
+    const token = await craft(
+      { token_type: "access", user_id: user.id, jti: "b".repeat(32), exp },
+      new TextEncoder().encode("x".repeat(40)),
+    );
     expect((await call("GET", "/api/v1/profiles/me/", { token })).status).toBe(401);
   });
 
   it("refuses a tampered token", async () => {
     const user = await makeUser();
     const [header, , signature] = user.access.split(".");
-    const forged = btoa(JSON.stringify({ token_type: "access", user_id: user.id + 1000, jti: "c".repeat(32), exp: 9_999_999_999 }))
+    const forged = btoa(
+      JSON.stringify({ token_type: "access", user_id: user.id + 1000, jti: "c".repeat(32), exp: 9_999_999_999 }),
+    )
       .replaceAll("=", "")
       .replaceAll("+", "-")
       .replaceAll("/", "_");
@@ -234,13 +252,19 @@ describe("cookie mode (X-Condor-Refresh: cookie), the web client's way", () => {
   it("renews from the cookie alone and rotates it; the old cookie stops working", async () => {
     const user = await makeUser();
     const first = refreshCookie((await signIn(user.username, user.plainPassword, COOKIE_MODE)).headers)!;
-    const renewed = await call("POST", "/api/v1/refresh_token/", { json: {}, headers: { ...COOKIE_MODE, cookie: first } });
+    const renewed = await call("POST", "/api/v1/refresh_token/", {
+      json: {},
+      headers: { ...COOKIE_MODE, cookie: first },
+    });
     expect(renewed.status).toBe(200);
     expect(Object.keys(renewed.body)).toEqual(["access"]);
     expect((await call("GET", "/api/v1/profiles/me/", { token: renewed.body.access })).body.id).toBe(user.id);
     const second = refreshCookie(renewed.headers)!;
     expect(second).not.toBe(first);
-    const replay = await call("POST", "/api/v1/refresh_token/", { json: {}, headers: { ...COOKIE_MODE, cookie: first } });
+    const replay = await call("POST", "/api/v1/refresh_token/", {
+      json: {},
+      headers: { ...COOKIE_MODE, cookie: first },
+    });
     expectError(replay, 401, "token_not_valid");
   });
 
@@ -267,7 +291,10 @@ describe("cookie mode (X-Condor-Refresh: cookie), the web client's way", () => {
 
   it("signs out cleanly even when the cookie is missing or already spent", async () => {
     expect((await call("POST", "/api/v1/logout/", { json: {}, headers: COOKIE_MODE })).status).toBe(200);
-    const out = await call("POST", "/api/v1/logout/", { json: {}, headers: { ...COOKIE_MODE, cookie: "condor_refresh=garbage" } });
+    const out = await call("POST", "/api/v1/logout/", {
+      json: {},
+      headers: { ...COOKIE_MODE, cookie: "condor_refresh=garbage" },
+    });
     expect(out.status).toBe(200);
   });
 

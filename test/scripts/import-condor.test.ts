@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
+import { type DevServer, startDevServer } from "../../scripts/dev-server.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(ROOT, "test/fixtures/condor-django");
@@ -35,9 +35,14 @@ const dumped = (model: string) => dump.filter((record) => record.model === model
 
 function run(script: string, args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -55,7 +60,17 @@ const importInto = (persistTo: string, ...extra: string[]) =>
 /** Runs SQL on the server's local D1 with wrangler itself; the last statement's rows. */
 async function query(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
   const wrangler = path.join("node_modules", "wrangler", "bin", "wrangler.js");
-  const { code, stdout, stderr } = await run(wrangler, ["d1", "execute", "condor-chat", "--local", "--persist-to", persistTo, "--json", "--command", sql]);
+  const { code, stdout, stderr } = await run(wrangler, [
+    "d1",
+    "execute",
+    "condor-chat",
+    "--local",
+    "--persist-to",
+    persistTo,
+    "--json",
+    "--command",
+    sql,
+  ]);
   if (code !== 0) throw new Error(`query failed: ${stdout}${stderr}`);
   return JSON.parse(stdout).at(-1).results;
 }
@@ -80,10 +95,18 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function api<T = any>(method: string, url: string, token?: string, json?: unknown): Promise<{ status: number; body: T }> {
+async function api<T = any>(
+  method: string,
+  url: string,
+  token?: string,
+  json?: unknown,
+): Promise<{ status: number; body: T }> {
   const answer = await fetch(`${server.url}${url}`, {
     method,
-    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(json !== undefined && { "content-type": "application/json" }) },
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(json !== undefined && { "content-type": "application/json" }),
+    },
     body: json === undefined ? undefined : JSON.stringify(json),
   });
   return { status: answer.status, body: (await answer.json()) as T };
@@ -93,7 +116,10 @@ const tokens = new Map<string, string>();
 async function signIn(username: string): Promise<string> {
   if (!tokens.has(username)) {
     const account = ACCOUNTS.find((a) => a.username === username)!;
-    const { status, body } = await api("POST", "/api/v1/access_token/", undefined, { username, password: account.password });
+    const { status, body } = await api("POST", "/api/v1/access_token/", undefined, {
+      username,
+      password: account.password,
+    });
     expect(status, `${username} signs in`).toBe(200);
     tokens.set(username, body.access);
   }
@@ -130,14 +156,20 @@ describe("import-condor on the original's export", () => {
 describe("the imported installation", () => {
   it("signs in every account of the export with its old password, or refuses it as the original did", async () => {
     for (const { username, password, signsIn } of ACCOUNTS) {
-      const { status } = await api("POST", "/api/v1/access_token/", undefined, { username, password: password || "anything" });
+      const { status } = await api("POST", "/api/v1/access_token/", undefined, {
+        username,
+        password: password || "anything",
+      });
       expect(status, username).toBe(signsIn ? 200 : 401);
     }
   });
 
   it("replaces the 150,000- and 260,000-iteration hashes with native 100,000 ones once their owners sign in", async () => {
     for (const username of ["palmieri", "fcarreno"]) await signIn(username);
-    const rows = await query(server.persistTo, "SELECT username, password FROM users WHERE username IN ('palmieri', 'fcarreno', 'retired')");
+    const rows = await query(
+      server.persistTo,
+      "SELECT username, password FROM users WHERE username IN ('palmieri', 'fcarreno', 'retired')",
+    );
     const hashes = Object.fromEntries(rows.map((row) => [row.username, row.password]));
     expect(hashes.palmieri).toMatch(/^pbkdf2_sha256\$100000\$/);
     expect(hashes.fcarreno).toMatch(/^pbkdf2_sha256\$100000\$/);
@@ -150,8 +182,18 @@ describe("the imported installation", () => {
   it("keeps users' ids, names, emails, superuser and active flags", async () => {
     // A superuser's list holds the inactive too.
     const { body } = await api("GET", "/api/v1/profiles/?limit=50", await signIn("fcarreno"));
-    const fieldsOf = (user: any) => [user.id, user.username, user.first_name, user.last_name, user.email, user.is_superuser, user.is_active];
-    expect(body.results.map(fieldsOf)).toEqual(dumped("auth.user").map(({ pk, fields }) => fieldsOf({ id: pk, ...fields })));
+    const fieldsOf = (user: any) => [
+      user.id,
+      user.username,
+      user.first_name,
+      user.last_name,
+      user.email,
+      user.is_superuser,
+      user.is_active,
+    ];
+    expect(body.results.map(fieldsOf)).toEqual(
+      dumped("auth.user").map(({ pk, fields }) => fieldsOf({ id: pk, ...fields })),
+    );
   });
 
   it("lists every room and DM with the same participants and messages, in the same order, none unread", async () => {
@@ -167,9 +209,9 @@ describe("the imported installation", () => {
       const expected = room.fields.messages
         .map((id: number) => ({ id, ...messages.get(id)! }))
         .filter((message: any) => message.content !== "");
-      expect(body.messages.map((m: any) => ({ id: m.id, sender: m.sender, content: m.content, timestamp: m.timestamp }))).toEqual(
-        expected.map((m: any) => ({ id: m.id, sender: m.sender, content: m.content, timestamp: m.timestamp })),
-      );
+      expect(
+        body.messages.map((m: any) => ({ id: m.id, sender: m.sender, content: m.content, timestamp: m.timestamp })),
+      ).toEqual(expected.map((m: any) => ({ id: m.id, sender: m.sender, content: m.content, timestamp: m.timestamp })));
       const list = await api("GET", "/api/v1/rooms/", token);
       expect(list.body.results.find((r: any) => r.id === room.pk).unread_count).toBe(0);
     }
@@ -182,7 +224,8 @@ describe("the imported installation", () => {
 
   it("serves own avatars from /media/ with their type, and the default to everyone else", async () => {
     const { body: users } = await api("GET", "/api/v1/profiles/?limit=50", await signIn("fabra"));
-    const avatarOf = (username: string) => users.results.find((user: any) => user.username === username).avatar_url as string;
+    const avatarOf = (username: string) =>
+      users.results.find((user: any) => user.username === username).avatar_url as string;
     for (const [username, file, type] of [
       ["palmibb", "palmibb_avatar.png", "image/png"],
       ["saitama", "saitama.jpeg", "image/jpeg"],
@@ -193,14 +236,19 @@ describe("the imported installation", () => {
       const answer = await fetch(`${server.url}${url.pathname}`);
       expect(answer.status, username).toBe(200);
       expect(answer.headers.get("content-type")).toBe(type);
-      expect(new Uint8Array(await answer.arrayBuffer())).toEqual(new Uint8Array(readFileSync(path.join(MEDIA, "avatar_files", file))));
+      expect(new Uint8Array(await answer.arrayBuffer())).toEqual(
+        new Uint8Array(readFileSync(path.join(MEDIA, "avatar_files", file))),
+      );
     }
     expect(avatarOf("fcarreno")).toMatch(/\/media\/avatar_files\/default_img\.png$/);
   });
 
   it("lets imported users chat at once, new rooms and messages taking ids past the imported ones", async () => {
     const token = await signIn("palmieri");
-    const sent = await api("POST", "/api/v1/send_message_to_room/", token, { group_id: 3, message: "back on the new server" });
+    const sent = await api("POST", "/api/v1/send_message_to_room/", token, {
+      group_id: 3,
+      message: "back on the new server",
+    });
     expect(sent.status).toBe(201);
     const newest = sent.body.messages.at(-1);
     expect(newest).toMatchObject({ sender: 3, content: "back on the new server" });
@@ -228,7 +276,11 @@ describe("import-condor given a wrong export", () => {
       const notJson = await run("scripts/manage.ts", ["import-condor", path.join(folder, "dump.json"), "--dry-run"]);
       expect(notJson.code).toBe(1);
       expect(notJson.stderr).toContain("The export is not JSON");
-      const notRecords = await run("scripts/manage.ts", ["import-condor", path.join(folder, "object.json"), "--dry-run"]);
+      const notRecords = await run("scripts/manage.ts", [
+        "import-condor",
+        path.join(folder, "object.json"),
+        "--dry-run",
+      ]);
       expect(notRecords.code).toBe(1);
       expect(notRecords.stderr).toContain("is not a list of Django records");
     } finally {

@@ -40,7 +40,15 @@ const manage = (...args: string[]) => run("scripts/manage.ts", [...args, "--pers
 async function query(sql: string): Promise<Record<string, unknown>[]> {
   const wrangler = path.join("node_modules", "wrangler", "bin", "wrangler.js");
   const { code, stdout, stderr } = await run(wrangler, [
-    "d1", "execute", "condor-chat", "--local", "--persist-to", state, "--json", "--command", sql,
+    "d1",
+    "execute",
+    "condor-chat",
+    "--local",
+    "--persist-to",
+    state,
+    "--json",
+    "--command",
+    sql,
   ]);
   if (code !== 0) throw new Error(`query failed: ${stdout}${stderr}`);
   return JSON.parse(stdout).at(-1).results;
@@ -51,11 +59,16 @@ let alice: Outcome;
 beforeAll(async () => {
   alice = await manage(
     "createsuperuser",
-    "--username", "alice",
-    "--email", "alice@example.com",
-    "--first-name", "Alice",
-    "--last-name", "Liddell",
-    "--password", "wonderland",
+    "--username",
+    "alice",
+    "--email",
+    "alice@example.com",
+    "--first-name",
+    "Alice",
+    "--last-name",
+    "Liddell",
+    "--password",
+    "wonderland",
   );
 });
 
@@ -88,7 +101,13 @@ describe("createsuperuser", () => {
 describe("createuser", () => {
   it("refuses an email another user has, whatever its case", async () => {
     const outcome = await manage(
-      "createuser", "--username", "bob", "--email", "Alice@Example.com", "--password", "secret1",
+      "createuser",
+      "--username",
+      "bob",
+      "--email",
+      "Alice@Example.com",
+      "--password",
+      "secret1",
     );
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain("User not created: the email 'Alice@Example.com' is already taken.");
@@ -167,7 +186,14 @@ describe("usage", () => {
   it("prints the commands for help", async () => {
     const outcome = await run("scripts/manage.ts", ["help"]);
     expect(outcome.code).toBe(0);
-    for (const command of ["createsuperuser", "createuser", "changepassword <username>", "import-condor <dumpdata.json>", "--remote", "--persist-to"]) {
+    for (const command of [
+      "createsuperuser",
+      "createuser",
+      "changepassword <username>",
+      "import-condor <dumpdata.json>",
+      "--remote",
+      "--persist-to",
+    ]) {
       expect(outcome.stdout).toContain(command);
     }
   });

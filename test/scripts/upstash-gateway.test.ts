@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "../../scripts/upstash-gateway";
+import { type Gateway, startGateway } from "../../scripts/upstash-gateway";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const token = crypto.randomUUID();
@@ -18,7 +18,11 @@ let gateway: Gateway;
 let redis: Redis;
 
 /** One raw request to the gateway, as the client would send it unless told otherwise. */
-async function post(endpoint: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function post(
+  endpoint: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${gateway.url}${endpoint}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "upstash-encoding": "base64", ...headers },
@@ -68,7 +72,10 @@ describe("the Upstash gateway", () => {
 
   it("applies none of a transaction when Redis refuses one of its commands", async () => {
     await redis.set(key("kept"), "before");
-    const answer = await post("/multi-exec", [["SET", key("kept"), "after"], ["SET", key("kept")]]);
+    const answer = await post("/multi-exec", [
+      ["SET", key("kept"), "after"],
+      ["SET", key("kept")],
+    ]);
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatch(/wrong number of arguments/);
     expect(await redis.get(key("kept"))).toBe("before");
@@ -78,7 +85,7 @@ describe("the Upstash gateway", () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => redis.multi().set(key("shared"), `v${i}`).get(key("shared")).exec()),
     );
-    results.forEach((result, i) => expect(result).toEqual(["OK", `v${i}`]));
+    for (const [i, result] of results.entries()) expect(result).toEqual(["OK", `v${i}`]);
   });
 
   it("sends every string as base64 of its bytes when asked, so non-ASCII values survive", async () => {
@@ -86,12 +93,20 @@ describe("the Upstash gateway", () => {
     expect(await post("/", ["SET", key("utf8"), text])).toEqual({ status: 200, body: { result: "OK" } });
     expect(await post("/", ["GET", key("utf8")])).toEqual({ status: 200, body: { result: base64(text) } });
     expect(await post("/", ["PING"])).toEqual({ status: 200, body: { result: base64("PONG") } });
-    expect(await post("/pipeline", [["STRLEN", key("utf8")], ["MGET", key("utf8"), key("none")]])).toEqual({
+    expect(
+      await post("/pipeline", [
+        ["STRLEN", key("utf8")],
+        ["MGET", key("utf8"), key("none")],
+      ]),
+    ).toEqual({
       status: 200,
       body: [{ result: Buffer.byteLength(text) }, { result: [base64(text), null] }],
     });
     expect(await redis.get(key("utf8"))).toBe(text);
-    expect(await post("/", ["GET", key("utf8")], { "upstash-encoding": "" })).toEqual({ status: 200, body: { result: text } });
+    expect(await post("/", ["GET", key("utf8")], { "upstash-encoding": "" })).toEqual({
+      status: 200,
+      body: { result: text },
+    });
   });
 
   it("refuses a missing or wrong token with 401", async () => {

@@ -4,11 +4,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { hashPassword } from "../../worker/auth/passwords";
+import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { database } from "../../worker/db";
 import { copyMessages, MAX_MESSAGES_A_COPY, reserveMessageIds } from "../../worker/db/messages";
-import { users, type UserRow } from "../../worker/db/schema";
+import { type UserRow, users } from "../../worker/db/schema";
 import worker from "../../worker/index";
 
 export const ORIGIN = "http://chat.example";
@@ -34,7 +34,9 @@ export async function call<T = any>(method: string, path: string, options: CallO
     body = JSON.stringify(options.json);
   }
   const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
-  const response = options.settings ? await fetchWithSettings(request, options.settings) : await exports.default.fetch(request);
+  const response = options.settings
+    ? await fetchWithSettings(request, options.settings)
+    : await exports.default.fetch(request);
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -69,7 +71,9 @@ export function expectError(answer: Answer, status: number, code?: string) {
 /** Every stored row that matters, to prove a refused request changed nothing. */
 export async function snapshot(): Promise<unknown[]> {
   const tables = ["users", "rooms", "room_members", "messages"];
-  return Promise.all(tables.map(async (table) => (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results));
+  return Promise.all(
+    tables.map(async (table) => (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results),
+  );
 }
 
 export const DEFAULT_PASSWORD = "correct horse battery";
@@ -113,21 +117,30 @@ type Person = { access: string };
 
 /** A group room made through the API by `owner`, with `members`. */
 export async function makeRoom(owner: Person, members: { id: number }[] = [], title = "a room"): Promise<any> {
-  const answer = await call("POST", "/api/v1/rooms/", { token: owner.access, json: { title, participants: members.map((m) => m.id) } });
+  const answer = await call("POST", "/api/v1/rooms/", {
+    token: owner.access,
+    json: { title, participants: members.map((m) => m.id) },
+  });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
 }
 
 /** Sends a direct message through the API; answers the DM room. */
 export async function sendToUser(sender: Person, receiver: { id: number }, message = "hello"): Promise<any> {
-  const answer = await call("POST", "/api/v1/send_message_to_user/", { token: sender.access, json: { user_id: receiver.id, message } });
+  const answer = await call("POST", "/api/v1/send_message_to_user/", {
+    token: sender.access,
+    json: { user_id: receiver.id, message },
+  });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
 }
 
 /** Sends a message to a room through the API; answers the room. */
 export async function sendToRoom(sender: Person, roomId: number, message = "hello"): Promise<any> {
-  const answer = await call("POST", "/api/v1/send_message_to_room/", { token: sender.access, json: { group_id: roomId, message } });
+  const answer = await call("POST", "/api/v1/send_message_to_room/", {
+    token: sender.access,
+    json: { group_id: roomId, message },
+  });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
 }
@@ -148,5 +161,6 @@ export async function seedMessages(roomId: number, senderId: number, texts: stri
   const first = await reserveMessageIds(db, texts.length);
   const createdAt = new Date().toISOString();
   const taken = texts.map((content, i) => ({ id: first + i, senderId, content, createdAt, clientId: null }));
-  for (let i = 0; i < taken.length; i += MAX_MESSAGES_A_COPY) await copyMessages(db, roomId, taken.slice(i, i + MAX_MESSAGES_A_COPY));
+  for (let i = 0; i < taken.length; i += MAX_MESSAGES_A_COPY)
+    await copyMessages(db, roomId, taken.slice(i, i + MAX_MESSAGES_A_COPY));
 }

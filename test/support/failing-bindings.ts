@@ -70,7 +70,8 @@ export function failingD1(real: D1Database, failing: Failing): D1Database & { ca
 /** An R2 bucket whose get, put and delete calls fail as `failing` says. */
 export function failingR2(real: R2Bucket, failing: Failing): R2Bucket & { calls(): number } {
   const fault = new Fault(failing);
-  const guarded = (action: "get" | "put" | "delete" | "head") =>
+  const guarded =
+    (action: "get" | "put" | "delete" | "head") =>
     async (...args: unknown[]) => {
       if (fault.next()) throw r2Failure(action);
       return (real[action] as (...a: unknown[]) => unknown).call(real, ...args);

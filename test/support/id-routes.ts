@@ -12,7 +12,10 @@ export const ID_ROUTES: [string, (id: string) => RouteRequest][] = [
   ["PATCH rooms/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/rooms/${id}/`, json: { title: "x" } })],
   ["DELETE rooms/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/` })],
   ["GET rooms/{id}/messages/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/messages/` })],
-  ["POST rooms/{id}/members/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/members/`, json: { participants: [1] } })],
+  [
+    "POST rooms/{id}/members/",
+    (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/members/`, json: { participants: [1] } }),
+  ],
   ["DELETE rooms/{id}/members/{user_id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/members/${id}/` })],
   ["POST rooms/{id}/leave/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/leave/` })],
   ["PATCH messages/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/messages/${id}/`, json: { content: "x" } })],

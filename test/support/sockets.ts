@@ -47,13 +47,14 @@ export async function openSocket(path: string, token: string): Promise<TestSocke
     raw.push(frame);
     // Messages a busy room sends together in one frame are read one by one, as they would
     // be one a frame: tests of order and exactly-once see every message the same way.
-    if (frame.type === "messages") frames.push(...frame.messages.map((message: unknown) => ({ type: "message", message })));
+    if (frame.type === "messages")
+      frames.push(...frame.messages.map((message: unknown) => ({ type: "message", message })));
     else frames.push(frame);
-    waiters.splice(0).forEach((wake) => wake());
+    for (const wake of waiters.splice(0)) wake();
   });
   ws.addEventListener("close", (event) => {
     resolveClosed({ code: event.code, reason: event.reason });
-    waiters.splice(0).forEach((wake) => wake());
+    for (const wake of waiters.splice(0)) wake();
   });
   ws.accept();
 

@@ -30,13 +30,9 @@ export async function assertLoginAllowed(db: Database, who: Keys): Promise<void>
     const limit = row.key === keys.username ? MAX_FAILURES_PER_USERNAME : MAX_FAILURES_PER_ADDRESS;
     const retryAfter = row.windowStarted + LOGIN_WINDOW_SECONDS - nowSeconds;
     if (retryAfter > 0 && row.failures >= limit) {
-      throw new ApiError(
-        429,
-        `Too many failed sign-ins. Try again in ${retryAfter} seconds.`,
-        "throttled",
-        undefined,
-        { "Retry-After": String(retryAfter) },
-      );
+      throw new ApiError(429, `Too many failed sign-ins. Try again in ${retryAfter} seconds.`, "throttled", undefined, {
+        "Retry-After": String(retryAfter),
+      });
     }
   }
 }

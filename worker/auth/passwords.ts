@@ -35,9 +35,7 @@ function randomSalt(length = 22): string {
 
 async function pbkdf2InWebCrypto(password: string, salt: string, iterations: number): Promise<string> {
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits(
     { name: "PBKDF2", hash: "SHA-256", salt: encoder.encode(salt), iterations },
     key,
@@ -73,7 +71,10 @@ function parsePbkdf2(encoded: string): Pbkdf2Hash | undefined {
 export function hasherOf(encoded: string): string {
   if (encoded === "" || encoded.startsWith("!")) return "unusable";
   const parsed = parsePbkdf2(encoded);
-  if (parsed) return parsed.iterations <= PBKDF2_JS_MAX_ITERATIONS ? ALGORITHM : `${ALGORITHM} above ${PBKDF2_JS_MAX_ITERATIONS} iterations`;
+  if (parsed)
+    return parsed.iterations <= PBKDF2_JS_MAX_ITERATIONS
+      ? ALGORITHM
+      : `${ALGORITHM} above ${PBKDF2_JS_MAX_ITERATIONS} iterations`;
   if (/^[0-9a-f]{32}$/.test(encoded)) return "unsalted_md5";
   const named = encoded.includes("$") ? encoded.slice(0, encoded.indexOf("$")) : "unknown";
   return named === ALGORITHM ? `${ALGORITHM}, malformed` : named;

@@ -2,12 +2,12 @@
  * The one auth check of the API: a valid access token of an active user, or 401.
  */
 import { createMiddleware } from "hono/factory";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
 import type { AppEnv } from "../app";
 import { database } from "../db";
 import { findUser } from "../db/users";
 import { ApiError } from "../errors";
 import { verifyToken } from "./tokens";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
 
 /** The bearer token of a request, if it sent one. */
 function bearerToken(header: string | undefined): string | undefined {
@@ -27,11 +27,12 @@ function subprotocolToken(header: string | undefined): string | undefined {
 
 export function requireUser() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const token = bearerToken(c.req.header("authorization")) ?? subprotocolToken(c.req.header("sec-websocket-protocol"));
+    const token =
+      bearerToken(c.req.header("authorization")) ?? subprotocolToken(c.req.header("sec-websocket-protocol"));
     if (!token) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
     const claims = await verifyToken(c.env, token, "access");
     const user = await findUser(database(c.env), claims.user_id);
-    if (!user || !user.isActive) throw new ApiError(401, "User not found or inactive.", "authentication_failed");
+    if (!user?.isActive) throw new ApiError(401, "User not found or inactive.", "authentication_failed");
     c.set("user", user);
     await next();
   });

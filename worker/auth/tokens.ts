@@ -6,7 +6,7 @@
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import { SignJWT, jwtVerify } from "jose";
+import { jwtVerify, SignJWT } from "jose";
 import { refreshTokens } from "../db/schema";
 import { ApiError } from "../errors";
 
@@ -16,8 +16,7 @@ export const REFRESH_TTL_SECONDS = 24 * 60 * 60;
 export type TokenType = "access" | "refresh";
 export type TokenClaims = { token_type: TokenType; user_id: number; jti: string; exp: number; iat: number };
 
-const invalidToken = (message = "Token is invalid or expired") =>
-  new ApiError(401, message, "token_not_valid");
+const invalidToken = (message = "Token is invalid or expired") => new ApiError(401, message, "token_not_valid");
 
 function secretKey(env: Env): Uint8Array {
   // A short secret makes HS256 guessable; refuse to run with one rather than sign weakly.
@@ -118,6 +117,8 @@ function spendStatement(db: DrizzleD1Database, claims: TokenClaims) {
   return db
     .update(refreshTokens)
     .set({ revokedAt: nowSeconds() })
-    .where(and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.userId, claims.user_id), isNull(refreshTokens.revokedAt)))
+    .where(
+      and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.userId, claims.user_id), isNull(refreshTokens.revokedAt)),
+    )
     .returning({ jti: refreshTokens.jti });
 }

@@ -1,7 +1,7 @@
 /** Queries on messages. Only the room's Durable Object writes them (see durable/room.ts). */
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database } from ".";
-import { messages, type MessageRow, type RoomRow } from "./schema";
+import { type MessageRow, messages, type RoomRow } from "./schema";
 
 export type HistoryQuery = { before?: number; after?: number; limit: number };
 

@@ -3,9 +3,9 @@
  * `db.run(sql)`: Drizzle's D1 batch cannot bind the parameters of a raw statement.
  */
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
-import { now, type Database } from ".";
+import { type Database, now } from ".";
 import { dmKey } from "./dm-key";
-import { roomMembers, rooms, users, type RoomRow, type UserRow } from "./schema";
+import { type RoomRow, roomMembers, rooms, type UserRow, users } from "./schema";
 
 export type Member = typeof roomMembers.$inferSelect;
 
@@ -91,7 +91,13 @@ export async function findOrCreateDm(db: Database, from: UserRow, to: UserRow): 
   const [, , room] = await db.batch([
     db
       .insert(rooms)
-      .values({ title: `${from.username} - ${to.username}`, isGroup: false, dmKey: key, createdBy: from.id, createdAt: at })
+      .values({
+        title: `${from.username} - ${to.username}`,
+        isGroup: false,
+        dmKey: key,
+        createdBy: from.id,
+        createdAt: at,
+      })
       .onConflictDoNothing(),
     db
       .insert(roomMembers)
@@ -150,9 +156,7 @@ export async function removeMember(db: Database, roomId: number, userId: number)
       .where(sql`room_id = ${roomId}
         AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId} AND role = 'owner')
         AND user_id = (SELECT user_id FROM room_members WHERE room_id = ${roomId} ORDER BY joined_at, user_id LIMIT 1)`),
-    db
-      .delete(rooms)
-      .where(sql`id = ${roomId} AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId})`),
+    db.delete(rooms).where(sql`id = ${roomId} AND NOT EXISTS (SELECT 1 FROM room_members WHERE room_id = ${roomId})`),
   ]);
 }
 
@@ -167,5 +171,9 @@ export async function deleteRoom(db: Database, roomId: number): Promise<void> {
 
 /** The DM room of a pair, if they have one. */
 export async function findDm(db: Database, a: number, b: number): Promise<RoomRow | undefined> {
-  return db.select().from(rooms).where(eq(rooms.dmKey, dmKey(a, b))).get();
+  return db
+    .select()
+    .from(rooms)
+    .where(eq(rooms.dmKey, dmKey(a, b)))
+    .get();
 }

@@ -34,7 +34,9 @@ export const roomMembers = sqliteTable(
   {
     roomId: integer("room_id").notNull(),
     userId: integer("user_id").notNull(),
-    role: text("role", { enum: ["owner", "member"] }).notNull().default("member"),
+    role: text("role", { enum: ["owner", "member"] })
+      .notNull()
+      .default("member"),
     joinedAt: text("joined_at").notNull(),
     lastReadId: integer("last_read_id").notNull().default(0),
   },

@@ -1,7 +1,7 @@
 /** Queries on users. */
-import { and, asc, count, eq, ne, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { type AnyColumn, and, asc, count, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from ".";
-import { users, type UserRow } from "./schema";
+import { type UserRow, users } from "./schema";
 
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
   return db.select().from(users).where(eq(users.id, id)).get();
@@ -50,7 +50,12 @@ export async function availableUsers(
     );
   }
   if (filters.email) conditions.push(contains(users.email, filters.email));
-  return db.select().from(users).where(and(...conditions)).orderBy(asc(users.id)).limit(limit);
+  return db
+    .select()
+    .from(users)
+    .where(and(...conditions))
+    .orderBy(asc(users.id))
+    .limit(limit);
 }
 
 /** One page of users and how many there are, for the DRF-style list. */

@@ -2,7 +2,7 @@
  * Presence in the embedded Presence Durable Object: the store when no Upstash is configured.
  */
 import type { Presence } from "../../durable/presence";
-import { presenceAt, type PresenceStore, type UserPresence } from "./store";
+import { type PresenceStore, presenceAt, type UserPresence } from "./store";
 
 export class EmbeddedPresence implements PresenceStore {
   #object: DurableObjectStub<Presence>;

@@ -12,7 +12,7 @@
  * and everyone's presence reads as unknown (`is_online: null`).
  */
 import { EmbeddedPresence } from "./embedded";
-import { UNKNOWN_PRESENCE, type PresenceStore } from "./store";
+import { type PresenceStore, UNKNOWN_PRESENCE } from "./store";
 import { UpstashPresence } from "./upstash";
 
 export * from "./store";

@@ -5,7 +5,7 @@
  *   presence:last_seen  the latest moment each user was seen; it never moves back
  */
 import { Redis } from "@upstash/redis/cloudflare";
-import { ONLINE_WINDOW_MS, presenceAt, type PresenceStore, type UserPresence } from "./store";
+import { ONLINE_WINDOW_MS, type PresenceStore, presenceAt, type UserPresence } from "./store";
 
 /** Presence must not hold up chat: a slow Upstash is a failed Upstash. */
 const REQUEST_TIMEOUT_MS = 2_000;

@@ -8,18 +8,26 @@ import { eq } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
+import {
+  avatarKey,
+  declaredSize,
+  MAX_AVATAR_BYTES,
+  MAX_AVATAR_PIXELS,
+  MAX_AVATAR_SIDE,
+  sniffImage,
+} from "../avatar-images";
 import { database } from "../db";
 import { users } from "../db/schema";
 import { findUser } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json } from "../openapi";
-import { DEFAULT_AVATAR_KEY, avatarUrl, originOf } from "../shapes";
-import { MAX_AVATAR_BYTES, MAX_AVATAR_PIXELS, MAX_AVATAR_SIDE, avatarKey, declaredSize, sniffImage } from "../avatar-images";
+import { avatarUrl, DEFAULT_AVATAR_KEY, originOf } from "../shapes";
 
 /** Room for the multipart envelope around a largest allowed file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-const tooLarge = () => new ApiError(413, `An avatar can be at most ${MAX_AVATAR_BYTES / 1024 / 1024} MiB.`, "too_large");
+const tooLarge = () =>
+  new ApiError(413, `An avatar can be at most ${MAX_AVATAR_BYTES / 1024 / 1024} MiB.`, "too_large");
 
 const AvatarUpload = z.object({
   avatar: z
@@ -28,62 +36,74 @@ const AvatarUpload = z.object({
 });
 const AvatarAnswer = z.object({ avatar: z.string(), avatar_url: z.string() });
 
-export const avatars = createApp()
-  .openapi(
-    createRoute({
-      method: "put",
-      path: "/profiles/{id}/pic",
-      tags: ["profiles"],
-      summary: "Change a profile picture: your own, or anyone's as a superuser",
-      middleware: [
-        requireUser(),
-        bodyLimit({ maxSize: MAX_AVATAR_BYTES + MULTIPART_OVERHEAD, onError: () => { throw tooLarge(); } }),
-      ] as const,
-      request: {
-        params: z.object({ id: idParam }),
-        body: { content: { "multipart/form-data": { schema: AvatarUpload } }, required: true },
-      },
-      responses: {
-        202: json(AvatarAnswer, "Stored; `avatar` is the original's relative path"),
-        ...errors(400, 401, 403, 404, 413),
-      },
-    }),
-    async (c) => {
-      const id = c.req.valid("param").id;
-      const caller = c.var.user;
-      if (caller.id !== id && !caller.isSuperuser) throw forbidden("invalid user to update");
-      const db = database(c.env);
-      const user = await findUser(db, id);
-      if (!user) throw notFound("User not found.");
-
-      const file = c.req.valid("form").avatar;
-      if (file.size > MAX_AVATAR_BYTES) throw tooLarge();
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const kind = sniffImage(bytes);
-      if (!kind) throw invalid("An avatar must be a JPEG, PNG, GIF or WebP image.", { avatar: "not a JPEG, PNG, GIF or WebP image" });
-      const size = declaredSize(bytes, kind);
-      if (size && (size.width > MAX_AVATAR_SIDE || size.height > MAX_AVATAR_SIDE || size.width * size.height > MAX_AVATAR_PIXELS)) {
-        const most = `at most ${MAX_AVATAR_SIDE} pixels a side and ${MAX_AVATAR_PIXELS / 1_000_000} megapixels`;
-        throw invalid(`An avatar can be ${most}.`, { avatar: `${size.width}x${size.height} is too large; ${most}` });
-      }
-
-      const key = avatarKey(user.username, crypto.randomUUID().slice(0, 8), kind);
-      await c.env.AVATARS.put(key, bytes, { httpMetadata: { contentType: kind.type } });
-      try {
-        await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
-      } catch (err) {
-        // Nobody points at the new object: take it back rather than leave it stored for nothing.
-        await c.env.AVATARS.delete(key).catch(() => undefined);
-        throw err;
-      }
-      if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) {
-        // The new avatar is in place; an old one that cannot be removed now is only unused.
-        await c.env.AVATARS.delete(user.avatarKey).catch((err) => console.warn("old avatar not removed", user.avatarKey, err));
-      }
-
-      return c.json({ avatar: `/media/${key}`, avatar_url: avatarUrl(originOf(c.req.url), key) }, 202);
+export const avatars = createApp().openapi(
+  createRoute({
+    method: "put",
+    path: "/profiles/{id}/pic",
+    tags: ["profiles"],
+    summary: "Change a profile picture: your own, or anyone's as a superuser",
+    middleware: [
+      requireUser(),
+      bodyLimit({
+        maxSize: MAX_AVATAR_BYTES + MULTIPART_OVERHEAD,
+        onError: () => {
+          throw tooLarge();
+        },
+      }),
+    ] as const,
+    request: {
+      params: z.object({ id: idParam }),
+      body: { content: { "multipart/form-data": { schema: AvatarUpload } }, required: true },
     },
-  );
+    responses: {
+      202: json(AvatarAnswer, "Stored; `avatar` is the original's relative path"),
+      ...errors(400, 401, 403, 404, 413),
+    },
+  }),
+  async (c) => {
+    const id = c.req.valid("param").id;
+    const caller = c.var.user;
+    if (caller.id !== id && !caller.isSuperuser) throw forbidden("invalid user to update");
+    const db = database(c.env);
+    const user = await findUser(db, id);
+    if (!user) throw notFound("User not found.");
+
+    const file = c.req.valid("form").avatar;
+    if (file.size > MAX_AVATAR_BYTES) throw tooLarge();
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const kind = sniffImage(bytes);
+    if (!kind)
+      throw invalid("An avatar must be a JPEG, PNG, GIF or WebP image.", {
+        avatar: "not a JPEG, PNG, GIF or WebP image",
+      });
+    const size = declaredSize(bytes, kind);
+    if (
+      size &&
+      (size.width > MAX_AVATAR_SIDE || size.height > MAX_AVATAR_SIDE || size.width * size.height > MAX_AVATAR_PIXELS)
+    ) {
+      const most = `at most ${MAX_AVATAR_SIDE} pixels a side and ${MAX_AVATAR_PIXELS / 1_000_000} megapixels`;
+      throw invalid(`An avatar can be ${most}.`, { avatar: `${size.width}x${size.height} is too large; ${most}` });
+    }
+
+    const key = avatarKey(user.username, crypto.randomUUID().slice(0, 8), kind);
+    await c.env.AVATARS.put(key, bytes, { httpMetadata: { contentType: kind.type } });
+    try {
+      await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
+    } catch (err) {
+      // Nobody points at the new object: take it back rather than leave it stored for nothing.
+      await c.env.AVATARS.delete(key).catch(() => undefined);
+      throw err;
+    }
+    if (user.avatarKey && user.avatarKey !== DEFAULT_AVATAR_KEY) {
+      // The new avatar is in place; an old one that cannot be removed now is only unused.
+      await c.env.AVATARS.delete(user.avatarKey).catch((err) =>
+        console.warn("old avatar not removed", user.avatarKey, err),
+      );
+    }
+
+    return c.json({ avatar: `/media/${key}`, avatar_url: avatarUrl(originOf(c.req.url), key) }, 202);
+  },
+);
 
 /** Serves stored avatars; the default avatar ships with the page's assets. */
 export const media = createApp().get("/avatar_files/:name", async (c) => {

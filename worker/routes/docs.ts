@@ -13,7 +13,10 @@ type Operation = {
   responses?: Record<string, { description?: string }>;
   security?: unknown[];
 };
-type Document = { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, Operation>> };
+type Document = {
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, Operation>>;
+};
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
@@ -24,7 +27,10 @@ function operationHtml(path: string, method: string, op: Operation, components: 
     .map((p) => `<li><code>${escapeHtml(p.name)}</code> in ${escapeHtml(p.in)}${p.required ? " (required)" : ""}</li>`)
     .join("");
   const body = Object.entries(op.requestBody?.content ?? {})
-    .map(([type, { schema }]) => `<p>Body (${escapeHtml(type)}):</p><pre>${escapeHtml(JSON.stringify(resolve(schema, components), null, 2))}</pre>`)
+    .map(
+      ([type, { schema }]) =>
+        `<p>Body (${escapeHtml(type)}):</p><pre>${escapeHtml(JSON.stringify(resolve(schema, components), null, 2))}</pre>`,
+    )
     .join("");
   const answers = Object.entries(op.responses ?? {})
     .map(([status, r]) => `<li><b>${escapeHtml(status)}</b> ${escapeHtml(r.description ?? "")}</li>`)
@@ -38,7 +44,9 @@ ${params ? `<p>Parameters:</p><ul>${params}</ul>` : ""}${body}<p>Answers:</p><ul
 /** Inlines `$ref`s one level deep so a body reads without jumping around. */
 function resolve(schema: unknown, components: Record<string, unknown>): unknown {
   if (schema && typeof schema === "object" && "$ref" in schema) {
-    const name = String((schema as { $ref: string }).$ref).split("/").pop()!;
+    const name = String((schema as { $ref: string }).$ref)
+      .split("/")
+      .pop()!;
     return components[name] ?? schema;
   }
   return schema;
@@ -49,7 +57,9 @@ export function docsPage(openApi: object): string {
   const document = openApi as Document & { components?: { schemas?: Record<string, unknown> } };
   const components = document.components?.schemas ?? {};
   const sections = Object.entries(document.paths)
-    .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => operationHtml(path, method, op, components)))
+    .flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => operationHtml(path, method, op, components)),
+    )
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

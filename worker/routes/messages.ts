@@ -4,17 +4,17 @@
  * from the body and let anyone post as anyone; this one has no such door.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { messageText } from "../../durable/protocol";
+import { type ChangeResult, roomObject } from "../../durable/room";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
 import { database } from "../db";
 import { findMessage } from "../db/messages";
 import { findMember } from "../db/rooms";
+import type { UserRow } from "../db/schema";
 import { forbidden, notFound } from "../errors";
 import { errors, idParam, json, jsonBody } from "../openapi";
 import { MessageSchema } from "../shapes";
-import { messageText } from "../../durable/protocol";
-import { roomObject, type ChangeResult } from "../../durable/room";
-import type { UserRow } from "../db/schema";
 
 const MessageId = z.object({ id: idParam });
 

@@ -5,18 +5,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { createApp } from "../app";
-import { email, password, personName, username } from "../profile-fields";
 import { hashPassword, verifyPassword } from "../auth/passwords";
 import { optionalUser, requireUser } from "../auth/require-user";
 import { database } from "../db";
-import { refreshTokens, users, type UserRow } from "../db/schema";
+import { refreshTokens, type UserRow, users } from "../db/schema";
 import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../db/users";
 import { ApiError, forbidden, invalid, notFound } from "../errors";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
+import { email, password, personName, username } from "../profile-fields";
 import { originOf, UserSchema } from "../shapes";
 import { announceDeactivated } from "./room-events";
 import { userAnswer, userAnswers } from "./user-answer";
-
 
 const NewUser = z.object({
   username,
@@ -41,7 +40,11 @@ const ProfileChanges = z
   .strict();
 
 /** SQLite's LIKE ends a pattern at a NUL, so a term holding one would match everyone. */
-const searchTerm = (max: number) => z.string().max(max).regex(/^[^\0]*$/, "must not contain a NUL character");
+const searchTerm = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\0]*$/, "must not contain a NUL character");
 
 const AvailableQuery = z.object({
   full_name: searchTerm(150).optional(),
@@ -84,7 +87,12 @@ export const profiles = createApp()
     }),
     async (c) => {
       const { full_name, email } = c.req.valid("query");
-      const rows = await availableUsers(database(c.env), c.var.user.id, { fullName: full_name, email }, AVAILABLE_USERS_LIMIT);
+      const rows = await availableUsers(
+        database(c.env),
+        c.var.user.id,
+        { fullName: full_name, email },
+        AVAILABLE_USERS_LIMIT,
+      );
       return c.json(await userAnswers(c.env, originOf(c.req.url), rows), 200);
     },
   )
@@ -221,12 +229,15 @@ export const profiles = createApp()
         isSuperuser: changes.is_superuser,
       };
       // Drizzle refuses an UPDATE with nothing to set; a PATCH that changes nothing is no error.
-      if (Object.values(values).every((value) => value === undefined)) return c.json(await userAnswer(c.env, originOf(c.req.url), user), 200);
+      if (Object.values(values).every((value) => value === undefined))
+        return c.json(await userAnswer(c.env, originOf(c.req.url), user), 200);
       const statements = [db.update(users).set(values).where(eq(users.id, id)).returning()] as const;
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const [[updated]] = signOut
-        ? await db.batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))]).catch(refuseTaken)
+        ? await db
+            .batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))])
+            .catch(refuseTaken)
         : await db.batch(statements).catch(refuseTaken);
       if (changes.is_active === false) await announceDeactivated(c.env, db, id);
       return c.json(await userAnswer(c.env, originOf(c.req.url), updated), 200);
@@ -247,7 +258,9 @@ export const profiles = createApp()
       assertSelfOrSuperuser(c.var.user, id);
       // As PATCH refuses it: the last superuser must not be able to lock everyone out.
       if (c.var.user.isSuperuser && c.var.user.id === id) {
-        throw invalid("A superuser cannot deactivate themselves; another superuser can.", { id: "is your own account" });
+        throw invalid("A superuser cannot deactivate themselves; another superuser can.", {
+          id: "is your own account",
+        });
       }
       await existingUser(c.env, id, c.var.user);
       const db = database(c.env);

@@ -2,19 +2,24 @@
  * What every room route needs first: the room, the caller's place in it, and the room as
  * the API shows it (its participants and its latest messages, oldest first).
  */
-import { database, type Database } from "../db";
-import { findMember, findRoom, participantsOf, type Member } from "../db/rooms";
+
+import { roomObject } from "../../durable/room";
+import { type Database, database } from "../db";
+import { findMember, findRoom, type Member, participantsOf } from "../db/rooms";
 import type { RoomRow, UserRow } from "../db/schema";
 import { forbidden, notFound } from "../errors";
-import { toMessage, toRoom, type Room } from "../shapes";
-import { roomObject } from "../../durable/room";
+import { type Room, toMessage, toRoom } from "../shapes";
 import { userAnswers } from "./user-answer";
 
 /** How many of its latest messages a room answer carries; older ones are paged. */
 export const ROOM_ANSWER_MESSAGES = 50;
 
 /** The room and the caller's membership; 404 if there is no such room, 403 if not a participant. */
-export async function roomOfMember(db: Database, roomId: number, user: UserRow): Promise<{ room: RoomRow; member: Member }> {
+export async function roomOfMember(
+  db: Database,
+  roomId: number,
+  user: UserRow,
+): Promise<{ room: RoomRow; member: Member }> {
   const [room, member] = await Promise.all([findRoom(db, roomId), findMember(db, roomId, user.id)]);
   if (!room) throw notFound("Room not found.");
   if (!member) throw forbidden("You are not a participant of this room.");
@@ -32,7 +37,9 @@ export async function roomToManage(db: Database, roomId: number, user: UserRow):
   // A DM has no owner; its participants get through so that each route can say what a DM
   // does not allow, rather than a bare "not yours".
   if (!room.isGroup && member) return room;
-  throw forbidden(member ? "Only the room's creator or a superuser can do that." : "You are not a participant of this room.");
+  throw forbidden(
+    member ? "Only the room's creator or a superuser can do that." : "You are not a participant of this room.",
+  );
 }
 
 /**

@@ -4,12 +4,13 @@
  * inbox learns they were added or removed. The room's object hears of every change to its
  * members and title, since it keeps them in memory for its inbox news.
  */
+
+import { inboxObject } from "../../durable/inbox";
+import { roomObject } from "../../durable/room";
 import type { Database } from "../db";
 import { roomIdsOf } from "../db/rooms";
 import type { RoomRow, UserRow } from "../db/schema";
-import { fullName, avatarUrl } from "../shapes";
-import { inboxObject } from "../../durable/inbox";
-import { roomObject } from "../../durable/room";
+import { avatarUrl, fullName } from "../shapes";
 
 /** Each added person's inbox (but the one who added them) hears of the room. */
 const tellAdded = (env: Env, room: RoomRow, userIds: number[], by: number) =>
@@ -30,18 +31,29 @@ export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], 
   }));
   await Promise.all([
     roomObject(env, room.id).membersChanged({ joined, left: [] }),
-    ...tellAdded(env, room, users.map((user) => user.id), by),
+    ...tellAdded(
+      env,
+      room,
+      users.map((user) => user.id),
+      by,
+    ),
   ]);
 }
 
 export async function announceLeft(env: Env, roomId: number, userIds: number[]) {
-  await Promise.all([roomObject(env, roomId).membersChanged({ joined: [], left: userIds }), ...tellRemoved(env, roomId, userIds)]);
+  await Promise.all([
+    roomObject(env, roomId).membersChanged({ joined: [], left: userIds }),
+    ...tellRemoved(env, roomId, userIds),
+  ]);
 }
 
 /** A deactivated user loses every open socket: each room's and their inbox's. */
 export async function announceDeactivated(env: Env, db: Database, userId: number) {
   const roomIds = await roomIdsOf(db, userId);
-  await Promise.all([...roomIds.map((roomId) => roomObject(env, roomId).signOut(userId)), inboxObject(env, userId).signOut()]);
+  await Promise.all([
+    ...roomIds.map((roomId) => roomObject(env, roomId).signOut(userId)),
+    inboxObject(env, userId).signOut(),
+  ]);
 }
 
 /** A renamed room's object reads its new title for the inbox news of its next message. */

@@ -4,9 +4,10 @@
  * it, deletes it and removes people; any participant adds people to a group or leaves it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { roomObject } from "../../durable/room";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
-import { database, type Database } from "../db";
+import { type Database, database } from "../db";
 import { latestMessagesOf, unreadCounts } from "../db/messages";
 import {
   addMembers,
@@ -22,10 +23,9 @@ import { findUsersByIds } from "../db/users";
 import { forbidden, invalid, notFound } from "../errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
-import { roomObject } from "../../durable/room";
-import { userAnswers } from "./user-answer";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
+import { userAnswers } from "./user-answer";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -44,9 +44,7 @@ const HistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
-const HistoryPage = z
-  .object({ messages: z.array(MessageSchema), has_more: z.boolean() })
-  .openapi("HistoryPage");
+const HistoryPage = z.object({ messages: z.array(MessageSchema), has_more: z.boolean() }).openapi("HistoryPage");
 
 /** Refuses ids of users who do not exist or are inactive, naming them. */
 async function assertUsersExist(db: Database, ids: number[]): Promise<void> {
@@ -73,11 +71,18 @@ export const rooms = createApp()
       const db = database(c.env);
       const { rows, total } = await roomsOf(db, c.var.user.id, page);
       const [people, unread, latest] = await Promise.all([
-        participantsOf(db, rows.map((room) => room.id)),
+        participantsOf(
+          db,
+          rows.map((room) => room.id),
+        ),
         unreadCounts(db, c.var.user.id),
         latestMessagesOf(db, rows),
       ]);
-      const everyone = [...new Map([...people.values()].flatMap(({ participants }) => participants).map((user) => [user.id, user])).values()];
+      const everyone = [
+        ...new Map(
+          [...people.values()].flatMap(({ participants }) => participants).map((user) => [user.id, user]),
+        ).values(),
+      ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
       const results = rows.map((room) => ({
         ...toRoom(
@@ -140,7 +145,8 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
-      if (!room.isGroup) throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
+      if (!room.isGroup)
+        throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
       await announceRenamed(c.env, room.id);
@@ -168,7 +174,11 @@ export const rooms = createApp()
       }
       const members = (await participantsOf(db, [room.id])).get(room.id)!.participants;
       await deleteRoom(db, room.id);
-      await announceDeleted(c.env, room.id, members.map((user) => user.id));
+      await announceDeleted(
+        c.env,
+        room.id,
+        members.map((user) => user.id),
+      );
       return c.body(null, 204);
     },
   )
@@ -209,7 +219,10 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
-      if (!room.isGroup) throw invalid("A direct message has exactly two participants.", { participants: "cannot be added to a direct message" });
+      if (!room.isGroup)
+        throw invalid("A direct message has exactly two participants.", {
+          participants: "cannot be added to a direct message",
+        });
       const ids = [...new Set(c.req.valid("json").participants)];
       await assertUsersExist(db, ids);
       const current = (await participantsOf(db, [room.id])).get(room.id)!.participants;
@@ -238,7 +251,8 @@ export const rooms = createApp()
         user_id === c.var.user.id
           ? (await roomOfMember(db, id, c.var.user)).room
           : await roomToManage(db, id, c.var.user);
-      if (!room.isGroup) throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
+      if (!room.isGroup)
+        throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
       if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
       await removeMember(db, room.id, user_id);
       await announceLeft(c.env, room.id, [user_id]);

@@ -9,6 +9,8 @@
  * the client both mean "your message is in".
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { clientId, messageText } from "../../durable/protocol";
+import { type PostInput, roomObject } from "../../durable/room";
 import { createApp, fieldErrors } from "../app";
 import { requireUser } from "../auth/require-user";
 import { database } from "../db";
@@ -17,8 +19,6 @@ import { findUser } from "../db/users";
 import { ApiError, forbidden } from "../errors";
 import { errors, idField, json, jsonBody } from "../openapi";
 import { originOf, RoomSchema } from "../shapes";
-import { clientId, messageText } from "../../durable/protocol";
-import { roomObject, type PostInput } from "../../durable/room";
 import { roomAnswer } from "./room-access";
 
 const retrySafe = clientId
@@ -32,7 +32,10 @@ const ToRoom = z.object({ group_id: idField, message: messageText, client_id: re
 const sendError = (message: string, fields?: Record<string, string>) => new ApiError(400, message, "invalid", fields);
 
 /** The original answered any malformed send with this one text; `fields` says what exactly. */
-const originalPayloadHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }): undefined => {
+const originalPayloadHook = (result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+}): undefined => {
   if (!result.success) throw sendError("invalid payload to send messages", fieldErrors(result.error?.issues ?? []));
   return undefined;
 };
@@ -43,7 +46,9 @@ async function post(env: Env, roomId: number, input: PostInput) {
   const result = await roomObject(env, roomId).post(input, { copied: true });
   if (!result.ok) {
     const retry = String(result.retryAfterSeconds);
-    throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, { "Retry-After": retry });
+    throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, {
+      "Retry-After": retry,
+    });
   }
 }
 

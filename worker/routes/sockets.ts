@@ -6,22 +6,29 @@
  */
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { createApp, type AppEnv } from "../app";
+import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
+import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
+import { type AppEnv, createApp } from "../app";
 import { requireUser } from "../auth/require-user";
 import { database } from "../db";
 import { ApiError, invalid } from "../errors";
 import { idParam } from "../openapi";
-import { TRUSTED_USER_HEADER, roomObject } from "../../durable/room";
-import { TRUSTED_INBOX_USER_HEADER, inboxObject } from "../../durable/inbox";
 import { roomOfMember } from "./room-access";
 
-const After = z.string().regex(/^\d{1,15}$/, "must be a whole number").transform(Number);
+const After = z
+  .string()
+  .regex(/^\d{1,15}$/, "must be a whole number")
+  .transform(Number);
 
 /**
  * Hands an upgrade to a Durable Object in a request it can trust (nothing the client sent
  * but the upgrade itself), and copies its answer so the app can add its headers.
  */
-async function handover(stub: { fetch(request: Request): Promise<Response> }, url: string, headers: Record<string, string>) {
+async function handover(
+  stub: { fetch(request: Request): Promise<Response> },
+  url: string,
+  headers: Record<string, string>,
+) {
   const answer = await stub.fetch(new Request(url, { headers: { upgrade: "websocket", ...headers } }));
   return new Response(answer.body, { status: answer.status, headers: answer.headers, webSocket: answer.webSocket });
 }
@@ -47,5 +54,7 @@ export const sockets = createApp()
     return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
   .get("/inbox/socket", upgradeOnly, requireUser(), (c) =>
-    handover(inboxObject(c.env, c.var.user.id), "https://inbox/", { [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id) }),
+    handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {
+      [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id),
+    }),
   );

@@ -11,8 +11,11 @@
  * everything is as the original's curl examples show it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createApp } from "../app";
-import { clearLoginFailures, assertLoginAllowed, recordLoginFailure } from "../auth/login-throttle";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { issueTokenPair, REFRESH_TTL_SECONDS, spendRefreshToken, verifyToken } from "../auth/tokens";
 import { database, now } from "../db";
@@ -20,9 +23,6 @@ import { users } from "../db/schema";
 import { findUser, findUserByUsername } from "../db/users";
 import { ApiError, invalid } from "../errors";
 import { errors, json, jsonBody } from "../openapi";
-import { and, eq } from "drizzle-orm";
-import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 
 const Credentials = z.object({
   username: z.string().min(1).max(150),
@@ -33,7 +33,10 @@ const refreshToken = z.string().min(1).max(4096);
 const RefreshRequest = z.object({ refresh: refreshToken.optional() });
 const TokenPair = z.object({
   access: z.string(),
-  refresh: z.string().optional().openapi({ description: "Absent in cookie mode, where it is the HttpOnly cookie instead" }),
+  refresh: z
+    .string()
+    .optional()
+    .openapi({ description: "Absent in cookie mode, where it is the HttpOnly cookie instead" }),
 });
 
 /** The header that asks for cookie mode, and the cookie that then holds the refresh token. */
@@ -44,7 +47,10 @@ const REFRESH_COOKIE_PATH = "/api/v1";
 const cookieMode = (c: Context) => c.req.header(REFRESH_MODE_HEADER) === "cookie";
 const modeHeader = {
   headers: z.object({
-    [REFRESH_MODE_HEADER]: z.literal("cookie").optional().openapi({ description: "`cookie`: the refresh token travels as an HttpOnly cookie" }),
+    [REFRESH_MODE_HEADER]: z
+      .literal("cookie")
+      .optional()
+      .openapi({ description: "`cookie`: the refresh token travels as an HttpOnly cookie" }),
   }),
 };
 
@@ -82,7 +88,8 @@ function tokenAnswer(c: Context, pair: { access: string; refresh: string }) {
   return { access: pair.access };
 }
 
-const noAccount = () => new ApiError(401, "No active account found with the given credentials", "authentication_failed");
+const noAccount = () =>
+  new ApiError(401, "No active account found with the given credentials", "authentication_failed");
 
 export const tokens = createApp()
   .openapi(
@@ -93,7 +100,10 @@ export const tokens = createApp()
       security: [],
       summary: "Sign in: trade a username and password for an access and a refresh token",
       request: { ...jsonBody(Credentials), ...modeHeader },
-      responses: { 200: json(TokenPair, "Access (5 minutes) and refresh (1 day) tokens"), ...errors(400, 401, 415, 429) },
+      responses: {
+        200: json(TokenPair, "Access (5 minutes) and refresh (1 day) tokens"),
+        ...errors(400, 401, 415, 429),
+      },
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
@@ -129,7 +139,10 @@ export const tokens = createApp()
       security: [],
       summary: "Trade a refresh token for a new access token and a new refresh token",
       request: { ...jsonBody(RefreshRequest), ...modeHeader },
-      responses: { 200: json(TokenPair, "A new access token, and the refresh token that replaces the one sent"), ...errors(400, 401, 415) },
+      responses: {
+        200: json(TokenPair, "A new access token, and the refresh token that replaces the one sent"),
+        ...errors(400, 401, 415),
+      },
     }),
     async (c) => {
       const claims = await verifyToken(c.env, presentedRefresh(c, c.req.valid("json")), "refresh");

@@ -3,7 +3,7 @@
  * store once per answer however many users it holds.
  */
 import type { UserRow } from "../db/schema";
-import { UNKNOWN_PRESENCE, presenceStore } from "../presence";
+import { presenceStore, UNKNOWN_PRESENCE } from "../presence";
 import { toUser, type User } from "../shapes";
 
 export async function userAnswers(env: Env, origin: string, rows: UserRow[]): Promise<User[]> {

@@ -6,10 +6,10 @@
  */
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
+import { useFormAction } from "../../lib/use-form-action";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
-import { useFormAction } from "../../lib/use-form-action";
 import styles from "./admin.module.css";
 
 /** People per page of the list. */
@@ -39,13 +39,52 @@ function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   return (
     <form class={`${form.form} ${styles.newUser}`} onSubmit={submit} aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Create a user</h3>
-      <Field label="Username" value={draft.username} onInput={set("username")} autoComplete="off" required maxLength={150} error={problem.fields.username} />
-      <Field label="First name" value={draft.first_name} onInput={set("first_name")} autoComplete="off" maxLength={150} error={problem.fields.first_name} />
-      <Field label="Last name" value={draft.last_name} onInput={set("last_name")} autoComplete="off" maxLength={150} error={problem.fields.last_name} />
-      <Field label="Email" type="email" value={draft.email} onInput={set("email")} autoComplete="off" maxLength={254} error={problem.fields.email} />
-      <Field label="Password" type="password" value={draft.password} onInput={set("password")} autoComplete="new-password" required maxLength={100} error={problem.fields.password} />
+      <Field
+        label="Username"
+        value={draft.username}
+        onInput={set("username")}
+        autoComplete="off"
+        required
+        maxLength={150}
+        error={problem.fields.username}
+      />
+      <Field
+        label="First name"
+        value={draft.first_name}
+        onInput={set("first_name")}
+        autoComplete="off"
+        maxLength={150}
+        error={problem.fields.first_name}
+      />
+      <Field
+        label="Last name"
+        value={draft.last_name}
+        onInput={set("last_name")}
+        autoComplete="off"
+        maxLength={150}
+        error={problem.fields.last_name}
+      />
+      <Field
+        label="Email"
+        type="email"
+        value={draft.email}
+        onInput={set("email")}
+        autoComplete="off"
+        maxLength={254}
+        error={problem.fields.email}
+      />
+      <Field
+        label="Password"
+        type="password"
+        value={draft.password}
+        onInput={set("password")}
+        autoComplete="new-password"
+        required
+        maxLength={100}
+        error={problem.fields.password}
+      />
       <div class={form.actions}>
-        <button class={`${form.button} ${form.primary}`} disabled={busy}>
+        <button type="submit" class={`${form.button} ${form.primary}`} disabled={busy}>
           Create user
         </button>
       </div>
@@ -73,8 +112,18 @@ function PasswordReset({ user, onDone }: { user: User; onDone: (message: string)
   };
   return (
     <form ref={formRef} class={styles.reset} onSubmit={submit} noValidate>
-      <Field label={`New password for ${user.username}`} type="password" value={password} onInput={setPassword} autoComplete="new-password" maxLength={100} error={problem.fields.password} />
-      <button class={`${form.button} ${form.primary}`}>Set password</button>
+      <Field
+        label={`New password for ${user.username}`}
+        type="password"
+        value={password}
+        onInput={setPassword}
+        autoComplete="new-password"
+        maxLength={100}
+        error={problem.fields.password}
+      />
+      <button type="submit" class={`${form.button} ${form.primary}`}>
+        Set password
+      </button>
       {problem.message && !problem.fields.password && (
         <p role="alert" class={form.alert}>
           {problem.message}
@@ -113,20 +162,36 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
       </div>
       <div class={form.actions}>
         {user.is_active ? (
-          <button type="button" class={`${form.button} ${form.danger}`} onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}>
+          <button
+            type="button"
+            class={`${form.button} ${form.danger}`}
+            onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}
+          >
             Deactivate {user.username}
           </button>
         ) : (
-          <button type="button" class={form.button} onClick={() => change({ is_active: true }, `${user.username} is active again.`)}>
+          <button
+            type="button"
+            class={form.button}
+            onClick={() => change({ is_active: true }, `${user.username} is active again.`)}
+          >
             Reactivate {user.username}
           </button>
         )}
         {user.is_superuser ? (
-          <button type="button" class={form.button} onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}>
+          <button
+            type="button"
+            class={form.button}
+            onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}
+          >
             Revoke superuser from {user.username}
           </button>
         ) : (
-          <button type="button" class={form.button} onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}>
+          <button
+            type="button"
+            class={form.button}
+            onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}
+          >
             Make {user.username} a superuser
           </button>
         )}
@@ -216,13 +281,21 @@ function People({ me }: AdminProps) {
             ))}
           </ul>
           <nav class={styles.pager} aria-label="Pages of people">
-            <button type="button" class={form.button} disabled={!page.previous} onClick={() => load(Math.max(0, offset - ADMIN_PAGE_SIZE))}>
+            <button
+              type="button"
+              class={form.button}
+              disabled={!page.previous}
+              onClick={() => load(Math.max(0, offset - ADMIN_PAGE_SIZE))}
+            >
               Previous page
             </button>
-            <span>
-              {page.count === 0 ? "No people" : `${offset + 1}–${last} of ${page.count}`}
-            </span>
-            <button type="button" class={form.button} disabled={!page.next} onClick={() => load(offset + ADMIN_PAGE_SIZE)}>
+            <span>{page.count === 0 ? "No people" : `${offset + 1}–${last} of ${page.count}`}</span>
+            <button
+              type="button"
+              class={form.button}
+              disabled={!page.next}
+              onClick={() => load(offset + ADMIN_PAGE_SIZE)}
+            >
               Next page
             </button>
           </nav>

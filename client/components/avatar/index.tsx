@@ -33,7 +33,11 @@ export function Avatar({ src, name, size = 36, online }: AvatarProps) {
         </span>
       )}
       {online !== undefined && online !== null && (
-        <span class={`${styles.dot} ${online ? styles.online : ""}`} role="img" aria-label={online ? "online" : "offline"} />
+        <span
+          class={`${styles.dot} ${online ? styles.online : ""}`}
+          role="img"
+          aria-label={online ? "online" : "offline"}
+        />
       )}
     </span>
   );

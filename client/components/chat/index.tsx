@@ -4,6 +4,7 @@
  * connection is down, and the title and notifications while the tab is hidden. On a
  * phone only one pane shows at a time.
  */
+import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../durable/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
@@ -72,18 +73,29 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   }, [openRoomId, inbox.loaded, openRoom]);
 
   const connectionLost = !online || !inbox.connected;
-  let main;
+  let main: JSX.Element;
   if (pane?.kind === "admin") {
     main = (
       <div class={styles.page}>
         <button type="button" class={styles.back} onClick={() => setPane(null)}>
           ← Back to conversations
         </button>
-        {admin.module ? <admin.module.Admin me={me} /> : <p role="status">{admin.failed ? "Could not load the admin page." : "Loading…"}</p>}
+        {admin.module ? (
+          <admin.module.Admin me={me} />
+        ) : (
+          <p role="status">{admin.failed ? "Could not load the admin page." : "Loading…"}</p>
+        )}
       </div>
     );
   } else if (pane?.kind === "person") {
-    main = <DraftConversation key={`person-${pane.person.id}`} person={pane.person} onBack={() => setPane(null)} onStarted={showRoom} />;
+    main = (
+      <DraftConversation
+        key={`person-${pane.person.id}`}
+        person={pane.person}
+        onBack={() => setPane(null)}
+        onStarted={showRoom}
+      />
+    );
   } else if (openRoom) {
     main = (
       <Conversation
@@ -135,7 +147,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         />
       </div>
       <main class={styles.main}>{main}</main>
-      {dialog === "profile" && profile.module && <profile.module.Profile me={me} onChanged={setMe} onClose={closeDialog} />}
+      {dialog === "profile" && profile.module && (
+        <profile.module.Profile me={me} onChanged={setMe} onClose={closeDialog} />
+      )}
       {dialog === "new-group" && newGroup.module && (
         <newGroup.module.NewGroup
           onCreated={(room) => {

@@ -60,7 +60,7 @@ export function Composer({ label, onSend, onTyping, disabled }: ComposerProps) {
       <span id={`${id}-count`} class={`${styles.count} ${text.length >= WARN_FROM ? styles.countWarn : ""}`}>
         {text.length} / {MAX_MESSAGE_LENGTH}
       </span>
-      <button class={styles.send} disabled={disabled || !text.trim()}>
+      <button type="submit" class={styles.send} disabled={disabled || !text.trim()}>
         Send
       </button>
     </form>

@@ -12,8 +12,8 @@ import { dayKey, dayLabel } from "../../lib/times";
 import { useRoom } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { Composer } from "./composer";
-import { MessageItem, OutgoingItem } from "./message-item";
 import styles from "./conversation.module.css";
+import { MessageItem, OutgoingItem } from "./message-item";
 
 /** Within this many pixels of the bottom counts as "at the latest". */
 const NEAR_BOTTOM_PX = 48;
@@ -24,7 +24,15 @@ const RUN_GAP_MS = 5 * 60 * 1000;
 
 type Header = { name: string; avatar?: string; online?: boolean | null; subtitle: string };
 
-function ConversationHeader({ header, onBack, onDetails }: { header: Header; onBack: () => void; onDetails?: () => void }) {
+function ConversationHeader({
+  header,
+  onBack,
+  onDetails,
+}: {
+  header: Header;
+  onBack: () => void;
+  onDetails?: () => void;
+}) {
   const title = useRef<HTMLHeadingElement>(null);
   // Opening a conversation takes focus to it: on a phone the list it came from is gone.
   useEffect(() => title.current?.focus(), []);
@@ -61,7 +69,16 @@ type ConversationProps = {
   hidden: boolean;
 };
 
-export function Conversation({ room, me, onBack, onDetails, onMessage, onMembersChanged, onRead, hidden }: ConversationProps) {
+export function Conversation({
+  room,
+  me,
+  onBack,
+  onDetails,
+  onMessage,
+  onMembersChanged,
+  onRead,
+  hidden,
+}: ConversationProps) {
   const live = useRoom(room.id, me.id, onMessage, onMembersChanged);
   const { state } = live;
   const scroller = useRef<HTMLDivElement>(null);
@@ -185,7 +202,15 @@ export function Conversation({ room, me, onBack, onDetails, onMessage, onMembers
           {state.error}
         </p>
       )}
-      <div class={styles.scroll} ref={scroller} onScroll={onScroll} role="log" aria-label={`Messages with ${header.name}`} tabIndex={0}>
+      <div
+        class={styles.scroll}
+        ref={scroller}
+        onScroll={onScroll}
+        role="log"
+        aria-label={`Messages with ${header.name}`}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboards can scroll it (axe: scrollable-region-focusable)
+        tabIndex={0}
+      >
         {state.hasOlder && (
           <button type="button" class={styles.older} onClick={() => void older()} disabled={state.loadingOlder}>
             {state.loadingOlder ? "Loading older messages…" : "Load older messages"}
@@ -196,9 +221,16 @@ export function Conversation({ room, me, onBack, onDetails, onMessage, onMembers
         )}
         <ol class={styles.messages}>
           {items}
-          {state.outgoing.filter((item) => item.echoed === undefined).map((item) => (
-            <OutgoingItem key={item.client_id} item={item} onRetry={() => live.retry(item.client_id)} onDiscard={() => live.discard(item.client_id)} />
-          ))}
+          {state.outgoing
+            .filter((item) => item.echoed === undefined)
+            .map((item) => (
+              <OutgoingItem
+                key={item.client_id}
+                item={item}
+                onRetry={() => live.retry(item.client_id)}
+                onDiscard={() => live.discard(item.client_id)}
+              />
+            ))}
         </ol>
       </div>
       {!atBottom && (
@@ -207,7 +239,11 @@ export function Conversation({ room, me, onBack, onDetails, onMessage, onMembers
         </button>
       )}
       <p class={styles.typing} aria-live="polite">
-        {typingNames.length === 1 ? `${typingNames[0]} is typing…` : typingNames.length > 1 ? `${typingNames.join(", ")} are typing…` : ""}
+        {typingNames.length === 1
+          ? `${typingNames[0]} is typing…`
+          : typingNames.length > 1
+            ? `${typingNames.join(", ")} are typing…`
+            : ""}
       </p>
       <Composer label={`Message ${header.name}`} onSend={live.send} onTyping={live.typing} />
     </section>
@@ -215,7 +251,15 @@ export function Conversation({ room, me, onBack, onDetails, onMessage, onMembers
 }
 
 /** A DM that does not exist yet: the first message creates it. */
-export function DraftConversation({ person, onBack, onStarted }: { person: User; onBack: () => void; onStarted: (room: Room) => void }) {
+export function DraftConversation({
+  person,
+  onBack,
+  onStarted,
+}: {
+  person: User;
+  onBack: () => void;
+  onStarted: (room: Room) => void;
+}) {
   const [problem, setProblem] = useState("");
   const [busy, setBusy] = useState(false);
   const send = async (text: string) => {
@@ -230,7 +274,12 @@ export function DraftConversation({ person, onBack, onStarted }: { person: User;
   return (
     <section class={styles.conversation} aria-labelledby="conversation-title">
       <ConversationHeader
-        header={{ name: person.full_name, avatar: person.avatar_url, online: person.is_online, subtitle: `@${person.username}` }}
+        header={{
+          name: person.full_name,
+          avatar: person.avatar_url,
+          online: person.is_online,
+          subtitle: `@${person.username}`,
+        }}
         onBack={onBack}
       />
       <div class={styles.scroll}>

@@ -4,11 +4,11 @@
  * deleting it; for one still on its way, "sending" or "failed" with a retry.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { MAX_MESSAGE_LENGTH } from "../../../durable/protocol-constants";
 import type { WireMessage } from "../../../durable/protocol";
+import { MAX_MESSAGE_LENGTH } from "../../../durable/protocol-constants";
 import type { User } from "../../lib/api";
-import type { Outgoing } from "../../lib/use-room";
 import { clockTime, fullTime } from "../../lib/times";
+import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { LinkedText } from "../linked-text";
 import styles from "./conversation.module.css";
@@ -25,7 +25,15 @@ type MessageItemProps = {
   onDelete: (id: number) => Promise<void>;
 };
 
-function EditForm({ message, onSave, onCancel }: { message: WireMessage; onSave: (text: string) => void; onCancel: () => void }) {
+function EditForm({
+  message,
+  onSave,
+  onCancel,
+}: {
+  message: WireMessage;
+  onSave: (text: string) => void;
+  onCancel: () => void;
+}) {
   const [text, setText] = useState(message.content);
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => box.current?.focus(), []);
@@ -57,7 +65,9 @@ function EditForm({ message, onSave, onCancel }: { message: WireMessage; onSave:
         }}
       />
       <span class={styles.editActions}>
-        <button class={styles.small}>Save</button>
+        <button type="submit" class={styles.small}>
+          Save
+        </button>
         <button type="button" class={styles.small} onClick={onCancel}>
           Cancel
         </button>
@@ -77,8 +87,13 @@ export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onE
       (err: Error) => setProblem(err.message),
     );
   return (
-    <li class={`${styles.message} ${mine ? styles.mine : ""} ${first ? styles.first : ""}`} data-message-id={message.id}>
-      {inGroup && !mine && <span class={styles.gutter}>{first && <Avatar src={sender?.avatar_url} name={name} size={32} />}</span>}
+    <li
+      class={`${styles.message} ${mine ? styles.mine : ""} ${first ? styles.first : ""}`}
+      data-message-id={message.id}
+    >
+      {inGroup && !mine && (
+        <span class={styles.gutter}>{first && <Avatar src={sender?.avatar_url} name={name} size={32} />}</span>
+      )}
       <div class={styles.bubble}>
         {showSender && <span class={styles.sender}>{name}</span>}
         {editing ? (
@@ -112,7 +127,12 @@ export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onE
       </div>
       {mine && !message.deleted && !editing && (
         <span class={styles.actions}>
-          <button type="button" class={styles.small} onClick={() => setEditing(true)} aria-label={`Edit message: ${message.content.slice(0, 40)}`}>
+          <button
+            type="button"
+            class={styles.small}
+            onClick={() => setEditing(true)}
+            aria-label={`Edit message: ${message.content.slice(0, 40)}`}
+          >
             Edit
           </button>
           <button
@@ -130,7 +150,15 @@ export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onE
 }
 
 /** A message of mine still on its way, or refused. */
-export function OutgoingItem({ item, onRetry, onDiscard }: { item: Outgoing; onRetry: () => void; onDiscard: () => void }) {
+export function OutgoingItem({
+  item,
+  onRetry,
+  onDiscard,
+}: {
+  item: Outgoing;
+  onRetry: () => void;
+  onDiscard: () => void;
+}) {
   return (
     <li class={`${styles.message} ${styles.mine} ${styles.first}`} data-client-id={item.client_id}>
       <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>

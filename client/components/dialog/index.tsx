@@ -7,7 +7,8 @@ import type { ComponentChildren } from "preact";
 import { useId, useLayoutEffect, useRef } from "preact/hooks";
 import styles from "./dialog.module.css";
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 type DialogProps = {
   title: string;
@@ -52,6 +53,7 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop is a pointer shortcut; Escape closes the dialog from the keyboard
     <div class={styles.backdrop} onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
       <div
         ref={panel}
@@ -68,7 +70,9 @@ export function Dialog({ title, onClose, children }: DialogProps) {
             ×
           </button>
         </header>
-        <div ref={body} class={styles.body}>{children}</div>
+        <div ref={body} class={styles.body}>
+          {children}
+        </div>
       </div>
     </div>
   );

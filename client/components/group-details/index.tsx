@@ -5,11 +5,11 @@
  */
 import { useRef, useState } from "preact/hooks";
 import { answer, api, type Room, type User } from "../../lib/api";
+import { useFormAction } from "../../lib/use-form-action";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
-import { useFormAction } from "../../lib/use-form-action";
 import { PeoplePicker, Person } from "../people-picker";
 import styles from "./group-details.module.css";
 
@@ -31,12 +31,24 @@ function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => vo
   const { problem, run } = useFormAction();
   const submit = (event: Event) => {
     event.preventDefault();
-    void run(async () => onChanged(await answer(api.rooms[":id"].$patch({ param: { id: String(room.id) }, json: { title: title.trim() } }))));
+    void run(async () =>
+      onChanged(
+        await answer(api.rooms[":id"].$patch({ param: { id: String(room.id) }, json: { title: title.trim() } })),
+      ),
+    );
   };
   return (
     <form class={`${form.form} ${styles.inline}`} onSubmit={submit} noValidate>
-      <Field label="Group title" value={title} onInput={setTitle} maxLength={255} required autoComplete="off" error={problem.fields.title} />
-      <button class={form.button} disabled={title.trim() === room.title}>
+      <Field
+        label="Group title"
+        value={title}
+        onInput={setTitle}
+        maxLength={255}
+        required
+        autoComplete="off"
+        error={problem.fields.title}
+      />
+      <button type="submit" class={form.button} disabled={title.trim() === room.title}>
         Rename
       </button>
       {problem.message && !problem.fields.title && (
@@ -53,7 +65,14 @@ function AddMembers({ room, onChanged }: { room: Room; onChanged: (room: Room) =
   const [error, setError] = useState("");
   const add = async () => {
     try {
-      onChanged(await answer(api.rooms[":id"].members.$post({ param: { id: String(room.id) }, json: { participants: chosen.map((user) => user.id) } })));
+      onChanged(
+        await answer(
+          api.rooms[":id"].members.$post({
+            param: { id: String(room.id) },
+            json: { participants: chosen.map((user) => user.id) },
+          }),
+        ),
+      );
       setChosen([]);
       setError("");
     } catch (err) {
@@ -62,7 +81,12 @@ function AddMembers({ room, onChanged }: { room: Room; onChanged: (room: Room) =
   };
   return (
     <div class={form.form}>
-      <PeoplePicker label="Add people" chosen={chosen} onChange={setChosen} exclude={room.participants.map((user) => user.id)} />
+      <PeoplePicker
+        label="Add people"
+        chosen={chosen}
+        onChange={setChosen}
+        exclude={room.participants.map((user) => user.id)}
+      />
       {chosen.length > 0 && (
         <div class={form.actions}>
           <button type="button" class={`${form.button} ${form.primary}`} onClick={add}>
@@ -88,7 +112,9 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
   const remove = async (user: User) => {
     setError("");
     try {
-      await answer(api.rooms[":id"].members[":user_id"].$delete({ param: { id: String(room.id), user_id: String(user.id) } }));
+      await answer(
+        api.rooms[":id"].members[":user_id"].$delete({ param: { id: String(room.id), user_id: String(user.id) } }),
+      );
       onChanged({ ...room, participants: room.participants.filter((u) => u.id !== user.id) });
       // Their row and its button are gone: keep the keyboard in the list, not on the page.
       membersHeading.current?.focus();
@@ -109,7 +135,9 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
   return (
     <Dialog title={room.is_group ? "Group details" : "Conversation details"} onClose={onClose}>
       {manager ? <Rename room={room} onChanged={onChanged} /> : <p class={styles.title}>{room.title}</p>}
-      <h3 ref={membersHeading} class={styles.heading} tabIndex={-1}>{room.participants.length === 1 ? "1 member" : `${room.participants.length} members`}</h3>
+      <h3 ref={membersHeading} class={styles.heading} tabIndex={-1}>
+        {room.participants.length === 1 ? "1 member" : `${room.participants.length} members`}
+      </h3>
       <ul class={styles.members} aria-label="Members">
         {room.participants.map((user) => (
           <li key={user.id}>

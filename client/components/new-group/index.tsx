@@ -4,10 +4,10 @@
  */
 import { useState } from "preact/hooks";
 import { answer, api, type Room, type User } from "../../lib/api";
+import { useFormAction } from "../../lib/use-form-action";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
-import { useFormAction } from "../../lib/use-form-action";
 import { PeoplePicker } from "../people-picker";
 
 export type NewGroupProps = {
@@ -28,17 +28,29 @@ export function NewGroup({ onCreated, onClose }: NewGroupProps) {
       setProblem({ message: "Give the group a title.", fields: { title: "must not be blank" } });
       return;
     }
-    void run(async () => onCreated(await answer(api.rooms.$post({ json: { title: title.trim(), participants: members.map((user) => user.id) } }))));
+    void run(async () =>
+      onCreated(
+        await answer(api.rooms.$post({ json: { title: title.trim(), participants: members.map((user) => user.id) } })),
+      ),
+    );
   };
 
   return (
     <Dialog title="New group" onClose={onClose}>
       <form class={form.form} onSubmit={submit} noValidate>
-        <Field label="Title" value={title} onInput={setTitle} maxLength={255} required autoComplete="off" error={problem.fields.title} />
+        <Field
+          label="Title"
+          value={title}
+          onInput={setTitle}
+          maxLength={255}
+          required
+          autoComplete="off"
+          error={problem.fields.title}
+        />
         <PeoplePicker label="Add people" chosen={members} onChange={setMembers} />
         {problem.fields.participants && <p class={form.fieldError}>{problem.fields.participants}</p>}
         <div class={form.actions}>
-          <button class={`${form.button} ${form.primary}`} disabled={busy}>
+          <button type="submit" class={`${form.button} ${form.primary}`} disabled={busy}>
             Create group
           </button>
           <button type="button" class={form.button} onClick={onClose}>

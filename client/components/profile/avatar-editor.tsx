@@ -3,7 +3,9 @@
  * keys and + / -, or the sliders), then upload a 256 px copy with a progress bar.
  */
 import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { uploadAvatar } from "../../lib/api";
 import {
+  type Crop,
   centredSquare,
   decodePicture,
   MAX_ZOOM,
@@ -13,9 +15,7 @@ import {
   renderAvatar,
   zoomCrop,
   zoomOf,
-  type Crop,
 } from "../../lib/avatar-image";
-import { uploadAvatar } from "../../lib/api";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
 import styles from "./profile.module.css";
@@ -91,7 +91,12 @@ export function AvatarEditor({ userId, avatarUrl, onUploaded }: AvatarEditorProp
   const onKeyDown = (event: KeyboardEvent) => {
     if (!picture) return;
     const step = crop.size * KEY_STEP * (event.shiftKey ? 5 : 1);
-    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+    };
     const zoom = zoomOf(crop, picture);
     if (moves[event.key]) setCrop(moveCrop(crop, ...moves[event.key], picture));
     else if (event.key === "+" || event.key === "=") setCrop(zoomCrop(crop, zoom + ZOOM_STEP, picture));
@@ -111,7 +116,9 @@ export function AvatarEditor({ userId, avatarUrl, onUploaded }: AvatarEditorProp
     const start = drag.current;
     if (!start || start.pointer !== event.pointerId || !picture) return;
     // Dragging the picture right shows more of its left: the crop moves the other way.
-    setCrop(moveCrop(start.crop, (start.x - event.clientX) * start.scale, (start.y - event.clientY) * start.scale, picture));
+    setCrop(
+      moveCrop(start.crop, (start.x - event.clientX) * start.scale, (start.y - event.clientY) * start.scale, picture),
+    );
   };
   const endDrag = () => (drag.current = null);
 
@@ -120,14 +127,18 @@ export function AvatarEditor({ userId, avatarUrl, onUploaded }: AvatarEditorProp
   return (
     <section class={form.form} aria-labelledby={headingId}>
       <h3 id={headingId}>Picture</h3>
-      {!picture && <img class={styles.current} src={avatarUrl} alt="Your current picture" width={96} height={96} />}
+      {!picture && (
+        <img class={styles.current} src={avatarUrl} alt="You, as others see you now" width={96} height={96} />
+      )}
       {picture && (
         <>
+          {/* biome-ignore lint/a11y/useSemanticElements: a fieldset cannot take the pointer and key handlers the framing needs */}
           <div
             class={styles.cropFrame}
             role="group"
-            aria-label="Picture framing: drag, or use the arrow keys to move and + or - to zoom"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: the frame is moved with the arrow keys, so it must take focus
             tabIndex={0}
+            aria-label="Picture framing: drag, or use the arrow keys to move and + or - to zoom"
             onKeyDown={onKeyDown}
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
@@ -189,7 +200,12 @@ export function AvatarEditor({ userId, avatarUrl, onUploaded }: AvatarEditorProp
         </label>
         {picture && (
           <>
-            <button type="button" class={`${form.button} ${form.primary}`} onClick={upload} disabled={progress !== null}>
+            <button
+              type="button"
+              class={`${form.button} ${form.primary}`}
+              onClick={upload}
+              disabled={progress !== null}
+            >
               Upload picture
             </button>
             <button type="button" class={form.button} onClick={() => setPicture(null)} disabled={progress !== null}>

@@ -6,11 +6,11 @@
 import { useId, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
 import { signIn } from "../../lib/session";
+import { useFormAction } from "../../lib/use-form-action";
 import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
-import { type Problem } from "../dialog/problem";
-import { useFormAction } from "../../lib/use-form-action";
+import type { Problem } from "../dialog/problem";
 import { AvatarEditor } from "./avatar-editor";
 
 export type ProfileProps = {
@@ -48,7 +48,12 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
     event.preventDefault();
     setSaved("");
     void run(async () => {
-      const changed = await answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { first_name: firstName, last_name: lastName, email } }));
+      const changed = await answer(
+        api.profiles[":id"].$patch({
+          param: { id: String(me.id) },
+          json: { first_name: firstName, last_name: lastName, email },
+        }),
+      );
       setSaved("Saved.");
       onChanged(changed);
     });
@@ -57,11 +62,33 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
   return (
     <form class={form.form} onSubmit={submit} aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Name and email</h3>
-      <Field label="First name" value={firstName} onInput={setFirstName} autoComplete="given-name" maxLength={150} error={problem.fields.first_name} />
-      <Field label="Last name" value={lastName} onInput={setLastName} autoComplete="family-name" maxLength={150} error={problem.fields.last_name} />
-      <Field label="Email" type="email" value={email} onInput={setEmail} autoComplete="email" maxLength={254} error={problem.fields.email} />
+      <Field
+        label="First name"
+        value={firstName}
+        onInput={setFirstName}
+        autoComplete="given-name"
+        maxLength={150}
+        error={problem.fields.first_name}
+      />
+      <Field
+        label="Last name"
+        value={lastName}
+        onInput={setLastName}
+        autoComplete="family-name"
+        maxLength={150}
+        error={problem.fields.last_name}
+      />
+      <Field
+        label="Email"
+        type="email"
+        value={email}
+        onInput={setEmail}
+        autoComplete="email"
+        maxLength={254}
+        error={problem.fields.email}
+      />
       <div class={form.actions}>
-        <button class={`${form.button} ${form.primary}`} disabled={busy}>
+        <button type="submit" class={`${form.button} ${form.primary}`} disabled={busy}>
           Save name and email
         </button>
       </div>
@@ -86,7 +113,9 @@ function PasswordForm({ me }: { me: User }) {
       return;
     }
     void run(async () => {
-      await answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { current_password: current, password } }));
+      await answer(
+        api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { current_password: current, password } }),
+      );
       // A new password ends every session, this one's refresh token too: sign in again
       // with it so this tab stays signed in past its access token's few minutes.
       await signIn(me.username, password);
@@ -100,11 +129,34 @@ function PasswordForm({ me }: { me: User }) {
   return (
     <form class={form.form} onSubmit={submit} aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Password</h3>
-      <Field label="Current password" type="password" value={current} onInput={setCurrent} autoComplete="current-password" error={problem.fields.current_password} />
-      <Field label="New password" type="password" value={password} onInput={setPassword} autoComplete="new-password" maxLength={100} error={problem.fields.password} />
-      <Field label="New password again" type="password" value={repeated} onInput={setRepeated} autoComplete="new-password" maxLength={100} error={problem.fields.repeated} />
+      <Field
+        label="Current password"
+        type="password"
+        value={current}
+        onInput={setCurrent}
+        autoComplete="current-password"
+        error={problem.fields.current_password}
+      />
+      <Field
+        label="New password"
+        type="password"
+        value={password}
+        onInput={setPassword}
+        autoComplete="new-password"
+        maxLength={100}
+        error={problem.fields.password}
+      />
+      <Field
+        label="New password again"
+        type="password"
+        value={repeated}
+        onInput={setRepeated}
+        autoComplete="new-password"
+        maxLength={100}
+        error={problem.fields.repeated}
+      />
       <div class={form.actions}>
-        <button class={`${form.button} ${form.primary}`} disabled={busy}>
+        <button type="submit" class={`${form.button} ${form.primary}`} disabled={busy}>
           Change password
         </button>
       </div>
@@ -117,7 +169,11 @@ function PasswordForm({ me }: { me: User }) {
 export function Profile({ me, onChanged, onClose }: ProfileProps) {
   return (
     <Dialog title="Your profile" onClose={onClose}>
-      <AvatarEditor userId={me.id} avatarUrl={me.avatar_url} onUploaded={(avatarUrl) => onChanged({ ...me, avatar_url: avatarUrl })} />
+      <AvatarEditor
+        userId={me.id}
+        avatarUrl={me.avatar_url}
+        onUploaded={(avatarUrl) => onChanged({ ...me, avatar_url: avatarUrl })}
+      />
       <NameForm me={me} onChanged={onChanged} />
       <PasswordForm me={me} />
     </Dialog>

@@ -5,7 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
-import { roomName, otherParticipant } from "../../lib/rooms";
+import { otherParticipant, roomName } from "../../lib/rooms";
 import { listTime } from "../../lib/times";
 import type { RoomSummary } from "../../lib/use-inbox";
 import { usePeopleSearch } from "../../lib/use-people-search";
@@ -40,7 +40,13 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
   const unread = room.unread_count > 0 && !open;
   return (
     <li>
-      <button type="button" class={`${styles.item} ${unread ? styles.unread : ""}`} aria-current={open} onClick={onOpen} data-room={room.id}>
+      <button
+        type="button"
+        class={`${styles.item} ${unread ? styles.unread : ""}`}
+        aria-current={open}
+        onClick={onOpen}
+        data-room={room.id}
+      >
         <Avatar src={other?.avatar_url} name={name} online={other?.is_online} size={40} />
         <span class={styles.itemText}>
           <span class={styles.line}>
@@ -93,6 +99,7 @@ export function Sidebar(props: SidebarProps) {
           Sign out
         </button>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every browser we support */}
       <div class={styles.search} role="search">
         <label for="people-search" class="visually-hidden">
           Search people by name or email
@@ -114,7 +121,8 @@ export function Sidebar(props: SidebarProps) {
               People
             </h2>
             <p class={styles.note} role="status">
-              {people.problem || (people.searching ? "Searching…" : people.people.length === 0 ? "Nobody matches." : "")}
+              {people.problem ||
+                (people.searching ? "Searching…" : people.people.length === 0 ? "Nobody matches." : "")}
             </p>
             <ul class={styles.list}>
               {people.people.map((person) => (
@@ -142,10 +150,18 @@ export function Sidebar(props: SidebarProps) {
           <h2 id="rooms-heading" class={styles.heading}>
             Conversations
           </h2>
-          {props.loaded && rooms.length === 0 && <p class={styles.note}>No conversations yet. Search for someone to start one.</p>}
+          {props.loaded && rooms.length === 0 && (
+            <p class={styles.note}>No conversations yet. Search for someone to start one.</p>
+          )}
           <ul class={styles.list}>
             {rooms.map((room) => (
-              <RoomItem key={room.id} room={room} me={me} open={room.id === props.openRoom} onOpen={() => props.onOpenRoom(room.id)} />
+              <RoomItem
+                key={room.id}
+                room={room}
+                me={me}
+                open={room.id === props.openRoom}
+                onOpen={() => props.onOpenRoom(room.id)}
+              />
             ))}
           </ul>
         </section>

@@ -42,14 +42,29 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           <h1 id="sign-in-title">Condor Chat</h1>
           <p class={styles.tagline}>Sign in to talk with your team.</p>
         </div>
-        <Field label="Username" name="username" value={username} onInput={setUsername} autoComplete="username" required />
-        <Field label="Password" name="password" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+        <Field
+          label="Username"
+          name="username"
+          value={username}
+          onInput={setUsername}
+          autoComplete="username"
+          required
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={password}
+          onInput={setPassword}
+          autoComplete="current-password"
+          required
+        />
         {problem && (
           <p role="alert" class={form.alert}>
             {problem}
           </p>
         )}
-        <button class={`${form.button} ${form.primary} ${styles.wide}`} disabled={busy}>
+        <button type="submit" class={`${form.button} ${form.primary} ${styles.wide}`} disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

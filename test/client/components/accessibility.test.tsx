@@ -53,7 +53,15 @@ describe("the panels have no serious accessibility violations", () => {
 
   it("in the group details dialog as its owner", async () => {
     await withApi();
-    render(<GroupDetails room={aRoom({ participants: [me, bob], created_by: me.id })} me={me} onChanged={noop} onLeft={noop} onClose={noop} />);
+    render(
+      <GroupDetails
+        room={aRoom({ participants: [me, bob], created_by: me.id })}
+        me={me}
+        onChanged={noop}
+        onLeft={noop}
+        onClose={noop}
+      />,
+    );
     expect(await seriousViolations()).toEqual([]);
   });
 });

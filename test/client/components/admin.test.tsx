@@ -16,7 +16,10 @@ function pagesOf(users: User[]) {
     return {
       body: {
         count: users.length,
-        next: offset + limit < users.length ? `http://chat.test/api/v1/profiles/?limit=${limit}&offset=${offset + limit}` : null,
+        next:
+          offset + limit < users.length
+            ? `http://chat.test/api/v1/profiles/?limit=${limit}&offset=${offset + limit}`
+            : null,
         previous: offset > 0 ? "http://chat.test/api/v1/profiles/" : null,
         results: users.slice(offset, offset + limit),
       },
@@ -68,7 +71,13 @@ describe("Admin", () => {
     fireEvent.click(screen.getByRole("button", { name: "Create user" }));
     expect(await screen.findByRole("listitem", { name: "Grace (grace)" })).toBeTruthy();
     expect(screen.getByText("grace is created.")).toBeTruthy();
-    expect(api.sent("POST", "/profiles")[0].body).toEqual({ username: "grace", first_name: "Grace", last_name: "", email: "", password: "s3cret-enough" });
+    expect(api.sent("POST", "/profiles")[0].body).toEqual({
+      username: "grace",
+      first_name: "Grace",
+      last_name: "",
+      email: "",
+      password: "s3cret-enough",
+    });
     expect((screen.getByLabelText("Username") as HTMLInputElement).value).toBe("");
   });
 
@@ -91,12 +100,21 @@ describe("Admin", () => {
     expect(within(screen.getByRole("listitem", { name: "bob" })).getByText(/deactivated/)).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Reactivate bob" }));
     expect(await screen.findByText("bob is active again.")).toBeTruthy();
-    expect(api.sent("PATCH", `/profiles/${bob.id}`).map((r) => r.body)).toEqual([{ is_active: false }, { is_active: true }]);
+    expect(api.sent("PATCH", `/profiles/${bob.id}`).map((r) => r.body)).toEqual([
+      { is_active: false },
+      { is_active: true },
+    ]);
   });
 
   it("shows the API's refusal when a superuser tries to demote themselves", async () => {
     const api = await adminWith([root]);
-    api.on("PATCH", "/profiles/1", apiError(400, "You cannot deactivate or demote yourself.", "invalid", { is_superuser: "cannot be turned off on your own account" }));
+    api.on(
+      "PATCH",
+      "/profiles/1",
+      apiError(400, "You cannot deactivate or demote yourself.", "invalid", {
+        is_superuser: "cannot be turned off on your own account",
+      }),
+    );
     fireEvent.click(await screen.findByRole("button", { name: "Revoke superuser from root" }));
     const row = screen.getByRole("listitem", { name: "root" });
     expect((await within(row).findByRole("alert")).textContent).toBe("You cannot deactivate or demote yourself.");

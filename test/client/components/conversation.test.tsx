@@ -63,7 +63,15 @@ describe("LinkedText", () => {
 });
 
 describe("MessageItem", () => {
-  const base = { id: 3, room: 1, sender: 2, timestamp: "2026-01-01T12:00:00.000Z", content: MARKUP, edited_at: null, deleted: false };
+  const base = {
+    id: 3,
+    room: 1,
+    sender: 2,
+    timestamp: "2026-01-01T12:00:00.000Z",
+    content: MARKUP,
+    edited_at: null,
+    deleted: false,
+  };
   const sender = { id: 2, full_name: MARKUP, avatar_url: "/a.png" } as never;
   const props = { sender, first: true, inGroup: true, seenBy: [], onEdit: vi.fn(), onDelete: vi.fn() };
 
@@ -76,7 +84,11 @@ describe("MessageItem", () => {
   it("marks edited and deleted messages", () => {
     render(
       <ol>
-        <MessageItem message={{ ...base, content: "fixed", edited_at: "2026-01-01T12:01:00.000Z" }} mine={false} {...props} />
+        <MessageItem
+          message={{ ...base, content: "fixed", edited_at: "2026-01-01T12:01:00.000Z" }}
+          mine={false}
+          {...props}
+        />
         <MessageItem message={{ ...base, id: 4, content: "", deleted: true }} mine={false} {...props} />
       </ol>,
     );
@@ -88,7 +100,9 @@ describe("MessageItem", () => {
     render(<ol>{<MessageItem message={{ ...base, content: "mine" }} mine {...props} seenBy={["Bo"]} />}</ol>);
     expect(screen.getByRole("button", { name: "Edit message: mine" })).toBeTruthy();
     expect(screen.getByText("Seen by Bo", { exact: false })).toBeTruthy();
-    const theirs = render(<ol>{<MessageItem message={{ ...base, id: 9, content: "theirs" }} mine={false} {...props} />}</ol>);
+    const theirs = render(
+      <ol>{<MessageItem message={{ ...base, id: 9, content: "theirs" }} mine={false} {...props} />}</ol>,
+    );
     expect(theirs.queryByRole("button", { name: /theirs/ })).toBeNull();
   });
 });
@@ -96,21 +110,43 @@ describe("MessageItem", () => {
 describe("OutgoingItem", () => {
   it("shows a failed send with its reason and a retry", () => {
     const onRetry = vi.fn();
-    render(<ol>{<OutgoingItem item={{ client_id: "c1", content: "hi", status: "failed", problem: "Slow down." }} onRetry={onRetry} onDiscard={vi.fn()} />}</ol>);
+    render(
+      <ol>
+        {
+          <OutgoingItem
+            item={{ client_id: "c1", content: "hi", status: "failed", problem: "Slow down." }}
+            onRetry={onRetry}
+            onDiscard={vi.fn()}
+          />
+        }
+      </ol>,
+    );
     expect(screen.getByRole("alert").textContent).toContain("Not sent: Slow down.");
     fireEvent.click(screen.getByRole("button", { name: "Retry" }));
     expect(onRetry).toHaveBeenCalled();
   });
 
   it("shows a send on its way as sending", () => {
-    render(<ol>{<OutgoingItem item={{ client_id: "c1", content: "hi", status: "sending" }} onRetry={vi.fn()} onDiscard={vi.fn()} />}</ol>);
+    render(
+      <ol>
+        {
+          <OutgoingItem
+            item={{ client_id: "c1", content: "hi", status: "sending" }}
+            onRetry={vi.fn()}
+            onDiscard={vi.fn()}
+          />
+        }
+      </ol>,
+    );
     expect(screen.getByText("Sending…")).toBeTruthy();
   });
 });
 
 describe("signing in", () => {
   it("explains a wrong password, too many attempts and an unreachable server in plain words", () => {
-    expect(signInProblem(new ApiError(401, "No active account found with the given credentials", "authentication_failed"))).toMatch(/do not match/);
+    expect(
+      signInProblem(new ApiError(401, "No active account found with the given credentials", "authentication_failed")),
+    ).toMatch(/do not match/);
     expect(signInProblem(new ApiError(429, "Too many", "throttled"))).toMatch(/Too many attempts/);
     expect(signInProblem(new TypeError("Failed to fetch"))).toMatch(/Could not reach/);
   });

@@ -7,13 +7,15 @@ function Opener() {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button onClick={() => setOpen(true)}>Open settings</button>
+      <button type="button" onClick={() => setOpen(true)}>
+        Open settings
+      </button>
       {open && (
         <Dialog title="Settings" onClose={() => setOpen(false)}>
           <label>
             Name <input />
           </label>
-          <button>Save</button>
+          <button type="submit">Save</button>
         </Dialog>
       )}
     </>

@@ -56,7 +56,10 @@ describe("GroupDetails", () => {
   });
 
   it("gives renaming and removing to the member who became owner when the creator left", async () => {
-    await details(aRoom({ title: "Ops", participants: [member, quiet], created_by: owner.id, owner: member.id }), member);
+    await details(
+      aRoom({ title: "Ops", participants: [member, quiet], created_by: owner.id, owner: member.id }),
+      member,
+    );
     expect(screen.getByLabelText("Group title")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Remove Quinn" })).toBeTruthy();
   });
@@ -71,7 +74,9 @@ describe("GroupDetails", () => {
     const { api, onChanged } = await details(room, owner);
     api.on("PATCH", `/rooms/${room.id}`, ({ body }) => {
       const title = (body as { title: string }).title;
-      return title ? { body: { ...room, title } } : apiError(400, "Invalid input (title: must not be blank).", "invalid", { title: "must not be blank" });
+      return title
+        ? { body: { ...room, title } }
+        : apiError(400, "Invalid input (title: must not be blank).", "invalid", { title: "must not be blank" });
     });
     const title = screen.getByLabelText("Group title");
     fireEvent.input(title, { target: { value: "Night shift" } });
@@ -107,14 +112,21 @@ describe("GroupDetails", () => {
   it("shows the API's refusal when a removal is not allowed after all", async () => {
     const room = group();
     const { api, onChanged } = await details(room, owner);
-    api.on("DELETE", `/rooms/${room.id}/members/${member.id}`, apiError(403, "Only the room's creator or a superuser can do that.", "permission_denied"));
+    api.on(
+      "DELETE",
+      `/rooms/${room.id}/members/${member.id}`,
+      apiError(403, "Only the room's creator or a superuser can do that.", "permission_denied"),
+    );
     fireEvent.click(screen.getByRole("button", { name: "Remove Mo" }));
     expect((await screen.findByRole("alert")).textContent).toBe("Only the room's creator or a superuser can do that.");
     expect(onChanged).not.toHaveBeenCalled();
   });
 
   it("offers neither leaving nor adding in a direct message", async () => {
-    await details(aRoom({ title: "mo - olga", is_group: false, participants: [member, owner], created_by: member.id }), member);
+    await details(
+      aRoom({ title: "mo - olga", is_group: false, participants: [member, owner], created_by: member.id }),
+      member,
+    );
     expect(screen.getByRole("dialog", { name: "Conversation details" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Leave group" })).toBeNull();
     expect(screen.queryByLabelText("Add people")).toBeNull();
@@ -128,8 +140,18 @@ describe("GroupDetails", () => {
       const [open, setOpen] = useState(false);
       return (
         <>
-          <button onClick={() => setOpen(true)}>Group info</button>
-          {open && <GroupDetails room={room} me={member} onChanged={() => undefined} onLeft={() => undefined} onClose={() => setOpen(false)} />}
+          <button type="button" onClick={() => setOpen(true)}>
+            Group info
+          </button>
+          {open && (
+            <GroupDetails
+              room={room}
+              me={member}
+              onChanged={() => undefined}
+              onLeft={() => undefined}
+              onClose={() => setOpen(false)}
+            />
+          )}
         </>
       );
     }

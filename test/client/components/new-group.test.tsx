@@ -57,7 +57,11 @@ describe("NewGroup", () => {
     expect(document.activeElement).toBe(screen.getByLabelText("Add people"));
     const chosen = screen.getByRole("list", { name: "Chosen people" });
     expect(within(chosen).getByRole("button", { name: "Remove Alice Liddell" })).toBeTruthy();
-    expect(within(screen.getByRole("list", { name: "Matching people" })).queryByRole("button", { name: "Add Alice Liddell" })).toBeNull();
+    expect(
+      within(screen.getByRole("list", { name: "Matching people" })).queryByRole("button", {
+        name: "Add Alice Liddell",
+      }),
+    ).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
     expect(api.sent("POST", "/rooms")[0].body).toEqual({ title: "Tea party", participants: [alice.id] });
@@ -93,7 +97,11 @@ describe("NewGroup", () => {
 
   it("shows why the server refused the group", async () => {
     const { api, onCreated } = await newGroup();
-    api.on("POST", "/rooms", apiError(400, "Some participants do not exist.", "invalid", { participants: "unknown users: 999" }));
+    api.on(
+      "POST",
+      "/rooms",
+      apiError(400, "Some participants do not exist.", "invalid", { participants: "unknown users: 999" }),
+    );
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Ghosts" } });
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
     expect((await screen.findByRole("alert")).textContent).toBe("Some participants do not exist.");
@@ -104,7 +112,11 @@ describe("NewGroup", () => {
   it("shows names full of markup as text", async () => {
     const api = fakeApi();
     await signedIn(api);
-    const mallory: User = aUser({ username: "mallory", first_name: "<img src=x onerror=alert(1)>", last_name: "<b>bold</b>" });
+    const mallory: User = aUser({
+      username: "mallory",
+      first_name: "<img src=x onerror=alert(1)>",
+      last_name: "<b>bold</b>",
+    });
     api.on("GET", "/profiles/get_available_users", { body: [mallory] });
     render(<NewGroup onCreated={() => undefined} onClose={() => undefined} />);
     fireEvent.input(screen.getByLabelText("Add people"), { target: { value: "m" } });
@@ -114,4 +126,3 @@ describe("NewGroup", () => {
     expect(document.querySelectorAll("img[src=x]")).toHaveLength(0);
   });
 });
-

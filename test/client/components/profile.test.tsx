@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
 import { Profile } from "../../../client/components/profile";
-import { recordingCanvas, decodesPicturesAs } from "../support/canvas";
+import { decodesPicturesAs, recordingCanvas } from "../support/canvas";
 import { apiError, fakeApi } from "../support/fake-api";
 import { fakeUploads } from "../support/fake-upload";
 import { aUser } from "../support/people";
@@ -26,7 +26,13 @@ describe("Profile", () => {
   it("shows the API's field error beside the email field after a 400, and changes nothing", async () => {
     const api = fakeApi();
     await signedIn(api);
-    api.on("PATCH", "/profiles/7", apiError(400, "Invalid input (email: is not a valid email address).", "invalid", { email: "is not a valid email address" }));
+    api.on(
+      "PATCH",
+      "/profiles/7",
+      apiError(400, "Invalid input (email: is not a valid email address).", "invalid", {
+        email: "is not a valid email address",
+      }),
+    );
     const { onChanged } = renderProfile();
     fireEvent.input(screen.getByLabelText("Email"), { target: { value: "not-an-address" } });
     fireEvent.click(screen.getByRole("button", { name: "Save name and email" }));
@@ -44,14 +50,22 @@ describe("Profile", () => {
     fireEvent.input(screen.getByLabelText("Last name"), { target: { value: "King" } });
     fireEvent.click(screen.getByRole("button", { name: "Save name and email" }));
     expect((await screen.findByRole("status")).textContent).toBe("Saved.");
-    expect(api.sent("PATCH", "/profiles/7")[0].body).toEqual({ first_name: "Ada", last_name: "King", email: "ada@example.com" });
+    expect(api.sent("PATCH", "/profiles/7")[0].body).toEqual({
+      first_name: "Ada",
+      last_name: "King",
+      email: "ada@example.com",
+    });
     expect(onChanged).toHaveBeenCalledWith(expect.objectContaining({ full_name: "Ada King" }));
   });
 
   it("sends the current password with a new one and shows when it is wrong", async () => {
     const api = fakeApi();
     await signedIn(api);
-    api.on("PATCH", "/profiles/7", apiError(400, "The current password is wrong.", "invalid", { current_password: "does not match your password" }));
+    api.on(
+      "PATCH",
+      "/profiles/7",
+      apiError(400, "The current password is wrong.", "invalid", { current_password: "does not match your password" }),
+    );
     renderProfile();
     fireEvent.input(screen.getByLabelText("Current password"), { target: { value: "guess" } });
     fireEvent.input(screen.getByLabelText("New password"), { target: { value: "correct horse" } });
@@ -70,7 +84,9 @@ describe("Profile", () => {
     fireEvent.input(screen.getByLabelText("New password"), { target: { value: "correct horse" } });
     fireEvent.input(screen.getByLabelText("New password again"), { target: { value: "correct horse" } });
     fireEvent.click(screen.getByRole("button", { name: "Change password" }));
-    expect((await screen.findByRole("status")).textContent).toBe("Password changed. Your other sessions are signed out.");
+    expect((await screen.findByRole("status")).textContent).toBe(
+      "Password changed. Your other sessions are signed out.",
+    );
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["PATCH /profiles/7", "POST /access_token"]);
     expect(api.sent("POST", "/access_token")[0].body).toEqual({ username: "ada", password: "correct horse" });
     expect((screen.getByLabelText("New password") as HTMLInputElement).value).toBe("");
@@ -116,9 +132,14 @@ describe("Profile", () => {
 
     upload.progress(30, 100);
     expect((await screen.findByRole("progressbar", { name: "Upload progress" })).getAttribute("value")).toBe("30");
-    upload.respond(202, { avatar: "/media/avatar_files/ada_1.webp", avatar_url: "http://chat.test/media/avatar_files/ada_1.webp" });
+    upload.respond(202, {
+      avatar: "/media/avatar_files/ada_1.webp",
+      avatar_url: "http://chat.test/media/avatar_files/ada_1.webp",
+    });
     expect((await screen.findByRole("status")).textContent).toBe("Your picture is changed.");
-    expect(onChanged).toHaveBeenCalledWith(expect.objectContaining({ avatar_url: "http://chat.test/media/avatar_files/ada_1.webp" }));
+    expect(onChanged).toHaveBeenCalledWith(
+      expect.objectContaining({ avatar_url: "http://chat.test/media/avatar_files/ada_1.webp" }),
+    );
     expect(screen.queryByRole("progressbar")).toBeNull();
   });
 
@@ -149,7 +170,11 @@ describe("Profile", () => {
     choosePicture(new File([new Uint8Array(10)], "me.png", { type: "image/png" }));
     fireEvent.click(await screen.findByRole("button", { name: "Upload picture" }));
     await waitFor(() => expect(uploads).toHaveLength(1));
-    uploads[0].respond(413, { error: "An avatar can be at most 5 MiB.", detail: "An avatar can be at most 5 MiB.", code: "too_large" });
+    uploads[0].respond(413, {
+      error: "An avatar can be at most 5 MiB.",
+      detail: "An avatar can be at most 5 MiB.",
+      code: "too_large",
+    });
     expect((await screen.findByRole("alert")).textContent).toBe("An avatar can be at most 5 MiB.");
   });
 

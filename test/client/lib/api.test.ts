@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answer, api, ApiError } from "../../../client/lib/api";
+import { ApiError, answer, api } from "../../../client/lib/api";
 import { accessToken, signIn, signOut } from "../../../client/lib/session";
 import { apiError, fakeApi } from "../support/fake-api";
 import { signedIn, TEST_ACCESS_TOKEN } from "../support/session";
@@ -18,7 +18,11 @@ describe("the session", () => {
 
   it("throws the API's error, with its message, when signing in fails", async () => {
     const server = fakeApi();
-    server.on("POST", "/access_token", apiError(401, "No active account found with the given credentials", "authentication_failed"));
+    server.on(
+      "POST",
+      "/access_token",
+      apiError(401, "No active account found with the given credentials", "authentication_failed"),
+    );
     const failure = await signIn("ana", "wrong").catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApiError);
     expect((failure as ApiError).status).toBe(401);
@@ -48,7 +52,9 @@ describe("api calls", () => {
     await signedIn(server);
     server.on("POST", "/refresh_token", { body: { access: "renewed" } });
     server.on("GET", "/profiles/me", (request) =>
-      request.headers.get("authorization") === "Bearer renewed" ? { body: { id: 7 } } : apiError(401, "Token is invalid or expired", "token_not_valid"),
+      request.headers.get("authorization") === "Bearer renewed"
+        ? { body: { id: 7 } }
+        : apiError(401, "Token is invalid or expired", "token_not_valid"),
     );
     expect(await answer(api.profiles.me.$get())).toEqual({ id: 7 });
     expect(server.sent("POST", "/refresh_token")).toHaveLength(1);
@@ -59,7 +65,9 @@ describe("api calls", () => {
     const server = fakeApi();
     await signedIn(server);
     server.on("POST", "/rooms", apiError(400, "Invalid input (title: too long).", "invalid", { title: "too long" }));
-    const failure = (await answer(api.rooms.$post({ json: { title: "x".repeat(300), participants: [] } })).catch((err: unknown) => err)) as ApiError;
+    const failure = (await answer(api.rooms.$post({ json: { title: "x".repeat(300), participants: [] } })).catch(
+      (err: unknown) => err,
+    )) as ApiError;
     expect(failure.status).toBe(400);
     expect(failure.fields).toEqual({ title: "too long" });
     expect(failure.message).toBe("Invalid input (title: too long).");

@@ -1,5 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
-import { AVATAR_SIZE, centredSquare, decodePicture, moveCrop, placeCrop, positionOf, renderAvatar, zoomCrop, zoomOf } from "../../../client/lib/avatar-image";
+import {
+  AVATAR_SIZE,
+  centredSquare,
+  decodePicture,
+  moveCrop,
+  placeCrop,
+  positionOf,
+  renderAvatar,
+  zoomCrop,
+  zoomOf,
+} from "../../../client/lib/avatar-image";
 import { recordingCanvas } from "../support/canvas";
 
 const landscape = { width: 1200, height: 800 };
@@ -45,7 +55,9 @@ describe("renderAvatar", () => {
     const { drawings } = recordingCanvas();
     const blob = await renderAvatar({} as ImageBitmap, { x: 400, y: 200, size: 400 });
     expect(blob.type).toBe("image/webp");
-    expect(drawings).toEqual([{ canvas: { width: AVATAR_SIZE, height: AVATAR_SIZE }, source: [400, 200, 400, 400], target: [0, 0, 256, 256] }]);
+    expect(drawings).toEqual([
+      { canvas: { width: AVATAR_SIZE, height: AVATAR_SIZE }, source: [400, 200, 400, 400], target: [0, 0, 256, 256] },
+    ]);
   });
 
   it("falls back to JPEG where the browser cannot encode WebP", async () => {
@@ -60,7 +72,9 @@ describe("decodePicture", () => {
   it("refuses a file that is not a picture before decoding it", async () => {
     const decode = vi.fn();
     vi.stubGlobal("createImageBitmap", decode);
-    await expect(decodePicture(new File(["<html>"], "page.html", { type: "text/html" }))).rejects.toThrow("Choose a picture");
+    await expect(decodePicture(new File(["<html>"], "page.html", { type: "text/html" }))).rejects.toThrow(
+      "Choose a picture",
+    );
     expect(decode).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { WireMessage } from "../../../durable/protocol";
-import { withMessage, type RoomSummary } from "../../../client/lib/use-inbox";
-import { mergeMessages, messagesIn } from "../../../client/lib/use-room";
 import { dmWith, roomName } from "../../../client/lib/rooms";
 import { titleFor } from "../../../client/lib/use-attention";
+import { type RoomSummary, withMessage } from "../../../client/lib/use-inbox";
+import { mergeMessages, messagesIn } from "../../../client/lib/use-room";
+import type { WireMessage } from "../../../durable/protocol";
 
 const message = (id: number, content = `m${id}`, extra: Partial<WireMessage> = {}): WireMessage => ({
   id,
@@ -16,7 +16,8 @@ const message = (id: number, content = `m${id}`, extra: Partial<WireMessage> = {
   ...extra,
 });
 
-const person = (id: number, full_name: string) => ({ id, full_name, username: full_name.toLowerCase() }) as RoomSummary["participants"][number];
+const person = (id: number, full_name: string) =>
+  ({ id, full_name, username: full_name.toLowerCase() }) as RoomSummary["participants"][number];
 
 describe("a conversation's messages", () => {
   it("come one a frame, or several in one frame from a busy room, in order", () => {
@@ -38,7 +39,15 @@ describe("a conversation's messages", () => {
 });
 
 describe("the room list", () => {
-  const room = { id: 1, title: "t", is_group: false, participants: [person(1, "Ana"), person(2, "Bo")], messages: [message(1)], unread_count: 0, last_activity: message(1).timestamp } as RoomSummary;
+  const room = {
+    id: 1,
+    title: "t",
+    is_group: false,
+    participants: [person(1, "Ana"), person(2, "Bo")],
+    messages: [message(1)],
+    unread_count: 0,
+    last_activity: message(1).timestamp,
+  } as RoomSummary;
 
   it("moves a room's preview and activity to a newer message and counts it unread", () => {
     const next = withMessage(room, message(5, "latest"), true);

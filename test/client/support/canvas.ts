@@ -12,11 +12,14 @@ export function recordingCanvas({ encodes = ["image/webp", "image/jpeg", "image/
   const drawings: Drawing[] = [];
   const encoded: string[] = [];
   vi.spyOn(HTMLCanvasElement.prototype, "getContext").mockImplementation(function (this: HTMLCanvasElement) {
-    const canvas = this;
     return {
       imageSmoothingQuality: "low",
       drawImage: (_image: unknown, ...box: number[]) =>
-        drawings.push({ canvas: { width: canvas.width, height: canvas.height }, source: box.slice(0, 4), target: box.slice(4) }),
+        drawings.push({
+          canvas: { width: this.width, height: this.height },
+          source: box.slice(0, 4),
+          target: box.slice(4),
+        }),
     } as unknown as CanvasRenderingContext2D;
   });
   vi.spyOn(HTMLCanvasElement.prototype, "toBlob").mockImplementation((callback, type = "image/png") => {

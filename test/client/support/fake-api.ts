@@ -11,7 +11,10 @@ type Handler = (request: SentRequest) => Reply | Promise<Reply>;
 
 /** The API's error body, as worker/errors.ts writes it. */
 export function apiError(status: number, message: string, code: string, fields?: Record<string, string>): Reply {
-  return { status, body: fields ? { error: message, detail: message, code, fields } : { error: message, detail: message, code } };
+  return {
+    status,
+    body: fields ? { error: message, detail: message, code, fields } : { error: message, detail: message, code },
+  };
 }
 
 function normalise(path: string) {
@@ -35,8 +38,12 @@ export function fakeApi() {
       headers: request.headers,
     };
     requests.push(sent);
-    const route = routes.find((r) => r.method === sent.method && (typeof r.path === "string" ? r.path === sent.path : r.path.test(sent.path)));
-    const reply = route ? await route.handler(sent) : apiError(404, `No fake for ${sent.method} ${sent.path}`, "not_found");
+    const route = routes.find(
+      (r) => r.method === sent.method && (typeof r.path === "string" ? r.path === sent.path : r.path.test(sent.path)),
+    );
+    const reply = route
+      ? await route.handler(sent)
+      : apiError(404, `No fake for ${sent.method} ${sent.path}`, "not_found");
     const status = reply.status ?? 200;
     const body = status === 204 || reply.body === undefined ? null : JSON.stringify(reply.body);
     return new Response(body, { status, headers: body ? { "content-type": "application/json" } : {} });

@@ -6,13 +6,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  type DjangoRecord,
+  type Existing,
+  type MediaReader,
   planImport,
   readDump,
   roomStatements,
   userStatements,
-  type DjangoRecord,
-  type Existing,
-  type MediaReader,
 } from "../../../scripts/import-condor/plan.ts";
 
 const FIXTURE = path.resolve(import.meta.dirname, "../../fixtures/condor-django");
@@ -31,14 +31,26 @@ const HASH = "pbkdf2_sha256$260000$salt$hash";
 const user = (pk: number, username: string, fields: Record<string, unknown> = {}): DjangoRecord => ({
   model: "auth.user",
   pk,
-  fields: { username, password: HASH, email: `${username}@example.com`, is_active: true, date_joined: "2020-01-01T00:00:00Z", ...fields },
+  fields: {
+    username,
+    password: HASH,
+    email: `${username}@example.com`,
+    is_active: true,
+    date_joined: "2020-01-01T00:00:00Z",
+    ...fields,
+  },
 });
 const message = (pk: unknown, sender: number, content: string, timestamp = "2020-01-02T00:00:00Z"): DjangoRecord => ({
   model: "chat.message",
   pk,
   fields: { sender, content, timestamp },
 });
-const room = (pk: number, participants: number[], messages: number[] = [], fields: Record<string, unknown> = {}): DjangoRecord => ({
+const room = (
+  pk: number,
+  participants: number[],
+  messages: number[] = [],
+  fields: Record<string, unknown> = {},
+): DjangoRecord => ({
   model: "chat.room",
   pk,
   fields: { title: `room ${pk}`, timestamp: "2020-01-01T12:00:00Z", is_goup: true, participants, messages, ...fields },
@@ -63,17 +75,29 @@ describe("planning the fixture", () => {
       [6, "retired", false, false],
       [7, "nopass", false, true],
     ]);
-    expect(plan.users[2]).toMatchObject({ lastName: "", email: "palmieri@example.com", password: expect.stringMatching(/^pbkdf2_sha256\$150000\$/) });
+    expect(plan.users[2]).toMatchObject({
+      lastName: "",
+      email: "palmieri@example.com",
+      password: expect.stringMatching(/^pbkdf2_sha256\$150000\$/),
+    });
     expect(plan.users[3].email).toBe("");
     expect(plan.mustReset).toEqual([]);
   });
 
   it("keeps the default avatar for Django's copies of it and uploads own avatars under keys named by their bytes", () => {
-    const avatars = Object.fromEntries(plan.users.map((u) => [u.username, u.avatar && { key: u.avatar.key, type: u.avatar.type }]));
+    const avatars = Object.fromEntries(
+      plan.users.map((u) => [u.username, u.avatar && { key: u.avatar.key, type: u.avatar.type }]),
+    );
     expect(avatars.fcarreno).toBeUndefined();
     expect(avatars.palmieri).toBeUndefined();
-    expect(avatars.palmibb).toEqual({ key: expect.stringMatching(/^avatar_files\/palmibb_[0-9a-f]{8}\.png$/), type: "image/png" });
-    expect(avatars.saitama).toEqual({ key: expect.stringMatching(/^avatar_files\/saitama_[0-9a-f]{8}\.jpeg$/), type: "image/jpeg" });
+    expect(avatars.palmibb).toEqual({
+      key: expect.stringMatching(/^avatar_files\/palmibb_[0-9a-f]{8}\.png$/),
+      type: "image/png",
+    });
+    expect(avatars.saitama).toEqual({
+      key: expect.stringMatching(/^avatar_files\/saitama_[0-9a-f]{8}\.jpeg$/),
+      type: "image/jpeg",
+    });
     expect(planImport(fixture, EMPTY, fixtureMedia).users[1].avatar?.key).toBe(avatars.palmibb!.key);
   });
 
@@ -95,7 +119,9 @@ describe("planning the fixture", () => {
     expect(plan.rooms.map((r) => r.messages.map((m) => m.id))).toEqual([[1, 2, 3], [4], [5, 6, 7], []]);
     expect(plan.rooms[1].messages[0].content).toBe("<b>bold?</b> & <script>alert(1)</script>");
     expect(plan.rooms[0].messages[2].content).toBe("hola Frank, ¿qué tal? 👋");
-    expect(reasons(plan.skipped)).toEqual(["chat.message 8: empty: the API refuses empty messages and there is nothing to show"]);
+    expect(reasons(plan.skipped)).toEqual([
+      "chat.message 8: empty: the API refuses empty messages and there is nothing to show",
+    ]);
   });
 
   it("says which accounts cannot sign in, as in the original", () => {
@@ -145,7 +171,15 @@ describe("planning odd exports", () => {
   it("skips users whose id or username someone else has here, and drops a taken email", () => {
     const plan = planImport(
       [user(1, "alice"), user(2, "Bob"), user(3, "carol", { email: "BOB@example.com" }), user(4, "bob")],
-      { users: [{ id: 1, username: "mallory", email: "" }, { id: 9, username: "bob", email: "bob@example.com" }], rooms: [], messageIds: [], messageIdsHandedOut: 1 },
+      {
+        users: [
+          { id: 1, username: "mallory", email: "" },
+          { id: 9, username: "bob", email: "bob@example.com" },
+        ],
+        rooms: [],
+        messageIds: [],
+        messageIdsHandedOut: 1,
+      },
     );
     expect(plan.users.map((u) => [u.id, u.email])).toEqual([[3, ""]]);
     expect(reasons(plan.skipped)).toEqual([
@@ -153,7 +187,9 @@ describe("planning odd exports", () => {
       "auth.user 2: the username 'Bob' is taken here by user 9 (usernames are unique whatever their case)",
       "auth.user 4: the username 'bob' is taken here by user 9 (usernames are unique whatever their case)",
     ]);
-    expect(reasons(plan.notes)).toEqual(["auth.user 3: the email 'BOB@example.com' is user 9's too; carol is imported without an email"]);
+    expect(reasons(plan.notes)).toEqual([
+      "auth.user 3: the email 'BOB@example.com' is user 9's too; carol is imported without an email",
+    ]);
   });
 
   it("reports unreadable and foreign records by name and reason, and imports the rest", () => {
@@ -235,14 +271,18 @@ describe("planning odd exports", () => {
       { ...EMPTY, messageIdsHandedOut: 5 },
     );
     expect(plan.rooms[0].messages.map((m) => m.id)).toEqual([5]);
-    expect(reasons(plan.skipped)).toEqual(["chat.message 3: id 3 may belong to a message here (ids up to 4 have been handed to rooms)"]);
+    expect(reasons(plan.skipped)).toEqual([
+      "chat.message 3: id 3 may belong to a message here (ids up to 4 have been handed to rooms)",
+    ]);
   });
 
   it("skips rooms whose id another room has here, and rooms nobody imported could read", () => {
-    const plan = planImport(
-      [user(1, "ann"), message(1, 1, "hi"), room(1, [1], [1]), room(2, [7, 8], [])],
-      { users: [], rooms: [{ id: 1, title: "someone else's", dm_key: null }], messageIds: [], messageIdsHandedOut: 1 },
-    );
+    const plan = planImport([user(1, "ann"), message(1, 1, "hi"), room(1, [1], [1]), room(2, [7, 8], [])], {
+      users: [],
+      rooms: [{ id: 1, title: "someone else's", dm_key: null }],
+      messageIds: [],
+      messageIdsHandedOut: 1,
+    });
     expect(plan.rooms).toEqual([]);
     expect(reasons(plan.skipped)).toEqual([
       "chat.room 1: id 1 belongs to another room here ('someone else's'); its 1 messages are not imported",
@@ -291,7 +331,9 @@ describe("the SQL of a plan", () => {
     const sql = [...userStatements(plan.users), ...plan.rooms.flatMap(roomStatements)].join(";\n");
     expect(sql).not.toContain("<script>");
     expect(sql).not.toContain("fcarreno");
-    expect(sql).toContain(`CAST(X'${Buffer.from("<b>bold?</b> & <script>alert(1)</script>").toString("hex")}' AS TEXT)`);
+    expect(sql).toContain(
+      `CAST(X'${Buffer.from("<b>bold?</b> & <script>alert(1)</script>").toString("hex")}' AS TEXT)`,
+    );
   });
 
   it("marks each member as having read up to the room's last imported message", () => {
@@ -304,7 +346,15 @@ describe("the SQL of a plan", () => {
 
   it("splits a room's messages into statements under D1's 100 KB limit, keeping every one", () => {
     const long = planImport(
-      [user(1, "ann"), ...Array.from({ length: 30 }, (_, i) => message(i + 1, 1, "é🦅".repeat(1333))), room(1, [1], Array.from({ length: 30 }, (_, i) => i + 1))],
+      [
+        user(1, "ann"),
+        ...Array.from({ length: 30 }, (_, i) => message(i + 1, 1, "é🦅".repeat(1333))),
+        room(
+          1,
+          [1],
+          Array.from({ length: 30 }, (_, i) => i + 1),
+        ),
+      ],
       EMPTY,
     );
     const [, , ...messages] = roomStatements(long.rooms[0]);
