@@ -5,12 +5,12 @@
  * rooms: its inbox and the room it shows.
  */
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../worker/db";
-import { unreadCounts } from "../worker/db/messages";
-import { errorBody } from "../worker/errors";
-import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
+import { database } from "../core/db";
+import { unreadCounts } from "../core/db/messages";
+import { errorBody } from "../core/errors";
+import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
 import { closeSilentSockets } from "./keep-alive";
-import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "./protocol";
+import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
 export const MAX_INBOX_SOCKETS = 8;

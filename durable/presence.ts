@@ -5,7 +5,7 @@
  * It serves when no Upstash is configured, which is the local default. One object is
  * plenty there, and for a team's deployment too: a heartbeat per open socket every 30 s is
  * a small fraction of what one object can write. Past that, configure Upstash, which is what
- * the design chose for presence at scale. The online rule itself lives in worker/presence.
+ * the design chose for presence at scale. The online rule itself lives in core/presence.
  */
 import { DurableObject } from "cloudflare:workers";
 

@@ -29,7 +29,7 @@
  * read again on the next news.
  */
 import { DurableObject } from "cloudflare:workers";
-import { database, now } from "../worker/db";
+import { database, now } from "../core/db";
 import {
   copyMessages,
   findMessage,
@@ -42,13 +42,13 @@ import {
   rewriteMessage,
   type TakenMessage,
   unreadCounts,
-} from "../worker/db/messages";
-import { markRead, readPositions } from "../worker/db/reads";
-import { roomForNews } from "../worker/db/rooms";
-import type { MessageRow } from "../worker/db/schema";
-import { errorBody } from "../worker/errors";
-import { HEARTBEAT_EVERY_MS, presenceStore } from "../worker/presence";
-import { toMessage } from "../worker/shapes";
+} from "../core/db/messages";
+import { markRead, readPositions } from "../core/db/reads";
+import { roomForNews } from "../core/db/rooms";
+import type { MessageRow } from "../core/db/schema";
+import { errorBody } from "../core/errors";
+import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
+import { toMessage } from "../core/shapes";
 import { inboxObject } from "./inbox";
 import { closeSilentSockets } from "./keep-alive";
 import {
@@ -62,7 +62,7 @@ import {
   SUBPROTOCOL,
   TYPING_LASTS_MS,
   type WireMessage,
-} from "./protocol";
+} from "../core/protocol";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;

@@ -5,7 +5,7 @@
  * It records every message it receives, in order, so that callers can compare it with the
  * room's history. Used by `npm run soak` and the fault tests that restart the server.
  */
-import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../durable/protocol.ts";
+import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../core/protocol.ts";
 
 type Frame = {
   type: string;

@@ -17,7 +17,7 @@
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { SignJWT } from "jose";
-import { SEND_PER_SECOND } from "../durable/protocol.ts";
+import { SEND_PER_SECOND } from "../core/protocol.ts";
 import { joinRoom, type Participant } from "./chat-client.ts";
 import { type DevServer, serverMemory, startDevServer } from "./dev-server.ts";
 

@@ -3,8 +3,8 @@
  * hook and therefore one error shape.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { UserRow } from "./db/schema";
-import { ApiError } from "./errors";
+import type { UserRow } from "../core/db/schema";
+import { ApiError } from "../core/errors";
 
 export type AppEnv = {
   Bindings: Env;

@@ -3,7 +3,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { ZodType } from "zod";
-import { ErrorSchema } from "./shapes";
+import { ErrorSchema } from "../core/shapes";
 
 export const json = <T extends ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },

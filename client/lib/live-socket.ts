@@ -4,7 +4,7 @@
  * server restart is not met by every client at the same instant), asking the caller for
  * the address each time (a room socket resumes after the last message it saw).
  */
-import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../../durable/protocol-constants";
+import { BEARER_PREFIX, PING, SUBPROTOCOL } from "../../core/protocol-constants";
 import { accessToken, renewAccess } from "./session";
 
 const PING_EVERY_MS = 25_000;

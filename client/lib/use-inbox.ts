@@ -5,7 +5,7 @@
  * socket comes back from a drop, the list is read again so nothing missed is stale.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { InboxFrame, WireMessage } from "../../durable/protocol";
+import type { InboxFrame, WireMessage } from "../../core/protocol";
 import { answer, api, type RoomPage } from "./api";
 import { type LiveSocket, liveSocket } from "./live-socket";
 

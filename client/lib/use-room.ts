@@ -5,12 +5,12 @@
  * same id, which the server stores only once. A send the server refuses, or that is not
  * acknowledged in time, is "failed" and can be retried.
  *
- * Frames are typed by durable/protocol.ts but not parsed with zod here: they come from our
+ * Frames are typed by core/protocol.ts but not parsed with zod here: they come from our
  * own server over our own origin, and zod would double the page's JavaScript.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { RoomFrame, WireMessage } from "../../durable/protocol";
-import { TYPING_LASTS_MS } from "../../durable/protocol-constants";
+import type { RoomFrame, WireMessage } from "../../core/protocol";
+import { TYPING_LASTS_MS } from "../../core/protocol-constants";
 import { answer, api } from "./api";
 import { type LiveSocket, liveSocket } from "./live-socket";
 

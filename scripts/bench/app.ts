@@ -141,7 +141,7 @@ const people = (): SeedUser[] =>
 /**
  * The DM of users 1 and 2 (bench0, bench1: seeded first) with its history, straight into
  * D1. Its ids are SQLite's own: no room has been handed ids yet, and the first block a
- * room gets starts above them (reserveMessageIds in worker/db/messages.ts).
+ * room gets starts above them (reserveMessageIds in core/db/messages.ts).
  */
 function dmWithHistory(): string[] {
   const at = sqlText(new Date().toISOString());

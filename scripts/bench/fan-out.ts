@@ -14,7 +14,7 @@
  */
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol.ts";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../core/protocol.ts";
 import { type Chat, ROOM_SIZES } from "./app.ts";
 import { treeCpuMs } from "./cpu.ts";
 import type { Relay } from "./relay.ts";

@@ -6,7 +6,7 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SEND_BURST } from "../../durable/protocol";
+import { SEND_BURST } from "../../core/protocol";
 import { COPY_BACKLOG, type Room, roomObject } from "../../durable/room";
 import { call, expectError, historyOf, makeRoom, makeUser } from "../support/api";
 import { d1Failure, failingD1 } from "../support/failing-bindings";

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../durable/protocol";
+import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../core/protocol";
 import { MAX_SOCKETS_PER_USER, type Room, roomObject } from "../../durable/room";
 import { call, historyOf, makeRoom, makeUser, sendToRoom } from "../support/api";
 import { openLiveRoom, openRoom, upgrade } from "../support/sockets";

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClientFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../durable/protocol";
+import { ClientFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../core/protocol";
 import { makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
 import { openRoom, type TestSocket } from "../support/sockets";
 import { bodyLike, nastyString, nastyValue, RUNS } from "./arbitraries";

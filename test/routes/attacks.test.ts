@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { SUBPROTOCOL } from "../../durable/protocol";
+import { SUBPROTOCOL } from "../../core/protocol";
 import { call, expectError, makeRoom, makeUser, snapshot } from "../support/api";
 import { openInbox, openRoom, upgrade } from "../support/sockets";
 

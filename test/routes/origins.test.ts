@@ -5,7 +5,7 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../core/protocol";
 import worker from "../../worker/index";
 import { call, expectError, makeRoom, makeUser, ORIGIN, snapshot } from "../support/api";
 

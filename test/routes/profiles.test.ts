@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../worker/db";
-import { users } from "../../worker/db/schema";
-import { identityConflict } from "../../worker/db/users";
+import { database } from "../../core/db";
+import { users } from "../../core/db/schema";
+import { identityConflict } from "../../core/db/users";
 import { call, expectError, makeUser, ORIGIN, snapshot } from "../support/api";
 
 const signIn = (username: string, password: string) =>

@@ -3,7 +3,7 @@
  * (token in the subprotocol) and wait for frames, each wait bounded by a timeout.
  */
 import { exports } from "cloudflare:workers";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../durable/protocol";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../core/protocol";
 import { ORIGIN } from "./api";
 
 const WAIT_MS = 3000;

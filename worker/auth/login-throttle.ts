@@ -3,9 +3,9 @@
  * username or from one address, further attempts get 429 until the window ends.
  */
 import { eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "../db";
-import { loginFailures } from "../db/schema";
-import { ApiError } from "../errors";
+import type { Database } from "../../core/db";
+import { loginFailures } from "../../core/db/schema";
+import { ApiError } from "../../core/errors";
 
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 export const MAX_FAILURES_PER_USERNAME = 5;

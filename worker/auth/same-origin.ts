@@ -7,7 +7,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app";
-import { forbidden } from "../errors";
+import { forbidden } from "../../core/errors";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

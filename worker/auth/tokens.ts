@@ -7,8 +7,8 @@ import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { jwtVerify, SignJWT } from "jose";
-import { refreshTokens } from "../db/schema";
-import { ApiError } from "../errors";
+import { refreshTokens } from "../../core/db/schema";
+import { ApiError } from "../../core/errors";
 
 export const ACCESS_TTL_SECONDS = 5 * 60;
 export const REFRESH_TTL_SECONDS = 24 * 60 * 60;

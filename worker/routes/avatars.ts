@@ -16,12 +16,12 @@ import {
   MAX_AVATAR_SIDE,
   sniffImage,
 } from "../avatar-images";
-import { database } from "../db";
-import { users } from "../db/schema";
-import { findUser } from "../db/users";
-import { ApiError, forbidden, invalid, notFound } from "../errors";
+import { database } from "../../core/db";
+import { users } from "../../core/db/schema";
+import { findUser } from "../../core/db/users";
+import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
 import { errors, idParam, json } from "../openapi";
-import { avatarUrl, DEFAULT_AVATAR_KEY, originOf } from "../shapes";
+import { avatarUrl, DEFAULT_AVATAR_KEY, originOf } from "../../core/shapes";
 
 /** Room for the multipart envelope around a largest allowed file. */
 const MULTIPART_OVERHEAD = 64 * 1024;

@@ -4,11 +4,11 @@
  */
 
 import { roomObject } from "../../durable/room";
-import { type Database, database } from "../db";
-import { findMember, findRoom, type Member, participantsOf } from "../db/rooms";
-import type { RoomRow, UserRow } from "../db/schema";
-import { forbidden, notFound } from "../errors";
-import { type Room, toMessage, toRoom } from "../shapes";
+import { type Database, database } from "../../core/db";
+import { findMember, findRoom, type Member, participantsOf } from "../../core/db/rooms";
+import type { RoomRow, UserRow } from "../../core/db/schema";
+import { forbidden, notFound } from "../../core/errors";
+import { type Room, toMessage, toRoom } from "../../core/shapes";
 import { userAnswers } from "./user-answer";
 
 /** How many of its latest messages a room answer carries; older ones are paged. */

@@ -7,10 +7,10 @@
 
 import { inboxObject } from "../../durable/inbox";
 import { roomObject } from "../../durable/room";
-import type { Database } from "../db";
-import { roomIdsOf } from "../db/rooms";
-import type { RoomRow, UserRow } from "../db/schema";
-import { avatarUrl, fullName } from "../shapes";
+import type { Database } from "../../core/db";
+import { roomIdsOf } from "../../core/db/rooms";
+import type { RoomRow, UserRow } from "../../core/db/schema";
+import { avatarUrl, fullName } from "../../core/shapes";
 
 /** Each added person's inbox (but the one who added them) hears of the room. */
 const tellAdded = (env: Env, room: RoomRow, userIds: number[], by: number) =>

@@ -7,8 +7,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { roomObject } from "../../durable/room";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
-import { type Database, database } from "../db";
-import { latestMessagesOf, unreadCounts } from "../db/messages";
+import { type Database, database } from "../../core/db";
+import { latestMessagesOf, unreadCounts } from "../../core/db/messages";
 import {
   addMembers,
   createGroupRoom,
@@ -18,11 +18,11 @@ import {
   removeMember,
   renameRoom,
   roomsOf,
-} from "../db/rooms";
-import { findUsersByIds } from "../db/users";
-import { forbidden, invalid, notFound } from "../errors";
+} from "../../core/db/rooms";
+import { findUsersByIds } from "../../core/db/users";
+import { forbidden, invalid, notFound } from "../../core/errors";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../shapes";
+import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
 import { userAnswers } from "./user-answer";

@@ -1,6 +1,6 @@
 /**
  * WebSocket upgrades. The worker only authenticates: a valid access token (header or
- * subprotocol, see durable/protocol.ts) and, for a room, membership; anyone else is refused
+ * subprotocol, see core/protocol.ts) and, for a room, membership; anyone else is refused
  * with 401/403 before a socket opens. Then the upgrade goes to the Durable Object, with who
  * the caller is in headers the worker sets itself.
  */
@@ -10,8 +10,8 @@ import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
 import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
 import { type AppEnv, createApp } from "../app";
 import { requireUser } from "../auth/require-user";
-import { database } from "../db";
-import { ApiError, invalid } from "../errors";
+import { database } from "../../core/db";
+import { ApiError, invalid } from "../../core/errors";
 import { idParam } from "../openapi";
 import { roomOfMember } from "./room-access";
 

@@ -18,10 +18,10 @@ import { createApp } from "../app";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { issueTokenPair, REFRESH_TTL_SECONDS, spendRefreshToken, verifyToken } from "../auth/tokens";
-import { database, now } from "../db";
-import { users } from "../db/schema";
-import { findUser, findUserByUsername } from "../db/users";
-import { ApiError, invalid } from "../errors";
+import { database, now } from "../../core/db";
+import { users } from "../../core/db/schema";
+import { findUser, findUserByUsername } from "../../core/db/users";
+import { ApiError, invalid } from "../../core/errors";
 import { errors, json, jsonBody } from "../openapi";
 
 const Credentials = z.object({

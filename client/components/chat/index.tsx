@@ -6,7 +6,7 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { WireMessage } from "../../../durable/protocol";
+import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { dmWith } from "../../lib/rooms";
 import { useAttention } from "../../lib/use-attention";

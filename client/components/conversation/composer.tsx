@@ -3,7 +3,7 @@
  * the length limit is used shows beside it.
  */
 import { useId, useState } from "preact/hooks";
-import { MAX_MESSAGE_LENGTH } from "../../../durable/protocol-constants";
+import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
 import styles from "./conversation.module.css";
 
 /** From this many characters on, the count is shown as a warning. */

@@ -5,7 +5,7 @@
  * draft conversation: the first message creates the DM.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { WireMessage } from "../../../durable/protocol";
+import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { otherParticipant, roomName } from "../../lib/rooms";
 import { dayKey, dayLabel } from "../../lib/times";

@@ -4,8 +4,8 @@
  * deleting it; for one still on its way, "sending" or "failed" with a retry.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { WireMessage } from "../../../durable/protocol";
-import { MAX_MESSAGE_LENGTH } from "../../../durable/protocol-constants";
+import type { WireMessage } from "../../../core/protocol";
+import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
 import type { User } from "../../lib/api";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";

@@ -3,7 +3,7 @@ import { dmWith, roomName } from "../../../client/lib/rooms";
 import { titleFor } from "../../../client/lib/use-attention";
 import { type RoomSummary, withMessage } from "../../../client/lib/use-inbox";
 import { mergeMessages, messagesIn } from "../../../client/lib/use-room";
-import type { WireMessage } from "../../../durable/protocol";
+import type { WireMessage } from "../../../core/protocol";
 
 const message = (id: number, content = `m${id}`, extra: Partial<WireMessage> = {}): WireMessage => ({
   id,

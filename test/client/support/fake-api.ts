@@ -9,7 +9,7 @@ export type SentRequest = { method: string; path: string; query: URLSearchParams
 export type Reply = { status?: number; body?: unknown };
 type Handler = (request: SentRequest) => Reply | Promise<Reply>;
 
-/** The API's error body, as worker/errors.ts writes it. */
+/** The API's error body, as core/errors.ts writes it. */
 export function apiError(status: number, message: string, code: string, fields?: Record<string, string>): Reply {
   return {
     status,

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:test";
 import { Redis } from "@upstash/redis/cloudflare";
 import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
-import { presenceStore, UNKNOWN_PRESENCE } from "../../worker/presence";
-import { UpstashPresence } from "../../worker/presence/upstash";
+import { presenceStore, UNKNOWN_PRESENCE } from "../../../core/presence";
+import { UpstashPresence } from "../../../core/presence/upstash";
 import { presenceContract } from "./contract";
 
 const { url, token } = inject("upstashGateway");

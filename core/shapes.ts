@@ -3,7 +3,7 @@
  * turns a database row into what a client receives. Every key of the original is kept.
  */
 import { z } from "@hono/zod-openapi";
-import { WireMessage } from "../durable/protocol";
+import { WireMessage } from "./protocol";
 import type { MessageRow, RoomRow, UserRow } from "./db/schema";
 import type { UserPresence } from "./presence";
 

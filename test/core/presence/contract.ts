@@ -3,7 +3,7 @@
  * each store (embedded.test.ts, upstash.test.ts).
  */
 import { expect, it } from "vitest";
-import { ONLINE_WINDOW_MS, type PresenceStore } from "../../worker/presence";
+import { ONLINE_WINDOW_MS, type PresenceStore } from "../../../core/presence";
 
 /** A moment well clear of anything the stores hold from other tests. */
 const T0 = Date.UTC(2030, 0, 1);

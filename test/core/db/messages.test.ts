@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { database } from "../../worker/db";
+import { database } from "../../../core/db";
 import {
   copyMessages,
   type HistoryQuery,
@@ -9,11 +9,11 @@ import {
   pageOf,
   reserveMessageIds,
   unreadCounts,
-} from "../../worker/db/messages";
-import { markRead } from "../../worker/db/reads";
-import { createGroupRoom, findOrCreateDm } from "../../worker/db/rooms";
-import * as schema from "../../worker/db/schema";
-import { makeUser, seedMessages } from "../support/api";
+} from "../../../core/db/messages";
+import { markRead } from "../../../core/db/reads";
+import { createGroupRoom, findOrCreateDm } from "../../../core/db/rooms";
+import * as schema from "../../../core/db/schema";
+import { makeUser, seedMessages } from "../../support/api";
 
 const db = () => database(env);
 /** A page of a room's history in D1 alone. */

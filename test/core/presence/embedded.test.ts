@@ -4,8 +4,8 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { presenceStore } from "../../worker/presence";
-import { EmbeddedPresence } from "../../worker/presence/embedded";
+import { presenceStore } from "../../../core/presence";
+import { EmbeddedPresence } from "../../../core/presence/embedded";
 import { presenceContract } from "./contract";
 
 describe("embedded presence store", () => {
