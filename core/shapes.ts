@@ -3,9 +3,9 @@
  * turns a database row into what a client receives. Every key of the original is kept.
  */
 import { z } from "@hono/zod-openapi";
-import { WireMessage } from "./protocol";
 import type { MessageRow, RoomRow, UserRow } from "./db/schema";
 import type { UserPresence } from "./presence";
+import { WireMessage } from "./protocol";
 
 export const DEFAULT_AVATAR_KEY = "avatar_files/default_img.png";
 

@@ -9,8 +9,8 @@ import { database } from "../core/db";
 import { unreadCounts } from "../core/db/messages";
 import { errorBody } from "../core/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
-import { closeSilentSockets } from "./keep-alive";
 import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
+import { closeSilentSockets } from "./keep-alive";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
 export const MAX_INBOX_SOCKETS = 8;

@@ -48,9 +48,6 @@ import { roomForNews } from "../core/db/rooms";
 import type { MessageRow } from "../core/db/schema";
 import { errorBody } from "../core/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
-import { toMessage } from "../core/shapes";
-import { inboxObject } from "./inbox";
-import { closeSilentSockets } from "./keep-alive";
 import {
   type ClientFrame,
   PING,
@@ -63,6 +60,9 @@ import {
   TYPING_LASTS_MS,
   type WireMessage,
 } from "../core/protocol";
+import { toMessage } from "../core/shapes";
+import { inboxObject } from "./inbox";
+import { closeSilentSockets } from "./keep-alive";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;

@@ -5,9 +5,9 @@
 
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
+import { ApiError, errorResponse, notFound } from "../core/errors";
 import { createApp } from "./app";
 import { sameOrigin } from "./auth/same-origin";
-import { ApiError, errorResponse, notFound } from "../core/errors";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";

@@ -27,10 +27,10 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
+import { dmKey } from "../../core/db/dm-key.ts";
 import { messageText } from "../../core/protocol.ts";
 import { hasherOf } from "../../worker/auth/passwords.ts";
 import { avatarKey, MAX_AVATAR_BYTES, sniffImage } from "../../worker/avatar-images.ts";
-import { dmKey } from "../../core/db/dm-key.ts";
 import { sqlText } from "../wrangler-d1.ts";
 
 /** One record of `manage.py dumpdata` output. */

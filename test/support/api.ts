@@ -4,11 +4,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { hashPassword } from "../../worker/auth/passwords";
-import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import { database } from "../../core/db";
 import { copyMessages, MAX_MESSAGES_A_COPY, reserveMessageIds } from "../../core/db/messages";
 import { type UserRow, users } from "../../core/db/schema";
+import { hashPassword } from "../../worker/auth/passwords";
+import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import worker from "../../worker/index";
 
 export const ORIGIN = "http://chat.example";

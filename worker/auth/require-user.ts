@@ -2,11 +2,11 @@
  * The one auth check of the API: a valid access token of an active user, or 401.
  */
 import { createMiddleware } from "hono/factory";
-import { BEARER_PREFIX, SUBPROTOCOL } from "../../core/protocol";
-import type { AppEnv } from "../app";
 import { database } from "../../core/db";
 import { findUser } from "../../core/db/users";
 import { ApiError } from "../../core/errors";
+import { BEARER_PREFIX, SUBPROTOCOL } from "../../core/protocol";
+import type { AppEnv } from "../app";
 import { verifyToken } from "./tokens";
 
 /** The bearer token of a request, if it sent one. */

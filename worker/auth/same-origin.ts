@@ -6,8 +6,8 @@
  * Reads are answered: without CORS headers the browser keeps them from the other page.
  */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../app";
 import { forbidden } from "../../core/errors";
+import type { AppEnv } from "../app";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -6,6 +6,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
+import { database } from "../../core/db";
+import { users } from "../../core/db/schema";
+import { findUser } from "../../core/db/users";
+import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
+import { avatarUrl, DEFAULT_AVATAR_KEY, originOf } from "../../core/shapes";
 import { createApp } from "../app";
 import { requireUser } from "../auth/require-user";
 import {
@@ -16,12 +21,7 @@ import {
   MAX_AVATAR_SIDE,
   sniffImage,
 } from "../avatar-images";
-import { database } from "../../core/db";
-import { users } from "../../core/db/schema";
-import { findUser } from "../../core/db/users";
-import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
 import { errors, idParam, json } from "../openapi";
-import { avatarUrl, DEFAULT_AVATAR_KEY, originOf } from "../../core/shapes";
 
 /** Room for the multipart envelope around a largest allowed file. */
 const MULTIPART_OVERHEAD = 64 * 1024;

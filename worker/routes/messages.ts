@@ -4,17 +4,17 @@
  * from the body and let anyone post as anyone; this one has no such door.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { messageText } from "../../core/protocol";
-import { type ChangeResult, roomObject } from "../../durable/room";
-import { createApp } from "../app";
-import { requireUser } from "../auth/require-user";
 import { database } from "../../core/db";
 import { findMessage } from "../../core/db/messages";
 import { findMember } from "../../core/db/rooms";
 import type { UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
-import { errors, idParam, json, jsonBody } from "../openapi";
+import { messageText } from "../../core/protocol";
 import { MessageSchema } from "../../core/shapes";
+import { type ChangeResult, roomObject } from "../../durable/room";
+import { createApp } from "../app";
+import { requireUser } from "../auth/require-user";
+import { errors, idParam, json, jsonBody } from "../openapi";
 
 const MessageId = z.object({ id: idParam });
 

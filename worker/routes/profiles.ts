@@ -4,16 +4,16 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { createApp } from "../app";
-import { hashPassword, verifyPassword } from "../auth/passwords";
-import { optionalUser, requireUser } from "../auth/require-user";
 import { database } from "../../core/db";
 import { refreshTokens, type UserRow, users } from "../../core/db/schema";
 import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../../core/db/users";
 import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
+import { originOf, UserSchema } from "../../core/shapes";
+import { createApp } from "../app";
+import { hashPassword, verifyPassword } from "../auth/passwords";
+import { optionalUser, requireUser } from "../auth/require-user";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { email, password, personName, username } from "../profile-fields";
-import { originOf, UserSchema } from "../../core/shapes";
 import { announceDeactivated } from "./room-events";
 import { userAnswer, userAnswers } from "./user-answer";
 

@@ -3,12 +3,12 @@
  * the API shows it (its participants and its latest messages, oldest first).
  */
 
-import { roomObject } from "../../durable/room";
 import { type Database, database } from "../../core/db";
 import { findMember, findRoom, type Member, participantsOf } from "../../core/db/rooms";
 import type { RoomRow, UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
 import { type Room, toMessage, toRoom } from "../../core/shapes";
+import { roomObject } from "../../durable/room";
 import { userAnswers } from "./user-answer";
 
 /** How many of its latest messages a room answer carries; older ones are paged. */

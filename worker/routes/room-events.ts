@@ -5,12 +5,12 @@
  * members and title, since it keeps them in memory for its inbox news.
  */
 
-import { inboxObject } from "../../durable/inbox";
-import { roomObject } from "../../durable/room";
 import type { Database } from "../../core/db";
 import { roomIdsOf } from "../../core/db/rooms";
 import type { RoomRow, UserRow } from "../../core/db/schema";
 import { avatarUrl, fullName } from "../../core/shapes";
+import { inboxObject } from "../../durable/inbox";
+import { roomObject } from "../../durable/room";
 
 /** Each added person's inbox (but the one who added them) hears of the room. */
 const tellAdded = (env: Env, room: RoomRow, userIds: number[], by: number) =>

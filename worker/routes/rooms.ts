@@ -4,9 +4,6 @@
  * it, deletes it and removes people; any participant adds people to a group or leaves it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { roomObject } from "../../durable/room";
-import { createApp } from "../app";
-import { requireUser } from "../auth/require-user";
 import { type Database, database } from "../../core/db";
 import { latestMessagesOf, unreadCounts } from "../../core/db/messages";
 import {
@@ -21,8 +18,11 @@ import {
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
-import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
+import { roomObject } from "../../durable/room";
+import { createApp } from "../app";
+import { requireUser } from "../auth/require-user";
+import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
 import { userAnswers } from "./user-answer";

@@ -9,16 +9,16 @@
  * the client both mean "your message is in".
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { clientId, messageText } from "../../core/protocol";
-import { type PostInput, roomObject } from "../../durable/room";
-import { createApp, fieldErrors } from "../app";
-import { requireUser } from "../auth/require-user";
 import { database } from "../../core/db";
 import { findDm, findMember, findOrCreateDm, findRoom } from "../../core/db/rooms";
 import { findUser } from "../../core/db/users";
 import { ApiError, forbidden } from "../../core/errors";
-import { errors, idField, json, jsonBody } from "../openapi";
+import { clientId, messageText } from "../../core/protocol";
 import { originOf, RoomSchema } from "../../core/shapes";
+import { type PostInput, roomObject } from "../../durable/room";
+import { createApp, fieldErrors } from "../app";
+import { requireUser } from "../auth/require-user";
+import { errors, idField, json, jsonBody } from "../openapi";
 import { roomAnswer } from "./room-access";
 
 const retrySafe = clientId

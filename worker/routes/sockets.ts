@@ -6,12 +6,12 @@
  */
 import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
+import { database } from "../../core/db";
+import { ApiError, invalid } from "../../core/errors";
 import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
 import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
 import { type AppEnv, createApp } from "../app";
 import { requireUser } from "../auth/require-user";
-import { database } from "../../core/db";
-import { ApiError, invalid } from "../../core/errors";
 import { idParam } from "../openapi";
 import { roomOfMember } from "./room-access";
 

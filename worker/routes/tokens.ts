@@ -14,14 +14,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { createApp } from "../app";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
-import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
-import { issueTokenPair, REFRESH_TTL_SECONDS, spendRefreshToken, verifyToken } from "../auth/tokens";
 import { database, now } from "../../core/db";
 import { users } from "../../core/db/schema";
 import { findUser, findUserByUsername } from "../../core/db/users";
 import { ApiError, invalid } from "../../core/errors";
+import { createApp } from "../app";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
+import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
+import { issueTokenPair, REFRESH_TTL_SECONDS, spendRefreshToken, verifyToken } from "../auth/tokens";
 import { errors, json, jsonBody } from "../openapi";
 
 const Credentials = z.object({
