@@ -1,0 +1,31 @@
+/**
+ * Who may do what: the one place the access rules are written. Routes and objects ask these
+ * questions; neither writes its own comparison of ids or roles.
+ */
+
+/** Whoever is asking: a signed-in user as the policy sees them. */
+export type Actor = { id: number; isSuperuser: boolean };
+/** The actor's place in a room, or none when they are not a participant. */
+export type Membership = { role: "owner" | "member" } | null | undefined;
+/** What the policy needs to know of a room. */
+export type RoomKind = { isGroup: boolean };
+
+/** Only participants read a room, its history and its socket. */
+export const canRead = (membership: Membership): boolean => membership != null;
+
+/** Only participants post to a room. */
+export const canPost = (membership: Membership): boolean => membership != null;
+
+/**
+ * A group's owner, or any superuser (member or not), renames it, deletes it or removes people.
+ * A DM has no owner.
+ */
+export const canManage = (actor: Actor, room: RoomKind, membership: Membership): boolean =>
+  actor.isSuperuser || (room.isGroup && membership?.role === "owner");
+
+/** Only the user themselves or a superuser changes a profile or an avatar. */
+export const isSelfOrSuperuser = (actor: Actor, userId: number): boolean => actor.id === userId || actor.isSuperuser;
+
+/** Only a message's sender edits or deletes it. */
+export const isAuthor = (actor: Pick<Actor, "id">, message: { senderId: number }): boolean =>
+  message.senderId === actor.id;
