@@ -12,13 +12,15 @@ export const API_DOCS_RENDERER = "/api-docs/scalar.standalone.js";
 
 /**
  * Scalar's settings: sign with the bearer scheme, and switch off what would reach outside
- * this origin (its web fonts, telemetry, the AI agent, the MCP link).
+ * this origin (its web fonts, telemetry, the AI agent, the MCP link, and the button that
+ * opens this document in Scalar's hosted client). "Test Request" stays: it runs in the page.
  */
 const scalarConfiguration = {
   url: "/api/v1/openapi.json",
   authentication: { preferredSecurityScheme: "bearer" },
   withDefaultFonts: false,
   telemetry: false,
+  hideClientButton: true,
   agent: { disabled: true },
   mcp: { disabled: true },
   showDeveloperTools: "never",
