@@ -1,9 +1,32 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import preact from "@preact/preset-vite";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+/** Where /api/docs loads its renderer from: worker/routes/docs.ts names the same path. */
+const API_DOCS_RENDERER = "api-docs/scalar.standalone.js";
+
+/**
+ * Scalar's browser bundle, copied from node_modules into the build so that /api/docs is
+ * served by the worker itself: nothing from a CDN, nothing minified committed, and the
+ * worker's own bundle stays small.
+ */
+function apiDocsRenderer(): Plugin {
+  const entry = createRequire(import.meta.url).resolve("@scalar/api-reference");
+  const standalone = path.join(path.dirname(entry), "browser", "standalone.js");
+  return {
+    name: "condor:api-docs-renderer",
+    apply: "build",
+    generateBundle() {
+      this.emitFile({ type: "asset", fileName: API_DOCS_RENDERER, source: readFileSync(standalone) });
+    },
+  };
+}
 
 // The client is built into dist/client, which wrangler serves as the worker's static assets.
 export default defineConfig({
   root: "client",
-  plugins: [preact()],
+  plugins: [preact(), apiDocsRenderer()],
   build: { outDir: "../dist/client", emptyOutDir: true },
 });

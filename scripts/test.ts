@@ -56,6 +56,8 @@ function bundleSize(directory: string) {
 }
 
 if (run("types", "npx", ["tsc", "--noEmit"]) && run("client build", "npx", ["vite", "build", "--logLevel", "warn"])) {
+  // The OpenAPI document against Redocly's recommended rules (redocly.yaml): no error, no warning.
+  run("api document lint", "npm", ["run", "--silent", "lint:api"]);
   vitest("workerd suites", []);
   vitest("node suites", ["--config", "vitest.node.config.ts"]);
   vitest("client components", ["--config", "vitest.client.config.ts"]);

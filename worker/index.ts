@@ -48,9 +48,29 @@ const openApiConfig = {
   info: {
     title: "Condor Chat",
     version: "1",
-    description:
-      "The REST API of condor_chat, kept path for path, with the holes of the original closed. Every error is `{error, detail, code, fields?}`.",
+    description: `The REST API of condor_chat, kept path for path, with the holes of the original closed. Every error is \`{error, detail, code, fields?}\`.
+
+## Signing in
+1. \`POST /api/v1/access_token/\` with \`{"username": "...", "password": "..."}\` answers \`{"access": "...", "refresh": "..."}\`.
+2. Send the access token as \`Authorization: Bearer <access>\` (on this page: paste it as the bearer token under Authentication). It lasts 5 minutes.
+3. \`POST /api/v1/refresh_token/\` with \`{"refresh": "..."}\` trades the refresh token (1 day, used once) for a new pair; \`POST /api/v1/logout/\` ends it.
+
+## Live sockets
+WebSocket upgrades, not listed below as operations: they answer \`101 Switching Protocols\`, which no "try it" button can show.
+- \`GET /api/v1/rooms/{id}/socket/?after=<last id seen>\`: a room you take part in. First every message after \`after\`, then \`caught_up\`, then live frames in the room's one order.
+- \`GET /api/v1/inbox/socket/\`: news of all your rooms (new messages, unread counts, rooms you were added to).
+
+Both authenticate before the socket opens, with \`Authorization: Bearer <access>\` or, from a browser, the subprotocols \`["condor.v1", "bearer.<access>"]\`; never put a token in the URL. A plain GET answers 426, someone else's room 403. Frames are JSON objects with a \`type\`.`,
+    // The package is private and names no license: none is granted until one is chosen.
+    license: { name: "UNLICENSED", identifier: "LicenseRef-UNLICENSED" },
   },
+  tags: [
+    { name: "Tokens", description: "Signing in and out: access and refresh tokens (JWT)." },
+    { name: "Profiles", description: "Users: who is there, who you can chat with, and your own profile." },
+    { name: "Avatars", description: "Profile pictures, stored in R2 and served under /media/." },
+    { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },
+    { name: "Messages", description: "Sending, reading, editing and deleting messages." },
+  ],
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],
 };
@@ -58,6 +78,7 @@ api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",
   scheme: "bearer",
   bearerFormat: "JWT",
+  description: "An access token from `POST /api/v1/access_token/`, valid for 5 minutes.",
 });
 
 const app = createApp();
@@ -83,17 +104,22 @@ app.use("*", sameOrigin());
 app.route("/api/v1", api);
 /**
  * Routes are registered without the trailing slash (Hono's non-strict matching then takes
- * both); the document shows them with it, as the original's clients write them.
+ * both); the document shows them with it, as the original's clients write them. Its server
+ * is the origin it was asked from, so "try it" on /api/docs and a downloaded copy both
+ * point at the deployment that served it.
  */
-function openApiDocument() {
-  const document = api.getOpenAPI31Document(openApiConfig);
+function openApiDocument(origin: string) {
+  const document = api.getOpenAPI31Document({
+    ...openApiConfig,
+    servers: [{ url: origin, description: "This server" }],
+  });
   document.paths = Object.fromEntries(
     Object.entries(document.paths ?? {}).map(([path, item]) => [`/api/v1${path}/`, item]),
   );
   return document;
 }
-app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument()));
-app.get("/api/docs", (c) => c.html(docsPage(openApiDocument())));
+app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+app.get("/api/docs", (c) => c.html(docsPage(openApiDocument(new URL(c.req.url).origin))));
 app.route("/media", media);
 app.all("/api/*", () => {
   throw notFound("No such API route.");

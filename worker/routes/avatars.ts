@@ -40,7 +40,8 @@ export const avatars = createApp().openapi(
   createRoute({
     method: "put",
     path: "/profiles/{id}/pic",
-    tags: ["profiles"],
+    operationId: "changeAvatar",
+    tags: ["Avatars"],
     summary: "Change a profile picture: your own, or anyone's as a superuser",
     middleware: [
       requireUser(),

@@ -37,7 +37,8 @@ export const messages = createApp()
     createRoute({
       method: "patch",
       path: "/messages/{id}",
-      tags: ["messages"],
+      operationId: "editMessage",
+      tags: ["Messages"],
       summary: "Edit your message; the room sees the new text live",
       middleware: [requireUser()] as const,
       request: { params: MessageId, ...jsonBody(z.object({ content: messageText })) },
@@ -57,7 +58,8 @@ export const messages = createApp()
     createRoute({
       method: "delete",
       path: "/messages/{id}",
-      tags: ["messages"],
+      operationId: "deleteMessage",
+      tags: ["Messages"],
       summary: "Delete your message: its text is gone for everyone, its place in history stays",
       middleware: [requireUser()] as const,
       request: { params: MessageId },

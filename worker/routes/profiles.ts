@@ -79,7 +79,8 @@ export const profiles = createApp()
     createRoute({
       method: "get",
       path: "/profiles/get_available_users",
-      tags: ["profiles"],
+      operationId: "listAvailableUsers",
+      tags: ["Profiles"],
       summary: "Everyone you can chat with: all active users but you, optionally searched",
       middleware: [requireUser()] as const,
       request: { query: AvailableQuery },
@@ -100,7 +101,8 @@ export const profiles = createApp()
     createRoute({
       method: "get",
       path: "/profiles/me",
-      tags: ["profiles"],
+      operationId: "getMyProfile",
+      tags: ["Profiles"],
       summary: "Your own profile",
       middleware: [requireUser()] as const,
       responses: { 200: json(UserSchema, "You"), ...errors(401) },
@@ -111,7 +113,8 @@ export const profiles = createApp()
     createRoute({
       method: "get",
       path: "/profiles",
-      tags: ["profiles"],
+      operationId: "listProfiles",
+      tags: ["Profiles"],
       summary: "All users, a page at a time (limit/offset, 100 a page)",
       middleware: [requireUser()] as const,
       request: { query: pageQuery },
@@ -128,7 +131,8 @@ export const profiles = createApp()
     createRoute({
       method: "post",
       path: "/profiles",
-      tags: ["profiles"],
+      operationId: "createProfile",
+      tags: ["Profiles"],
       summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
       // The token is optional: anyone may sign up when ALLOW_SIGNUP is on.
       security: [{}, { bearer: [] }] as Record<string, string[]>[],
@@ -165,7 +169,8 @@ export const profiles = createApp()
     createRoute({
       method: "get",
       path: "/profiles/{id}",
-      tags: ["profiles"],
+      operationId: "getProfile",
+      tags: ["Profiles"],
       summary: "One user",
       middleware: [requireUser()] as const,
       request: { params: ProfileId },
@@ -180,7 +185,8 @@ export const profiles = createApp()
     createRoute({
       method: "patch",
       path: "/profiles/{id}",
-      tags: ["profiles"],
+      operationId: "changeProfile",
+      tags: ["Profiles"],
       summary: "Change a profile: your own, or anyone's as a superuser",
       description:
         "A new `password` needs `current_password` unless a superuser sets someone else's; it is stored hashed and signs out every other session. Only superusers change `is_active` and `is_superuser`.",
@@ -247,7 +253,8 @@ export const profiles = createApp()
     createRoute({
       method: "delete",
       path: "/profiles/{id}",
-      tags: ["profiles"],
+      operationId: "deactivateProfile",
+      tags: ["Profiles"],
       summary: "Deactivate a user: yourself, or anyone as a superuser (but not yourself as one)",
       middleware: [requireUser()] as const,
       request: { params: ProfileId },

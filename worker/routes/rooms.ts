@@ -60,7 +60,8 @@ export const rooms = createApp()
     createRoute({
       method: "get",
       path: "/rooms",
-      tags: ["rooms"],
+      operationId: "listRooms",
+      tags: ["Rooms"],
       summary: "Your rooms, most recent activity first, each with its latest message and your unread count",
       middleware: [requireUser()] as const,
       request: { query: pageQuery },
@@ -100,7 +101,8 @@ export const rooms = createApp()
     createRoute({
       method: "post",
       path: "/rooms",
-      tags: ["rooms"],
+      operationId: "createRoom",
+      tags: ["Rooms"],
       summary: "Create a group room; you are its owner and a participant",
       middleware: [requireUser()] as const,
       request: jsonBody(NewRoom),
@@ -120,7 +122,8 @@ export const rooms = createApp()
     createRoute({
       method: "get",
       path: "/rooms/{id}",
-      tags: ["rooms"],
+      operationId: "getRoom",
+      tags: ["Rooms"],
       summary: "One of your rooms, with its latest 50 messages",
       middleware: [requireUser()] as const,
       request: { params: RoomId },
@@ -136,7 +139,8 @@ export const rooms = createApp()
     createRoute({
       method: "patch",
       path: "/rooms/{id}",
-      tags: ["rooms"],
+      operationId: "renameRoom",
+      tags: ["Rooms"],
       summary: "Rename a group room (its owner or a superuser)",
       middleware: [requireUser()] as const,
       request: { params: RoomId, ...jsonBody(RoomChanges) },
@@ -160,7 +164,8 @@ export const rooms = createApp()
     createRoute({
       method: "delete",
       path: "/rooms/{id}",
-      tags: ["rooms"],
+      operationId: "deleteRoom",
+      tags: ["Rooms"],
       summary: "Delete a group room and its history (its owner or a superuser); a DM, superusers only",
       middleware: [requireUser()] as const,
       request: { params: RoomId },
@@ -186,7 +191,8 @@ export const rooms = createApp()
     createRoute({
       method: "get",
       path: "/rooms/{id}/messages",
-      tags: ["rooms"],
+      operationId: "listRoomMessages",
+      tags: ["Messages"],
       summary: "A page of a room's history, oldest first",
       description:
         "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction.",
@@ -210,7 +216,8 @@ export const rooms = createApp()
     createRoute({
       method: "post",
       path: "/rooms/{id}/members",
-      tags: ["rooms"],
+      operationId: "addRoomMembers",
+      tags: ["Rooms"],
       summary: "Add people to a group room (any participant)",
       middleware: [requireUser()] as const,
       request: { params: RoomId, ...jsonBody(NewMembers) },
@@ -238,7 +245,8 @@ export const rooms = createApp()
     createRoute({
       method: "delete",
       path: "/rooms/{id}/members/{user_id}",
-      tags: ["rooms"],
+      operationId: "removeRoomMember",
+      tags: ["Rooms"],
       summary: "Remove someone from a group room (its owner or a superuser), or leave it yourself",
       middleware: [requireUser()] as const,
       request: { params: MemberPath },
@@ -263,7 +271,8 @@ export const rooms = createApp()
     createRoute({
       method: "post",
       path: "/rooms/{id}/leave",
-      tags: ["rooms"],
+      operationId: "leaveRoom",
+      tags: ["Rooms"],
       summary: "Leave a group room",
       middleware: [requireUser()] as const,
       request: { params: RoomId },

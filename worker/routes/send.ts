@@ -57,7 +57,8 @@ export const send = createApp()
     createRoute({
       method: "post",
       path: "/send_message_to_user",
-      tags: ["messages"],
+      operationId: "sendMessageToUser",
+      tags: ["Messages"],
       summary: "Send a direct message; the DM room is made on the first one",
       middleware: [requireUser()] as const,
       request: jsonBody(ToUser),
@@ -80,7 +81,8 @@ export const send = createApp()
     createRoute({
       method: "post",
       path: "/send_message_to_room",
-      tags: ["messages"],
+      operationId: "sendMessageToRoom",
+      tags: ["Messages"],
       summary: "Send a message to a room you take part in",
       middleware: [requireUser()] as const,
       request: jsonBody(ToRoom),

@@ -96,7 +96,8 @@ export const tokens = createApp()
     createRoute({
       method: "post",
       path: "/access_token",
-      tags: ["auth"],
+      operationId: "signIn",
+      tags: ["Tokens"],
       security: [],
       summary: "Sign in: trade a username and password for an access and a refresh token",
       request: { ...jsonBody(Credentials), ...modeHeader },
@@ -135,7 +136,8 @@ export const tokens = createApp()
     createRoute({
       method: "post",
       path: "/refresh_token",
-      tags: ["auth"],
+      operationId: "refreshTokens",
+      tags: ["Tokens"],
       security: [],
       summary: "Trade a refresh token for a new access token and a new refresh token",
       request: { ...jsonBody(RefreshRequest), ...modeHeader },
@@ -160,7 +162,8 @@ export const tokens = createApp()
     createRoute({
       method: "post",
       path: "/logout",
-      tags: ["auth"],
+      operationId: "signOut",
+      tags: ["Tokens"],
       security: [],
       summary: "Sign out: the refresh token stops working at once",
       request: { ...jsonBody(RefreshRequest), ...modeHeader },
