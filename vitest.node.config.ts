@@ -10,6 +10,7 @@ export default defineConfig({
     include: ["test/scripts/**/*.test.ts", "test/browser/**/*.test.ts", "test/faults/**/*.test.ts"],
     // Each of these files starts its own wrangler dev; at once, they race for ports.
     fileParallelism: false,
+    globalSetup: ["./test/support/browser.global.ts", "./test/support/redis.global.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

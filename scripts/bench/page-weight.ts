@@ -5,7 +5,8 @@
  * needs only the sign-in form's Username and Password fields and its "Sign in" button.
  */
 import { gzipSync } from "node:zlib";
-import { chromium, type Page, type Response } from "playwright-core";
+import type { Page, Response } from "playwright-core";
+import { describeBrowser, findBrowser, launchBrowser } from "../browser.ts";
 import { type Chat, PASSWORD } from "./app.ts";
 
 /** The network counts as quiet after this long with nothing in flight. */
@@ -43,10 +44,9 @@ function networkQuiet(page: Page, inFlight: () => number): Promise<void> {
 
 /** Signs bench0 in on a fresh browser profile and weighs what the page loaded. */
 export async function measurePageWeight(chat: Chat): Promise<PageWeight> {
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  const found = findBrowser();
+  console.log(describeBrowser(found));
+  const browser = await launchBrowser(found);
   try {
     const page = await browser.newPage();
     let inFlight = 0;

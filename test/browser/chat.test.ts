@@ -11,8 +11,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32, deflateSync, gzipSync } from "node:zlib";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "../../scripts/browser.ts";
 import { type DevServer, type SeedUser, startDevServer } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "browser-pass-1";
@@ -40,17 +41,7 @@ beforeAll(async () => {
         { username: "root", password: PASSWORD, firstName: "Rita", superuser: true },
       ]),
   );
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchBrowser(inject("browser"));
 });
 
 afterEach(async () => {
@@ -364,6 +355,11 @@ describe("the web client", () => {
 
   it("works from the keyboard alone, with a visible focus", async () => {
     const page = await newPage();
+    // A first visit, where notifications were never asked for. The headless shell that
+    // @sparticuz/chromium ships answers "denied" before anyone asked, which hides the button.
+    await page.context().addInitScript(() => {
+      Object.defineProperty(Notification, "permission", { configurable: true, get: () => "default" });
+    });
     await page.goto(server.url);
     await page.getByLabel("Username").focus();
     await page.keyboard.type("ivy");

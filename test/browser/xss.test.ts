@@ -3,8 +3,9 @@
  * plain text, nothing in them runs, and the Content Security Policy blocks inline script
  * even if some markup got into the page.
  */
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "../../scripts/browser.ts";
 import { type DevServer, startDevServer } from "../../scripts/dev-server.ts";
 
 const PASSWORD = "xss-pass-1";
@@ -29,17 +30,7 @@ beforeAll(async () => {
     { username: "ana", password: PASSWORD, firstName: PAYLOADS[0] },
     { username: "bo", password: PASSWORD, firstName: PAYLOADS[2] },
   ]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchBrowser(inject("browser"));
 });
 
 afterAll(async () => {

@@ -3,46 +3,23 @@
  * runs it): chat carries on, presence reads as unknown, and it recovers when Redis is back.
  * The Redis here is this test's own, on a free port; the shared one is never touched.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import { joinRoom } from "../../scripts/chat-client.ts";
 import { type DevServer, freePort, startDevServer } from "../../scripts/dev-server.ts";
+import { type RedisServer, startRedisServer } from "../../scripts/redis-server.ts";
 import { type Gateway, startGateway } from "../../scripts/upstash-gateway.ts";
 
 const PASSWORD = "redis-fault-password";
 
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 let gateway: Gateway | undefined;
 let server: DevServer | undefined;
 
 afterAll(async () => {
   await server?.stop();
   await gateway?.close();
-  await stopRedis();
+  await redis?.stop();
 });
-
-/** Starts a Redis of our own, without persistence; resolves once it accepts connections. */
-async function startRedis(port: number) {
-  redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    redis!.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) resolve();
-    });
-    redis!.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
-}
-
-async function stopRedis() {
-  if (!redis || redis.exitCode !== null) return;
-  const exited = once(redis, "exit");
-  redis.kill("SIGKILL");
-  await exited;
-}
 
 async function api(path: string, token: string, json?: unknown) {
   const answer = await fetch(`${server!.url}${path}`, {
@@ -56,7 +33,7 @@ async function api(path: string, token: string, json?: unknown) {
 describe("Redis stopped under a running server", () => {
   it("keeps chat going, reads presence as unknown, and recovers when Redis is back", async () => {
     const port = await freePort();
-    await startRedis(port);
+    redis = await startRedisServer(port);
     const token = crypto.randomUUID();
     gateway = await startGateway({ port: 0, redisUrl: `redis://127.0.0.1:${port}`, token });
     server = await startDevServer(
@@ -81,7 +58,7 @@ describe("Redis stopped under a running server", () => {
     const anaHere = await joinRoom({ url: server.url, roomId: room.id, token: () => ana, name: "ana" });
     expect(await presenceOfAna()).toBe(true);
 
-    await stopRedis();
+    await redis.stop();
     anaHere.send("Redis is down, chat is not");
     await anaHere.allAcked();
     expect((await api("/api/v1/send_message_to_room/", ben, { group_id: room.id, message: "still here" })).status).toBe(
@@ -94,7 +71,7 @@ describe("Redis stopped under a running server", () => {
     );
     expect(history).toEqual(["Redis is down, chat is not", "still here"]);
 
-    await startRedis(port);
+    redis = await startRedisServer(port);
     // The gateway reconnects on its own (within 2 s); each new socket renews presence.
     let online: boolean | null = null;
     for (let attempt = 0; attempt < 20 && online !== true; attempt++) {

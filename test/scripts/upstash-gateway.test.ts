@@ -5,10 +5,10 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { Redis } from "@upstash/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Gateway, startGateway } from "../../scripts/upstash-gateway";
 
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const redisUrl = inject("redisUrl");
 const token = crypto.randomUUID();
 // This run's keys only, so parallel runs sharing the Redis neither collide nor leave anything.
 const prefix = `condor-gateway-test:${crypto.randomUUID()}:`;

@@ -1,9 +1,11 @@
 /**
- * Starts the Upstash gateway over the local Redis before the workerd suites, so the Upstash
+ * Starts the Upstash gateway over a real Redis before the workerd suites, so the Upstash
  * presence store is tested against a real Redis, and hands the tests its address through
- * vitest's provide/inject (inject works inside workerd too).
+ * vitest's provide/inject (inject works inside workerd too). The Redis is the one at
+ * REDIS_URL or 127.0.0.1:6379, else one started for this run.
  */
 import type { TestProject } from "vitest/node";
+import { redisForTests } from "../../scripts/redis-server.ts";
 import { startGateway } from "../../scripts/upstash-gateway";
 
 declare module "vitest" {
@@ -13,15 +15,16 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const redis = await redisForTests();
   const token = crypto.randomUUID();
   // A free port each run, so parallel runs on one machine do not collide.
-  const gateway = await startGateway({ port: 0, redisUrl, token }).catch((error: Error) => {
-    throw new Error(
-      `The presence tests need a Redis at ${redisUrl} (set REDIS_URL for another): ${error.message}. ` +
-        `Start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
-    );
+  const gateway = await startGateway({ port: 0, redisUrl: redis.url, token }).catch(async (error: Error) => {
+    await redis.stop();
+    throw new Error(`The presence tests could not reach the Redis at ${redis.url}: ${error.message}`);
   });
   project.provide("upstashGateway", { url: gateway.url, token });
-  return () => gateway.close();
+  return async () => {
+    await gateway.close();
+    await redis.stop();
+  };
 }

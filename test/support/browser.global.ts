@@ -1,0 +1,19 @@
+/**
+ * Finds the browser once per run, before the Node suites start: the first run unpacks the
+ * npm package's Chromium outside any test's timeout, and the log says once which browser
+ * drives the page. The tests get it through vitest's provide/inject.
+ */
+import type { TestProject } from "vitest/node";
+import { describeBrowser, type FoundBrowser, findBrowser } from "../../scripts/browser.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    browser: FoundBrowser;
+  }
+}
+
+export default function setup(project: TestProject) {
+  const browser = findBrowser();
+  console.log(describeBrowser(browser));
+  project.provide("browser", browser);
+}
