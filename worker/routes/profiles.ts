@@ -9,9 +9,9 @@ import { refreshTokens, type UserRow, users } from "../../core/db/schema";
 import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../../core/db/users";
 import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
 import { originOf, UserSchema } from "../../core/shapes";
-import { createApp } from "../app";
+import { createApp, createPublicApp } from "../app";
 import { hashPassword, verifyPassword } from "../auth/passwords";
-import { optionalUser, requireUser } from "../auth/require-user";
+import { optionalUser } from "../auth/require-user";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { email, password, personName, username } from "../profile-fields";
 import { announceDeactivated } from "./room-events";
@@ -81,7 +81,6 @@ export const profiles = createApp()
       path: "/profiles/get_available_users",
       tags: ["profiles"],
       summary: "Everyone you can chat with: all active users but you, optionally searched",
-      middleware: [requireUser()] as const,
       request: { query: AvailableQuery },
       responses: { 200: json(z.array(UserSchema), "Matching users, by id"), ...errors(400, 401) },
     }),
@@ -102,7 +101,6 @@ export const profiles = createApp()
       path: "/profiles/me",
       tags: ["profiles"],
       summary: "Your own profile",
-      middleware: [requireUser()] as const,
       responses: { 200: json(UserSchema, "You"), ...errors(401) },
     }),
     async (c) => c.json(await userAnswer(c.env, originOf(c.req.url), c.var.user), 200),
@@ -113,7 +111,6 @@ export const profiles = createApp()
       path: "/profiles",
       tags: ["profiles"],
       summary: "All users, a page at a time (limit/offset, 100 a page)",
-      middleware: [requireUser()] as const,
       request: { query: pageQuery },
       responses: { 200: json(pageSchema(UserSchema), "A page of users"), ...errors(400, 401) },
     }),
@@ -126,48 +123,10 @@ export const profiles = createApp()
   )
   .openapi(
     createRoute({
-      method: "post",
-      path: "/profiles",
-      tags: ["profiles"],
-      summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
-      // The token is optional: anyone may sign up when ALLOW_SIGNUP is on.
-      security: [{}, { bearer: [] }] as Record<string, string[]>[],
-      middleware: [optionalUser()] as const,
-      request: jsonBody(NewUser),
-      responses: { 201: json(UserSchema, "The new user"), ...errors(400, 401, 403, 415) },
-    }),
-    async (c) => {
-      const caller: UserRow | undefined = c.get("user");
-      if (!caller?.isSuperuser && c.env.ALLOW_SIGNUP !== "true") {
-        if (!caller) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
-        throw forbidden("Only a superuser can create users.");
-      }
-      const input = c.req.valid("json");
-      const db = database(c.env);
-      const taken = await takenIdentity(db, input);
-      if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
-      const [created] = await db
-        .insert(users)
-        .values({
-          username: input.username,
-          email: input.email,
-          firstName: input.first_name,
-          lastName: input.last_name,
-          password: await hashPassword(input.password),
-          dateJoined: new Date().toISOString(),
-        })
-        .returning()
-        .catch(refuseTaken);
-      return c.json(await userAnswer(c.env, originOf(c.req.url), created), 201);
-    },
-  )
-  .openapi(
-    createRoute({
       method: "get",
       path: "/profiles/{id}",
       tags: ["profiles"],
       summary: "One user",
-      middleware: [requireUser()] as const,
       request: { params: ProfileId },
       responses: { 200: json(UserSchema, "The user"), ...errors(400, 401, 404) },
     }),
@@ -184,7 +143,6 @@ export const profiles = createApp()
       summary: "Change a profile: your own, or anyone's as a superuser",
       description:
         "A new `password` needs `current_password` unless a superuser sets someone else's; it is stored hashed and signs out every other session. Only superusers change `is_active` and `is_superuser`.",
-      middleware: [requireUser()] as const,
       request: { params: ProfileId, ...jsonBody(ProfileChanges) },
       responses: { 200: json(UserSchema, "The changed user"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -249,7 +207,6 @@ export const profiles = createApp()
       path: "/profiles/{id}",
       tags: ["profiles"],
       summary: "Deactivate a user: yourself, or anyone as a superuser (but not yourself as one)",
-      middleware: [requireUser()] as const,
       request: { params: ProfileId },
       responses: { 204: { description: "Deactivated; their sessions end" }, ...errors(400, 401, 403, 404) },
     }),
@@ -272,3 +229,42 @@ export const profiles = createApp()
       return c.body(null, 204);
     },
   );
+
+/** Sign-up, on the API's public list: its caller may be nobody, so it has its own sub-app. */
+export const signUp = createPublicApp().openapi(
+  createRoute({
+    method: "post",
+    path: "/profiles",
+    tags: ["profiles"],
+    summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
+    // The token is optional: anyone may sign up when ALLOW_SIGNUP is on.
+    security: [{}, { bearer: [] }] as Record<string, string[]>[],
+    middleware: [optionalUser()] as const,
+    request: jsonBody(NewUser),
+    responses: { 201: json(UserSchema, "The new user"), ...errors(400, 401, 403, 415) },
+  }),
+  async (c) => {
+    const caller: UserRow | undefined = c.get("user");
+    if (!caller?.isSuperuser && c.env.ALLOW_SIGNUP !== "true") {
+      if (!caller) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
+      throw forbidden("Only a superuser can create users.");
+    }
+    const input = c.req.valid("json");
+    const db = database(c.env);
+    const taken = await takenIdentity(db, input);
+    if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
+    const [created] = await db
+      .insert(users)
+      .values({
+        username: input.username,
+        email: input.email,
+        firstName: input.first_name,
+        lastName: input.last_name,
+        password: await hashPassword(input.password),
+        dateJoined: new Date().toISOString(),
+      })
+      .returning()
+      .catch(refuseTaken);
+    return c.json(await userAnswer(c.env, originOf(c.req.url), created), 201);
+  },
+);

@@ -21,7 +21,6 @@ import { forbidden, invalid, notFound } from "../../core/errors";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
 import { createApp } from "../app";
-import { requireUser } from "../auth/require-user";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
 import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
@@ -62,7 +61,6 @@ export const rooms = createApp()
       path: "/rooms",
       tags: ["rooms"],
       summary: "Your rooms, most recent activity first, each with its latest message and your unread count",
-      middleware: [requireUser()] as const,
       request: { query: pageQuery },
       responses: { 200: json(pageSchema(RoomSummarySchema), "A page of your rooms"), ...errors(400, 401) },
     }),
@@ -102,7 +100,6 @@ export const rooms = createApp()
       path: "/rooms",
       tags: ["rooms"],
       summary: "Create a group room; you are its owner and a participant",
-      middleware: [requireUser()] as const,
       request: jsonBody(NewRoom),
       responses: { 201: json(RoomSchema, "The new room"), ...errors(400, 401, 415) },
     }),
@@ -122,7 +119,6 @@ export const rooms = createApp()
       path: "/rooms/{id}",
       tags: ["rooms"],
       summary: "One of your rooms, with its latest 50 messages",
-      middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 200: json(RoomSchema, "The room"), ...errors(400, 401, 403, 404) },
     }),
@@ -138,7 +134,6 @@ export const rooms = createApp()
       path: "/rooms/{id}",
       tags: ["rooms"],
       summary: "Rename a group room (its owner or a superuser)",
-      middleware: [requireUser()] as const,
       request: { params: RoomId, ...jsonBody(RoomChanges) },
       responses: { 200: json(RoomSchema, "The renamed room"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -162,7 +157,6 @@ export const rooms = createApp()
       path: "/rooms/{id}",
       tags: ["rooms"],
       summary: "Delete a group room and its history (its owner or a superuser); a DM, superusers only",
-      middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
     }),
@@ -190,7 +184,6 @@ export const rooms = createApp()
       summary: "A page of a room's history, oldest first",
       description:
         "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction.",
-      middleware: [requireUser()] as const,
       request: { params: RoomId, query: HistoryQuery },
       responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
     }),
@@ -212,7 +205,6 @@ export const rooms = createApp()
       path: "/rooms/{id}/members",
       tags: ["rooms"],
       summary: "Add people to a group room (any participant)",
-      middleware: [requireUser()] as const,
       request: { params: RoomId, ...jsonBody(NewMembers) },
       responses: { 200: json(RoomSchema, "The room with its new participants"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -240,7 +232,6 @@ export const rooms = createApp()
       path: "/rooms/{id}/members/{user_id}",
       tags: ["rooms"],
       summary: "Remove someone from a group room (its owner or a superuser), or leave it yourself",
-      middleware: [requireUser()] as const,
       request: { params: MemberPath },
       responses: { 204: { description: "Removed" }, ...errors(400, 401, 403, 404) },
     }),
@@ -265,7 +256,6 @@ export const rooms = createApp()
       path: "/rooms/{id}/leave",
       tags: ["rooms"],
       summary: "Leave a group room",
-      middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 204: { description: "Left" }, ...errors(400, 401, 403, 404) },
     }),

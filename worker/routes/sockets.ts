@@ -10,8 +10,7 @@ import { database } from "../../core/db";
 import { ApiError, invalid } from "../../core/errors";
 import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
 import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
-import { type AppEnv, createApp } from "../app";
-import { requireUser } from "../auth/require-user";
+import { type AuthedEnv, createApp } from "../app";
 import { idParam } from "../openapi";
 import { roomOfMember } from "./room-access";
 
@@ -34,7 +33,7 @@ async function handover(
 }
 
 /** Per route, not app-wide: this sub-app is mounted beside all the others. */
-const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
+const upgradeOnly = createMiddleware<AuthedEnv>(async (c, next) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "This address takes WebSocket upgrades only.", "invalid");
   }
@@ -42,7 +41,7 @@ const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const sockets = createApp()
-  .get("/rooms/:id/socket", upgradeOnly, requireUser(), async (c) => {
+  .get("/rooms/:id/socket", upgradeOnly, async (c) => {
     const id = idParam.safeParse(c.req.param("id"));
     if (!id.success) throw invalid("A room id is a positive whole number.", { id: "must be a positive whole number" });
     const afterText = c.req.query("after");
@@ -53,7 +52,7 @@ export const sockets = createApp()
     if (after) url.searchParams.set("after", String(after.data));
     return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
-  .get("/inbox/socket", upgradeOnly, requireUser(), (c) =>
+  .get("/inbox/socket", upgradeOnly, (c) =>
     handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {
       [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id),
     }),

@@ -18,7 +18,7 @@ import { database, now } from "../../core/db";
 import { users } from "../../core/db/schema";
 import { findUser, findUserByUsername } from "../../core/db/users";
 import { ApiError, invalid } from "../../core/errors";
-import { createApp } from "../app";
+import { createPublicApp } from "../app";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { issueTokenPair, REFRESH_TTL_SECONDS, spendRefreshToken, verifyToken } from "../auth/tokens";
@@ -91,7 +91,7 @@ function tokenAnswer(c: Context, pair: { access: string; refresh: string }) {
 const noAccount = () =>
   new ApiError(401, "No active account found with the given credentials", "authentication_failed");
 
-export const tokens = createApp()
+export const tokens = createPublicApp()
   .openapi(
     createRoute({
       method: "post",
