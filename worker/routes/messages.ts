@@ -9,6 +9,7 @@ import { findMessage } from "../../core/db/messages";
 import { findMember } from "../../core/db/rooms";
 import type { UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
+import { canRead } from "../../core/policy";
 import { messageText } from "../../core/protocol";
 import { MessageSchema } from "../../core/shapes";
 import { type ChangeResult, roomObject } from "../../durable/room";
@@ -21,7 +22,7 @@ const MessageId = z.object({ id: idParam });
 async function visibleMessage(env: Env, id: number, user: UserRow) {
   const db = database(env);
   const message = await findMessage(db, id);
-  if (!message || !(await findMember(db, message.roomId, user.id))) throw notFound("Message not found.");
+  if (!message || !canRead(await findMember(db, message.roomId, user.id))) throw notFound("Message not found.");
   return message;
 }
 

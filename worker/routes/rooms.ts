@@ -18,13 +18,21 @@ import {
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
+import { canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
+import { roomAnswer } from "../answers/rooms";
+import { userAnswers } from "../answers/users";
 import { createApp } from "../app";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
-import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
-import { userAnswers } from "./user-answer";
+import { roomToAddTo, roomToManage, roomToRead, roomToRemoveFrom } from "../rooms/access";
+import {
+  announceCreated,
+  announceDeleted,
+  announceJoined,
+  announceLeft,
+  announceRenamed,
+} from "../rooms/announcements";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -124,7 +132,7 @@ export const rooms = createApp()
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
     },
   )
@@ -139,7 +147,7 @@ export const rooms = createApp()
     }),
     async (c) => {
       const db = database(c.env);
-      const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      const { room, member } = await roomToManage(db, c.req.valid("param").id, c.var.user);
       if (!room.isGroup)
         throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
@@ -147,8 +155,7 @@ export const rooms = createApp()
       await announceRenamed(c.env, room.id);
       const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url));
       // A superuser may rename a room they are not in, but only participants read it.
-      const reader = await findMember(db, room.id, c.var.user.id);
-      return c.json(reader ? answer : { ...answer, messages: [] }, 200);
+      return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);
     },
   )
   .openapi(
@@ -162,8 +169,8 @@ export const rooms = createApp()
     }),
     async (c) => {
       const db = database(c.env);
-      const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
-      if (!room.isGroup && !c.var.user.isSuperuser) {
+      const { room, member } = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      if (!canManage(c.var.user, room, member)) {
         throw forbidden("A direct message belongs to both its participants; only a superuser can delete it.");
       }
       const members = (await participantsOf(db, [room.id])).get(room.id)!.participants;
@@ -189,7 +196,7 @@ export const rooms = createApp()
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
       const { before, after, limit } = c.req.valid("query");
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
@@ -210,7 +217,7 @@ export const rooms = createApp()
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToAddTo(db, c.req.valid("param").id, c.var.user);
       if (!room.isGroup)
         throw invalid("A direct message has exactly two participants.", {
           participants: "cannot be added to a direct message",
@@ -238,10 +245,7 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const { id, user_id } = c.req.valid("param");
-      const room =
-        user_id === c.var.user.id
-          ? (await roomOfMember(db, id, c.var.user)).room
-          : await roomToManage(db, id, c.var.user);
+      const { room } = await roomToRemoveFrom(db, id, c.var.user, user_id);
       if (!room.isGroup)
         throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
       if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
@@ -261,7 +265,7 @@ export const rooms = createApp()
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToRemoveFrom(db, c.req.valid("param").id, c.var.user, c.var.user.id);
       if (!room.isGroup) throw invalid("A direct message cannot be left.", { id: "is a direct message" });
       await removeMember(db, room.id, c.var.user.id);
       await announceLeft(c.env, room.id, [c.var.user.id]);

@@ -13,12 +13,13 @@ import { database } from "../../core/db";
 import { findDm, findMember, findOrCreateDm, findRoom } from "../../core/db/rooms";
 import { findUser } from "../../core/db/users";
 import { ApiError, describeIssues, forbidden } from "../../core/errors";
+import { canPost } from "../../core/policy";
 import { clientId, messageText } from "../../core/protocol";
 import { originOf, RoomSchema } from "../../core/shapes";
 import { type PostInput, roomObject } from "../../durable/room";
+import { roomAnswer } from "../answers/rooms";
 import { createApp } from "../app";
 import { errors, idField, json, jsonBody } from "../openapi";
-import { roomAnswer } from "./room-access";
 
 const retrySafe = clientId
   .optional()
@@ -92,7 +93,7 @@ export const send = createApp()
       // answered 400 for both; someone else's room is "not allowed", so ours says 403.
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
-      if (!member) throw forbidden(notInRoom);
+      if (!canPost(member)) throw forbidden(notInRoom);
       await post(c.env, room.id, { senderId: c.var.user.id, content: message, clientId: client_id });
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },

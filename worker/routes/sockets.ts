@@ -12,7 +12,7 @@ import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
 import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
 import { type AuthedEnv, createApp } from "../app";
 import { idParam } from "../openapi";
-import { roomOfMember } from "./room-access";
+import { roomToRead } from "../rooms/access";
 
 const After = z
   .string()
@@ -47,7 +47,7 @@ export const sockets = createApp()
     const afterText = c.req.query("after");
     const after = afterText === undefined ? undefined : After.safeParse(afterText);
     if (after && !after.success) throw invalid("after must be a message id.", { after: "must be a whole number" });
-    const { room } = await roomOfMember(database(c.env), id.data, c.var.user);
+    const { room } = await roomToRead(database(c.env), id.data, c.var.user);
     const url = new URL(`https://room/${room.id}`);
     if (after) url.searchParams.set("after", String(after.data));
     return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
