@@ -4,26 +4,11 @@
  */
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorCode } from "./error-codes.ts";
 
-/**
- * Every error code the API answers with, over REST and the socket alike: the canonical
- * vocabulary, which core/protocol reuses for its error frames.
- */
-export const ERROR_CODES = [
-  "invalid",
-  "not_authenticated",
-  "token_not_valid",
-  "authentication_failed",
-  "permission_denied",
-  "not_found",
-  "conflict",
-  "too_large",
-  "unsupported_media_type",
-  "throttled",
-  "unavailable",
-  "server_error",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+// The vocabulary and the issue formatter live in a file Node's type stripping can load
+// (core/protocol.ts uses them, and the scripts load it); this is where they are exported.
+export { describeIssues, ERROR_CODES, type ErrorCode, type IssueReport } from "./error-codes.ts";
 
 export type ErrorBody = {
   error: string;
@@ -32,25 +17,6 @@ export type ErrorBody = {
   /** Field name (dotted for nested ones) to what is wrong with it. */
   fields?: Record<string, string>;
 };
-
-/** What zod says is wrong, as the error shape's `fields` and as one line of text. */
-export type IssueReport = { fields: Record<string, string>; summary: string };
-
-/**
- * The one way zod's issues become words: each field (dotted for nested ones, "body" for
- * the whole input) with its first reason, and a summary naming them all.
- */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): IssueReport {
-  const fields: Record<string, string> = {};
-  for (const issue of issues) {
-    const field = issue.path.map(String).join(".") || "body";
-    fields[field] ??= issue.message;
-  }
-  const summary = Object.entries(fields)
-    .map(([field, reason]) => `${field}: ${reason}`)
-    .join("; ");
-  return { fields, summary };
-}
 
 export function errorBody(message: string, code: ErrorCode, fields?: Record<string, string>): ErrorBody {
   return fields ? { error: message, detail: message, code, fields } : { error: message, detail: message, code };

@@ -10,7 +10,7 @@
  * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
  */
 import { z } from "zod";
-import { describeIssues } from "./errors";
+import { describeIssues } from "./error-codes.ts";
 
 // The constants are in a file without zod, which the web client imports; the .ts
 // extension lets the Node scripts (run by Node's type stripping) load this file too.
@@ -117,7 +117,7 @@ export function parseClientFrame(
   }
   const parsed = ClientFrame.safeParse(data);
   if (!parsed.success) {
-    return { ok: false, code: "invalid", message: describeIssues(parsed.error.issues).summary };
+    return { ok: false, code: "invalid", message: describeIssues(parsed.error.issues, "frame").summary };
   }
   return { ok: true, frame: parsed.data };
 }
