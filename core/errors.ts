@@ -4,20 +4,11 @@
  */
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorCode } from "./error-codes.ts";
 
-export type ErrorCode =
-  | "invalid"
-  | "not_authenticated"
-  | "token_not_valid"
-  | "authentication_failed"
-  | "permission_denied"
-  | "not_found"
-  | "conflict"
-  | "too_large"
-  | "unsupported_media_type"
-  | "throttled"
-  | "unavailable"
-  | "server_error";
+// The vocabulary and the issue formatter live in a file Node's type stripping can load
+// (core/protocol.ts uses them, and the scripts load it); this is where they are exported.
+export { describeIssues, ERROR_CODES, type ErrorCode, type IssueReport } from "./error-codes.ts";
 
 export type ErrorBody = {
   error: string;

@@ -29,3 +29,24 @@ export const isSelfOrSuperuser = (actor: Actor, userId: number): boolean => acto
 /** Only a message's sender edits or deletes it. */
 export const isAuthor = (actor: Pick<Actor, "id">, message: { senderId: number }): boolean =>
   message.senderId === actor.id;
+
+/** Any participant adds people to a group; what a DM cannot take is the route's to say. */
+export const canAddMembers = (membership: Membership): boolean => membership != null;
+
+/** Anyone leaves a room they are in; removing someone else is managing the room. */
+export const canRemoveMember = (actor: Actor, room: RoomKind, membership: Membership, userId: number): boolean =>
+  userId === actor.id ? membership != null : canManage(actor, room, membership);
+
+/** Superusers see deactivated users (and may reactivate them); everyone else sees active ones only. */
+export const seesInactiveUsers = (actor: Actor): boolean => actor.isSuperuser;
+
+/** A profile is visible to everyone signed in while active, and to superusers always. */
+export const canSeeProfile = (actor: Actor, user: { isActive: boolean }): boolean =>
+  user.isActive || seesInactiveUsers(actor);
+
+/** Only a superuser makes or unmakes superusers and turns accounts on or off. */
+export const canSetAccountFlags = (actor: Actor): boolean => actor.isSuperuser;
+
+/** A superuser creates users; anyone may sign up while sign-up is open. */
+export const canCreateUser = (actor: Actor | undefined, signUpOpen: boolean): boolean =>
+  signUpOpen || actor?.isSuperuser === true;

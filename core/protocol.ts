@@ -10,6 +10,7 @@
  * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
  */
 import { z } from "zod";
+import { describeIssues } from "./error-codes.ts";
 
 // The constants are in a file without zod, which the web client imports; the .ts
 // extension lets the Node scripts (run by Node's type stripping) load this file too.
@@ -116,9 +117,7 @@ export function parseClientFrame(
   }
   const parsed = ClientFrame.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-    return { ok: false, code: "invalid", message: `${where}${issue.message}` };
+    return { ok: false, code: "invalid", message: describeIssues(parsed.error.issues, "frame").summary };
   }
   return { ok: true, frame: parsed.data };
 }

@@ -1,37 +1,28 @@
 /**
- * The app factory: every sub-app is made here so that all of them share one validation
- * hook and therefore one error shape.
+ * The app factories: every sub-app is made here so that all of them share one validation
+ * hook and therefore one error shape. A sub-app says which callers its routes see: the
+ * signed-in user (the API's default, which index.ts enforces), or maybe nobody.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { UserRow } from "../core/db/schema";
-import { ApiError } from "../core/errors";
+import { ApiError, describeIssues } from "../core/errors";
+import type { AuthedEnv, PublicEnv } from "./auth/require-user";
 
-export type AppEnv = {
-  Bindings: Env;
-  Variables: { user: UserRow };
-};
+export type { AuthedEnv, PublicEnv } from "./auth/require-user";
 
-/** Zod's issues as `{field: reason}`; an issue about the whole body is under "body". */
-export function fieldErrors(issues: { path: PropertyKey[]; message: string }[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of issues) {
-    const field = issue.path.map(String).join(".") || "body";
-    fields[field] ??= issue.message;
-  }
-  return fields;
-}
-
-export function createApp() {
-  return new OpenAPIHono<AppEnv>({
+function makeApp<E extends PublicEnv | AuthedEnv>() {
+  return new OpenAPIHono<E>({
     strict: false,
     defaultHook: (result) => {
       if (!result.success) {
-        const fields = fieldErrors(result.error.issues);
-        const summary = Object.entries(fields)
-          .map(([field, reason]) => `${field}: ${reason}`)
-          .join("; ");
+        const { summary, fields } = describeIssues(result.error.issues);
         throw new ApiError(400, `Invalid input (${summary}).`, "invalid", fields);
       }
     },
   });
 }
+
+/** A sub-app of signed-in routes: the API lets nobody else reach them. */
+export const createApp = () => makeApp<AuthedEnv>();
+
+/** A sub-app of routes on the API's public list: the caller may be nobody. */
+export const createPublicApp = () => makeApp<PublicEnv>();

@@ -6,12 +6,13 @@
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError, errorResponse, notFound } from "../core/errors";
-import { createApp } from "./app";
+import { createPublicApp } from "./app";
+import { type RouteKey, signedInUnless } from "./auth/require-user";
 import { sameOrigin } from "./auth/same-origin";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
-import { profiles } from "./routes/profiles";
+import { profiles, signUp } from "./routes/profiles";
 import { rooms } from "./routes/rooms";
 import { send } from "./routes/send";
 import { sockets } from "./routes/sockets";
@@ -24,7 +25,19 @@ export { Room } from "../durable/room";
 /** Largest JSON body any route takes; avatars have their own, larger limit. */
 const MAX_JSON_BYTES = 64 * 1024;
 
-const api = createApp();
+/**
+ * The only routes under /api/v1 that answer without a signed-in user; every other one,
+ * present or future, needs an access token. Sign-up reads a caller if one is signed in.
+ */
+export const PUBLIC_ROUTES = [
+  "POST /api/v1/access_token",
+  "POST /api/v1/refresh_token",
+  "POST /api/v1/logout",
+  "POST /api/v1/profiles",
+  "GET /api/v1/openapi.json",
+] as const satisfies readonly RouteKey[];
+
+const api = createPublicApp();
 api.use("*", async (c, next) => {
   if (c.req.path.endsWith("/pic/") || c.req.path.endsWith("/pic")) return next();
   return bodyLimit({
@@ -34,8 +47,10 @@ api.use("*", async (c, next) => {
     },
   })(c, next);
 });
+api.use("*", signedInUnless(PUBLIC_ROUTES));
 const routes = api
   .route("/", tokens)
+  .route("/", signUp)
   .route("/", profiles)
   .route("/", avatars)
   .route("/", rooms)
@@ -81,7 +96,7 @@ api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   description: "An access token from `POST /api/v1/access_token/`, valid for 5 minutes.",
 });
 
-const app = createApp();
+const app = createPublicApp();
 app.use(
   "*",
   secureHeaders({

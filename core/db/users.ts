@@ -1,7 +1,7 @@
 /** Queries on users. */
 import { type AnyColumn, and, asc, count, eq, ne, or, type SQL, sql } from "drizzle-orm";
-import type { Database } from ".";
-import { type UserRow, users } from "./schema";
+import { type Database, now } from ".";
+import { refreshTokens, type UserRow, users } from "./schema";
 
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
   return db.select().from(users).where(eq(users.id, id)).get();
@@ -110,4 +110,63 @@ export function identityConflict(err: unknown): Record<string, string> | undefin
   if (text.includes("users.username")) return { username: "A user with that username already exists." };
   if (text.includes("users_email_unique")) return { email: "A user with that email already exists." };
   return undefined;
+}
+
+/** What a new user is made of; the rest (flags, dates) takes the table's defaults. */
+export type NewUserRow = Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "password">;
+
+/** Stores a new user; a username or email taken meanwhile fails as identityConflict reads it. */
+export async function createUser(db: Database, values: NewUserRow): Promise<UserRow> {
+  const [created] = await db
+    .insert(users)
+    .values({ ...values, dateJoined: now() })
+    .returning();
+  return created;
+}
+
+/** What a profile change may set; undefined leaves a column as it is. */
+export type UserChanges = Partial<
+  Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "password" | "isActive" | "isSuperuser">
+>;
+
+/**
+ * Changes a user, and with `signOut` ends every session they have (their refresh tokens
+ * go in the same batch). Answers the user as changed; at least one change is needed.
+ */
+export async function changeUser(
+  db: Database,
+  id: number,
+  changes: UserChanges,
+  { signOut }: { signOut: boolean },
+): Promise<UserRow> {
+  const update = db.update(users).set(changes).where(eq(users.id, id)).returning();
+  const [[updated]] = signOut
+    ? await db.batch([update, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))])
+    : await db.batch([update]);
+  return updated;
+}
+
+/** Deactivates a user and ends every session they have; their rows (and messages) stay. */
+export async function deactivateUser(db: Database, id: number): Promise<void> {
+  await db.batch([
+    db.update(users).set({ isActive: false }).where(eq(users.id, id)),
+    db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
+  ]);
+}
+
+/** Points a user at a newly stored avatar. */
+export async function setAvatarKey(db: Database, id: number, key: string): Promise<void> {
+  await db.update(users).set({ avatarKey: key }).where(eq(users.id, id));
+}
+
+/**
+ * The statement that records a sign-in, for the batch that issues its tokens: the time,
+ * and a new hash of the password when the old one is to be replaced. Only if the hash is
+ * unchanged meanwhile: a concurrent password change wins.
+ */
+export function signInStatement(db: Database, user: Pick<UserRow, "id" | "password">, newHash?: string) {
+  return db
+    .update(users)
+    .set({ lastLogin: now(), ...(newHash === undefined ? {} : { password: newHash }) })
+    .where(and(eq(users.id, user.id), eq(users.password, user.password)));
 }

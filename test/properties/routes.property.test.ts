@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
-import { ID_ROUTES } from "../support/id-routes";
+import { documentedRoutes, fetchDocument, fillPath } from "../support/documented-routes";
+import { idRoutes as idRoutesOf } from "../support/id-routes";
 import { bodyLike, idSegment, nastyString, queryValue, RUNS } from "./arbitraries";
 
 /** A superuser who owns a room with a member and a message: the caller that gets furthest. */
@@ -27,44 +28,62 @@ async function expectHandled(answer: Answer, before: unknown[], what: string) {
   }
 }
 
-/** Every route that takes a JSON body, with a body it would accept. */
-const jsonRoutes: [string, string, (w: World) => string, Record<string, unknown>][] = [
-  ["POST", "access_token/", () => "/api/v1/access_token/", { username: "someone", password: "a password" }],
-  ["POST", "refresh_token/", () => "/api/v1/refresh_token/", { refresh: "x.y.z" }],
-  ["POST", "logout/", () => "/api/v1/logout/", { refresh: "x.y.z" }],
-  [
-    "POST",
-    "profiles/",
-    () => "/api/v1/profiles/",
-    { username: "fresh_user", password: "long enough", email: "a@b.example", first_name: "F", last_name: "L" },
-  ],
-  [
-    "PATCH",
-    "profiles/{id}/",
-    (w) => `/api/v1/profiles/${w.member.id}/`,
-    { first_name: "x", email: "m@b.example", is_active: true, password: "long enough", current_password: "x" },
-  ],
-  ["POST", "rooms/", () => "/api/v1/rooms/", { title: "a title", participants: [1] }],
-  ["PATCH", "rooms/{id}/", (w) => `/api/v1/rooms/${w.room.id}/`, { title: "a title" }],
-  ["POST", "rooms/{id}/members/", (w) => `/api/v1/rooms/${w.room.id}/members/`, { participants: [1] }],
-  ["POST", "send_message_to_user/", () => "/api/v1/send_message_to_user/", { user_id: 1, message: "hi" }],
-  ["POST", "send_message_to_room/", () => "/api/v1/send_message_to_room/", { group_id: 1, message: "hi" }],
-  ["PATCH", "messages/{id}/", (w) => `/api/v1/messages/${w.message.id}/`, { content: "edited" }],
-];
+const document = await fetchDocument();
+const routes = documentedRoutes(document);
+
+/** A body each JSON route would accept; the bodies are generated around it. */
+const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
+  "POST /api/v1/access_token/": () => ({ username: "someone", password: "a password" }),
+  "POST /api/v1/refresh_token/": () => ({ refresh: "x.y.z" }),
+  "POST /api/v1/logout/": () => ({ refresh: "x.y.z" }),
+  "POST /api/v1/profiles/": () => ({
+    username: "fresh_user",
+    password: "long enough",
+    email: "a@b.example",
+    first_name: "F",
+    last_name: "L",
+  }),
+  "PATCH /api/v1/profiles/{id}/": () => ({
+    first_name: "x",
+    email: "m@b.example",
+    is_active: true,
+    password: "long enough",
+    current_password: "x",
+  }),
+  "POST /api/v1/rooms/": () => ({ title: "a title", participants: [1] }),
+  "PATCH /api/v1/rooms/{id}/": () => ({ title: "a title" }),
+  "POST /api/v1/rooms/{id}/members/": () => ({ participants: [1] }),
+  "POST /api/v1/send_message_to_user/": () => ({ user_id: 1, message: "hi" }),
+  "POST /api/v1/send_message_to_room/": () => ({ group_id: 1, message: "hi" }),
+  "PATCH /api/v1/messages/{id}/": () => ({ content: "edited" }),
+};
+
+/** The world's own thing for each path parameter a documented route has. */
+const pathOf = (path: string, w: World) =>
+  fillPath(path, {
+    id: path.startsWith("/api/v1/profiles/")
+      ? w.member.id
+      : path.startsWith("/api/v1/messages/")
+        ? w.message.id
+        : w.room.id,
+    user_id: w.member.id,
+  });
+
+/** Every documented route that takes a JSON body. */
+const jsonRoutes = routes
+  .filter((route) => route.body === "json")
+  .map((route) => [route.key, route.method, (w: World) => pathOf(route.path, w)] as const);
 
 /** Every route with an id in its path (bodies valid where they need one). */
-const idRoutes: typeof ID_ROUTES = [
-  ...ID_ROUTES,
+const idRoutes: ReturnType<typeof idRoutesOf> = [
+  ...idRoutesOf(document),
   ["GET media/avatar_files/{name}", (id) => ({ method: "GET", path: `/media/avatar_files/${id}` })],
 ];
 
-/** Every route that reads a query, with the parameters it knows. */
-const queryRoutes: [string, (w: World) => string, string[]][] = [
-  ["GET profiles/", () => "/api/v1/profiles/", ["limit", "offset"]],
-  ["GET profiles/get_available_users/", () => "/api/v1/profiles/get_available_users/", ["full_name", "email"]],
-  ["GET rooms/", () => "/api/v1/rooms/", ["limit", "offset"]],
-  ["GET rooms/{id}/messages/", (w) => `/api/v1/rooms/${w.room.id}/messages/`, ["before", "after", "limit"]],
-];
+/** Every documented route that reads a query, with the parameters it documents. */
+const queryRoutes = routes
+  .filter((route) => route.queryParams.length > 0)
+  .map((route) => [route.key, (w: World) => pathOf(route.path, w), route.queryParams] as const);
 
 /**
  * A multipart body written out by hand, so that any name reaches the worker as a client
@@ -88,19 +107,20 @@ describe("generated bad input over REST", () => {
     w = await world();
   });
 
-  it.each(jsonRoutes)(
-    "%s %s never answers 5xx to any body, and a refusal changes nothing",
-    async (method, _, path, good) => {
-      await fc.assert(
-        fc.asyncProperty(bodyLike(good), async (json) => {
-          const before = await snapshot();
-          const answer = await call(method, path(w), { token: w.owner.access, json });
-          await expectHandled(answer, before, `${method} ${path(w)} ${JSON.stringify(json)?.slice(0, 200)}`);
-        }),
-        { numRuns: RUNS },
-      );
-    },
-  );
+  it("has a good body for every documented JSON route", () => {
+    expect(jsonRoutes.map(([key]) => key).filter((key) => !(key in GOOD_BODIES))).toEqual([]);
+  });
+
+  it.each(jsonRoutes)("%s never answers 5xx to any body, and a refusal changes nothing", async (key, method, path) => {
+    await fc.assert(
+      fc.asyncProperty(bodyLike(GOOD_BODIES[key](w)), async (json) => {
+        const before = await snapshot();
+        const answer = await call(method, path(w), { token: w.owner.access, json });
+        await expectHandled(answer, before, `${method} ${path(w)} ${JSON.stringify(json)?.slice(0, 200)}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 
   it.each(idRoutes)("%s never answers 5xx to any id, and a refusal changes nothing", async (_, request) => {
     await fc.assert(

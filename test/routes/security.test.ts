@@ -2,9 +2,15 @@
  * What holds for every route at once: security headers on every answer, one JSON error shape,
  * who may call what (the access matrix), and that no bad input gets a 5xx or changes anything.
  */
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { errorResponse } from "../../core/errors";
+import { createPublicApp } from "../../worker/app";
+import { signedInUnless } from "../../worker/auth/require-user";
+import { PUBLIC_ROUTES } from "../../worker/index";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
-import { ID_ROUTES, type RouteRequest } from "../support/id-routes";
+import { assertCovers, documentedRoutes, fetchDocument, fillPath } from "../support/documented-routes";
+import { idRoutes as idRoutesOf, type RouteRequest } from "../support/id-routes";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
@@ -83,13 +89,33 @@ type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";
  * owner, "owner" made the room (and sent its message), and the superuser is not in it.
  */
 const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number>>][] = [
+  // The token routes ignore any token sent with them: only the body counts.
   [
-    "GET profiles/",
+    "POST /api/v1/access_token/",
+    (w) => ({
+      method: "POST",
+      path: "/api/v1/access_token/",
+      json: { username: w.member.username, password: w.member.plainPassword },
+    }),
+    { anonymous: 200, other: 200, self: 200, superuser: 200 },
+  ],
+  [
+    "POST /api/v1/refresh_token/",
+    (w) => ({ method: "POST", path: "/api/v1/refresh_token/", json: { refresh: w.member.refresh } }),
+    { anonymous: 200, other: 200, self: 200, superuser: 200 },
+  ],
+  [
+    "POST /api/v1/logout/",
+    (w) => ({ method: "POST", path: "/api/v1/logout/", json: { refresh: w.member.refresh } }),
+    { anonymous: 200, other: 200, self: 200, superuser: 200 },
+  ],
+  [
+    "GET /api/v1/profiles/",
     () => ({ method: "GET", path: "/api/v1/profiles/" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
   ],
   [
-    "POST profiles/",
+    "POST /api/v1/profiles/",
     () => ({
       method: "POST",
       path: "/api/v1/profiles/",
@@ -98,103 +124,103 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 401, other: 403, self: 403, superuser: 201 },
   ],
   [
-    "GET profiles/me/",
+    "GET /api/v1/profiles/me/",
     () => ({ method: "GET", path: "/api/v1/profiles/me/" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
   ],
   [
-    "GET profiles/get_available_users/",
+    "GET /api/v1/profiles/get_available_users/",
     () => ({ method: "GET", path: "/api/v1/profiles/get_available_users/?full_name=member" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
   ],
   [
-    "GET profiles/{id}/",
+    "GET /api/v1/profiles/{id}/",
     (w) => ({ method: "GET", path: `/api/v1/profiles/${w.member.id}/` }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
   ],
   [
-    "PATCH profiles/{id}/",
+    "PATCH /api/v1/profiles/{id}/",
     (w) => ({ method: "PATCH", path: `/api/v1/profiles/${w.member.id}/`, json: { first_name: "Changed" } }),
     { anonymous: 401, other: 403, self: 200, superuser: 200 },
   ],
   [
-    "DELETE profiles/{id}/",
+    "DELETE /api/v1/profiles/{id}/",
     (w) => ({ method: "DELETE", path: `/api/v1/profiles/${w.member.id}/` }),
     { anonymous: 401, other: 403, self: 204, superuser: 204 },
   ],
   [
-    "PUT profiles/{id}/pic/",
+    "PUT /api/v1/profiles/{id}/pic/",
     (w) => ({ method: "PUT", path: `/api/v1/profiles/${w.member.id}/pic/`, body: avatarForm() }),
     { anonymous: 401, other: 403, self: 202, superuser: 202 },
   ],
   [
-    "GET rooms/",
+    "GET /api/v1/rooms/",
     () => ({ method: "GET", path: "/api/v1/rooms/" }),
     { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },
   ],
   [
-    "POST rooms/",
+    "POST /api/v1/rooms/",
     (w) => ({ method: "POST", path: "/api/v1/rooms/", json: { title: "another", participants: [w.newcomer.id] } }),
     { anonymous: 401, other: 201, self: 201, owner: 201, superuser: 201 },
   ],
   [
-    "GET rooms/{id}/",
+    "GET /api/v1/rooms/{id}/",
     (w) => ({ method: "GET", path: `/api/v1/rooms/${w.room.id}/` }),
     { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 },
   ],
   [
-    "PATCH rooms/{id}/",
+    "PATCH /api/v1/rooms/{id}/",
     (w) => ({ method: "PATCH", path: `/api/v1/rooms/${w.room.id}/`, json: { title: "renamed" } }),
     { anonymous: 401, other: 403, self: 403, owner: 200, superuser: 200 },
   ],
   [
-    "DELETE rooms/{id}/",
+    "DELETE /api/v1/rooms/{id}/",
     (w) => ({ method: "DELETE", path: `/api/v1/rooms/${w.room.id}/` }),
     { anonymous: 401, other: 403, self: 403, owner: 204, superuser: 204 },
   ],
   [
-    "GET rooms/{id}/messages/",
+    "GET /api/v1/rooms/{id}/messages/",
     (w) => ({ method: "GET", path: `/api/v1/rooms/${w.room.id}/messages/` }),
     { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 },
   ],
   [
-    "POST rooms/{id}/members/",
+    "POST /api/v1/rooms/{id}/members/",
     (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/members/`, json: { participants: [w.newcomer.id] } }),
     { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 },
   ],
   [
-    "DELETE rooms/{id}/members/{user_id}/",
+    "DELETE /api/v1/rooms/{id}/members/{user_id}/",
     (w) => ({ method: "DELETE", path: `/api/v1/rooms/${w.room.id}/members/${w.member.id}/` }),
     { anonymous: 401, other: 403, self: 204, owner: 204, superuser: 204 },
   ],
   [
-    "POST rooms/{id}/leave/",
+    "POST /api/v1/rooms/{id}/leave/",
     (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/leave/` }),
     { anonymous: 401, other: 403, self: 204, owner: 204, superuser: 403 },
   ],
   [
-    "POST send_message_to_room/",
+    "POST /api/v1/send_message_to_room/",
     (w) => ({ method: "POST", path: "/api/v1/send_message_to_room/", json: { group_id: w.room.id, message: "hi" } }),
     { anonymous: 401, other: 403, self: 201, owner: 201, superuser: 403 },
   ],
   [
-    "POST send_message_to_user/",
+    "POST /api/v1/send_message_to_user/",
     (w) => ({ method: "POST", path: "/api/v1/send_message_to_user/", json: { user_id: w.member.id, message: "hi" } }),
     // "self" here is the receiver, sending to themselves.
     { anonymous: 401, other: 201, self: 400, owner: 201, superuser: 201 },
   ],
   [
-    "PATCH messages/{id}/",
+    "PATCH /api/v1/messages/{id}/",
     (w) => ({ method: "PATCH", path: `/api/v1/messages/${w.message.id}/`, json: { content: "edited" } }),
     { anonymous: 401, other: 404, self: 403, owner: 200, superuser: 404 },
   ],
   [
-    "DELETE messages/{id}/",
+    "DELETE /api/v1/messages/{id}/",
     (w) => ({ method: "DELETE", path: `/api/v1/messages/${w.message.id}/` }),
     { anonymous: 401, other: 404, self: 403, owner: 204, superuser: 404 },
   ],
   [
-    "GET openapi.json",
+    "GET /api/v1/openapi.json",
     () => ({ method: "GET", path: "/api/v1/openapi.json" }),
     { anonymous: 200, other: 200, superuser: 200 },
   ],
@@ -210,9 +236,36 @@ const tokenOf = (w: World, caller: Caller) =>
     superuser: w.admin.access,
   })[caller];
 
+/** Rows for routes outside the OpenAPI document: the document itself and the docs page. */
+const UNDOCUMENTED = ["GET /api/v1/openapi.json", "GET /api/docs"];
+const document = await fetchDocument();
+const rows = new Map(matrix.map(([route, request, expected]) => [route, { request, expected }]));
+
 describe("access matrix", () => {
-  const cases = matrix.flatMap(([route, request, expected]) =>
-    Object.entries(expected).map(([caller, status]) => ({ route, request, caller: caller as Caller, status: status! })),
+  it("has a row for every route the OpenAPI document lists, and none for a route it does not", () => {
+    assertCovers(document, rows.keys(), "the access matrix");
+    const documented = new Set(documentedRoutes(document).map((route) => route.key));
+    expect([...rows.keys()].filter((route) => !documented.has(route))).toEqual(UNDOCUMENTED);
+  });
+
+  it("fails when a route is documented without a row saying who may call it", () => {
+    const withNewRoute = {
+      ...document,
+      paths: { ...document.paths, "/api/v1/rooms/{id}/pins/": { post: { summary: "Pin a message" } } },
+    };
+    expect(() => assertCovers(withNewRoute, rows.keys(), "the access matrix")).toThrow(
+      "POST /api/v1/rooms/{id}/pins/ is missing from the access matrix",
+    );
+  });
+
+  const routes = [...documentedRoutes(document).map((route) => route.key), ...UNDOCUMENTED];
+  const cases = routes.flatMap((route) =>
+    Object.entries(rows.get(route)?.expected ?? {}).map(([caller, status]) => ({
+      route,
+      request: rows.get(route)!.request,
+      caller: caller as Caller,
+      status: status!,
+    })),
   );
   it.each(cases)("$route as $caller answers $status", async ({ request, caller, status }) => {
     const w = await world();
@@ -228,11 +281,35 @@ describe("access matrix", () => {
   });
 });
 
+describe("deny by default", () => {
+  const signedIn = documentedRoutes(document).filter((route) => !route.isPublic);
+  it.each(signedIn)("$key answers 401 without a token", async ({ method, path }) => {
+    expectError(await call(method, fillPath(path, 1)), 401, "not_authenticated");
+  });
+
+  it("lets through without a token only the routes the document says anyone may call", () => {
+    const documentedPublic = documentedRoutes(document)
+      .filter((route) => route.isPublic)
+      .map((route) => route.key);
+    const listed = PUBLIC_ROUTES.filter((route) => !UNDOCUMENTED.includes(route)).map((route) => `${route}/`);
+    expect(listed.sort()).toEqual(documentedPublic.sort());
+  });
+
+  it("needs a token for a route that a sub-app adds without putting it on the public list", async () => {
+    const app = createPublicApp();
+    app.use("*", signedInUnless(["GET /open"]));
+    app.get("/open", (c) => c.text("open")).get("/forgotten", (c) => c.text("secret"));
+    app.onError((err) => errorResponse(err));
+    const forgotten = await app.request("/forgotten", {}, env);
+    expect(forgotten.status).toBe(401);
+    expect(await forgotten.json()).toMatchObject({ code: "not_authenticated" });
+    expect((await app.request("/open", {}, env)).status).toBe(200);
+    expect((await app.request("/nowhere", {}, env)).status).toBe(404);
+  });
+});
+
 /** Every route that takes an id in its path, the avatar upload included. */
-const idRoutes: [string, (id: string) => RouteRequest][] = [
-  ...ID_ROUTES,
-  ["PUT profiles/{id}/pic/", (id) => ({ method: "PUT", path: `/api/v1/profiles/${id}/pic/`, body: avatarForm() })],
-];
+const idRoutes = idRoutesOf(document, { "PUT /api/v1/profiles/{id}/pic/": avatarForm });
 
 const badIds = ["abc", "-1", "0", "1.5", "1e3", "0x10", "99999999999999999999", "%20", "1%00", "%F0%9F%A6%85", "'1'"];
 

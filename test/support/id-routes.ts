@@ -1,23 +1,41 @@
 /**
- * Every JSON route that takes an id in its path, with a valid body where it needs one: the
- * bad-id tests and the id properties throw ids at the same list.
+ * Every documented route that takes an id in its path, with a valid body where it needs
+ * one: the bad-id tests and the id properties throw ids at the same list, taken from the
+ * OpenAPI document.
  */
+import { type DocumentedRoute, documentedRoutes, fillPath, type OpenApiDocument } from "./documented-routes";
+
 export type RouteRequest = { method: string; path: string; json?: unknown; body?: BodyInit };
 
-export const ID_ROUTES: [string, (id: string) => RouteRequest][] = [
-  ["GET profiles/{id}/", (id) => ({ method: "GET", path: `/api/v1/profiles/${id}/` })],
-  ["PATCH profiles/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/profiles/${id}/`, json: { first_name: "x" } })],
-  ["DELETE profiles/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/profiles/${id}/` })],
-  ["GET rooms/{id}/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/` })],
-  ["PATCH rooms/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/rooms/${id}/`, json: { title: "x" } })],
-  ["DELETE rooms/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/` })],
-  ["GET rooms/{id}/messages/", (id) => ({ method: "GET", path: `/api/v1/rooms/${id}/messages/` })],
-  [
-    "POST rooms/{id}/members/",
-    (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/members/`, json: { participants: [1] } }),
-  ],
-  ["DELETE rooms/{id}/members/{user_id}/", (id) => ({ method: "DELETE", path: `/api/v1/rooms/${id}/members/${id}/` })],
-  ["POST rooms/{id}/leave/", (id) => ({ method: "POST", path: `/api/v1/rooms/${id}/leave/` })],
-  ["PATCH messages/{id}/", (id) => ({ method: "PATCH", path: `/api/v1/messages/${id}/`, json: { content: "x" } })],
-  ["DELETE messages/{id}/", (id) => ({ method: "DELETE", path: `/api/v1/messages/${id}/` })],
-];
+/** A body each JSON route with an id accepts, whatever the id. */
+const VALID_BODIES: Record<string, unknown> = {
+  "PATCH /api/v1/profiles/{id}/": { first_name: "x" },
+  "PATCH /api/v1/rooms/{id}/": { title: "x" },
+  "POST /api/v1/rooms/{id}/members/": { participants: [1] },
+  "PATCH /api/v1/messages/{id}/": { content: "x" },
+};
+
+/** The id routes, by the document; `others` makes the body of a route that takes no JSON. */
+export function idRoutes(
+  document: OpenApiDocument,
+  others: Record<string, () => BodyInit> = {},
+): [string, (id: string) => RouteRequest][] {
+  return documentedRoutes(document)
+    .filter((route) => route.pathParams.length > 0)
+    .filter((route) => route.body !== "multipart" || others[route.key] !== undefined)
+    .map((route: DocumentedRoute) => {
+      if (route.body === "json" && !(route.key in VALID_BODIES)) {
+        throw new Error(`${route.key} is missing from id-routes.ts's VALID_BODIES`);
+      }
+      const body = others[route.key];
+      return [
+        route.key,
+        (id: string) => ({
+          method: route.method,
+          path: fillPath(route.path, id),
+          ...(route.body === "json" ? { json: VALID_BODIES[route.key] } : {}),
+          ...(body ? { body: body() } : {}),
+        }),
+      ];
+    });
+}

@@ -7,7 +7,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { forbidden } from "../../core/errors";
-import type { AppEnv } from "../app";
+import type { PublicEnv } from "./require-user";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -17,7 +17,7 @@ function allowedOrigins(env: Env): Set<string> {
 }
 
 export function sameOrigin() {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<PublicEnv>(async (c, next) => {
     const origin = c.req.header("origin");
     const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
     if (origin === undefined || (SAFE_METHODS.has(c.req.method) && !upgrade)) return next();

@@ -9,11 +9,11 @@ import { findMessage } from "../../core/db/messages";
 import { findMember } from "../../core/db/rooms";
 import type { UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
+import { canRead } from "../../core/policy";
 import { messageText } from "../../core/protocol";
 import { MessageSchema } from "../../core/shapes";
 import { type ChangeResult, roomObject } from "../../durable/room";
 import { createApp } from "../app";
-import { requireUser } from "../auth/require-user";
 import { errors, idParam, json, jsonBody } from "../openapi";
 
 const MessageId = z.object({ id: idParam });
@@ -22,7 +22,7 @@ const MessageId = z.object({ id: idParam });
 async function visibleMessage(env: Env, id: number, user: UserRow) {
   const db = database(env);
   const message = await findMessage(db, id);
-  if (!message || !(await findMember(db, message.roomId, user.id))) throw notFound("Message not found.");
+  if (!message || !canRead(await findMember(db, message.roomId, user.id))) throw notFound("Message not found.");
   return message;
 }
 
@@ -40,7 +40,6 @@ export const messages = createApp()
       operationId: "editMessage",
       tags: ["Messages"],
       summary: "Edit your message; the room sees the new text live",
-      middleware: [requireUser()] as const,
       request: { params: MessageId, ...jsonBody(z.object({ content: messageText })) },
       responses: { 200: json(MessageSchema, "The edited message"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -61,7 +60,6 @@ export const messages = createApp()
       operationId: "deleteMessage",
       tags: ["Messages"],
       summary: "Delete your message: its text is gone for everyone, its place in history stays",
-      middleware: [requireUser()] as const,
       request: { params: MessageId },
       responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
     }),

@@ -3,19 +3,34 @@
  * or a superuser changes one; deleting deactivates, so a user's messages keep their sender.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { database } from "../../core/db";
-import { refreshTokens, type UserRow, users } from "../../core/db/schema";
-import { availableUsers, findUser, identityConflict, listUsers, takenIdentity } from "../../core/db/users";
+import type { UserRow } from "../../core/db/schema";
+import {
+  availableUsers,
+  changeUser,
+  createUser,
+  deactivateUser,
+  findUser,
+  identityConflict,
+  listUsers,
+  takenIdentity,
+} from "../../core/db/users";
 import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
+import {
+  canCreateUser,
+  canSeeProfile,
+  canSetAccountFlags,
+  isSelfOrSuperuser,
+  seesInactiveUsers,
+} from "../../core/policy";
 import { originOf, UserSchema } from "../../core/shapes";
-import { createApp } from "../app";
+import { userAnswer, userAnswers } from "../answers/users";
+import { createApp, createPublicApp } from "../app";
 import { hashPassword, verifyPassword } from "../auth/passwords";
-import { optionalUser, requireUser } from "../auth/require-user";
+import { optionalUser } from "../auth/require-user";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { email, password, personName, username } from "../profile-fields";
-import { announceDeactivated } from "./room-events";
-import { userAnswer, userAnswers } from "./user-answer";
+import { announceDeactivated } from "../rooms/announcements";
 
 const NewUser = z.object({
   username,
@@ -64,13 +79,13 @@ function refuseTaken(err: unknown): never {
 }
 
 function assertSelfOrSuperuser(caller: UserRow, id: number) {
-  if (caller.id !== id && !caller.isSuperuser) throw forbidden("You can only change your own profile.");
+  if (!isSelfOrSuperuser(caller, id)) throw forbidden("You can only change your own profile.");
 }
 
 async function existingUser(env: Env, id: number, caller: UserRow): Promise<UserRow> {
   const user = await findUser(database(env), id);
   // Inactive users are visible to superusers only, who may reactivate them.
-  if (!user || (!user.isActive && !caller.isSuperuser)) throw notFound("User not found.");
+  if (!user || !canSeeProfile(caller, user)) throw notFound("User not found.");
   return user;
 }
 
@@ -82,7 +97,6 @@ export const profiles = createApp()
       operationId: "listAvailableUsers",
       tags: ["Profiles"],
       summary: "Everyone you can chat with: all active users but you, optionally searched",
-      middleware: [requireUser()] as const,
       request: { query: AvailableQuery },
       responses: { 200: json(z.array(UserSchema), "Matching users, by id"), ...errors(400, 401) },
     }),
@@ -104,7 +118,6 @@ export const profiles = createApp()
       operationId: "getMyProfile",
       tags: ["Profiles"],
       summary: "Your own profile",
-      middleware: [requireUser()] as const,
       responses: { 200: json(UserSchema, "You"), ...errors(401) },
     }),
     async (c) => c.json(await userAnswer(c.env, originOf(c.req.url), c.var.user), 200),
@@ -116,53 +129,14 @@ export const profiles = createApp()
       operationId: "listProfiles",
       tags: ["Profiles"],
       summary: "All users, a page at a time (limit/offset, 100 a page)",
-      middleware: [requireUser()] as const,
       request: { query: pageQuery },
       responses: { 200: json(pageSchema(UserSchema), "A page of users"), ...errors(400, 401) },
     }),
     async (c) => {
       const page = c.req.valid("query");
-      const { rows, total } = await listUsers(database(c.env), page, c.var.user.isSuperuser);
+      const { rows, total } = await listUsers(database(c.env), page, seesInactiveUsers(c.var.user));
       const results = await userAnswers(c.env, originOf(c.req.url), rows);
       return c.json(paginated(c.req.url, page, total, results), 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: "/profiles",
-      operationId: "createProfile",
-      tags: ["Profiles"],
-      summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
-      // The token is optional: anyone may sign up when ALLOW_SIGNUP is on.
-      security: [{}, { bearer: [] }] as Record<string, string[]>[],
-      middleware: [optionalUser()] as const,
-      request: jsonBody(NewUser),
-      responses: { 201: json(UserSchema, "The new user"), ...errors(400, 401, 403, 415) },
-    }),
-    async (c) => {
-      const caller: UserRow | undefined = c.get("user");
-      if (!caller?.isSuperuser && c.env.ALLOW_SIGNUP !== "true") {
-        if (!caller) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
-        throw forbidden("Only a superuser can create users.");
-      }
-      const input = c.req.valid("json");
-      const db = database(c.env);
-      const taken = await takenIdentity(db, input);
-      if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
-      const [created] = await db
-        .insert(users)
-        .values({
-          username: input.username,
-          email: input.email,
-          firstName: input.first_name,
-          lastName: input.last_name,
-          password: await hashPassword(input.password),
-          dateJoined: new Date().toISOString(),
-        })
-        .returning()
-        .catch(refuseTaken);
-      return c.json(await userAnswer(c.env, originOf(c.req.url), created), 201);
     },
   )
   .openapi(
@@ -172,7 +146,6 @@ export const profiles = createApp()
       operationId: "getProfile",
       tags: ["Profiles"],
       summary: "One user",
-      middleware: [requireUser()] as const,
       request: { params: ProfileId },
       responses: { 200: json(UserSchema, "The user"), ...errors(400, 401, 404) },
     }),
@@ -190,7 +163,6 @@ export const profiles = createApp()
       summary: "Change a profile: your own, or anyone's as a superuser",
       description:
         "A new `password` needs `current_password` unless a superuser sets someone else's; it is stored hashed and signs out every other session. Only superusers change `is_active` and `is_superuser`.",
-      middleware: [requireUser()] as const,
       request: { params: ProfileId, ...jsonBody(ProfileChanges) },
       responses: { 200: json(UserSchema, "The changed user"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -202,7 +174,7 @@ export const profiles = createApp()
       const changes = c.req.valid("json");
       const db = database(c.env);
 
-      if ((changes.is_active !== undefined || changes.is_superuser !== undefined) && !caller.isSuperuser) {
+      if ((changes.is_active !== undefined || changes.is_superuser !== undefined) && !canSetAccountFlags(caller)) {
         throw forbidden("Only a superuser can change is_active or is_superuser.");
       }
       if ((changes.is_active === false || changes.is_superuser === false) && caller.id === id) {
@@ -237,14 +209,9 @@ export const profiles = createApp()
       // Drizzle refuses an UPDATE with nothing to set; a PATCH that changes nothing is no error.
       if (Object.values(values).every((value) => value === undefined))
         return c.json(await userAnswer(c.env, originOf(c.req.url), user), 200);
-      const statements = [db.update(users).set(values).where(eq(users.id, id)).returning()] as const;
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
-      const [[updated]] = signOut
-        ? await db
-            .batch([...statements, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))])
-            .catch(refuseTaken)
-        : await db.batch(statements).catch(refuseTaken);
+      const updated = await changeUser(db, id, values, { signOut }).catch(refuseTaken);
       if (changes.is_active === false) await announceDeactivated(c.env, db, id);
       return c.json(await userAnswer(c.env, originOf(c.req.url), updated), 200);
     },
@@ -256,7 +223,6 @@ export const profiles = createApp()
       operationId: "deactivateProfile",
       tags: ["Profiles"],
       summary: "Deactivate a user: yourself, or anyone as a superuser (but not yourself as one)",
-      middleware: [requireUser()] as const,
       request: { params: ProfileId },
       responses: { 204: { description: "Deactivated; their sessions end" }, ...errors(400, 401, 403, 404) },
     }),
@@ -271,11 +237,43 @@ export const profiles = createApp()
       }
       await existingUser(c.env, id, c.var.user);
       const db = database(c.env);
-      await db.batch([
-        db.update(users).set({ isActive: false }).where(eq(users.id, id)),
-        db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
-      ]);
+      await deactivateUser(db, id);
       await announceDeactivated(c.env, db, id);
       return c.body(null, 204);
     },
   );
+
+/** Sign-up, on the API's public list: its caller may be nobody, so it has its own sub-app. */
+export const signUp = createPublicApp().openapi(
+  createRoute({
+    method: "post",
+    path: "/profiles",
+    operationId: "createProfile",
+    tags: ["Profiles"],
+    summary: "Create a user: superusers, or anyone when ALLOW_SIGNUP is on",
+    // The token is optional: anyone may sign up when ALLOW_SIGNUP is on.
+    security: [{}, { bearer: [] }] as Record<string, string[]>[],
+    middleware: [optionalUser()] as const,
+    request: jsonBody(NewUser),
+    responses: { 201: json(UserSchema, "The new user"), ...errors(400, 401, 403, 415) },
+  }),
+  async (c) => {
+    const caller = c.var.user;
+    if (!canCreateUser(caller, c.env.ALLOW_SIGNUP === "true")) {
+      if (!caller) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
+      throw forbidden("Only a superuser can create users.");
+    }
+    const input = c.req.valid("json");
+    const db = database(c.env);
+    const taken = await takenIdentity(db, input);
+    if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
+    const created = await createUser(db, {
+      username: input.username,
+      email: input.email,
+      firstName: input.first_name,
+      lastName: input.last_name,
+      password: await hashPassword(input.password),
+    }).catch(refuseTaken);
+    return c.json(await userAnswer(c.env, originOf(c.req.url), created), 201);
+  },
+);

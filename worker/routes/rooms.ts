@@ -18,14 +18,21 @@ import {
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
+import { canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
+import { roomAnswer } from "../answers/rooms";
+import { userAnswers } from "../answers/users";
 import { createApp } from "../app";
-import { requireUser } from "../auth/require-user";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
-import { roomAnswer, roomOfMember, roomToManage } from "./room-access";
-import { announceCreated, announceDeleted, announceJoined, announceLeft, announceRenamed } from "./room-events";
-import { userAnswers } from "./user-answer";
+import { roomToAddTo, roomToManage, roomToRead, roomToRemoveFrom } from "../rooms/access";
+import {
+  announceCreated,
+  announceDeleted,
+  announceJoined,
+  announceLeft,
+  announceRenamed,
+} from "../rooms/announcements";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -63,7 +70,6 @@ export const rooms = createApp()
       operationId: "listRooms",
       tags: ["Rooms"],
       summary: "Your rooms, most recent activity first, each with its latest message and your unread count",
-      middleware: [requireUser()] as const,
       request: { query: pageQuery },
       responses: { 200: json(pageSchema(RoomSummarySchema), "A page of your rooms"), ...errors(400, 401) },
     }),
@@ -104,7 +110,6 @@ export const rooms = createApp()
       operationId: "createRoom",
       tags: ["Rooms"],
       summary: "Create a group room; you are its owner and a participant",
-      middleware: [requireUser()] as const,
       request: jsonBody(NewRoom),
       responses: { 201: json(RoomSchema, "The new room"), ...errors(400, 401, 415) },
     }),
@@ -125,13 +130,12 @@ export const rooms = createApp()
       operationId: "getRoom",
       tags: ["Rooms"],
       summary: "One of your rooms, with its latest 50 messages",
-      middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 200: json(RoomSchema, "The room"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
     },
   )
@@ -142,13 +146,12 @@ export const rooms = createApp()
       operationId: "renameRoom",
       tags: ["Rooms"],
       summary: "Rename a group room (its owner or a superuser)",
-      middleware: [requireUser()] as const,
       request: { params: RoomId, ...jsonBody(RoomChanges) },
       responses: { 200: json(RoomSchema, "The renamed room"), ...errors(400, 401, 403, 404, 415) },
     }),
     async (c) => {
       const db = database(c.env);
-      const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      const { room, member } = await roomToManage(db, c.req.valid("param").id, c.var.user);
       if (!room.isGroup)
         throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
       const { title } = c.req.valid("json");
@@ -156,8 +159,7 @@ export const rooms = createApp()
       await announceRenamed(c.env, room.id);
       const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url));
       // A superuser may rename a room they are not in, but only participants read it.
-      const reader = await findMember(db, room.id, c.var.user.id);
-      return c.json(reader ? answer : { ...answer, messages: [] }, 200);
+      return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);
     },
   )
   .openapi(
@@ -167,14 +169,13 @@ export const rooms = createApp()
       operationId: "deleteRoom",
       tags: ["Rooms"],
       summary: "Delete a group room and its history (its owner or a superuser); a DM, superusers only",
-      middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
-      const room = await roomToManage(db, c.req.valid("param").id, c.var.user);
-      if (!room.isGroup && !c.var.user.isSuperuser) {
+      const { room, member } = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      if (!canManage(c.var.user, room, member)) {
         throw forbidden("A direct message belongs to both its participants; only a superuser can delete it.");
       }
       const members = (await participantsOf(db, [room.id])).get(room.id)!.participants;
@@ -196,13 +197,12 @@ export const rooms = createApp()
       summary: "A page of a room's history, oldest first",
       description:
         "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction.",
-      middleware: [requireUser()] as const,
       request: { params: RoomId, query: HistoryQuery },
       responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
       const { before, after, limit } = c.req.valid("query");
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
@@ -219,13 +219,12 @@ export const rooms = createApp()
       operationId: "addRoomMembers",
       tags: ["Rooms"],
       summary: "Add people to a group room (any participant)",
-      middleware: [requireUser()] as const,
       request: { params: RoomId, ...jsonBody(NewMembers) },
       responses: { 200: json(RoomSchema, "The room with its new participants"), ...errors(400, 401, 403, 404, 415) },
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToAddTo(db, c.req.valid("param").id, c.var.user);
       if (!room.isGroup)
         throw invalid("A direct message has exactly two participants.", {
           participants: "cannot be added to a direct message",
@@ -248,17 +247,13 @@ export const rooms = createApp()
       operationId: "removeRoomMember",
       tags: ["Rooms"],
       summary: "Remove someone from a group room (its owner or a superuser), or leave it yourself",
-      middleware: [requireUser()] as const,
       request: { params: MemberPath },
       responses: { 204: { description: "Removed" }, ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
       const { id, user_id } = c.req.valid("param");
-      const room =
-        user_id === c.var.user.id
-          ? (await roomOfMember(db, id, c.var.user)).room
-          : await roomToManage(db, id, c.var.user);
+      const { room } = await roomToRemoveFrom(db, id, c.var.user, user_id);
       if (!room.isGroup)
         throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
       if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
@@ -274,13 +269,12 @@ export const rooms = createApp()
       operationId: "leaveRoom",
       tags: ["Rooms"],
       summary: "Leave a group room",
-      middleware: [requireUser()] as const,
       request: { params: RoomId },
       responses: { 204: { description: "Left" }, ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
-      const { room } = await roomOfMember(db, c.req.valid("param").id, c.var.user);
+      const { room } = await roomToRemoveFrom(db, c.req.valid("param").id, c.var.user, c.var.user.id);
       if (!room.isGroup) throw invalid("A direct message cannot be left.", { id: "is a direct message" });
       await removeMember(db, room.id, c.var.user.id);
       await announceLeft(c.env, room.id, [c.var.user.id]);

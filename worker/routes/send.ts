@@ -12,14 +12,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../core/db";
 import { findDm, findMember, findOrCreateDm, findRoom } from "../../core/db/rooms";
 import { findUser } from "../../core/db/users";
-import { ApiError, forbidden } from "../../core/errors";
+import { ApiError, describeIssues, forbidden } from "../../core/errors";
+import { canPost } from "../../core/policy";
 import { clientId, messageText } from "../../core/protocol";
 import { originOf, RoomSchema } from "../../core/shapes";
 import { type PostInput, roomObject } from "../../durable/room";
-import { createApp, fieldErrors } from "../app";
-import { requireUser } from "../auth/require-user";
+import { roomAnswer } from "../answers/rooms";
+import { createApp } from "../app";
 import { errors, idField, json, jsonBody } from "../openapi";
-import { roomAnswer } from "./room-access";
 
 const retrySafe = clientId
   .optional()
@@ -36,7 +36,8 @@ const originalPayloadHook = (result: {
   success: boolean;
   error?: { issues: { path: PropertyKey[]; message: string }[] };
 }): undefined => {
-  if (!result.success) throw sendError("invalid payload to send messages", fieldErrors(result.error?.issues ?? []));
+  if (!result.success)
+    throw sendError("invalid payload to send messages", describeIssues(result.error?.issues ?? []).fields);
   return undefined;
 };
 
@@ -60,7 +61,6 @@ export const send = createApp()
       operationId: "sendMessageToUser",
       tags: ["Messages"],
       summary: "Send a direct message; the DM room is made on the first one",
-      middleware: [requireUser()] as const,
       request: jsonBody(ToUser),
       responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415, 429) },
     }),
@@ -84,7 +84,6 @@ export const send = createApp()
       operationId: "sendMessageToRoom",
       tags: ["Messages"],
       summary: "Send a message to a room you take part in",
-      middleware: [requireUser()] as const,
       request: jsonBody(ToRoom),
       responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415, 429) },
     }),
@@ -96,7 +95,7 @@ export const send = createApp()
       // answered 400 for both; someone else's room is "not allowed", so ours says 403.
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
-      if (!member) throw forbidden(notInRoom);
+      if (!canPost(member)) throw forbidden(notInRoom);
       await post(c.env, room.id, { senderId: c.var.user.id, content: message, clientId: client_id });
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
     },

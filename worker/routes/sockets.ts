@@ -10,10 +10,9 @@ import { database } from "../../core/db";
 import { ApiError, invalid } from "../../core/errors";
 import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
 import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
-import { type AppEnv, createApp } from "../app";
-import { requireUser } from "../auth/require-user";
+import { type AuthedEnv, createApp } from "../app";
 import { idParam } from "../openapi";
-import { roomOfMember } from "./room-access";
+import { roomToRead } from "../rooms/access";
 
 const After = z
   .string()
@@ -34,7 +33,7 @@ async function handover(
 }
 
 /** Per route, not app-wide: this sub-app is mounted beside all the others. */
-const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
+const upgradeOnly = createMiddleware<AuthedEnv>(async (c, next) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "This address takes WebSocket upgrades only.", "invalid");
   }
@@ -42,18 +41,18 @@ const upgradeOnly = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const sockets = createApp()
-  .get("/rooms/:id/socket", upgradeOnly, requireUser(), async (c) => {
+  .get("/rooms/:id/socket", upgradeOnly, async (c) => {
     const id = idParam.safeParse(c.req.param("id"));
     if (!id.success) throw invalid("A room id is a positive whole number.", { id: "must be a positive whole number" });
     const afterText = c.req.query("after");
     const after = afterText === undefined ? undefined : After.safeParse(afterText);
     if (after && !after.success) throw invalid("after must be a message id.", { after: "must be a whole number" });
-    const { room } = await roomOfMember(database(c.env), id.data, c.var.user);
+    const { room } = await roomToRead(database(c.env), id.data, c.var.user);
     const url = new URL(`https://room/${room.id}`);
     if (after) url.searchParams.set("after", String(after.data));
     return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
-  .get("/inbox/socket", upgradeOnly, requireUser(), (c) =>
+  .get("/inbox/socket", upgradeOnly, (c) =>
     handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {
       [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id),
     }),

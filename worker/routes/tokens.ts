@@ -11,14 +11,12 @@
  * everything is as the original's curl examples show it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { database, now } from "../../core/db";
-import { users } from "../../core/db/schema";
-import { findUser, findUserByUsername } from "../../core/db/users";
+import { database } from "../../core/db";
+import { findUser, findUserByUsername, signInStatement } from "../../core/db/users";
 import { ApiError, invalid } from "../../core/errors";
-import { createApp } from "../app";
+import { createPublicApp } from "../app";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
 import { issueTokenPair, REFRESH_TTL_SECONDS, spendRefreshToken, verifyToken } from "../auth/tokens";
@@ -91,7 +89,7 @@ function tokenAnswer(c: Context, pair: { access: string; refresh: string }) {
 const noAccount = () =>
   new ApiError(401, "No active account found with the given credentials", "authentication_failed");
 
-export const tokens = createApp()
+export const tokens = createPublicApp()
   .openapi(
     createRoute({
       method: "post",
@@ -123,12 +121,8 @@ export const tokens = createApp()
       await clearLoginFailures(db, who);
       // A hash imported from Django (above the WebCrypto ceiling, checked in slow pure JS)
       // becomes a native one now that the password is known, so the next sign-in is fast.
-      // Only if unchanged meanwhile: a concurrent password change wins.
-      const rehash = needsRehash(user.password) ? { password: await hashPassword(password) } : {};
-      const signedIn = db
-        .update(users)
-        .set({ lastLogin: now(), ...rehash })
-        .where(and(eq(users.id, user.id), eq(users.password, user.password)));
+      const rehash = needsRehash(user.password) ? await hashPassword(password) : undefined;
+      const signedIn = signInStatement(db, user, rehash);
       return c.json(tokenAnswer(c, await issueTokenPair(c.env, db, user.id, { also: [signedIn] })), 200);
     },
   )
