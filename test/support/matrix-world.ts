@@ -1,0 +1,25 @@
+/** The people and things the access matrix and the bad-input tests act on, made fresh per case. */
+import { makeRoom, makeUser, sendToRoom } from "./api";
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+export function avatarForm(): FormData {
+  const form = new FormData();
+  form.append("avatar", new File([PNG], "me.png", { type: "image/png" }));
+  return form;
+}
+
+/** Everyone the matrix asks on behalf of, and the things they act on, made fresh per case. */
+export async function world() {
+  const owner = await makeUser({ firstName: "Owner" });
+  const member = await makeUser({ firstName: "Member" });
+  const other = await makeUser({ firstName: "Other" });
+  const admin = await makeUser({ isSuperuser: true });
+  const newcomer = await makeUser();
+  const room = await makeRoom(owner, [member], "matrix room");
+  const sent = await sendToRoom(owner, room.id, "owner's message");
+  const message = sent.messages.at(-1);
+  return { owner, member, other, admin, newcomer, room, message };
+}
+export type World = Awaited<ReturnType<typeof world>>;
+export type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";
