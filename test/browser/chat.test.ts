@@ -1,145 +1,34 @@
 /**
  * The web client end to end: real Chromium windows, one per person, against the app as
- * `npm start` serves it (wrangler dev with the built client). People sign in, find each
- * other, chat live in DMs and groups, see typing and unread badges, change their picture,
- * come back from a dropped connection with what they missed, and never see markup run.
- * Every screen is scanned with axe-core and photographed (desktop and phone, light and
- * dark) into screenshots/, which git ignores.
+ * `npm start` serves it. People sign in, find each other, chat live in DMs and groups, see
+ * typing and unread badges, change their picture, come back from a dropped connection with
+ * what they missed, and never see markup run.
  */
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { crc32, deflateSync, gzipSync } from "node:zlib";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "../../scripts/browser.ts";
-import { type DevServer, type SeedUser, startDevServer } from "../../scripts/dev-server.ts";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import {
+  accessFor,
+  app,
+  FIRST_LOAD_JS_BUDGET,
+  MARKUP_MESSAGE,
+  MARKUP_NAME,
+  messages,
+  newPage,
+  openDm,
+  PASSWORD,
+  png,
+  rest,
+  send,
+  signIn,
+  startChatApp,
+} from "./support";
 
-const PASSWORD = "browser-pass-1";
-/** The issue's budget for the JavaScript of a first visit, gzipped. */
-const FIRST_LOAD_JS_BUDGET = 60 * 1024;
-const MARKUP_NAME = `<img src=x onerror="window.__pwned='name'">`;
-const MARKUP_MESSAGE = `<script>window.__pwned='script'</script><img src=x onerror="window.__pwned='img'"> <b>bold?</b>`;
-
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startDevServer(
-    ["ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy", "kim"]
-      .map(
-        (username): SeedUser => ({
-          username,
-          password: PASSWORD,
-          firstName: username[0].toUpperCase() + username.slice(1),
-        }),
-      )
-      .concat([
-        { username: "mallory", password: PASSWORD, firstName: MARKUP_NAME },
-        { username: "root", password: PASSWORD, firstName: "Rita", superuser: true },
-      ]),
-  );
-  browser = await launchBrowser(inject("browser"));
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** A new window, with the page's WebSockets kept where a test can drop them. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  // Injected by the browser, not the page, so the CSP does not apply.
-  await context.addInitScript(() => {
-    const Native = WebSocket;
-    const open: WebSocket[] = [];
-    (window as unknown as { __sockets: WebSocket[] }).__sockets = open;
-    window.WebSocket = class extends Native {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        open.push(this);
-      }
-    };
-  });
-  const page = await context.newPage();
-  page.on("dialog", (dialog) => void (dialog.type() === "confirm" ? dialog.accept() : dialog.dismiss()));
-  return page;
-}
-
-async function signIn(username: string, page?: Page): Promise<Page> {
-  page ??= await newPage();
-  await page.goto(server.url);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Conversations" }).waitFor();
-  return page;
-}
-
-/** Opens the DM with `name` through the people search. */
-async function openDm(page: Page, name: string) {
-  await page.getByLabel("Search people by name or email").fill(name.toLowerCase());
-  await page.getByRole("button", { name: new RegExp(name) }).click();
-  await page.getByRole("heading", { name, level: 2 }).waitFor();
-}
-
-async function send(page: Page, to: string, text: string) {
-  await page.getByLabel(`Message ${to}`).fill(text);
-  await page.getByLabel(`Message ${to}`).press("Enter");
-}
-
-const messages = (page: Page) => page.getByRole("log");
-
-/** A PNG of `size` x `size` pixels of one colour, made here so no file is needed. */
-function png(size: number, rgb: [number, number, number]): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length);
-    head.write(type, 4, "ascii");
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-    return Buffer.concat([head, data, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => rgb).flat())]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", pixels),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
-/** One REST call as the README's curl examples make it. */
-async function rest(method: string, route: string, token: string | null, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.url}/api/v1${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.ok, `${method} ${route}: ${response.status}`).toBe(true);
-  return response.json();
-}
-
-const accessFor = async (username: string): Promise<string> =>
-  (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access;
+startChatApp();
 
 describe("the web client", () => {
   it("says clearly when a password is wrong, and a reload keeps me signed in without any token a script can read", async () => {
     const page = await newPage();
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.getByLabel("Username").fill("ana");
     await page.getByLabel("Password").fill("not her password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -162,7 +51,7 @@ describe("the web client", () => {
   it("keeps both tabs of one browser signed in when they renew their session at the same moment", async () => {
     const first = await signIn("ana");
     const second = await first.context().newPage();
-    await second.goto(server.url);
+    await second.goto(app.server.url);
     await second.getByRole("heading", { name: "Conversations" }).waitFor();
     // Each reload renews through the one refresh cookie the tabs share, which rotates on use.
     for (let round = 0; round < 3; round++) {
@@ -360,7 +249,7 @@ describe("the web client", () => {
     await page.context().addInitScript(() => {
       Object.defineProperty(Notification, "permission", { configurable: true, get: () => "default" });
     });
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.getByLabel("Username").focus();
     await page.keyboard.type("ivy");
     await page.keyboard.press("Tab");
@@ -475,89 +364,5 @@ describe("the web client", () => {
           .evaluate((img: HTMLImageElement) => img.naturalWidth),
       )
       .toBeGreaterThan(0);
-  });
-});
-
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-const VARIANTS = [
-  { name: "desktop-light", viewport: { width: 1280, height: 800 }, colorScheme: "light", phone: false },
-  { name: "desktop-dark", viewport: { width: 1280, height: 800 }, colorScheme: "dark", phone: false },
-  { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
-  { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
-] as const;
-
-describe("every screen", () => {
-  beforeAll(async () => {
-    const [rita, hal, ivy] = [await accessFor("root"), await accessFor("hal"), await accessFor("ivy")];
-    const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", rita)).results;
-    const id = (username: string) => people.find((person) => person.username === username)!.id;
-    await rest("POST", "/send_message_to_user/", hal, { user_id: id("root"), message: "Are the slides ready?" });
-    const group = await rest("POST", "/rooms/", rita, { title: "Design review", participants: [id("hal"), id("ivy")] });
-    const say = (who: string, message: string) =>
-      rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
-    await say(rita, "Morning! The new sidebar is up on staging.");
-    await say(hal, "Looks great. Notes are in https://example.com/notes");
-    await say(hal, "One thing: the badge colour in dark mode.");
-    await say(ivy, "Agreed, I will fix it today.");
-    await say(rita, "Thanks both!");
-  });
-
-  it.each(VARIANTS)("has no serious or critical accessibility problem on any screen ($name)", async (variant) => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    // Only the scanning windows bypass the CSP, so axe-core can be injected.
-    const context = await browser.newContext({
-      viewport: variant.viewport,
-      colorScheme: variant.colorScheme,
-      bypassCSP: true,
-      isMobile: variant.phone,
-      hasTouch: variant.phone,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const screen = async (name: string) => {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
-      await page.addScriptTag({ path: AXE });
-      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] =
-        await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-          return (await axe.run()).violations as never;
-        });
-      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
-        problems.push(
-          `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-        );
-      }
-    };
-
-    await page.goto(server.url);
-    await page.getByRole("button", { name: "Sign in" }).waitFor();
-    await screen("sign-in");
-    await signIn("root", page);
-    await page.getByRole("button", { name: /Design review/ }).waitFor();
-    await screen("conversations");
-    await page.getByRole("button", { name: /Design review/ }).click();
-    await messages(page).getByText("Thanks both").waitFor();
-    await screen("conversation");
-    await page.getByRole("button", { name: "Details" }).click();
-    await page.getByRole("dialog").waitFor();
-    await screen("group-details");
-    await page.keyboard.press("Escape");
-    if (variant.phone) await page.getByRole("button", { name: "Back to conversations" }).click();
-    await page.getByRole("button", { name: "New group" }).click();
-    await page.getByRole("dialog", { name: "New group" }).waitFor();
-    await screen("new-group");
-    await page.keyboard.press("Escape");
-    await page.getByRole("button", { name: "Profile" }).click();
-    await page.getByRole("dialog", { name: "Your profile" }).waitFor();
-    await screen("profile");
-    await page.keyboard.press("Escape");
-    await page.getByRole("button", { name: "Admin" }).click();
-    await page.getByRole("heading", { name: "Administration" }).waitFor();
-    await page.getByText("Hal (hal)").waitFor();
-    await screen("admin");
-    expect(problems).toEqual([]);
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * Every screen of the web client, scanned with axe-core and photographed (desktop and
+ * phone, light and dark) into screenshots/, which git ignores.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { accessFor, app, messages, rest, signIn, startChatApp } from "./support";
+
+startChatApp();
+
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+const VARIANTS = [
+  { name: "desktop-light", viewport: { width: 1280, height: 800 }, colorScheme: "light", phone: false },
+  { name: "desktop-dark", viewport: { width: 1280, height: 800 }, colorScheme: "dark", phone: false },
+  { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
+  { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
+] as const;
+
+describe("every screen", () => {
+  beforeAll(async () => {
+    const [rita, hal, ivy] = [await accessFor("root"), await accessFor("hal"), await accessFor("ivy")];
+    const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", rita)).results;
+    const id = (username: string) => people.find((person) => person.username === username)!.id;
+    await rest("POST", "/send_message_to_user/", hal, { user_id: id("root"), message: "Are the slides ready?" });
+    const group = await rest("POST", "/rooms/", rita, { title: "Design review", participants: [id("hal"), id("ivy")] });
+    const say = (who: string, message: string) =>
+      rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
+    await say(rita, "Morning! The new sidebar is up on staging.");
+    await say(hal, "Looks great. Notes are in https://example.com/notes");
+    await say(hal, "One thing: the badge colour in dark mode.");
+    await say(ivy, "Agreed, I will fix it today.");
+    await say(rita, "Thanks both!");
+  });
+
+  it.each(VARIANTS)("has no serious or critical accessibility problem on any screen ($name)", async (variant) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // Only the scanning windows bypass the CSP, so axe-core can be injected.
+    const context = await app.browser.newContext({
+      viewport: variant.viewport,
+      colorScheme: variant.colorScheme,
+      bypassCSP: true,
+      isMobile: variant.phone,
+      hasTouch: variant.phone,
+    });
+    app.keep(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const screen = async (name: string) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
+      await page.addScriptTag({ path: AXE });
+      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] =
+        await page.evaluate(async () => {
+          const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+          return (await axe.run()).violations as never;
+        });
+      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+        problems.push(
+          `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
+      }
+    };
+
+    await page.goto(app.server.url);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await screen("sign-in");
+    await signIn("root", page);
+    await page.getByRole("button", { name: /Design review/ }).waitFor();
+    await screen("conversations");
+    await page.getByRole("button", { name: /Design review/ }).click();
+    await messages(page).getByText("Thanks both").waitFor();
+    await screen("conversation");
+    await page.getByRole("button", { name: "Details" }).click();
+    await page.getByRole("dialog").waitFor();
+    await screen("group-details");
+    await page.keyboard.press("Escape");
+    if (variant.phone) await page.getByRole("button", { name: "Back to conversations" }).click();
+    await page.getByRole("button", { name: "New group" }).click();
+    await page.getByRole("dialog", { name: "New group" }).waitFor();
+    await screen("new-group");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("dialog", { name: "Your profile" }).waitFor();
+    await screen("profile");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Admin" }).click();
+    await page.getByRole("heading", { name: "Administration" }).waitFor();
+    await page.getByText("Hal (hal)").waitFor();
+    await screen("admin");
+    expect(problems).toEqual([]);
+  });
+});
