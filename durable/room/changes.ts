@@ -5,24 +5,40 @@
 import { database, now } from "../../core/db";
 import { findMessage, rewriteMessage } from "../../core/db/messages";
 import { isAuthor } from "../../core/policy";
-import type { WireMessage } from "../../core/protocol";
+import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { toMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 
 export type ChangeInput = { userId: number; messageId: number };
-export type Change = { content: string; editedAt?: string; deletedAt?: string };
 export type ChangeResult = { ok: true; message: WireMessage } | { ok: false; error: "not_found" | "not_allowed" };
+type Change = { content: string; editedAt?: string; deletedAt?: string };
 
-/** A message's new text. */
-export const edited = (content: string): Change => ({ content, editedAt: now() });
-/** A deleted message: its text is gone, its place in history stays. */
-export const deleted = (): Change => ({ content: "", deletedAt: now() });
+export class MessageChanges {
+  constructor(
+    private readonly room: RoomContext,
+    /** Resolves once D1 has every message committed. */
+    private readonly flush: () => Promise<void>,
+    private readonly broadcast: (frame: RoomFrame) => void,
+  ) {}
 
-/** Changes a message of the room's, if it is there and the user wrote it. */
-export async function changeMessage(room: RoomContext, input: ChangeInput, change: Change): Promise<ChangeResult> {
-  const db = database(room.env);
-  const row = await findMessage(db, input.messageId);
-  if (!row || row.roomId !== room.roomId || row.deletedAt !== null) return { ok: false, error: "not_found" };
-  if (!isAuthor({ id: input.userId }, row)) return { ok: false, error: "not_allowed" };
-  return { ok: true, message: toMessage(await rewriteMessage(db, row.id, change)) };
+  /** Edits a message of the user's; everyone in the room sees the new text at once. */
+  edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
+    return this.#change(input, { content: input.content, editedAt: now() }, "message_edited");
+  }
+
+  /** Deletes a message of the user's: its text is gone, its place in history stays. */
+  remove(input: ChangeInput): Promise<ChangeResult> {
+    return this.#change(input, { content: "", deletedAt: now() }, "message_deleted");
+  }
+
+  async #change(input: ChangeInput, change: Change, type: "message_edited" | "message_deleted"): Promise<ChangeResult> {
+    await this.flush();
+    const db = database(this.room.env);
+    const row = await findMessage(db, input.messageId);
+    if (!row || row.roomId !== this.room.roomId || row.deletedAt !== null) return { ok: false, error: "not_found" };
+    if (!isAuthor({ id: input.userId }, row)) return { ok: false, error: "not_allowed" };
+    const message = toMessage(await rewriteMessage(db, row.id, change));
+    this.broadcast({ type, message });
+    return { ok: true, message };
+  }
 }

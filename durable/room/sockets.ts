@@ -9,7 +9,8 @@
  * eviction in the middle of one (a deploy, a crash) loses the catch-up itself, which a flag
  * in the attachment could not save either.
  */
-import type { RoomFrame } from "../../core/protocol";
+import type { RoomFrame, WireMessage } from "../../core/protocol";
+import { closeSilentSockets } from "../keep-alive";
 
 type Attachment = { userId: number; connectedAt: number };
 
@@ -68,6 +69,34 @@ export class RoomSockets {
         // As in send.
       }
     }
+  }
+
+  /**
+   * Sends committed messages to every socket: one frame for a group, so a busy room of 10
+   * sends each socket a frame per group rather than per message, which was a sixth of its CPU.
+   */
+  broadcastMessages(messages: WireMessage[]) {
+    this.broadcast(messages.length === 1 ? { type: "message", message: messages[0] } : { type: "messages", messages });
+  }
+
+  /** A socket closed (with `code`, when the client closed it) or failed: the others hear who is still here. */
+  leave(ws: WebSocket, code?: number) {
+    this.release(ws);
+    this.broadcast({ type: "here", users: this.usersHere(ws) }, ws);
+    if (code === undefined) return;
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closing");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Closes the sockets that stopped pinging, telling the others; returns who is still here. */
+  closeSilent(at: number): number[] {
+    const silent = closeSilentSockets(this.ctx, (ws) => this.who(ws).connectedAt, at);
+    const here = this.usersHere().filter((userId) => this.all(userId).some((ws) => !silent.includes(ws)));
+    if (silent.length > 0) this.broadcast({ type: "here", users: here });
+    return here;
   }
 
   /** Holds what is broadcast to a socket from now on (kept if it is held already). */
