@@ -5,19 +5,9 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-export type ErrorCode =
-  | "invalid"
-  | "not_authenticated"
-  | "token_not_valid"
-  | "authentication_failed"
-  | "permission_denied"
-  | "not_found"
-  | "conflict"
-  | "too_large"
-  | "unsupported_media_type"
-  | "throttled"
-  | "unavailable"
-  | "server_error";
+import type { ErrorCode } from "./error-codes";
+
+export { ERROR_CODES, type ErrorCode } from "./error-codes";
 
 export type ErrorBody = {
   error: string;

@@ -8,7 +8,7 @@ import { database } from "../../core/db";
 import { latestMessageId } from "../../core/db/messages";
 import type { MessageRow } from "../../core/db/schema";
 import type { RoomFrame } from "../../core/protocol";
-import { toMessage } from "../../core/shapes";
+import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 import type { History } from "./history";
 import type { ReadMarks } from "./read-marks";
@@ -71,7 +71,7 @@ export class CatchUp {
     }
     const held = sockets.release(ws);
     const sent = new Set(rows.map((row) => row.id));
-    for (const row of rows) sockets.send(ws, { type: "message", message: toMessage(row) });
+    for (const row of rows) sockets.send(ws, { type: "message", message: toWireMessage(row) });
     const isNew = (frame: RoomFrame) => frame.type === "message" && !sent.has(frame.message.id);
     for (const frame of held) {
       if (isNew(frame) && frame.type === "message" && frame.message.id <= last) {

@@ -10,7 +10,7 @@ import { toMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 
 export type ChangeInput = { userId: number; messageId: number };
-export type ChangeResult = { ok: true; message: WireMessage } | { ok: false; error: "not_found" | "not_allowed" };
+export type ChangeResult = { ok: true; message: WireMessage } | { ok: false; error: "not_found" | "permission_denied" };
 type Change = { content: string; editedAt?: string; deletedAt?: string };
 
 export class MessageChanges {
@@ -36,7 +36,7 @@ export class MessageChanges {
     const db = database(this.room.env);
     const row = await findMessage(db, input.messageId);
     if (!row || row.roomId !== this.room.roomId || row.deletedAt !== null) return { ok: false, error: "not_found" };
-    if (!isAuthor({ id: input.userId }, row)) return { ok: false, error: "not_allowed" };
+    if (!isAuthor({ id: input.userId }, row)) return { ok: false, error: "permission_denied" };
     const message = toMessage(await rewriteMessage(db, row.id, change));
     this.broadcast({ type, message });
     return { ok: true, message };

@@ -35,7 +35,7 @@ export const MAX_SOCKETS_PER_USER = 8;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-export type PostResult = ({ ok: true } & Received) | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
+export type PostResult = ({ ok: true } & Received) | { ok: false; error: "throttled"; retryAfterSeconds: number };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
@@ -108,7 +108,10 @@ export class Room extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
     const parsed = parseClientFrame(raw);
-    if (!parsed.ok) return this.#sockets.send(ws, { type: "error", code: parsed.code, message: parsed.message });
+    if (!parsed.ok) {
+      const { code, message, client_id } = parsed;
+      return this.#sockets.send(ws, { type: "error", code, message, client_id });
+    }
     const { frame } = parsed;
     try {
       await this.#dispatch(ws, frame);
@@ -129,7 +132,7 @@ export class Room extends DurableObject<Env> {
         const result = await this.post({ senderId: userId, content: frame.content, clientId: client_id });
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
         const message = `Slow down: try again in ${result.retryAfterSeconds} s.`;
-        return this.#sockets.send(ws, { type: "error", code: "rate_limited", message, client_id });
+        return this.#sockets.send(ws, { type: "error", code: "throttled", message, client_id });
       }
       case "edit":
       case "delete": {
@@ -165,7 +168,7 @@ export class Room extends DurableObject<Env> {
    */
   async post(input: PostInput, options: { copied?: boolean } = {}): Promise<PostResult> {
     const allowed = this.#allowance.spend(input.senderId, Date.now());
-    if (!allowed.ok) return { ok: false, error: "rate_limited", retryAfterSeconds: allowed.retryAfterSeconds };
+    if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
     const received = await this.#sequencer.receive(input);
     if (!received.isRetry) {
       // Every send stops its sender's typing.

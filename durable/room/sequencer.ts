@@ -13,7 +13,7 @@
 import { database, now } from "../../core/db";
 import { reserveMessageIds, type TakenMessage } from "../../core/db/messages";
 import type { WireMessage } from "../../core/protocol";
-import { toMessage } from "../../core/shapes";
+import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 import { COPY_BACKLOG, type D1Copy } from "./d1-copy";
 import type { History } from "./history";
@@ -125,12 +125,12 @@ export class Sequencer {
     if (!this.store.insert(message)) {
       return this.history
         .byClientId(input.senderId, message.clientId)
-        .then((row) => ({ message: toMessage(row), isRetry: true }));
+        .then((row) => ({ message: toWireMessage(row), isRetry: true }));
     }
     this.#nextId += 1;
     this.copy.committed();
     return {
-      message: toMessage({ ...message, roomId: this.room.roomId, editedAt: null, deletedAt: null }),
+      message: toWireMessage({ ...message, roomId: this.room.roomId, editedAt: null, deletedAt: null }),
       isRetry: false,
     };
   }
