@@ -107,7 +107,7 @@ export async function joinRoom(options: {
           wake();
           return;
         case "error":
-          if (frame.client_id && frame.code === "rate_limited") {
+          if (frame.client_id && frame.code === "throttled") {
             counts.rateLimited += 1;
             resendLater(frame.client_id, 1000);
           } else if (frame.client_id && frame.code === "unavailable") {
