@@ -41,7 +41,7 @@ export class CatchUp {
     } catch (err) {
       console.error("room catch-up failed", err);
       sockets.release(ws);
-      sockets.send(ws, { type: "error", code: "unavailable", message: "Could not catch up; reconnect." });
+      sockets.refuse(ws, "unavailable", "Could not catch up; reconnect.");
       ws.close(1011, "catch-up failed");
     }
   }

@@ -10,7 +10,10 @@ import { toMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 
 export type ChangeInput = { userId: number; messageId: number };
-export type ChangeResult = { ok: true; message: WireMessage } | { ok: false; error: "not_found" | "permission_denied" };
+/** A refusal says why in a code and a sentence, as the socket's error frame does. */
+export type ChangeResult =
+  | { ok: true; message: WireMessage }
+  | { ok: false; error: "not_found" | "permission_denied"; why: string };
 type Change = { content: string; editedAt?: string; deletedAt?: string };
 
 export class MessageChanges {
@@ -35,8 +38,10 @@ export class MessageChanges {
     await this.flush();
     const db = database(this.room.env);
     const row = await findMessage(db, input.messageId);
-    if (!row || row.roomId !== this.room.roomId || row.deletedAt !== null) return { ok: false, error: "not_found" };
-    if (!isAuthor({ id: input.userId }, row)) return { ok: false, error: "permission_denied" };
+    if (!row || row.roomId !== this.room.roomId || row.deletedAt !== null)
+      return { ok: false, error: "not_found", why: "No such message in this room." };
+    if (!isAuthor({ id: input.userId }, row))
+      return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
     const message = toMessage(await rewriteMessage(db, row.id, change));
     this.broadcast({ type, message });
     return { ok: true, message };

@@ -108,10 +108,7 @@ export class Room extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
     const parsed = parseClientFrame(raw);
-    if (!parsed.ok) {
-      const { code, message, client_id } = parsed;
-      return this.#sockets.send(ws, { type: "error", code, message, client_id });
-    }
+    if (!parsed.ok) return this.#sockets.refuse(ws, parsed.code, parsed.message, parsed.client_id);
     const { frame } = parsed;
     try {
       await this.#dispatch(ws, frame);
@@ -119,8 +116,7 @@ export class Room extends DurableObject<Env> {
       // Storage failed; nothing was broadcast, and the client may retry with the same client id.
       console.error("room frame failed", err);
       const client_id = frame.type === "send" ? frame.client_id : undefined;
-      const message = "That did not go through; try again.";
-      this.#sockets.send(ws, { type: "error", code: "unavailable", message, client_id });
+      this.#sockets.refuse(ws, "unavailable", "That did not go through; try again.", client_id);
     }
   }
 
@@ -131,18 +127,16 @@ export class Room extends DurableObject<Env> {
         const { client_id } = frame;
         const result = await this.post({ senderId: userId, content: frame.content, clientId: client_id });
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
-        const message = `Slow down: try again in ${result.retryAfterSeconds} s.`;
-        return this.#sockets.send(ws, { type: "error", code: "throttled", message, client_id });
+        const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
+        return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
       }
       case "edit":
       case "delete": {
         const change = { userId, messageId: frame.id };
         const result =
           frame.type === "edit" ? await this.edit({ ...change, content: frame.content }) : await this.remove(change);
-        if (result.ok) return;
-        const message =
-          result.error === "not_found" ? "No such message in this room." : "You can only change your own messages.";
-        return this.#sockets.send(ws, { type: "error", code: result.error, message });
+        if (!result.ok) this.#sockets.refuse(ws, result.error, result.why);
+        return;
       }
       case "typing":
         return this.#typing.set(userId, true);

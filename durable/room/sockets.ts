@@ -9,7 +9,7 @@
  * eviction in the middle of one (a deploy, a crash) loses the catch-up itself, which a flag
  * in the attachment could not save either.
  */
-import type { RoomFrame, WireMessage } from "../../core/protocol";
+import type { RoomFrame, SocketErrorCode, WireMessage } from "../../core/protocol";
 import { closeSilentSockets } from "../keep-alive";
 
 type Attachment = { userId: number; connectedAt: number };
@@ -48,6 +48,11 @@ export class RoomSockets {
     } catch {
       // The socket closed under us; its close handler tidies up.
     }
+  }
+
+  /** Answers a socket's frame with an error; one answering a send carries its client id. */
+  refuse(ws: WebSocket, code: SocketErrorCode, message: string, client_id?: string) {
+    this.send(ws, { type: "error", code, message, client_id });
   }
 
   /** Sends a frame to every socket but `except`, or holds it for a socket catching up. */
