@@ -8,7 +8,7 @@ export const BEARER_PREFIX = "bearer.";
 export const MAX_MESSAGE_LENGTH = 4000;
 /** Longest frame a client may send, in characters; longer ones get an error frame. */
 export const MAX_FRAME_LENGTH = 16 * 1024;
-/** Sends per person per room: a burst, then a steady rate; past it, `rate_limited`. */
+/** Sends per person per room: a burst, then a steady rate; past it, `throttled`. */
 export const SEND_BURST = 10;
 export const SEND_PER_SECOND = 2;
 /** How long a "typing" lasts unless renewed. */

@@ -10,12 +10,12 @@
  * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
  */
 import { z } from "zod";
-import { describeIssues } from "./error-codes.ts";
 
 // The constants are in a file without zod, which the web client imports; the .ts
 // extension lets the Node scripts (run by Node's type stripping) load this file too.
 export * from "./protocol-constants.ts";
 
+import { describeIssues, ERROR_CODES } from "./error-codes.ts";
 import { MAX_FRAME_LENGTH, MAX_MESSAGE_LENGTH } from "./protocol-constants.ts";
 
 export const messageText = z
@@ -36,6 +36,8 @@ export const WireMessage = z.object({
   content: z.string(),
   edited_at: z.string().nullable(),
   deleted: z.boolean(),
+  /** The sender's own id for it, on the socket's frames: the sender knows its echo by it. */
+  client_id: z.string().optional(),
 });
 export type WireMessage = z.infer<typeof WireMessage>;
 
@@ -51,17 +53,17 @@ export const ClientFrame = z.discriminatedUnion("type", [
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
-/** `unavailable`: the server could not store or read right now; the same frame may be retried. */
-export const ErrorCode = z.enum([
+/**
+ * The socket's error codes: REST's own names (core/error-codes.ts), which `extract` checks at
+ * compile time, and `bad_frame` for a frame that is not a JSON object. `unavailable`: the
+ * server could not store or read right now; the same frame may be retried.
+ */
+export const SocketErrorCode = z.enum([
   "bad_frame",
-  "too_large",
-  "rate_limited",
-  "not_allowed",
-  "not_found",
-  "invalid",
-  "unavailable",
+  ...z.enum(ERROR_CODES).extract(["too_large", "throttled", "permission_denied", "not_found", "invalid", "unavailable"])
+    .options,
 ]);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+export type SocketErrorCode = z.infer<typeof SocketErrorCode>;
 
 const Member = z.object({ id, username: z.string(), full_name: z.string(), avatar_url: z.string() });
 
@@ -82,7 +84,8 @@ export const RoomFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("member_left"), user: id }),
   /** The participants with a socket open in this room now. */
   z.object({ type: z.literal("here"), users: z.array(id) }),
-  z.object({ type: z.literal("error"), code: ErrorCode, message: z.string(), client_id: z.string().optional() }),
+  /** An error; one that answers a `send` carries its `client_id`. */
+  z.object({ type: z.literal("error"), code: SocketErrorCode, message: z.string(), client_id: z.string().optional() }),
 ]);
 export type RoomFrame = z.infer<typeof RoomFrame>;
 
@@ -102,22 +105,40 @@ export const InboxFrame = z.discriminatedUnion("type", [
 ]);
 export type InboxFrame = z.infer<typeof InboxFrame>;
 
-/** Parses a client's frame, or says why it is not one. */
-export function parseClientFrame(
-  raw: string | ArrayBuffer,
-): { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string } {
+/** Why a client's frame was refused; with the frame's `client_id` when it was a send that had one. */
+export type RefusedFrame = { ok: false; code: SocketErrorCode; message: string; client_id?: string };
+
+/**
+ * Parses a client's frame, or says why it is not one. An oversized frame is read too, for
+ * the client id of a send: the runtime bounds a frame at 1 MiB, and the sender needs the id
+ * to know which of its sends failed.
+ */
+export function parseClientFrame(raw: string | ArrayBuffer): { ok: true; frame: ClientFrame } | RefusedFrame {
   if (typeof raw !== "string") return { ok: false, code: "bad_frame", message: "Frames are JSON text." };
-  if (raw.length > MAX_FRAME_LENGTH)
-    return { ok: false, code: "too_large", message: `Frames can be at most ${MAX_FRAME_LENGTH} characters.` };
   let data: unknown;
+  let isJson = true;
   try {
     data = JSON.parse(raw);
   } catch {
-    return { ok: false, code: "bad_frame", message: "Frames are JSON objects." };
+    isJson = false;
   }
+  const refused = (code: SocketErrorCode, message: string): RefusedFrame => {
+    const client_id = clientIdOfSend(data);
+    return client_id === undefined ? { ok: false, code, message } : { ok: false, code, message, client_id };
+  };
+  if (raw.length > MAX_FRAME_LENGTH)
+    return refused("too_large", `Frames can be at most ${MAX_FRAME_LENGTH} characters.`);
+  if (!isJson) return refused("bad_frame", "Frames are JSON objects.");
   const parsed = ClientFrame.safeParse(data);
   if (!parsed.success) {
-    return { ok: false, code: "invalid", message: describeIssues(parsed.error.issues, "frame").summary };
+    return refused("invalid", describeIssues(parsed.error.issues, "frame").summary);
   }
   return { ok: true, frame: parsed.data };
+}
+
+/** The client id of what looks like a send, if it has a valid one. */
+function clientIdOfSend(data: unknown): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const frame = data as { type?: unknown; client_id?: unknown };
+  return frame.type === "send" && clientId.safeParse(frame.client_id).success ? (frame.client_id as string) : undefined;
 }

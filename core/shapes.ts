@@ -36,7 +36,8 @@ export const UserSchema = z
   .openapi("User");
 
 /** Messages look the same over REST and over the sockets: the protocol defines them. */
-export const MessageSchema = WireMessage;
+/** A message over REST: the socket's shape, less the client id that only the socket carries. */
+export const MessageSchema = WireMessage.omit({ client_id: true });
 
 export const RoomSchema = z
   .object({
@@ -98,6 +99,12 @@ export function toMessage(row: MessageRow): Message {
     edited_at: row.editedAt,
     deleted: row.deletedAt !== null,
   };
+}
+
+/** A message as the room's socket sends it: with its sender's client id, when it had one. */
+export function toWireMessage(row: MessageRow): WireMessage {
+  const message = toMessage(row);
+  return row.clientId === null ? message : { ...message, client_id: row.clientId };
 }
 
 export function toRoom(room: RoomRow, participants: User[], owner: number | null, messages: Message[]): Room {

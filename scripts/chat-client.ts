@@ -25,7 +25,7 @@ export type Participant = {
   /** How many times the socket was opened again after dropping. */
   readonly reconnects: number;
   /** Sends refused as over the rate, each resent later. */
-  readonly rateLimited: number;
+  readonly throttled: number;
   /** Sends the server could not store at that moment, each resent later. */
   readonly unavailable: number;
   /** Queues a message; it is sent now, or when the socket is back. Answers its client id. */
@@ -59,7 +59,7 @@ export async function joinRoom(options: {
   let live = false;
   let closing = false;
   let socket: WebSocket | undefined;
-  const counts = { reconnects: 0, rateLimited: 0, unavailable: 0 };
+  const counts = { reconnects: 0, throttled: 0, unavailable: 0 };
   let firstLive: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (firstLive = resolve));
 
@@ -107,8 +107,8 @@ export async function joinRoom(options: {
           wake();
           return;
         case "error":
-          if (frame.client_id && frame.code === "rate_limited") {
-            counts.rateLimited += 1;
+          if (frame.client_id && frame.code === "throttled") {
+            counts.throttled += 1;
             resendLater(frame.client_id, 1000);
           } else if (frame.client_id && frame.code === "unavailable") {
             counts.unavailable += 1;
@@ -155,8 +155,8 @@ export async function joinRoom(options: {
     get reconnects() {
       return counts.reconnects;
     },
-    get rateLimited() {
-      return counts.rateLimited;
+    get throttled() {
+      return counts.throttled;
     },
     get unavailable() {
       return counts.unavailable;

@@ -228,7 +228,7 @@ async function main() {
       ["out of order", String(totals.outOfOrder)],
       ["participants whose sequence != history", String(totals.unequal)],
       ["socket reconnects", String(sockets.reduce((sum, socket) => sum + socket.reconnects, 0))],
-      ["sends resent after rate_limited", String(sockets.reduce((sum, socket) => sum + socket.rateLimited, 0))],
+      ["sends resent after a throttled error", String(sockets.reduce((sum, socket) => sum + socket.throttled, 0))],
       ["sends resent after unavailable", String(sockets.reduce((sum, socket) => sum + socket.unavailable, 0))],
       ["REST sends retried (429/503)", String(people.reduce((sum, person) => sum + person.restRetries, 0))],
       ["workerd memory (RSS) at start", mib(memoryAtStart)],

@@ -16,8 +16,8 @@ import { type LiveSocket, liveSocket } from "./live-socket";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
- * mine included, just before it acknowledges it to me: `echoed` notes the broadcast copy
- * (by id) so the message is not shown twice in between. An error still un-hides it.
+ * mine included (with my client id), just before it acknowledges it to me: `echoed` notes
+ * the broadcast copy (by id) so the message is not shown twice in between. An error still un-hides it.
  */
 export type Outgoing = {
   client_id: string;
@@ -76,6 +76,15 @@ export function mergeMessages(list: WireMessage[], incoming: WireMessage[]): Wir
   const byId = new Map(list.map((m) => [m.id, m]));
   for (const message of incoming) byId.set(message.id, message);
   return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The send of mine a broadcast message echoes, if any: known by its client id, never by its
+ * text (two sends of the same text are two messages).
+ */
+export function echoOf(outgoing: Outgoing[], message: WireMessage, me: number): Outgoing | undefined {
+  if (message.sender !== me || message.client_id === undefined) return undefined;
+  return outgoing.find((o) => o.status === "sending" && o.echoed === undefined && o.client_id === message.client_id);
 }
 
 /**
@@ -160,9 +169,7 @@ export function useRoom(
     };
 
     const received = (message: WireMessage) => {
-      const echo =
-        message.sender === me &&
-        outgoing.current.find((o) => o.status === "sending" && o.echoed === undefined && o.content === message.content);
+      const echo = echoOf(outgoing.current, message, me);
       if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: message.id } : o)));
       take([message]);
       setTyping(message.sender, false);

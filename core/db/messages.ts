@@ -1,4 +1,4 @@
-/** Queries on messages. Only the room's Durable Object writes them (see durable/room.ts). */
+/** Queries on messages. Only the room's Durable Object writes them (see durable/room/). */
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database } from ".";
 import { type MessageRow, messages, type RoomRow } from "./schema";

@@ -128,7 +128,7 @@ describe("generated bad frames over a room socket", () => {
           JSON.stringify(edit ? { type: "edit", id, content: "mine now" } : { type: "delete", id }),
         );
         const errors = answers.filter((frame) => frame.type === "error");
-        expect(errors.map((frame) => frame.code)).toEqual([expect.stringMatching(/^(not_found|not_allowed)$/)]);
+        expect(errors.map((frame) => frame.code)).toEqual([expect.stringMatching(/^(not_found|permission_denied)$/)]);
         expect(await snapshot()).toEqual(before);
       }),
       { numRuns: RUNS },

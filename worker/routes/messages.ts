@@ -28,7 +28,7 @@ async function visibleMessage(env: Env, id: number, user: UserRow) {
 
 function answered(result: ChangeResult) {
   if (result.ok) return result.message;
-  if (result.error === "not_allowed") throw forbidden("You can only change your own messages.");
+  if (result.error === "permission_denied") throw forbidden("You can only change your own messages.");
   throw notFound("Message not found.");
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dmWith, roomName } from "../../../client/lib/rooms";
 import { titleFor } from "../../../client/lib/use-attention";
 import { type RoomSummary, withMessage } from "../../../client/lib/use-inbox";
-import { mergeMessages, messagesIn } from "../../../client/lib/use-room";
+import { echoOf, mergeMessages, messagesIn, type Outgoing } from "../../../client/lib/use-room";
 import type { WireMessage } from "../../../core/protocol";
 
 const message = (id: number, content = `m${id}`, extra: Partial<WireMessage> = {}): WireMessage => ({
@@ -71,5 +71,24 @@ describe("the room list", () => {
   it("puts the unread count in the title only when there is one", () => {
     expect(titleFor(0)).toBe("Condor Chat");
     expect(titleFor(4)).toBe("(4) Condor Chat");
+  });
+});
+
+describe("the echo of my send", () => {
+  const sending = (client_id: string, content = "same text"): Outgoing => ({ client_id, content, status: "sending" });
+  const me = 2;
+
+  it("is known by its client id, not by its text", () => {
+    const outgoing = [sending("first"), sending("second")];
+    const echo = message(7, "same text", { client_id: "second" });
+    expect(echoOf(outgoing, echo, me)).toBe(outgoing[1]);
+  });
+
+  it("is none for someone else's message, one without a client id, or a send already echoed or failed", () => {
+    const outgoing = [sending("a"), { ...sending("b"), echoed: 5 }, { ...sending("c"), status: "failed" as const }];
+    expect(echoOf(outgoing, message(7, "same text", { client_id: "a", sender: 3 }), me)).toBeUndefined();
+    expect(echoOf(outgoing, message(7, "same text"), me)).toBeUndefined();
+    expect(echoOf(outgoing, message(7, "same text", { client_id: "b" }), me)).toBeUndefined();
+    expect(echoOf(outgoing, message(7, "same text", { client_id: "c" }), me)).toBeUndefined();
   });
 });

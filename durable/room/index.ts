@@ -1,0 +1,246 @@
+/**
+ * One Durable Object per room: the single writer of its room's messages and the holder of
+ * its WebSockets. It owns the sockets, reads their frames and runs the alarm; its parts in
+ * this folder do the rest, one job each (store, sequencer, D1 copy, history, catch-up, send
+ * allowance, typing, read marks, inbox news, changes).
+ *
+ * A message is acknowledged and broadcast in the turn the store writes it, and the output
+ * gate holds both until the write is durable: a send costs no D1 round trip of its own.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { HistoryQuery } from "../../core/db/messages";
+import { errorBody } from "../../core/errors";
+import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
+import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
+import { allowanceFrom, SendAllowance } from "./allowance";
+import { CatchUp } from "./catch-up";
+import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
+import { type RoomContext, roomContext } from "./context";
+import { COPY_RETRY_MS, D1Copy } from "./d1-copy";
+import { History, type HistoryPage } from "./history";
+import { InboxNews } from "./inbox-news";
+import { ReadMarks } from "./read-marks";
+import { type PostInput, type Received, Sequencer } from "./sequencer";
+import { RoomSockets } from "./sockets";
+import { MessageStore } from "./store";
+import { Typing } from "./typing";
+
+export type { ChangeResult } from "./changes";
+export { roomObject } from "./context";
+export { COPY_BACKLOG } from "./d1-copy";
+export type { PostInput } from "./sequencer";
+
+/** Most sockets one user may hold open in one room (tabs and devices). */
+export const MAX_SOCKETS_PER_USER = 8;
+/** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
+export const TRUSTED_USER_HEADER = "x-condor-user";
+
+export type PostResult = ({ ok: true } & Received) | { ok: false; error: "throttled"; retryAfterSeconds: number };
+export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
+
+export class Room extends DurableObject<Env> {
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #room: RoomContext = roomContext(this.ctx, () => this.env);
+  readonly #sockets = new RoomSockets(this.ctx);
+  readonly #store = new MessageStore(this.ctx.storage, this.#room);
+  readonly #allowance = new SendAllowance(allowanceFrom(this.env));
+  readonly #copy: D1Copy;
+  readonly #history: History;
+  readonly #sequencer: Sequencer;
+  readonly #typing: Typing;
+  readonly #reads: ReadMarks;
+  readonly #news: InboxNews;
+  readonly #changes: MessageChanges;
+  readonly #catchUp: CatchUp;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    const [room, sockets] = [this.#room, this.#sockets];
+    const broadcast = sockets.broadcast.bind(sockets);
+    const flush = () => this.#copy.flush();
+    const alarmBy = (at: number) => this.#ensureAlarm(at);
+    this.#store.open();
+    this.#copy = new D1Copy(room, this.#store, alarmBy);
+    this.#history = new History(room, this.#store, this.#copy);
+    this.#sequencer = new Sequencer(
+      room,
+      this.#store,
+      this.#history,
+      this.#copy,
+      sockets.broadcastMessages.bind(sockets),
+    );
+    this.#sequencer.open();
+    this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
+    this.#reads = new ReadMarks(room, flush, broadcast);
+    this.#news = new InboxNews(room, this.#history, flush, (work) => ctx.waitUntil(work));
+    this.#changes = new MessageChanges(room, flush, broadcast);
+    this.#catchUp = new CatchUp(room, sockets, this.#history, this.#sequencer, this.#reads);
+    // Left over from before an eviction: D1 gets it now rather than at the next message.
+    if (this.#copy.pending > 0) this.#copy.copySoon();
+  }
+
+  /** Runs catch-ups and changes to stored messages one at a time; a failed one stops none behind it. */
+  #serialised<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** An authenticated member's upgrade, handed over by the worker. */
+  async fetch(request: Request): Promise<Response> {
+    const userId = Number(request.headers.get(TRUSTED_USER_HEADER));
+    const afterText = new URL(request.url).searchParams.get("after");
+    const after = afterText === null ? undefined : Number(afterText);
+    if (this.#sockets.all(userId).length >= MAX_SOCKETS_PER_USER) {
+      const body = errorBody(`At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, "throttled");
+      return Response.json(body, { status: 429 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    // From now on broadcasts are held for this socket until its catch-up has been sent.
+    this.#sockets.accept(server, userId);
+    void this.#serialised(() => this.#catchUp.welcome(server, userId, after));
+    this.#sockets.broadcast({ type: "here", users: this.#sockets.usersHere() }, server);
+    await presenceStore(this.env).heartbeat(userId);
+    await this.#ensureAlarm();
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
+  }
+
+  async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) return this.#sockets.refuse(ws, parsed.code, parsed.message, parsed.client_id);
+    const { frame } = parsed;
+    try {
+      await this.#dispatch(ws, frame);
+    } catch (err) {
+      // Storage failed; nothing was broadcast, and the client may retry with the same client id.
+      console.error("room frame failed", err);
+      const client_id = frame.type === "send" ? frame.client_id : undefined;
+      this.#sockets.refuse(ws, "unavailable", "That did not go through; try again.", client_id);
+    }
+  }
+
+  async #dispatch(ws: WebSocket, frame: ClientFrame) {
+    const { userId } = this.#sockets.who(ws);
+    switch (frame.type) {
+      case "send": {
+        const { client_id } = frame;
+        const result = await this.post({ senderId: userId, content: frame.content, clientId: client_id });
+        if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
+        const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
+        return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
+      }
+      case "edit":
+      case "delete": {
+        const change = { userId, messageId: frame.id };
+        const result =
+          frame.type === "edit" ? await this.edit({ ...change, content: frame.content }) : await this.remove(change);
+        if (!result.ok) this.#sockets.refuse(ws, result.error, result.why);
+        return;
+      }
+      case "typing":
+        return this.#typing.set(userId, true);
+      case "read":
+        return this.#reads.mark(userId, frame.up_to);
+      case "resume":
+        return this.#catchUp.resume(ws, frame.after, (work) => this.#serialised(work));
+    }
+  }
+
+  async webSocketClose(ws: WebSocket, code: number) {
+    this.#sockets.leave(ws, code);
+  }
+
+  async webSocketError(ws: WebSocket) {
+    this.#sockets.leave(ws);
+  }
+
+  /**
+   * Receives a message: commits and broadcasts it. A retry with the same client id answers
+   * the message committed the first time, and broadcasts nothing. With `copied`, answers once
+   * D1 has it too, or has failed to take it (the message stands: the alarm tries again).
+   */
+  async post(input: PostInput, options: { copied?: boolean } = {}): Promise<PostResult> {
+    const allowed = this.#allowance.spend(input.senderId, Date.now());
+    if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
+    const received = await this.#sequencer.receive(input);
+    if (!received.isRetry) {
+      // Every send stops its sender's typing.
+      await this.#typing.set(input.senderId, false);
+      this.#news.tell(received.message);
+    }
+    if (options.copied)
+      await this.#copy.flush().catch((err) => console.warn("copy to D1 failed; the alarm tries again", err));
+    return { ok: true, ...received };
+  }
+
+  /** Edits a message of the caller's; everyone in the room sees the new text at once. */
+  async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
+    return this.#serialised(() => this.#changes.edit(input));
+  }
+
+  /** Deletes a message of the caller's: its text is gone, its place in history stays. */
+  async remove(input: ChangeInput): Promise<ChangeResult> {
+    return this.#serialised(() => this.#changes.remove(input));
+  }
+
+  /** A page of the room's history, for the worker's REST routes. */
+  async history(page: HistoryQuery): Promise<HistoryPage> {
+    return this.#history.page(page);
+  }
+
+  /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */
+  async membersChanged(change: { joined: MemberSummary[]; left: number[] }) {
+    this.#news.forgetRoom();
+    for (const user of change.joined) this.#sockets.broadcast({ type: "member_joined", user });
+    for (const userId of change.left) {
+      for (const ws of this.#sockets.all(userId)) ws.close(4003, "removed from the room");
+      this.#sockets.broadcast({ type: "member_left", user: userId });
+    }
+  }
+
+  /** The room's title changed: the next inbox news reads it again. */
+  async renamed() {
+    this.#news.forgetRoom();
+  }
+
+  /** A deactivated user's sockets close at once: their token no longer opens one either. */
+  async signOut(userId: number) {
+    for (const ws of this.#sockets.all(userId)) ws.close(4001, "signed out");
+  }
+
+  /** The room is gone: every socket closes, and its store starts again empty. */
+  async roomDeleted() {
+    for (const ws of this.#sockets.all()) ws.close(4004, "room deleted");
+    this.#news.forget();
+    this.#typing.forget();
+    await this.ctx.storage.deleteAll();
+    this.#store.open();
+    this.#sequencer.open();
+    this.#copy.recount();
+  }
+
+  /** Schedules the alarm no later than `at`, or a heartbeat from now. */
+  async #ensureAlarm(at = Date.now() + HEARTBEAT_EVERY_MS) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Retries a failed copy, lapses typing, drops sockets that stopped pinging, and renews presence. */
+  async alarm() {
+    if (this.#copy.pending > 0) {
+      await this.#copy.flush().catch(async (err) => {
+        console.warn("copy to D1 failed again", err);
+        await this.#ensureAlarm(Date.now() + COPY_RETRY_MS);
+      });
+    }
+    const at = Date.now();
+    await this.#typing.lapse(at);
+    const here = this.#sockets.closeSilent(at);
+    const presence = presenceStore(this.env);
+    await Promise.all(here.map((userId) => presence.heartbeat(userId)));
+    const nextLapse = await this.#typing.nextLapse();
+    if (here.length > 0) await this.#ensureAlarm();
+    if (nextLapse !== undefined) await this.#ensureAlarm(nextLapse);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The room store's schema, versioned: `schema_version` holds the version a store is at, and
+ * opening a store applies the migrations after it, in order, in one transaction. A migration
+ * is never edited once shipped; a change to the layout is a new one at the end.
+ */
+
+/**
+ * Version 1, the layout every room had before the store was versioned: messages (their text
+ * only until D1 has them; see d1-copy.ts) and the block of ids the room may give.
+ */
+const V1 = `
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    sender_id INTEGER NOT NULL,
+    client_id TEXT,
+    created_at TEXT NOT NULL,
+    content TEXT
+  );
+  CREATE UNIQUE INDEX messages_client_id ON messages (sender_id, client_id) WHERE client_id IS NOT NULL;
+  CREATE INDEX messages_uncopied ON messages (id) WHERE content IS NOT NULL;
+  CREATE TABLE id_block (only INTEGER PRIMARY KEY CHECK (only = 1), first_id INTEGER NOT NULL, end_id INTEGER NOT NULL);
+`;
+
+/** The migrations in order: the one at index i takes a store from version i to i + 1. */
+export const MIGRATIONS: readonly string[] = [V1];
+export const LATEST_VERSION = MIGRATIONS.length;
+
+type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;
+
+const tableExists = (sql: SqlStorage, name: string) =>
+  sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length > 0;
+
+/**
+ * The version a store is at: 0 when it has no tables; 1 when it has version 1's tables from
+ * before `schema_version` existed (those rooms were never told their version).
+ */
+export function schemaVersion(sql: SqlStorage): number {
+  if (tableExists(sql, "schema_version"))
+    return sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version;
+  return tableExists(sql, "messages") ? 1 : 0;
+}
+
+/** Brings the store to LATEST_VERSION, keeping its rows; returns the version it was at. */
+export function migrate(storage: Storage): number {
+  return storage.transactionSync(() => {
+    const { sql } = storage;
+    const from = schemaVersion(sql);
+    if (from > LATEST_VERSION)
+      throw new Error(`room store is at version ${from}, newer than this code's ${LATEST_VERSION}`);
+    for (let version = from; version < LATEST_VERSION; version++) sql.exec(MIGRATIONS[version]);
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (only INTEGER PRIMARY KEY CHECK (only = 1), version INTEGER NOT NULL)",
+    );
+    sql.exec("INSERT OR REPLACE INTO schema_version (only, version) VALUES (1, ?)", LATEST_VERSION);
+    return from;
+  });
+}

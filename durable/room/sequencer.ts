@@ -1,0 +1,137 @@
+/**
+ * Numbers and commits the room's messages. Ids are global, as the original's: blocks of
+ * them come from D1 (reserveMessageIds), and within a room they rise in the order messages
+ * are received, which is history's order.
+ *
+ * Group commit: in a busy room a message waits for the next turn of the event loop, so that
+ * frames which have arrived already are committed with it; the store then syncs to disk once
+ * for the group, not once a message. A message in a quiet room is committed at once, adding
+ * nothing to its latency. The group is broadcast in the turn it is committed, before anything
+ * else runs: so ids go out in their order, and the output gate holds the broadcast (and the
+ * sender's ack) until the write is durable.
+ */
+import { database, now } from "../../core/db";
+import { reserveMessageIds, type TakenMessage } from "../../core/db/messages";
+import type { WireMessage } from "../../core/protocol";
+import { toWireMessage } from "../../core/shapes";
+import type { RoomContext } from "./context";
+import { COPY_BACKLOG, type D1Copy } from "./d1-copy";
+import type { History } from "./history";
+import type { MessageStore } from "./store";
+
+/** Ids a room's first block holds; each next block (while the object stays) twice as many, up to LARGEST_ID_BLOCK. */
+const FIRST_ID_BLOCK = 16;
+const LARGEST_ID_BLOCK = 1024;
+/** A room that committed messages this recently is busy: its next ones wait a turn. */
+const BUSY_WITHIN_MS = 10;
+
+export type PostInput = { senderId: number; content: string; clientId?: string };
+/** A received message; `isRetry` when its client id was stored before, and so nothing was committed now. */
+export type Received = { message: WireMessage; isRetry: boolean };
+
+type Waiting = {
+  input: PostInput;
+  resolve: (result: Received | Promise<Received>) => void;
+  reject: (reason: unknown) => void;
+};
+
+export class Sequencer {
+  /** The ids this room may give, from #nextId up to (not including) #endId. */
+  #nextId = 0;
+  #endId = 0;
+  #blockSize = FIRST_ID_BLOCK;
+  /** Messages received and not yet committed, in the order they came. */
+  #waiting: Waiting[] = [];
+  #lastCommitAt = 0;
+
+  constructor(
+    private readonly room: RoomContext,
+    private readonly store: MessageStore,
+    private readonly history: History,
+    private readonly copy: Pick<D1Copy, "isBacklogged" | "committed">,
+    /** Sends a committed group to the room's sockets. */
+    private readonly broadcast: (messages: WireMessage[]) => void,
+  ) {}
+
+  /** Reads where numbering stands (on opening, and after a wipe). */
+  open() {
+    const block = this.store.idBlock();
+    this.#nextId = Math.max(block?.firstId ?? 0, this.store.latestId() + 1);
+    this.#endId = block?.endId ?? 0;
+  }
+
+  /** The highest id committed, or 0. */
+  get latestId(): number {
+    return this.store.latestId();
+  }
+
+  /**
+   * Commits the message with the others waiting, and broadcasts the group. A retry (same
+   * sender and client id) answers the message committed the first time and broadcasts nothing.
+   */
+  receive(input: PostInput): Promise<Received> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ input, resolve, reject });
+      if (this.#waiting.length > 1) return;
+      if (Date.now() - this.#lastCommitAt < BUSY_WITHIN_MS) setTimeout(() => this.#commitWaiting(), 0);
+      else this.#commitWaiting();
+    });
+  }
+
+  /** Commits the waiting messages in their order, as far as the ids go; the rest wait for the next block. */
+  #commitWaiting() {
+    this.#lastCommitAt = Date.now();
+    const committed: WireMessage[] = [];
+    while (this.#waiting.length > 0 && this.#nextId < this.#endId) {
+      const waiting = this.#waiting.shift()!;
+      try {
+        const result = this.#commit(waiting.input);
+        if (!(result instanceof Promise)) committed.push(result.message);
+        waiting.resolve(result);
+      } catch (reason) {
+        waiting.reject(reason);
+      }
+    }
+    if (committed.length > 0) this.broadcast(committed);
+    if (this.#waiting.length > 0) void this.#reserveBlock();
+  }
+
+  /** Gets a block of ids from D1, then commits the messages that waited for it. */
+  async #reserveBlock() {
+    try {
+      const count = this.#blockSize;
+      const firstId = await reserveMessageIds(database(this.room.env), count);
+      this.store.saveIdBlock({ firstId, endId: firstId + count });
+      [this.#nextId, this.#endId] = [firstId, firstId + count];
+      this.#blockSize = Math.min(LARGEST_ID_BLOCK, count * 2);
+    } catch (reason) {
+      for (const waiting of this.#waiting.splice(0)) waiting.reject(reason);
+      return;
+    }
+    this.#commitWaiting();
+  }
+
+  /** Numbers the message and writes it to the store; a retry answers a promise of the first one. */
+  #commit(input: PostInput): Received | Promise<Received> {
+    if (this.copy.isBacklogged) throw new Error(`${COPY_BACKLOG} messages are waiting for D1`);
+    const message: TakenMessage = {
+      id: this.#nextId,
+      senderId: input.senderId,
+      // As D1 will store it: a lone surrogate becomes U+FFFD.
+      content: input.content.toWellFormed(),
+      createdAt: now(),
+      clientId: input.clientId ?? null,
+    };
+    if (!this.store.insert(message)) {
+      return this.history
+        .byClientId(input.senderId, message.clientId)
+        .then((row) => ({ message: toWireMessage(row), isRetry: true }));
+    }
+    this.#nextId += 1;
+    this.copy.committed();
+    return {
+      message: toWireMessage({ ...message, roomId: this.room.roomId, editedAt: null, deletedAt: null }),
+      isRetry: false,
+    };
+  }
+}

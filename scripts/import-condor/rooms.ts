@@ -1,0 +1,129 @@
+/**
+ * The import's rooms, each whole with its members and messages: which are created, which
+ * are here already, whether each is a DM or a group, who owns it, and which of its messages
+ * can be imported.
+ */
+import { dmKey } from "../../core/db/dm-key.ts";
+import { messageText } from "../../core/protocol.ts";
+import { type Existing, type NewMessage, type NewRoom, nameOf, type ParsedRecords, type Remarks } from "./records.ts";
+
+/** The rooms to create, given the usable users' names, and how many were imported before. */
+export function planRooms(
+  parsed: ParsedRecords,
+  existing: Existing,
+  usernames: Map<number, string>,
+  { skipped, notes }: Remarks,
+): { rooms: NewRoom[]; alreadyImported: number } {
+  let alreadyImported = 0;
+  const messagesById = new Map(parsed["chat.message"].map((message) => [message.id, message]));
+  const messageRoom = new Map<number, number>();
+  const storedMessageIds = new Set(existing.messageIds);
+  const existingRooms = new Map(existing.rooms.map((room) => [room.id, room]));
+  const takenDmKeys = new Set(existing.rooms.flatMap((room) => (room.dm_key ? [room.dm_key] : [])));
+  const rooms: NewRoom[] = [];
+  for (const { record, id, fields } of parsed["chat.room"]) {
+    const name = nameOf(record);
+    const here = existingRooms.get(id);
+    if (here) {
+      for (const messageId of fields.messages) if (!messageRoom.has(messageId)) messageRoom.set(messageId, id);
+      if (here.title === fields.title) alreadyImported++;
+      else
+        skipped.push({
+          record: name,
+          reason: `id ${id} belongs to another room here ('${here.title}'); its ${fields.messages.length} messages are not imported`,
+        });
+      continue;
+    }
+    const participants = [...new Set(fields.participants)].filter((userId) => {
+      if (usernames.has(userId)) return true;
+      notes.push({ record: name, reason: `participant ${userId} is left out: that user is not imported` });
+      return false;
+    });
+    if (participants.length === 0) {
+      skipped.push({
+        record: name,
+        reason: `no participant of it is imported, so nobody could read it; its ${fields.messages.length} messages are not imported`,
+      });
+      for (const messageId of fields.messages) if (!messageRoom.has(messageId)) messageRoom.set(messageId, id);
+      continue;
+    }
+
+    const messages: NewMessage[] = [];
+    for (const messageId of [...new Set(fields.messages)].sort((a, b) => a - b)) {
+      const label = `chat.message ${messageId}`;
+      const message = messagesById.get(messageId);
+      const firstRoom = messageRoom.get(messageId);
+      if (firstRoom !== undefined) {
+        notes.push({
+          record: label,
+          reason: `is in room ${firstRoom} and room ${id}; a message lives in one room here, so it stays in room ${firstRoom}`,
+        });
+        continue;
+      }
+      messageRoom.set(messageId, id);
+      if (!message) {
+        notes.push({ record: name, reason: `message ${messageId} is not in the export (or unreadable)` });
+        continue;
+      }
+      const text = messageText.safeParse(message.fields.content);
+      if (!usernames.has(message.fields.sender)) {
+        skipped.push({ record: label, reason: `its sender ${message.fields.sender} is not imported` });
+      } else if (!text.success) {
+        const why =
+          message.fields.content.trim() === ""
+            ? "empty: the API refuses empty messages and there is nothing to show"
+            : `its content ${text.error.issues[0].message}`;
+        skipped.push({ record: label, reason: why });
+      } else if (storedMessageIds.has(messageId)) {
+        skipped.push({ record: label, reason: `id ${messageId} belongs to another message here` });
+      } else if (messageId < existing.messageIdsHandedOut) {
+        skipped.push({
+          record: label,
+          reason: `id ${messageId} may belong to a message here (ids up to ${existing.messageIdsHandedOut - 1} have been handed to rooms)`,
+        });
+      } else {
+        messages.push({
+          id: messageId,
+          senderId: message.fields.sender,
+          content: message.fields.content,
+          createdAt: message.fields.timestamp,
+        });
+      }
+    }
+
+    // A non-group room of two is the pair's DM, unless the pair has one already.
+    const declaredGroup = fields.is_goup ?? fields.is_group ?? false;
+    const pairKey = !declaredGroup && participants.length === 2 ? dmKey(participants[0], participants[1]) : null;
+    const isDm = pairKey !== null && !takenDmKeys.has(pairKey);
+    if (pairKey && !isDm) {
+      notes.push({
+        record: name,
+        reason: `a second DM of users ${pairKey.replace(":", " and ")}; imported as a group so its messages are kept`,
+      });
+    } else if (!declaredGroup && !pairKey) {
+      notes.push({
+        record: name,
+        reason: `not a group, but of ${participants.length} people, not two; imported as a group`,
+      });
+    }
+    if (isDm) takenDmKeys.add(pairKey);
+    const firstSender = messages[0]?.senderId;
+    const owner = firstSender !== undefined && participants.includes(firstSender) ? firstSender : participants[0];
+    // A DM made here is titled "<sender> - <receiver>" by its first sender, as the original did.
+    const dmStarter = participants.find((userId) => fields.title.startsWith(`${usernames.get(userId)} - `)) ?? owner;
+    rooms.push({
+      id,
+      title: fields.title,
+      isGroup: !isDm,
+      dmKey: isDm ? pairKey : null,
+      createdBy: isDm ? dmStarter : owner,
+      createdAt: fields.timestamp,
+      members: participants.map((userId) => ({ userId, role: !isDm && userId === owner ? "owner" : "member" })),
+      messages,
+    });
+  }
+  for (const { record, id } of parsed["chat.message"]) {
+    if (!messageRoom.has(id)) skipped.push({ record: nameOf(record), reason: "it is in no room" });
+  }
+  return { rooms, alreadyImported };
+}

@@ -1,0 +1,134 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { roomObject } from "../../../durable/room";
+import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from "../../../durable/room/schema";
+import { MessageStore } from "../../../durable/room/store";
+
+let nextRoom = 910_000;
+
+/** Runs `work` on the storage of a fresh room object, its store's tables dropped first. */
+async function withBareStorage(work: (storage: DurableObjectStorage) => void | Promise<void>) {
+  await runInDurableObject(roomObject(env, nextRoom++), async (_room, state) => {
+    const { sql } = state.storage;
+    for (const table of ["messages", "id_block", "schema_version"]) sql.exec(`DROP TABLE IF EXISTS ${table}`);
+    await work(state.storage);
+  });
+}
+
+/** The statements every room ran on opening before the store had versions: version 1's layout, unnumbered. */
+const UNVERSIONED_V1 = `
+  CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    sender_id INTEGER NOT NULL,
+    client_id TEXT,
+    created_at TEXT NOT NULL,
+    content TEXT
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS messages_client_id ON messages (sender_id, client_id) WHERE client_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS messages_uncopied ON messages (id) WHERE content IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS id_block (only INTEGER PRIMARY KEY CHECK (only = 1), first_id INTEGER NOT NULL, end_id INTEGER NOT NULL);
+`;
+
+/** Every layout a store may be found in, oldest first, each with the rows it can hold. */
+const EARLIER_LAYOUTS: { name: string; version: number; make(sql: SqlStorage): void; rows: number }[] = [
+  { name: "no tables (a room that never had a message)", version: 0, make: () => undefined, rows: 0 },
+  {
+    name: "version 1 as rooms hold it today, without schema_version",
+    version: 1,
+    make: (sql) => {
+      sql.exec(UNVERSIONED_V1);
+      sql.exec("INSERT INTO messages VALUES (5, 7, 'a', '2024-01-01T00:00:00.000Z', NULL)");
+      sql.exec("INSERT INTO messages VALUES (6, 7, NULL, '2024-01-01T00:00:01.000Z', 'not in D1 yet')");
+      sql.exec("INSERT INTO id_block VALUES (1, 1, 17)");
+    },
+    rows: 2,
+  },
+];
+
+describe("the room store's schema", () => {
+  it("numbers its migrations in order, today's tables being version 1", () => {
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+    expect(LATEST_VERSION).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const layout of EARLIER_LAYOUTS) {
+    it(`migrates a store from ${layout.name} to the latest version, keeping its rows`, async () => {
+      await withBareStorage((storage) => {
+        layout.make(storage.sql);
+        expect(schemaVersion(storage.sql)).toBe(layout.version);
+        expect(migrate(storage)).toBe(layout.version);
+        expect(schemaVersion(storage.sql)).toBe(LATEST_VERSION);
+        const count = storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n;
+        expect(count).toBe(layout.rows);
+      });
+    });
+  }
+
+  it("keeps today's rows usable after the migration: texts waiting for D1, retries and the id block", async () => {
+    await withBareStorage((storage) => {
+      EARLIER_LAYOUTS[1].make(storage.sql);
+      const store = new MessageStore(storage, { env, roomId: 1 });
+      store.open();
+      expect(store.latestId()).toBe(6);
+      expect(store.countUncopied()).toBe(1);
+      expect(store.uncopied(10).map((message) => message.content)).toEqual(["not in D1 yet"]);
+      expect(store.byClientId(7, "a")).toEqual({ id: 5, row: null });
+      expect(store.idBlock()).toEqual({ firstId: 1, endId: 17 });
+    });
+  });
+
+  it("opens a store at the latest version without changing it", async () => {
+    await withBareStorage((storage) => {
+      migrate(storage);
+      storage.sql.exec("INSERT INTO messages VALUES (1, 2, NULL, '2024-01-01T00:00:00.000Z', 'kept')");
+      expect(migrate(storage)).toBe(LATEST_VERSION);
+      expect(storage.sql.exec<{ content: string }>("SELECT content FROM messages").one().content).toBe("kept");
+    });
+  });
+
+  it("refuses a store newer than the code, changing nothing", async () => {
+    await withBareStorage((storage) => {
+      migrate(storage);
+      storage.sql.exec("UPDATE schema_version SET version = ?", LATEST_VERSION + 1);
+      expect(() => migrate(storage)).toThrow(/newer/);
+      expect(schemaVersion(storage.sql)).toBe(LATEST_VERSION + 1);
+    });
+  });
+});
+
+describe("the room store", () => {
+  const message = (id: number, clientId: string | null = null) => ({
+    id,
+    senderId: 3,
+    content: `m${id}`,
+    createdAt: "2024-01-01T00:00:00.000Z",
+    clientId,
+  });
+
+  it("knows a retried client id, and keeps a message's id after D1 has its text", async () => {
+    await withBareStorage((storage) => {
+      const store = new MessageStore(storage, { env, roomId: 4 });
+      store.open();
+      expect(store.insert(message(1, "x"))).toBe(true);
+      expect(store.insert(message(2, "x"))).toBe(false);
+      expect(store.byClientId(3, "x").row).toMatchObject({ id: 1, roomId: 4, content: "m1" });
+      store.markCopied(1);
+      expect(store.byClientId(3, "x")).toEqual({ id: 1, row: null });
+      expect(store.latestId()).toBe(1);
+    });
+  });
+
+  it("pages the messages D1 does not have yet, as D1's history pages", async () => {
+    await withBareStorage((storage) => {
+      const store = new MessageStore(storage, { env, roomId: 4 });
+      store.open();
+      for (const id of [1, 2, 3, 4]) store.insert(message(id));
+      store.markCopied(2);
+      expect(store.countUncopied()).toBe(2);
+      expect(store.uncopiedPage({ after: 0, limit: 10 }).map((row) => row.id)).toEqual([3, 4]);
+      expect(store.uncopiedPage({ before: 4, limit: 10 }).map((row) => row.id)).toEqual([3]);
+      // One row past the page, as historyRows reads it, so the caller can tell there is more.
+      expect(store.uncopiedPage({ limit: 1 }).map((row) => row.id)).toEqual([4, 3]);
+    });
+  });
+});
