@@ -125,7 +125,7 @@ export class Room extends DurableObject<Env> {
     switch (frame.type) {
       case "send": {
         const { client_id } = frame;
-        const result = await this.post({ senderId: userId, content: frame.content, clientId: client_id });
+        const result = await this.receive({ senderId: userId, content: frame.content, clientId: client_id });
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
         const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
         return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
@@ -160,7 +160,7 @@ export class Room extends DurableObject<Env> {
    * the message committed the first time, and broadcasts nothing. With `copied`, answers once
    * D1 has it too, or has failed to take it (the message stands: the alarm tries again).
    */
-  async post(input: PostInput, options: { copied?: boolean } = {}): Promise<PostResult> {
+  async receive(input: PostInput, options: { copied?: boolean } = {}): Promise<PostResult> {
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
     const received = await this.#sequencer.receive(input);

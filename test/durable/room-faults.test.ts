@@ -159,7 +159,7 @@ describe("a room whose D1 fails once it has ids", () => {
     const storage = await breakStorage(room.id, failingBatches);
     const posted = await Promise.all(
       results.flatMap(({ id }) =>
-        Array.from({ length: SEND_BURST }, (_, i) => stub.post({ senderId: id, content: `from ${id}, #${i}` })),
+        Array.from({ length: SEND_BURST }, (_, i) => stub.receive({ senderId: id, content: `from ${id}, #${i}` })),
       ),
     );
     expect(posted.filter((result) => result.ok)).toHaveLength(COPY_BACKLOG);

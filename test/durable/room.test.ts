@@ -95,7 +95,7 @@ describe("messages in a room", () => {
     // Sends that reach a new room in one turn all wait for its first ids, then are taken together.
     const texts = Array.from({ length: SEND_BURST }, (_, i) => `burst ${i}`);
     await runInDurableObject(roomObject(env, room.id), (object: Room) =>
-      Promise.all(texts.map((content, i) => object.post({ senderId: people[0].id, content, clientId: `b${i}` }))),
+      Promise.all(texts.map((content, i) => object.receive({ senderId: people[0].id, content, clientId: `b${i}` }))),
     );
     const seen = [];
     for (let i = 0; i < texts.length; i++) seen.push((await watcher.nextOf("message")).message);
