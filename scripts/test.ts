@@ -55,7 +55,7 @@ function bundleSize(directory: string) {
   return gzipped;
 }
 
-if (run("types", "npx", ["tsc", "--noEmit"]) && run("client build", "npx", ["vite", "build", "--logLevel", "warn"])) {
+if (run("types", "npx", ["tsc", "-b"]) && run("client build", "npx", ["vite", "build", "--logLevel", "warn"])) {
   vitest("workerd suites", []);
   vitest("node suites", ["--config", "vitest.node.config.ts"]);
   vitest("client components", ["--config", "vitest.client.config.ts"]);

@@ -1,16 +1,10 @@
 /**
  * Starts the Upstash gateway over the local Redis before the workerd suites, so the Upstash
  * presence store is tested against a real Redis, and hands the tests its address through
- * vitest's provide/inject (inject works inside workerd too).
+ * vitest's provide/inject (inject works inside workerd too; the type is in provided-context.d.ts).
  */
 import type { TestProject } from "vitest/node";
 import { startGateway } from "../../scripts/upstash-gateway";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    upstashGateway: { url: string; token: string };
-  }
-}
 
 export default async function setup(project: TestProject) {
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
