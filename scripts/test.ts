@@ -55,7 +55,13 @@ function bundleSize(directory: string) {
   return gzipped;
 }
 
-if (run("types", "npx", ["tsc", "-b"]) && run("client build", "npx", ["vite", "build", "--logLevel", "warn"])) {
+const gates = () =>
+  run("lint and format", "npx", ["biome", "ci", "."]) &&
+  run("binding types up to date", "npm", ["run", "--silent", "types", "--", "--check"]) &&
+  run("types", "npx", ["tsc", "-b"]) &&
+  run("client build", "npx", ["vite", "build", "--logLevel", "warn"]);
+
+if (gates()) {
   vitest("workerd suites", []);
   vitest("node suites", ["--config", "vitest.node.config.ts"]);
   vitest("client components", ["--config", "vitest.client.config.ts"]);
