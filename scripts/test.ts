@@ -1,14 +1,15 @@
 /**
  * `npm test`: everything CI checks, in the order that fails fastest.
  * 1. Biome (lint and format), 2. worker-configuration.d.ts up to date with wrangler.toml,
- * 3. types (every tsconfig), 4. the client build (the worker serves it), 5. every vitest
- * project (client, workerd, node) in one `vitest run`, 6. the worker bundled as `wrangler deploy` would bundle it, refused past
+ * 3. types (every tsconfig), 4. the Drizzle schema and migrations/ agree, 5. the client
+ * build (the worker serves it), 6. every vitest project (client, workerd, node) in one
+ * `vitest run`, 7. the worker bundled as `wrangler deploy` would bundle it, refused past
  * the Workers size limit.
  * Ends with one line "N passed, N failed" over all projects; a skipped or todo test fails
  * the run, since it is a test that cannot fail.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -48,6 +49,26 @@ function vitest() {
   }
 }
 
+/**
+ * drizzle-kit generate, run on a copy of migrations/, must find nothing to write: the schema
+ * in core/db/schema.ts and the migrations describe the same database.
+ */
+function migrationsMatchSchema() {
+  const copy = path.join(reports, "migrations");
+  cpSync("migrations", copy, { recursive: true });
+  // drizzle-kit misreads an absolute `out` (it prefixes "./"), so give it a relative one.
+  const env = { ...process.env, DRIZZLE_OUT: path.relative(process.cwd(), copy) };
+  if (!run("schema and migrations agree", "npx", ["drizzle-kit", "generate", "--name", "pending"], env)) return false;
+  const written = readdirSync(copy).filter((name) => !existsSync(path.join("migrations", name)));
+  if (written.length === 0) return true;
+  console.error(
+    `core/db/schema.ts has changes no migration makes (drizzle-kit would write ${written.join(", ")}): ` +
+      "run `npx drizzle-kit generate --name <what-changed>` and commit the migration.",
+  );
+  ok = false;
+  return false;
+}
+
 function bundleSize(directory: string) {
   let gzipped = 0;
   for (const name of readdirSync(directory, { recursive: true, encoding: "utf8" })) {
@@ -61,6 +82,7 @@ const gates = () =>
   run("lint and format", "npx", ["biome", "ci", "."]) &&
   run("binding types up to date", "npm", ["run", "--silent", "types", "--", "--check"]) &&
   run("types", "npx", ["tsc", "-b"]) &&
+  migrationsMatchSchema() &&
   run("client build", "npx", ["vite", "build", "--logLevel", "warn"]);
 
 if (gates()) {
