@@ -2,6 +2,11 @@
  * The D1 schema, the one source of it: `npx drizzle-kit generate` writes the migration for
  * a change here into migrations/, and npm test fails while the two disagree. 0001 and 0002
  * were written by hand before that; migrations/meta/ holds drizzle-kit's snapshots of them.
+ *
+ * One difference the snapshots cannot show: 0001 made users.username and rooms.dm_key
+ * unique in the column, so SQLite's own index (sqlite_autoindex_…) enforces it, not the
+ * <table>_<column>_unique index drizzle-kit believes in. A migration that drops either
+ * uniqueness must rebuild the table rather than drop that index.
  */
 import { sql } from "drizzle-orm";
 import { check, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
