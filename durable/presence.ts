@@ -8,10 +8,9 @@
  * the design chose for presence at scale. The online rule itself lives in core/presence.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { PresenceObject, SeenRow } from "../core/presence/embedded";
 
-export type SeenRow = { userId: number; heartbeatMs: number | null; lastSeenMs: number };
-
-export class Presence extends DurableObject<Env> {
+export class Presence extends DurableObject<Env> implements PresenceObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // heartbeat_at is null once the user's last socket has closed.

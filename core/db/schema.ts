@@ -1,30 +1,50 @@
 /**
- * Drizzle's view of the D1 schema. migrations/ is the source of truth; this file mirrors it.
+ * The D1 schema, the one source of it: `npx drizzle-kit generate` writes the migration for
+ * a change here into migrations/, and npm test fails while the two disagree. 0001 and 0002
+ * were written by hand before that; migrations/meta/ holds drizzle-kit's snapshots of them.
+ *
+ * One difference the snapshots cannot show: 0001 made users.username and rooms.dm_key
+ * unique in the column, so SQLite's own index (sqlite_autoindex_…) enforces it, not the
+ * <table>_<column>_unique index drizzle-kit believes in. A migration that drops either
+ * uniqueness must rebuild the table rather than drop that index.
  */
 import { sql } from "drizzle-orm";
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const users = sqliteTable("users", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  username: text("username").notNull(),
-  email: text("email").notNull().default(""),
-  firstName: text("first_name").notNull().default(""),
-  lastName: text("last_name").notNull().default(""),
-  password: text("password").notNull(),
-  isSuperuser: integer("is_superuser", { mode: "boolean" }).notNull().default(false),
-  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
-  avatarKey: text("avatar_key"),
-  dateJoined: text("date_joined").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
-  lastLogin: text("last_login"),
-});
+/** Text compared without case, as usernames are: "Ann" and "ann" are one user. */
+const textNoCase = customType<{ data: string; driverData: string }>({ dataType: () => "text COLLATE NOCASE" });
+
+// Users keep the original's integer ids and Django's password encoding, so an installation
+// of the original can move over.
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    username: textNoCase("username").notNull().unique(),
+    email: text("email").notNull().default(""),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    password: text("password").notNull(),
+    isSuperuser: integer("is_superuser", { mode: "boolean" }).notNull().default(false),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    avatarKey: text("avatar_key"),
+    dateJoined: text("date_joined").notNull(),
+    lastLogin: text("last_login"),
+  },
+  // The original allowed many users without an email; an email that is given is unique.
+  (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`).where(sql`${t.email} <> ''`)],
+);
 
 export const rooms = sqliteTable("rooms", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   title: text("title").notNull(),
   isGroup: integer("is_group", { mode: "boolean" }).notNull(),
-  dmKey: text("dm_key"),
-  createdBy: integer("created_by"),
+  // "lowId:highId" for a DM: the unique index makes one DM per pair whatever the race.
+  dmKey: text("dm_key").unique(),
+  createdBy: integer("created_by").references(() => users.id),
   createdAt: text("created_at").notNull(),
+  // The latest message, kept by the room's Durable Object: lists sort by its time and show
+  // it as the preview without reading each room's history.
   lastMessageId: integer("last_message_id"),
   lastMessageAt: text("last_message_at"),
 });
@@ -32,40 +52,79 @@ export const rooms = sqliteTable("rooms", {
 export const roomMembers = sqliteTable(
   "room_members",
   {
-    roomId: integer("room_id").notNull(),
-    userId: integer("user_id").notNull(),
+    roomId: integer("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
     role: text("role", { enum: ["owner", "member"] })
       .notNull()
       .default("member"),
     joinedAt: text("joined_at").notNull(),
     lastReadId: integer("last_read_id").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("room_members_by_user").on(t.userId)],
 );
 
-export const messages = sqliteTable("messages", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  roomId: integer("room_id").notNull(),
-  senderId: integer("sender_id").notNull(),
-  content: text("content").notNull(),
-  createdAt: text("created_at").notNull(),
-  editedAt: text("edited_at"),
-  deletedAt: text("deleted_at"),
-  clientId: text("client_id"),
-});
+// Written only by the room's Durable Object, which serialises its room's writes, so ids
+// within a room are in the order every participant sees.
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    roomId: integer("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    senderId: integer("sender_id")
+      .notNull()
+      .references(() => users.id),
+    content: text("content").notNull(),
+    createdAt: text("created_at").notNull(),
+    editedAt: text("edited_at"),
+    deletedAt: text("deleted_at"),
+    clientId: text("client_id"),
+  },
+  (t) => [
+    index("messages_by_room").on(t.roomId, t.id),
+    // A retried send carries the same client id and is stored once.
+    uniqueIndex("messages_client_id").on(t.roomId, t.senderId, t.clientId).where(sql`${t.clientId} IS NOT NULL`),
+  ],
+);
 
-export const refreshTokens = sqliteTable("refresh_tokens", {
-  jti: text("jti").primaryKey(),
-  userId: integer("user_id").notNull(),
-  expiresAt: integer("expires_at").notNull(),
-  revokedAt: integer("revoked_at"),
-});
+// Refresh tokens are rotated: each use revokes the old one; logout revokes it too.
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("refresh_tokens_by_user").on(t.userId)],
+);
 
+// Failed sign-ins per username and per address, in fixed windows.
 export const loginFailures = sqliteTable("login_failures", {
   key: text("key").primaryKey(),
   failures: integer("failures").notNull(),
   windowStarted: integer("window_started").notNull(),
 });
+
+// Message ids are handed out in blocks to the rooms' objects, which number their messages
+// themselves and copy them here just after (see durable/room.ts). This one row is the next
+// id no block has yet; every writer of messages takes its ids from it (reserveMessageIds in
+// core/db/messages.ts), so no two messages can ever be given the same id.
+export const messageIds = sqliteTable(
+  "message_ids",
+  {
+    only: integer("only").primaryKey(),
+    next: integer("next").notNull(),
+  },
+  (t) => [check("message_ids_only", sql`${t.only} = 1`)],
+);
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;

@@ -1,13 +1,30 @@
 /**
  * Presence in the embedded Presence Durable Object: the store when no Upstash is configured.
  */
-import type { Presence } from "../../durable/presence";
 import { type PresenceStore, presenceAt, type UserPresence } from "./store";
 
-export class EmbeddedPresence implements PresenceStore {
-  #object: DurableObjectStub<Presence>;
+/** What the object knows of one user; times are milliseconds since the epoch. */
+export type SeenRow = { userId: number; heartbeatMs: number | null; lastSeenMs: number };
 
-  constructor(namespace: DurableObjectNamespace<Presence>) {
+/**
+ * The RPC surface of the Presence object (durable/presence.ts implements it), declared here
+ * so the core depends on what it calls, not on the object.
+ */
+export interface PresenceObject extends Rpc.DurableObjectBranded {
+  heartbeat(userId: number, nowMs: number): void;
+  offline(userId: number, nowMs: number): void;
+  /** What is known of the users asked about; users never seen are left out. */
+  seen(userIds: number[]): SeenRow[];
+}
+
+export class EmbeddedPresence implements PresenceStore {
+  #object: DurableObjectStub<PresenceObject>;
+
+  /** Any namespace whose objects answer as PresenceObject: in the worker, env.PRESENCE. */
+  constructor(namespace: {
+    idFromName(name: string): DurableObjectId;
+    get(id: DurableObjectId): DurableObjectStub<PresenceObject>;
+  }) {
     // One object keeps everyone's presence; see durable/presence.ts for why that is enough.
     this.#object = namespace.get(namespace.idFromName("presence"));
   }

@@ -29,7 +29,7 @@ const djangoHashOf = (username: keyof typeof DJANGO_HASHES) => DJANGO_HASHES[use
 /** Every iteration count PBKDF2 was asked for since the spy was set. */
 function spyOnDeriveBits() {
   const spy = vi.spyOn(crypto.subtle, "deriveBits");
-  return () => spy.mock.calls.map(([algorithm]) => (algorithm as Pbkdf2Params).iterations);
+  return () => spy.mock.calls.map(([algorithm]) => (algorithm as { iterations: number }).iterations);
 }
 
 afterEach(() => {

@@ -52,10 +52,10 @@ describe("POST /api/v1/access_token/", () => {
     const user = await makeUser();
     const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
     await signIn(user.username, "wrong password");
-    const forKnown = deriveBits.mock.calls.map(([algorithm]) => (algorithm as Pbkdf2Params).iterations);
+    const forKnown = deriveBits.mock.calls.map(([algorithm]) => (algorithm as { iterations: number }).iterations);
     deriveBits.mockClear();
     await signIn("nobody-by-this-name", "wrong password");
-    const forUnknown = deriveBits.mock.calls.map(([algorithm]) => (algorithm as Pbkdf2Params).iterations);
+    const forUnknown = deriveBits.mock.calls.map(([algorithm]) => (algorithm as { iterations: number }).iterations);
     deriveBits.mockRestore();
     expect(forKnown).toEqual([100_000]);
     expect(forUnknown).toEqual(forKnown);

@@ -4,13 +4,7 @@
  * drives the page. The tests get it through vitest's provide/inject.
  */
 import type { TestProject } from "vitest/node";
-import { describeBrowser, type FoundBrowser, findBrowser } from "../../scripts/browser.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    browser: FoundBrowser;
-  }
-}
+import { describeBrowser, findBrowser } from "../../scripts/browser.ts";
 
 export default function setup(project: TestProject) {
   const browser = findBrowser();

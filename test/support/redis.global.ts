@@ -5,12 +5,6 @@
 import type { TestProject } from "vitest/node";
 import { redisForTests } from "../../scripts/redis-server.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
-
 export default async function setup(project: TestProject) {
   const redis = await redisForTests();
   project.provide("redisUrl", redis.url);

@@ -1,18 +1,12 @@
 /**
  * Starts the Upstash gateway over a real Redis before the workerd suites, so the Upstash
  * presence store is tested against a real Redis, and hands the tests its address through
- * vitest's provide/inject (inject works inside workerd too). The Redis is the one at
- * REDIS_URL or 127.0.0.1:6379, else one started for this run.
+ * vitest's provide/inject (inject works inside workerd too; the type is in provided-context.d.ts).
+ * The Redis is the one at REDIS_URL or 127.0.0.1:6379, else one started for this run.
  */
 import type { TestProject } from "vitest/node";
 import { redisForTests } from "../../scripts/redis-server.ts";
 import { startGateway } from "../../scripts/upstash-gateway";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    upstashGateway: { url: string; token: string };
-  }
-}
 
 export default async function setup(project: TestProject) {
   const redis = await redisForTests();
