@@ -129,3 +129,4 @@ export const messageIds = sqliteTable(
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type LoginFailureRow = typeof loginFailures.$inferSelect;

@@ -3,11 +3,10 @@
  * `exp`, `iat`. Access tokens last 5 minutes, refresh tokens 1 day, and neither is accepted
  * where the other is expected. Refresh tokens are recorded so they can be rotated and revoked.
  */
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { jwtVerify, SignJWT } from "jose";
-import { refreshTokens } from "../../core/db/schema";
+import type { Database } from "../../core/db";
+import { clearExpiredStatement, recordStatement, spendStatement } from "../../core/db/refresh-tokens";
 import { ApiError } from "../../core/errors";
 
 export const ACCESS_TTL_SECONDS = 5 * 60;
@@ -55,20 +54,17 @@ export async function issueAccessToken(env: Env, userId: number): Promise<string
  */
 export async function issueRefreshToken(
   env: Env,
-  db: DrizzleD1Database,
+  db: Database,
   userId: number,
   options: { spending?: TokenClaims; also?: BatchItem<"sqlite">[] } = {},
 ): Promise<string> {
   const { token, jti, exp } = await sign(env, userId, "refresh", REFRESH_TTL_SECONDS);
-  const record = options.spending
-    ? // changes() is the number of rows the spend just before it changed: one, or none when refused.
-      db.insert(refreshTokens).select(sql`SELECT ${jti}, ${userId}, ${exp}, NULL WHERE changes() = 1`)
-    : db.insert(refreshTokens).values({ jti, userId, expiresAt: exp });
+  const { spending } = options;
   const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    ...(options.spending ? [spendStatement(db, options.spending)] : []),
-    record,
-    // Expired records are of no use to anyone; clearing them here keeps the table small.
-    db.delete(refreshTokens).where(and(eq(refreshTokens.userId, userId), lt(refreshTokens.expiresAt, nowSeconds()))),
+    ...(spending ? [spendStatement(db, { jti: spending.jti, userId: spending.user_id }, nowSeconds())] : []),
+    recordStatement(db, { jti, userId, expiresAt: exp }, spending !== undefined),
+    // Clearing expired records here keeps the table small.
+    clearExpiredStatement(db, userId, nowSeconds()),
     ...(options.also ?? []),
   ] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
   const [first] = await db.batch(statements);
@@ -79,7 +75,7 @@ export async function issueRefreshToken(
 /** What signing in and refreshing answer: a new access token and a new refresh token (see issueRefreshToken). */
 export async function issueTokenPair(
   env: Env,
-  db: DrizzleD1Database,
+  db: Database,
   userId: number,
   options: { spending?: TokenClaims; also?: BatchItem<"sqlite">[] } = {},
 ) {
@@ -108,17 +104,7 @@ export async function verifyToken(env: Env, token: string, type: TokenType): Pro
  * Spends a refresh token: it must be recorded and not yet revoked. The conditional update
  * is the check, so two concurrent uses of one token cannot both succeed.
  */
-export async function spendRefreshToken(db: DrizzleD1Database, claims: TokenClaims): Promise<void> {
-  const spent = await spendStatement(db, claims);
+export async function spendRefreshToken(db: Database, claims: TokenClaims): Promise<void> {
+  const spent = await spendStatement(db, { jti: claims.jti, userId: claims.user_id }, nowSeconds());
   if (spent.length === 0) throw invalidToken("Token is blacklisted");
-}
-
-function spendStatement(db: DrizzleD1Database, claims: TokenClaims) {
-  return db
-    .update(refreshTokens)
-    .set({ revokedAt: nowSeconds() })
-    .where(
-      and(eq(refreshTokens.jti, claims.jti), eq(refreshTokens.userId, claims.user_id), isNull(refreshTokens.revokedAt)),
-    )
-    .returning({ jti: refreshTokens.jti });
 }
