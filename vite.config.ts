@@ -10,14 +10,19 @@ const API_DOCS_RENDERER = "api-docs/scalar.standalone.js";
 /**
  * Scalar's browser bundle, copied from node_modules into the build so that /api/docs is
  * served by the worker itself: nothing from a CDN, nothing minified committed, and the
- * worker's own bundle stays small.
+ * worker's own bundle stays small. `npm run dev` serves the same file from node_modules.
  */
 function apiDocsRenderer(): Plugin {
   const entry = createRequire(import.meta.url).resolve("@scalar/api-reference");
   const standalone = path.join(path.dirname(entry), "browser", "standalone.js");
   return {
     name: "condor:api-docs-renderer",
-    apply: "build",
+    configureServer(server) {
+      server.middlewares.use(`/${API_DOCS_RENDERER}`, (_request, response) => {
+        response.setHeader("content-type", "text/javascript; charset=utf-8");
+        response.end(readFileSync(standalone));
+      });
+    },
     generateBundle() {
       this.emitFile({ type: "asset", fileName: API_DOCS_RENDERER, source: readFileSync(standalone) });
     },
