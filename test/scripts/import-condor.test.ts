@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/dev-server.ts";
+import { execute, type Row } from "../../scripts/wrangler-d1.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(ROOT, "test/fixtures/condor-django");
@@ -58,22 +59,8 @@ const importInto = (persistTo: string, ...extra: string[]) =>
   run("scripts/manage.ts", ["import-condor", DUMP, "--media", MEDIA, "--persist-to", persistTo, ...extra]);
 
 /** Runs SQL on the server's local D1 with wrangler itself; the last statement's rows. */
-async function query(persistTo: string, sql: string): Promise<Record<string, unknown>[]> {
-  const wrangler = path.join("node_modules", "wrangler", "bin", "wrangler.js");
-  const { code, stdout, stderr } = await run(wrangler, [
-    "d1",
-    "execute",
-    "condor-chat",
-    "--local",
-    "--persist-to",
-    persistTo,
-    "--json",
-    "--command",
-    sql,
-  ]);
-  if (code !== 0) throw new Error(`query failed: ${stdout}${stderr}`);
-  return JSON.parse(stdout).at(-1).results;
-}
+const query = async (persistTo: string, sql: string): Promise<Row[]> =>
+  execute({ remote: false, persistTo }, [sql]).at(-1) ?? [];
 
 const COUNTS = `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM rooms) AS rooms,
   (SELECT count(*) FROM room_members) AS members, (SELECT count(*) FROM messages) AS messages`;

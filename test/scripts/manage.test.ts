@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execute, type Row } from "../../scripts/wrangler-d1.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const state = mkdtempSync(path.join(tmpdir(), "condor-manage-"));
@@ -37,22 +38,7 @@ function run(script: string, args: string[]): Promise<Outcome> {
 const manage = (...args: string[]) => run("scripts/manage.ts", [...args, "--persist-to", state]);
 
 /** Runs SQL on the test's local D1 with wrangler itself and returns the last statement's rows. */
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const wrangler = path.join("node_modules", "wrangler", "bin", "wrangler.js");
-  const { code, stdout, stderr } = await run(wrangler, [
-    "d1",
-    "execute",
-    "condor-chat",
-    "--local",
-    "--persist-to",
-    state,
-    "--json",
-    "--command",
-    sql,
-  ]);
-  if (code !== 0) throw new Error(`query failed: ${stdout}${stderr}`);
-  return JSON.parse(stdout).at(-1).results;
-}
+const query = async (sql: string): Promise<Row[]> => execute({ remote: false, persistTo: state }, [sql]).at(-1) ?? [];
 
 let alice: Outcome;
 
