@@ -40,20 +40,42 @@ export function pageOf(rows: MessageRow[], page: HistoryQuery): { rows: MessageR
 }
 
 /**
- * Takes `count` message ids no one else has or will have, and answers the first of them.
- * Never below an id already stored, so ids that another writer put in straight (an import,
- * a seed) are not handed out again.
+ * Takes `count` message ids no one else has or will have, for `roomId`, and answers the
+ * first of them: one statement, which records the block with its room (messageRoom finds a
+ * message by it). A block starts past every block before it, past the mark of the blocks
+ * handed out before they were recorded (message_ids), and never below an id already
+ * stored, so ids that another writer put in straight (an import, a seed) are not handed out
+ * again.
  */
-export async function reserveMessageIds(db: Database, count: number): Promise<number> {
+export async function reserveMessageIds(db: Database, count: number, roomId: number): Promise<number> {
   const row = await db.$client
     .prepare(
-      `INSERT INTO message_ids (only, next) VALUES (1, (SELECT coalesce(max(id), 0) + 1 FROM messages) + ?1)
-       ON CONFLICT (only) DO UPDATE SET next = max(next, (SELECT coalesce(max(id), 0) + 1 FROM messages)) + ?1
-       RETURNING next - ?1 AS first`,
+      `INSERT INTO message_blocks (first_id, end_id, room_id)
+       SELECT first, first + ?1, ?2 FROM (SELECT max(
+         (SELECT coalesce(max(end_id), 1) FROM message_blocks),
+         (SELECT coalesce(max(next), 1) FROM message_ids),
+         (SELECT coalesce(max(id), 0) + 1 FROM messages)) AS first)
+       RETURNING first_id AS first`,
     )
-    .bind(count)
+    .bind(count, roomId)
     .first<{ first: number }>();
   return row!.first;
+}
+
+/**
+ * The room a message id belongs to: its block's, else (ids put in straight, by an import)
+ * its row's. One indexed read; undefined for an id no room was given.
+ */
+export async function messageRoom(db: Database, id: number): Promise<number | undefined> {
+  const row = await db.$client
+    .prepare(
+      `SELECT coalesce(
+         (SELECT room_id FROM message_blocks WHERE first_id <= ?1 AND ?1 < end_id ORDER BY first_id DESC LIMIT 1),
+         (SELECT room_id FROM messages WHERE id = ?1)) AS room`,
+    )
+    .bind(id)
+    .first<{ room: number | null }>();
+  return row?.room ?? undefined;
 }
 
 /** A message as its room's object takes it, numbered, before D1 has it. */

@@ -114,8 +114,9 @@ export const loginFailures = sqliteTable("login_failures", {
 });
 
 // Message ids are handed out in blocks to the rooms' objects, which number their messages
-// themselves and copy them here just after (see durable/room.ts). This one row is the next
-// id no block has yet; every writer of messages takes its ids from it (reserveMessageIds in
+// themselves and copy them here just after (see durable/room/). This one row is the next
+// id no block had when blocks were not yet recorded (migrations 0002 to 0003); a new block
+// starts past it and past every block in message_blocks (reserveMessageIds in
 // core/db/messages.ts), so no two messages can ever be given the same id.
 export const messageIds = sqliteTable(
   "message_ids",
@@ -125,6 +126,15 @@ export const messageIds = sqliteTable(
   },
   (t) => [check("message_ids_only", sql`${t.only} = 1`)],
 );
+
+// Which room each block of ids went to, so a message is found by its id alone even before
+// D1 has its row (messages/{id}/ would otherwise answer 404 for a message just sent).
+// The highest end_id is where the next block starts; a deleted room's blocks lead nowhere.
+export const messageBlocks = sqliteTable("message_blocks", {
+  firstId: integer("first_id").primaryKey(),
+  endId: integer("end_id").notNull(),
+  roomId: integer("room_id").notNull(),
+});
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;

@@ -100,7 +100,7 @@ export class Sequencer {
   async #reserveBlock() {
     try {
       const count = this.#blockSize;
-      const firstId = await reserveMessageIds(database(this.room.env), count);
+      const firstId = await reserveMessageIds(database(this.room.env), count, this.room.roomId);
       this.store.saveIdBlock({ firstId, endId: firstId + count });
       [this.#nextId, this.#endId] = [firstId, firstId + count];
       this.#blockSize = Math.min(LARGEST_ID_BLOCK, count * 2);

@@ -57,7 +57,9 @@ function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean
       "SELECT id, username, email FROM users",
       "SELECT id, title, dm_key FROM rooms",
       `SELECT id FROM messages WHERE id BETWEEN ${low} AND ${high}`,
-      "SELECT coalesce(max(next), 1) AS next FROM message_ids",
+      // Past every block handed to a room, and the mark from before blocks were recorded.
+      `SELECT max((SELECT coalesce(max(end_id), 1) FROM message_blocks),
+                  (SELECT coalesce(max(next), 1) FROM message_ids)) AS next`,
     ]);
     return {
       users: users as Existing["users"],

@@ -325,6 +325,23 @@ describe("edit and delete", () => {
     expect((await watcher.nextOf("message_deleted")).message.id).toBe(id);
   });
 
+  it("edits and deletes over REST a message acknowledged over a socket a moment ago", async () => {
+    const { people, room } = await roomWith(2);
+    const sender = await openLiveRoom(people[0].access, room.id);
+    sender.send({ type: "send", client_id: "just-now", content: "typo" });
+    const { id } = (await sender.nextOf("ack")).message;
+    const edited = await call("PATCH", `/api/v1/messages/${id}/`, {
+      token: people[0].access,
+      json: { content: "fixed" },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ id, content: "fixed" });
+    sender.send({ type: "send", client_id: "gone-soon", content: "oops" });
+    const second = (await sender.nextOf("ack")).message.id;
+    expect((await call("DELETE", `/api/v1/messages/${second}/`, { token: people[0].access })).status).toBe(204);
+    expect((await call("DELETE", `/api/v1/messages/${second}/`, { token: people[1].access })).status).toBe(404);
+  });
+
   it("shows the room list's preview as edited, then as deleted", async () => {
     const { people, room } = await roomWith(1);
     const posted = await sendToRoom(people[0], room.id, "first take");

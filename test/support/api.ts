@@ -158,7 +158,7 @@ export async function historyOf(token: string, roomId: number): Promise<{ id: nu
  */
 export async function seedMessages(roomId: number, senderId: number, texts: string[]): Promise<void> {
   const db = database(env);
-  const first = await reserveMessageIds(db, texts.length);
+  const first = await reserveMessageIds(db, texts.length, roomId);
   const createdAt = new Date().toISOString();
   const taken = texts.map((content, i) => ({ id: first + i, senderId, content, createdAt, clientId: null }));
   for (let i = 0; i < taken.length; i += MAX_MESSAGES_A_COPY)

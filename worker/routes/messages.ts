@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../core/db";
-import { findMessage } from "../../core/db/messages";
+import { messageRoom } from "../../core/db/messages";
 import { findMember } from "../../core/db/rooms";
 import type { UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
@@ -18,12 +18,15 @@ import { errors, idParam, json, jsonBody } from "../openapi";
 
 const MessageId = z.object({ id: idParam });
 
-/** The message and its room, if the caller takes part in that room. */
-async function visibleMessage(env: Env, id: number, user: UserRow) {
+/**
+ * The room of a message the caller may see: found by the message's id block, so a message
+ * just sent is found before D1 has its row (its room gives D1 every message first).
+ */
+async function roomOfVisibleMessage(env: Env, id: number, user: UserRow): Promise<number> {
   const db = database(env);
-  const message = await findMessage(db, id);
-  if (!message || !canRead(await findMember(db, message.roomId, user.id))) throw notFound("Message not found.");
-  return message;
+  const roomId = await messageRoom(db, id);
+  if (roomId === undefined || !canRead(await findMember(db, roomId, user.id))) throw notFound("Message not found.");
+  return roomId;
 }
 
 function answered(result: ChangeResult) {
@@ -44,10 +47,11 @@ export const messages = createApp()
       responses: { 200: json(MessageSchema, "The edited message"), ...errors(400, 401, 403, 404, 415) },
     }),
     async (c) => {
-      const message = await visibleMessage(c.env, c.req.valid("param").id, c.var.user);
-      const result = await roomObject(c.env, message.roomId).edit({
+      const { id } = c.req.valid("param");
+      const roomId = await roomOfVisibleMessage(c.env, id, c.var.user);
+      const result = await roomObject(c.env, roomId).edit({
         userId: c.var.user.id,
-        messageId: message.id,
+        messageId: id,
         content: c.req.valid("json").content,
       });
       return c.json(answered(result), 200);
@@ -64,8 +68,9 @@ export const messages = createApp()
       responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
-      const message = await visibleMessage(c.env, c.req.valid("param").id, c.var.user);
-      answered(await roomObject(c.env, message.roomId).remove({ userId: c.var.user.id, messageId: message.id }));
+      const { id } = c.req.valid("param");
+      const roomId = await roomOfVisibleMessage(c.env, id, c.var.user);
+      answered(await roomObject(c.env, roomId).remove({ userId: c.var.user.id, messageId: id }));
       return c.body(null, 204);
     },
   );

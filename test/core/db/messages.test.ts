@@ -6,6 +6,7 @@ import {
   copyMessages,
   type HistoryQuery,
   historyRows,
+  messageRoom,
   pageOf,
   reserveMessageIds,
   unreadCounts,
@@ -21,11 +22,11 @@ const historyPage = async (roomId: number, page: HistoryQuery) => pageOf(await h
 
 describe("reserveMessageIds", () => {
   it("never hands out an id twice, nor one already stored", async () => {
-    const first = await reserveMessageIds(db(), 10);
-    const second = await reserveMessageIds(db(), 5);
-    expect(second).toBeGreaterThanOrEqual(first + 10);
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
+    const first = await reserveMessageIds(db(), 10, room.id);
+    const second = await reserveMessageIds(db(), 5, room.id);
+    expect(second).toBeGreaterThanOrEqual(first + 10);
     // A writer that put an id in straight, past every block (an import): the next block starts above it.
     await copyMessages(db(), room.id, [
       {
@@ -36,7 +37,28 @@ describe("reserveMessageIds", () => {
         clientId: null,
       },
     ]);
-    expect(await reserveMessageIds(db(), 1)).toBe(second + 1001);
+    expect(await reserveMessageIds(db(), 1, room.id)).toBe(second + 1001);
+  });
+});
+
+describe("messageRoom", () => {
+  it("finds a message's room by its block before D1 has the message, and by its row for one put in straight", async () => {
+    const user = await makeUser();
+    const [one, two] = [
+      await createGroupRoom(db(), "one", user.id, []),
+      await createGroupRoom(db(), "two", user.id, []),
+    ];
+    const ofOne = await reserveMessageIds(db(), 4, one.id);
+    const ofTwo = await reserveMessageIds(db(), 4, two.id);
+    expect(await messageRoom(db(), ofOne)).toBe(one.id);
+    expect(await messageRoom(db(), ofOne + 3)).toBe(one.id);
+    expect(await messageRoom(db(), ofTwo)).toBe(two.id);
+    const imported = ofTwo + 500;
+    await copyMessages(db(), two.id, [
+      { id: imported, senderId: user.id, content: "imported", createdAt: "2020-01-01T00:00:00.000Z", clientId: null },
+    ]);
+    expect(await messageRoom(db(), imported)).toBe(two.id);
+    expect(await messageRoom(db(), imported + 1)).toBeUndefined();
   });
 });
 
@@ -53,7 +75,7 @@ describe("copyMessages", () => {
   it("stores messages with their ids, makes the newest the room's latest, and leaves one copied twice as it is", async () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
-    const messages = taken(await reserveMessageIds(db(), 3), user.id, ["one", "two", "three"]);
+    const messages = taken(await reserveMessageIds(db(), 3, room.id), user.id, ["one", "two", "three"]);
     await copyMessages(db(), room.id, messages.slice(0, 2));
     await db().update(schema.messages).set({ content: "two, edited" }).where(eq(schema.messages.id, messages[1].id));
     // The object stopped before it knew the first copy was done: it copies again.
@@ -72,7 +94,7 @@ describe("copyMessages", () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
     await db().delete(schema.rooms).where(eq(schema.rooms.id, room.id));
-    await copyMessages(db(), room.id, taken(await reserveMessageIds(db(), 1), user.id, ["too late"]));
+    await copyMessages(db(), room.id, taken(await reserveMessageIds(db(), 1, room.id), user.id, ["too late"]));
     expect((await historyPage(room.id, { limit: 10 })).rows).toEqual([]);
   });
 
@@ -87,7 +109,11 @@ describe("copyMessages", () => {
       "x".repeat(4000),
       "null",
     ];
-    await copyMessages(db(), room.id, taken(await reserveMessageIds(db(), 7), user.id, [...texts, "half \ud83e pair"]));
+    await copyMessages(
+      db(),
+      room.id,
+      taken(await reserveMessageIds(db(), 7, room.id), user.id, [...texts, "half \ud83e pair"]),
+    );
     const { rows } = await historyPage(room.id, { limit: 10 });
     expect(rows.map((m) => m.content)).toEqual([...texts, "half \ufffd pair"]);
   });
