@@ -21,8 +21,20 @@ const V1 = `
   CREATE TABLE id_block (only INTEGER PRIMARY KEY CHECK (only = 1), first_id INTEGER NOT NULL, end_id INTEGER NOT NULL);
 `;
 
+/**
+ * Version 2: the store keeps whole messages for good, edits and deletes included, and the
+ * read marks; D1 no longer has a copy. A message whose content is NULL is one D1 had taken
+ * before version 2: its text comes back with `npm run manage -- move-history`.
+ */
+const V2 = `
+  ALTER TABLE messages ADD COLUMN edited_at TEXT;
+  ALTER TABLE messages ADD COLUMN deleted_at TEXT;
+  DROP INDEX messages_uncopied;
+  CREATE TABLE reads (user_id INTEGER PRIMARY KEY, last_read_id INTEGER NOT NULL);
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

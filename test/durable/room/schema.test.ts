@@ -10,7 +10,7 @@ let nextRoom = 910_000;
 async function withBareStorage(work: (storage: DurableObjectStorage) => void | Promise<void>) {
   await runInDurableObject(roomObject(env, nextRoom++), async (_room, state) => {
     const { sql } = state.storage;
-    for (const table of ["messages", "id_block", "schema_version"]) sql.exec(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of ["messages", "id_block", "reads", "schema_version"]) sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);
   });
 }
@@ -80,7 +80,9 @@ describe("the room store's schema", () => {
   it("opens a store at the latest version without changing it", async () => {
     await withBareStorage((storage) => {
       migrate(storage);
-      storage.sql.exec("INSERT INTO messages VALUES (1, 2, NULL, '2024-01-01T00:00:00.000Z', 'kept')");
+      storage.sql.exec(
+        "INSERT INTO messages (id, sender_id, created_at, content) VALUES (1, 2, '2024-01-01T00:00:00.000Z', 'kept')",
+      );
       expect(migrate(storage)).toBe(LATEST_VERSION);
       expect(storage.sql.exec<{ content: string }>("SELECT content FROM messages").one().content).toBe("kept");
     });
