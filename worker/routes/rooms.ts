@@ -5,7 +5,6 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Database, database } from "../../core/db";
-import { latestMessagesOf, unreadCounts } from "../../core/db/messages";
 import {
   addMembers,
   createGroupRoom,
@@ -14,14 +13,13 @@ import {
   participantsOf,
   removeMember,
   renameRoom,
-  roomsOf,
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
 import { canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
-import { roomAnswer } from "../answers/rooms";
+import { pageOfRooms, roomAnswer } from "../answers/rooms";
 import { userAnswers } from "../answers/users";
 import { createApp } from "../app";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
@@ -76,29 +74,25 @@ export const rooms = createApp()
     async (c) => {
       const page = c.req.valid("query");
       const db = database(c.env);
-      const { rows, total } = await roomsOf(db, c.var.user.id, page);
-      const [people, unread, latest] = await Promise.all([
-        participantsOf(
-          db,
-          rows.map((room) => room.id),
-        ),
-        unreadCounts(db, c.var.user.id),
-        latestMessagesOf(db, rows),
-      ]);
+      const { rows, total } = await pageOfRooms(c.env, c.var.user.id, page);
+      const people = await participantsOf(
+        db,
+        rows.map(({ room }) => room.id),
+      );
       const everyone = [
         ...new Map(
           [...people.values()].flatMap(({ participants }) => participants).map((user) => [user.id, user]),
         ).values(),
       ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
-      const results = rows.map((room) => ({
+      const results = rows.map(({ room, summary }) => ({
         ...toRoom(
           room,
           people.get(room.id)!.participants.map((user) => users.get(user.id)!),
           people.get(room.id)!.owner,
-          latest.has(room.id) ? [toMessage(latest.get(room.id)!)] : [],
+          summary.latest ? [summary.latest] : [],
         ),
-        unread_count: unread[room.id] ?? 0,
+        unread_count: summary.unread,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
