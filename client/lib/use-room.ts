@@ -2,10 +2,10 @@
  * A room as its conversation sees it: the messages in the room's one order, kept live over
  * the room socket, with older pages fetched over REST on demand. Opened at a linked message,
  * it shows the page around that message and fetches newer pages as well, until they reach
- * the live end (history-window.ts). My sends carry a client id
- * and stay "sending" until acknowledged; after a reconnect they are sent again with the
- * same id, which the server stores only once. A send the server refuses, or that is not
- * acknowledged in time, is "failed" and can be retried.
+ * the live end (history-window.ts). My sends carry a client id and stay "sending" until
+ * acknowledged; after a reconnect they are sent again with the same id, which the server
+ * stores only once. A send the server refuses, or that is not acknowledged in time, is
+ * "failed" and can be retried.
  *
  * Frames are typed by core/protocol.ts but not parsed with zod here: they come from our
  * own server over our own origin, and zod would double the page's JavaScript.
