@@ -31,6 +31,7 @@ import {
   announceLeft,
   announceRenamed,
 } from "../rooms/announcements";
+import { historyAround } from "../rooms/history-around";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -46,10 +47,20 @@ const MemberPath = z.object({ id: idParam, user_id: idParam });
 const HistoryQuery = z.object({
   before: idParam.optional(),
   after: idParam.optional(),
+  around: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
-const HistoryPage = z.object({ messages: z.array(MessageSchema), has_more: z.boolean() }).openapi("HistoryPage");
+const HistoryPage = z
+  .object({
+    messages: z.array(MessageSchema),
+    has_more: z.boolean(),
+    has_newer: z
+      .boolean()
+      .optional()
+      .openapi({ description: "With `around=` only: whether newer messages than the page's last exist" }),
+  })
+  .openapi("HistoryPage");
 
 /** Refuses ids of users who do not exist or are inactive, naming them. */
 async function assertUsersExist(db: Database, ids: number[]): Promise<void> {
@@ -190,16 +201,25 @@ export const rooms = createApp()
       tags: ["Messages"],
       summary: "A page of a room's history, oldest first",
       description:
-        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction.",
+        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction. `around=<id>` gives a page centred on one message of this room (for a link to it): about half the limit before it, the message, the rest after; there `has_more` says whether older messages exist and `has_newer` whether newer ones do. `around` is given alone; a message not in this room is a 404.",
       request: { params: RoomId, query: HistoryQuery },
       responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
       const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
-      const { before, after, limit } = c.req.valid("query");
+      const { before, after, around, limit } = c.req.valid("query");
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
+      }
+      if (around !== undefined && (before !== undefined || after !== undefined)) {
+        throw invalid("Give around alone, without before or after.", {
+          around: "cannot be combined with before or after",
+        });
+      }
+      if (around !== undefined) {
+        const page = await historyAround(roomObject(c.env, room.id), around, limit);
+        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore, has_newer: page.hasNewer }, 200);
       }
       // Through the room's object, which has the messages D1 does not have yet.
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
