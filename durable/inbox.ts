@@ -29,6 +29,7 @@ const SUMMARY_READS_AT_ONCE = 16;
  * as of the room's message `countedTo`, with the participant's read position `readTo`.
  */
 export type RoomSummary = { unread: number; latest: Message | null; countedTo: number; readTo: number };
+const QUIET: RoomSummary = { unread: 0, latest: null, countedTo: 0, readTo: 0 };
 type SummaryRow = { room_id: number; unread: number; latest: string | null; counted_to: number; read_to: number };
 
 export class Inbox extends DurableObject<Env> {
@@ -128,9 +129,14 @@ export class Inbox extends DurableObject<Env> {
     const missing = roomIds.filter((id) => !kept.has(id));
     for (let start = 0; start < missing.length; start += SUMMARY_READS_AT_ONCE) {
       const asked = missing.slice(start, start + SUMMARY_READS_AT_ONCE);
-      const answers = await Promise.all(asked.map((roomId) => roomObject(this.env, roomId).summaryFor(this.#userId)));
-      for (const [i, summary] of answers.entries()) {
-        this.#keep(asked[i], summary);
+      const answers = await Promise.allSettled(
+        asked.map((roomId) => roomObject(this.env, roomId).summaryFor(this.#userId)),
+      );
+      for (const [i, answer] of answers.entries()) {
+        // A room that cannot answer now shows as quiet, and is asked again next time.
+        if (answer.status === "rejected") console.warn(`room ${asked[i]} gave no summary`, answer.reason);
+        const summary = answer.status === "fulfilled" ? answer.value : QUIET;
+        if (answer.status === "fulfilled") this.#keep(asked[i], summary);
         kept.set(asked[i], summary);
       }
     }

@@ -1,11 +1,10 @@
 /**
  * A page of a room's history centred on one message, for links to a message. It is made of
- * two of the room object's own history pages (up to the message, and after it), so it reads
- * whatever the room's store holds, the way every other page does.
+ * two of the room object's own history pages (up to the message, and after it).
  */
-import type { HistoryQuery } from "../../core/db/messages";
-import type { MessageRow } from "../../core/db/schema";
+
 import { notFound } from "../../core/errors";
+import type { HistoryQuery, MessageRow } from "../../core/history";
 
 type RoomHistory = { history(page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> };
 
