@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../core/db/messages";
 import { errorBody } from "../../core/errors";
+import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
 import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
 import { allowanceFrom, SendAllowance } from "./allowance";
@@ -20,6 +21,7 @@ import { COPY_RETRY_MS, D1Copy } from "./d1-copy";
 import { History, type HistoryPage } from "./history";
 import { InboxNews } from "./inbox-news";
 import { ReadMarks } from "./read-marks";
+import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { MessageStore } from "./store";
@@ -44,6 +46,7 @@ export class Room extends DurableObject<Env> {
   readonly #sockets = new RoomSockets(this.ctx);
   readonly #store = new MessageStore(this.ctx.storage, this.#room);
   readonly #allowance = new SendAllowance(allowanceFrom(this.env));
+  readonly #search = new MessageSearch(this.ctx.storage);
   readonly #copy: D1Copy;
   readonly #history: History;
   readonly #sequencer: Sequencer;
@@ -187,6 +190,11 @@ export class Room extends DurableObject<Env> {
   /** A page of the room's history, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
     return this.#history.page(page);
+  }
+
+  /** The room's messages that match a search, newest first, for the worker's search route. */
+  async search(search: RoomSearch): Promise<RoomMatch[]> {
+    return this.#search.find(search);
   }
 
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */
