@@ -10,9 +10,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HistoryQuery } from "../../core/db/messages";
 import { errorBody } from "../../core/errors";
-import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
 import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
+import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";

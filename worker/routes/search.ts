@@ -24,6 +24,7 @@ Only those four names are operators: any other \`name:value\`, such as a URL, is
 const SearchParams = z.object({
   q: z
     .string()
+    .max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`)
     .transform((text, context) => {
       const parsed = parseSearch(text);
       if (parsed.ok) return parsed.query;
