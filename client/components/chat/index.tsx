@@ -16,7 +16,12 @@ import { Conversation, DraftConversation } from "../conversation";
 import { Sidebar } from "../sidebar";
 import styles from "./chat.module.css";
 
-type Pane = { kind: "room"; id: number } | { kind: "person"; person: User } | { kind: "admin" } | null;
+type Pane =
+  | { kind: "room"; id: number }
+  | { kind: "person"; person: User }
+  | { kind: "admin" }
+  | { kind: "search" }
+  | null;
 type Dialog = "profile" | "new-group" | "details" | null;
 
 const useOnline = () => {
@@ -37,6 +42,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const [me, setMe] = useState(initialMe);
   const [pane, setPane] = useState<Pane>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [searchQuery, setSearchQuery] = useState("");
   const openRoomId = pane?.kind === "room" ? pane.id : null;
   const online = useOnline();
   const inbox = useInbox(me.id, openRoomId, {
@@ -52,6 +58,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
+  const messageSearch = useLazy(() => import("../message-search"), pane?.kind === "search");
   const newGroup = useLazy(() => import("../new-group"), dialog === "new-group");
   const details = useLazy(() => import("../group-details"), dialog === "details");
 
@@ -66,6 +73,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     setPane({ kind: "room", id: room.id });
   };
   const closeDialog = () => setDialog(null);
+  /** A message found by search opens at its own address, which shows it in its room. */
+  const openMessage = (roomId: number, messageId: number) => {
+    history.pushState(null, "", `/rooms/${roomId}/messages/${messageId}`);
+    setPane({ kind: "room", id: roomId });
+  };
 
   // A room I was looking at and left, or was removed from, closes.
   useEffect(() => {
@@ -86,6 +98,21 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           <p role="status">{admin.failed ? "Could not load the admin page." : "Loading…"}</p>
         )}
       </div>
+    );
+  } else if (pane?.kind === "search") {
+    main = messageSearch.module ? (
+      <messageSearch.module.MessageSearch
+        me={me}
+        rooms={inbox.rooms}
+        query={searchQuery}
+        onQuery={setSearchQuery}
+        onOpen={(result) => openMessage(result.room, result.id)}
+        onBack={() => setPane(null)}
+      />
+    ) : (
+      <p role="status" class={styles.page}>
+        {messageSearch.failed ? "Could not load the search." : "Loading…"}
+      </p>
     );
   } else if (pane?.kind === "person") {
     main = (
@@ -142,6 +169,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onNewGroup={() => setDialog("new-group")}
           onProfile={() => setDialog("profile")}
           onAdmin={() => setPane({ kind: "admin" })}
+          onSearchMessages={() => setPane({ kind: "search" })}
           onSignOut={onSignOut}
           onAskNotifications={attention.canAsk ? () => void attention.ask() : undefined}
         />
