@@ -31,7 +31,7 @@ function aResult(room: typeof team, sender: number, highlight: string, timestamp
 }
 
 /** The search page as the chat shows it, its query kept by the chat. */
-async function searchPage(answers: (query: URLSearchParams) => Reply) {
+async function searchPage(answers: (query: URLSearchParams) => Reply | Promise<Reply>) {
   const api = fakeApi();
   await signedIn(api);
   api.on("GET", "/search", ({ query }) => answers(query));
