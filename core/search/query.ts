@@ -87,6 +87,13 @@ function dayStart(text: string): string | undefined {
   return day.toISOString();
 }
 
+const example: Record<Operator, string> = {
+  from: "from:ana",
+  in: "in:12",
+  before: "before:2025-01-31",
+  after: "after:2025-01-01",
+};
+
 /** Reads one operator's value into the query; a sentence saying what is wrong otherwise. */
 function applyOperator(query: SearchQuery, name: Operator, value: string): string | undefined {
   if (value === "") return `${name}: needs a value right after the colon, as in ${example[name]}.`;
@@ -111,13 +118,6 @@ function applyOperator(query: SearchQuery, name: Operator, value: string): strin
     }
   }
 }
-
-const example: Record<Operator, string> = {
-  from: "from:ana",
-  in: "in:12",
-  before: "before:2025-01-31",
-  after: "after:2025-01-01",
-};
 
 /** Parses a search query; nonsense gets a sentence saying what to change. */
 export function parseSearch(text: string): Parsed {

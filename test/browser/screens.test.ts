@@ -96,7 +96,11 @@ describe("every screen", () => {
     await page.getByLabel("Search messages").fill("slides");
     await page.getByText("How to search").click();
     // Scanned once the search has answered, whatever it found.
-    await page.getByRole("main").getByText(/No messages match\.|slides/).first().waitFor();
+    await page
+      .getByRole("main")
+      .getByText(/No messages match\.|slides/)
+      .first()
+      .waitFor();
     await screen("message-search");
     expect(problems).toEqual([]);
   });
