@@ -69,7 +69,7 @@ const Member = z.object({ id, username: z.string(), full_name: z.string(), avata
 
 /** Frames a room sends. */
 export const RoomFrame = z.discriminatedUnion("type", [
-  /** First frame on a socket: who you are, and every participant's read position. */
+  /** First frame on a socket: who you are, and the read position of every participant who has read any (the others', 0). */
   z.object({ type: z.literal("welcome"), room: id, you: id, reads: z.record(z.string(), z.number()) }),
   z.object({ type: z.literal("caught_up"), last_id: z.number().int().min(0), has_more: z.boolean() }),
   z.object({ type: z.literal("ack"), client_id: z.string(), message: WireMessage }),

@@ -3,7 +3,8 @@
  * turns a database row into what a client receives. Every key of the original is kept.
  */
 import { z } from "@hono/zod-openapi";
-import type { MessageRow, RoomRow, UserRow } from "./db/schema";
+import type { RoomRow, UserRow } from "./db/schema";
+import type { MessageRow } from "./history";
 import type { UserPresence } from "./presence";
 import { WireMessage } from "./protocol";
 
@@ -117,6 +118,6 @@ export function toRoom(room: RoomRow, participants: User[], owner: number | null
     participants,
     created_by: room.createdBy,
     owner,
-    last_activity: messages.at(-1)?.timestamp ?? room.lastMessageAt ?? room.createdAt,
+    last_activity: messages.at(-1)?.timestamp ?? room.createdAt,
   };
 }

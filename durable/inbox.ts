@@ -3,36 +3,57 @@
  * and tells them about rooms they are not looking at: new messages, unread counts, being
  * added to or removed from a room. With it, a tab needs two sockets whatever the number of
  * rooms: its inbox and the room it shows.
+ *
+ * It also keeps, per room, the user's unread count and the room's latest message, which the
+ * room list reads: rooms tell it of every message, read mark and change. A summary it cannot
+ * be sure of (news missed, or out of order) is dropped and asked of the room again, which
+ * counts exactly: the inbox only ever answers what a room counted or what follows from it.
  */
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../core/db";
-import { unreadCounts } from "../core/db/messages";
+import { roomIdsOf } from "../core/db/rooms";
 import { errorBody } from "../core/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
 import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
+import type { Message } from "../core/shapes";
 import { closeSilentSockets } from "./keep-alive";
+import { roomObject } from "./room/context";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
 export const MAX_INBOX_SOCKETS = 8;
-export const TRUSTED_INBOX_USER_HEADER = "x-condor-user";
+/** Most rooms asked for their summary at once, when many are missing (the first room list after an upgrade). */
+const SUMMARY_READS_AT_ONCE = 16;
+
+/**
+ * A room as one participant's inbox sees it: their unread count and the latest message,
+ * as of the room's message `countedTo`, with the participant's read position `readTo`.
+ */
+export type RoomSummary = { unread: number; latest: Message | null; countedTo: number; readTo: number };
+const QUIET: RoomSummary = { unread: 0, latest: null, countedTo: 0, readTo: 0 };
+type SummaryRow = { room_id: number; unread: number; latest: string | null; counted_to: number; read_to: number };
 
 export class Inbox extends DurableObject<Env> {
+  /** Whose inbox this is, from the name it is addressed by (see inboxObject). */
+  readonly #userId = Number(this.ctx.id.name!.slice(INBOX_NAME_PREFIX.length));
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS room_summaries (
+      room_id INTEGER PRIMARY KEY, unread INTEGER NOT NULL, latest TEXT, counted_to INTEGER NOT NULL, read_to INTEGER NOT NULL)`);
   }
 
-  /** An authenticated upgrade from the worker: the socket first gets the unread counts. */
-  async fetch(request: Request): Promise<Response> {
-    const userId = Number(request.headers.get(TRUSTED_INBOX_USER_HEADER));
+  /** An upgrade the worker has authenticated as this inbox's user: the socket first gets the unread counts. */
+  async fetch(): Promise<Response> {
+    const userId = this.#userId;
     if (this.ctx.getWebSockets().length >= MAX_INBOX_SOCKETS) {
       return Response.json(errorBody(`At most ${MAX_INBOX_SOCKETS} open inbox sockets.`, "throttled"), { status: 429 });
     }
+    const summaries = await this.summaries(await roomIdsOf(database(this.env), userId));
+    const counts = Object.fromEntries(Object.entries(summaries).map(([room, summary]) => [room, summary.unread]));
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ connectedAt: Date.now() });
-    await this.ctx.storage.put("userId", userId);
-    const counts = await unreadCounts(database(this.env), userId);
     server.send(JSON.stringify({ type: "unread", counts } satisfies InboxFrame));
     await presenceStore(this.env).heartbeat(userId);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
@@ -62,17 +83,14 @@ export class Inbox extends DurableObject<Env> {
    */
   async #wentAway() {
     if (this.#openSockets().length > 0) return;
-    const userId = await this.ctx.storage.get<number>("userId");
-    if (userId !== undefined) await presenceStore(this.env).offline(userId);
+    await presenceStore(this.env).offline(this.#userId);
   }
 
   /** Renews the user's presence while any tab is open; a tab gone silent counts as closed. */
   async alarm() {
-    const userId = await this.ctx.storage.get<number>("userId");
     closeSilentSockets(this.ctx, (ws) => (ws.deserializeAttachment() as { connectedAt: number }).connectedAt);
-    if (userId === undefined) return;
     if (this.#openSockets().length === 0) return this.#wentAway();
-    await presenceStore(this.env).heartbeat(userId);
+    await presenceStore(this.env).heartbeat(this.#userId);
     await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
   }
 
@@ -100,15 +118,119 @@ export class Inbox extends DurableObject<Env> {
     }
   }
 
-  /** New messages of one room, oldest first; `opensDm` when the first of them opened a DM. */
-  async roomMessages(messages: WireMessage[], title: string, opensDm: boolean) {
+  /** The user's summary of each of these rooms: kept ones, and the others asked of their rooms. */
+  async summaries(roomIds: number[]): Promise<Record<string, RoomSummary>> {
+    const kept = new Map(
+      this.ctx.storage.sql
+        .exec<SummaryRow>("SELECT * FROM room_summaries")
+        .toArray()
+        .map((row) => [row.room_id, summaryOf(row)]),
+    );
+    const missing = roomIds.filter((id) => !kept.has(id));
+    for (let start = 0; start < missing.length; start += SUMMARY_READS_AT_ONCE) {
+      const asked = missing.slice(start, start + SUMMARY_READS_AT_ONCE);
+      const answers = await Promise.allSettled(
+        asked.map((roomId) => roomObject(this.env, roomId).summaryFor(this.#userId)),
+      );
+      for (const [i, answer] of answers.entries()) {
+        // A room that cannot answer now shows as quiet, and is asked again next time.
+        if (answer.status === "rejected") console.warn(`room ${asked[i]} gave no summary`, answer.reason);
+        const summary = answer.status === "fulfilled" ? answer.value : QUIET;
+        if (answer.status === "fulfilled") this.#keep(asked[i], summary);
+        kept.set(asked[i], summary);
+      }
+    }
+    return Object.fromEntries(roomIds.map((id) => [String(id), kept.get(id)!]));
+  }
+
+  /**
+   * New messages of one room, oldest first, told after the room's message `since` (0 for a
+   * room's first): they count as unread unless the user sent them or has read past them.
+   * `opensDm` when the first of them opened a DM.
+   */
+  async roomMessages(messages: WireMessage[], title: string, opensDm: boolean, since: number) {
+    const row = this.#row(messages[0].room);
+    if (row && row.counted_to < since) this.#forget(row.room_id);
+    else if (row) {
+      const fresh = messages.filter((message) => message.id > row.counted_to);
+      const unread = fresh.filter((message) => message.sender !== this.#userId && message.id > row.read_to).length;
+      const latest = fresh.at(-1) ?? summaryOf(row).latest;
+      this.#keep(row.room_id, {
+        unread: row.unread + unread,
+        latest: latest && withoutClientId(latest),
+        countedTo: Math.max(row.counted_to, messages.at(-1)!.id),
+        readTo: row.read_to,
+      });
+    }
     for (const [i, message] of messages.entries()) {
       await this.push({ type: "room_message", room: message.room, title, message, first_dm: opensDm && i === 0 });
     }
   }
+
+  /**
+   * A room's exact count for this user, after a read mark or a delete: kept unless news of
+   * later messages came first, when it is dropped and asked for again when next needed.
+   */
+  async roomSummary(roomId: number, summary: RoomSummary) {
+    const row = this.#row(roomId);
+    if (row && row.counted_to > summary.countedTo) {
+      this.#forget(roomId);
+      return;
+    }
+    this.#keep(roomId, summary);
+    await this.push({ type: "unread", counts: { [roomId]: summary.unread } });
+  }
+
+  /** A message was edited: the preview changes if it is the latest. */
+  async messageEdited(message: Message) {
+    const row = this.#row(message.room);
+    if (!row || summaryOf(row).latest?.id !== message.id) return;
+    this.#keep(row.room_id, { ...summaryOf(row), latest: message });
+  }
+
+  /** The user left the room, or it was deleted: their tabs drop it, and its summary goes. */
+  async removedFromRoom(roomId: number) {
+    this.#forget(roomId);
+    await this.push({ type: "removed_from_room", room: roomId });
+  }
+
+  #row(roomId: number): SummaryRow | undefined {
+    return this.ctx.storage.sql.exec<SummaryRow>("SELECT * FROM room_summaries WHERE room_id = ?", roomId).toArray()[0];
+  }
+
+  #keep(roomId: number, summary: RoomSummary) {
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO room_summaries (room_id, unread, latest, counted_to, read_to) VALUES (?, ?, ?, ?, ?)",
+      roomId,
+      summary.unread,
+      summary.latest && JSON.stringify(summary.latest),
+      summary.countedTo,
+      summary.readTo,
+    );
+  }
+
+  #forget(roomId: number) {
+    this.ctx.storage.sql.exec("DELETE FROM room_summaries WHERE room_id = ?", roomId);
+  }
 }
+
+function summaryOf(row: SummaryRow): RoomSummary {
+  return {
+    unread: row.unread,
+    latest: row.latest === null ? null : (JSON.parse(row.latest) as Message),
+    countedTo: row.counted_to,
+    readTo: row.read_to,
+  };
+}
+
+/** A preview is the message as REST answers it: a sender's client id is for their own sockets. */
+function withoutClientId({ client_id: _, ...message }: WireMessage): Message {
+  return message;
+}
+
+const INBOX_NAME_PREFIX = "user:";
 
 /** The inbox of a user. */
 export function inboxObject(env: Env, userId: number) {
-  return env.INBOX.get(env.INBOX.idFromName(`user:${userId}`));
+  return env.INBOX.get(env.INBOX.idFromName(`${INBOX_NAME_PREFIX}${userId}`));
 }

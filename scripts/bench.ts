@@ -6,13 +6,14 @@
  * started, also on Ctrl-C or failure. It prints a table and writes it as JSON under
  * bench-results/ (git-ignored). It asserts nothing about speed.
  *
- *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,search] [--search-messages 1000]
+ *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,scale,search] [--search-messages 1000]
  *   npm run bench -- --only profile     # a CPU profile of a room of 10 sending flat out
  *
  * Parts: fan-out over WebSockets against a `ws` relay (scripts/bench/fan-out.ts), REST
  * with autocannon (rest.ts), first-load page weight in Chromium (page-weight.ts), and
  * the D1 queries, Durable Object requests and Upstash commands one message costs (cost.ts),
- * and message search for a member of 1, 20 and 200 rooms (search.ts).
+ * D1 and the room list with many rooms full of messages (scale.ts), and message search for a
+ * member of 1, 20 and 200 rooms (search.ts).
  * `profile` (profile.ts) is not part of a plain run: the profiler slows what it watches.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -25,12 +26,13 @@ import { measurePageWeight, type PageWeight } from "./bench/page-weight.ts";
 import { type ProfileReport, profileFanOut } from "./bench/profile.ts";
 import { startRelay } from "./bench/relay.ts";
 import { measureRest, type RestReport } from "./bench/rest.ts";
+import { measureScale, type ScaleReport } from "./bench/scale.ts";
 import { measureSearch, SEARCH_MESSAGES_A_ROOM, type SearchReport } from "./bench/search.ts";
 import { printReport } from "./bench/table.ts";
 
-const PARTS = ["fan-out", "rest", "page", "cost", "search", "profile"] as const;
+const PARTS = ["fan-out", "rest", "page", "cost", "scale", "search", "profile"] as const;
 type Part = (typeof PARTS)[number];
-const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "search"];
+const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "scale", "search"];
 
 export type BenchReport = {
   at: string;
@@ -40,6 +42,7 @@ export type BenchReport = {
   rest?: RestReport;
   page?: PageWeight;
   cost?: CostReport;
+  scale?: ScaleReport;
   profile?: Omit<ProfileReport, "profile">;
   search?: SearchReport;
 };
@@ -121,6 +124,12 @@ async function main() {
     console.log("> Starting the counting build of Condor Chat");
     const chat = await started(startChat({ counting: true }));
     report.cost = await measureCost(chat);
+    await stopAll();
+  }
+  if (only.has("scale")) {
+    console.log("> Starting Condor Chat for the scale run");
+    const chat = await started(startChat());
+    report.scale = await measureScale(chat);
     await stopAll();
   }
   if (only.has("search")) {

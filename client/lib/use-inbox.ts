@@ -87,11 +87,13 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
       const frame = data as InboxFrame;
       switch (frame.type) {
         case "unread":
+          // A socket's first frame counts every room; a read mark's, only its own.
           setRooms((list) =>
-            list.map((room) => ({
-              ...room,
-              unread_count: room.id === openRef.current ? 0 : (frame.counts[room.id] ?? 0),
-            })),
+            list.map((room) =>
+              room.id in frame.counts
+                ? { ...room, unread_count: room.id === openRef.current ? 0 : frame.counts[room.id] }
+                : room,
+            ),
           );
           break;
         case "room_message": {

@@ -1,9 +1,11 @@
 /**
  * A room as its conversation sees it: the messages in the room's one order, kept live over
- * the room socket, with older pages fetched over REST on demand. My sends carry a client id
- * and stay "sending" until acknowledged; after a reconnect they are sent again with the
- * same id, which the server stores only once. A send the server refuses, or that is not
- * acknowledged in time, is "failed" and can be retried.
+ * the room socket, with older pages fetched over REST on demand. Opened at a linked message,
+ * it shows the page around that message and fetches newer pages as well, until they reach
+ * the live end (history-window.ts). My sends carry a client id and stay "sending" until
+ * acknowledged; after a reconnect they are sent again with the same id, which the server
+ * stores only once. A send the server refuses, or that is not acknowledged in time, is
+ * "failed" and can be retried.
  *
  * Frames are typed by core/protocol.ts but not parsed with zod here: they come from our
  * own server over our own origin, and zod would double the page's JavaScript.
@@ -11,7 +13,18 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { TYPING_LASTS_MS } from "../../core/protocol-constants";
-import { answer, api } from "./api";
+import { ApiError, answer, api } from "./api";
+import {
+  type HistoryWindow,
+  hasNewer,
+  latestWindow,
+  linkedWindow,
+  toLatest,
+  withChanged,
+  withLive,
+  withNewer,
+  withOlder,
+} from "./history-window";
 import { type LiveSocket, liveSocket } from "./live-socket";
 
 /**
@@ -27,8 +40,7 @@ export type Outgoing = {
   echoed?: number;
 };
 
-export type RoomState = {
-  messages: WireMessage[];
+export type RoomState = HistoryWindow & {
   outgoing: Outgoing[];
   /** Who else is typing now. */
   typing: number[];
@@ -37,11 +49,12 @@ export type RoomState = {
   /** Each participant's read position: the last message id they have seen. */
   reads: Record<string, number>;
   connected: boolean;
-  /** Whether older messages than the first one loaded exist. */
-  hasOlder: boolean;
   loadingOlder: boolean;
-  /** The latest page has arrived. */
+  loadingNewer: boolean;
+  /** The first page has arrived (the latest, or the one around the linked message). */
   loaded: boolean;
+  /** Opened at a linked message: whether it is shown, or is not in this room. */
+  link: "shown" | "missing" | null;
   error: string;
 };
 
@@ -52,15 +65,16 @@ const ACK_WITHIN_MS = 15_000;
 const TYPING_EVERY_MS = 2_000;
 
 const emptyState = (): RoomState => ({
-  messages: [],
+  ...latestWindow({ messages: [], has_more: false }),
   outgoing: [],
   typing: [],
   here: [],
   reads: {},
   connected: false,
-  hasOlder: false,
   loadingOlder: false,
+  loadingNewer: false,
   loaded: false,
+  link: null,
   error: "",
 });
 
@@ -69,13 +83,6 @@ export function messagesIn(frame: RoomFrame): WireMessage[] {
   if (frame.type === "message") return [frame.message];
   if (frame.type === "messages") return frame.messages;
   return [];
-}
-
-/** Merges messages into a list in id order, a newer copy (an edit, a delete) replacing the old. */
-export function mergeMessages(list: WireMessage[], incoming: WireMessage[]): WireMessage[] {
-  const byId = new Map(list.map((m) => [m.id, m]));
-  for (const message of incoming) byId.set(message.id, message);
-  return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -88,14 +95,16 @@ export function echoOf(outgoing: Outgoing[], message: WireMessage, me: number): 
 }
 
 /**
- * The live room `roomId` for user `me`. `onMessage` hears every new message and
- * `onMembersChanged` every join or leave, so the room list can follow.
+ * The live room `roomId` for user `me`, opened at the latest or at message `at`.
+ * `onMessage` hears every new message and `onMembersChanged` every join or leave, so the
+ * room list can follow.
  */
 export function useRoom(
   roomId: number,
   me: number,
   onMessage: (message: WireMessage) => void,
   onMembersChanged: () => void,
+  at?: number,
 ) {
   const [state, setState] = useState<RoomState>(emptyState);
   const socket = useRef<LiveSocket | null>(null);
@@ -140,7 +149,7 @@ export function useRoom(
     const take = (messages: WireMessage[]) => {
       if (messages.length === 0) return;
       lastId.current = Math.max(lastId.current, ...messages.map((m) => m.id));
-      setState((s) => ({ ...s, messages: mergeMessages(s.messages, messages) }));
+      setState((s) => withLive(s, messages));
     };
     const setTyping = (user: number, typing: boolean) => {
       clearTimeout(typingTimers.get(user));
@@ -199,7 +208,7 @@ export function useRoom(
           break;
         case "message_edited":
         case "message_deleted":
-          take([frame.message]);
+          setState((s) => withChanged(s, [frame.message]));
           break;
         case "typing":
           if (frame.user !== me) setTyping(frame.user, frame.typing);
@@ -224,12 +233,25 @@ export function useRoom(
       }
     };
 
+    const pages = (query: { around?: string; limit: string }) =>
+      answer(api.rooms[":id"].messages.$get({ param: { id: String(roomId) }, query }));
+    const limit = String(PAGE_SIZE);
+    // Without the page around the linked message (not in this room, or not reachable now),
+    // the room opens at the latest and says why.
+    const around =
+      at === undefined ? Promise.resolve(undefined) : pages({ around: String(at), limit }).catch((err: Error) => err);
     // The latest page over REST, then the socket from just after it: nothing in between is lost.
-    answer(api.rooms[":id"].messages.$get({ param: { id: String(roomId) }, query: { limit: String(PAGE_SIZE) } }))
-      .then((page) => {
+    Promise.all([pages({ limit }), around])
+      .then(([latest, linked]) => {
         if (stopped) return;
-        take(page.messages);
-        setState((s) => ({ ...s, hasOlder: page.has_more, loaded: true }));
+        lastId.current = Math.max(0, ...latest.messages.map((m) => m.id));
+        const missing = linked instanceof ApiError && linked.status === 404;
+        setState((s) => {
+          if (linked === undefined) return { ...s, ...latestWindow(latest), loaded: true };
+          if (!(linked instanceof Error)) return { ...s, ...linkedWindow(linked, latest), link: "shown", loaded: true };
+          const error = missing ? "" : `Could not open the linked message: ${linked.message}`;
+          return { ...s, ...latestWindow(latest), link: missing ? "missing" : null, error, loaded: true };
+        });
         const address = () => `/api/v1/rooms/${roomId}/socket/?after=${lastId.current}`;
         socket.current = liveSocket(address, onFrame, (connected) => setState((s) => ({ ...s, connected })));
       })
@@ -241,7 +263,7 @@ export function useRoom(
       for (const timer of [...timers.values(), ...typingTimers.values()]) clearTimeout(timer);
       timers.clear();
     };
-  }, [roomId, me]);
+  }, [roomId, me, at]);
 
   const loadOlder = useCallback(async () => {
     const first = state.messages[0]?.id;
@@ -254,20 +276,36 @@ export function useRoom(
           query: { before: String(first), limit: String(PAGE_SIZE) },
         }),
       );
-      setState((s) => ({
-        ...s,
-        messages: mergeMessages(s.messages, page.messages),
-        hasOlder: page.has_more,
-        loadingOlder: false,
-      }));
+      setState((s) => ({ ...withOlder(s, page), loadingOlder: false }));
     } catch (err) {
       setState((s) => ({ ...s, loadingOlder: false, error: (err as Error).message }));
     }
   }, [roomId, state.messages, state.hasOlder, state.loadingOlder]);
 
+  /** The next newer page below an older stretch; once it reaches the live end, live messages join. */
+  const loadNewer = useCallback(async () => {
+    const last = state.messages.at(-1)?.id;
+    if (!last || !hasNewer(state) || state.loadingNewer) return;
+    setState((s) => ({ ...s, loadingNewer: true }));
+    try {
+      const page = await answer(
+        api.rooms[":id"].messages.$get({
+          param: { id: String(roomId) },
+          query: { after: String(last), limit: String(PAGE_SIZE) },
+        }),
+      );
+      setState((s) => ({ ...withNewer(s, page), loadingNewer: false }));
+    } catch (err) {
+      setState((s) => ({ ...s, loadingNewer: false, error: (err as Error).message }));
+    }
+  }, [roomId, state.messages, state.tail, state.loadingNewer]);
+
   return {
     state,
     loadOlder,
+    loadNewer,
+    /** Leaves an older stretch for the latest messages. */
+    toLatest: () => setState(toLatest),
     send(content: string) {
       const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending" };
       setOutgoing([...outgoing.current, item]);
@@ -289,14 +327,14 @@ export function useRoom(
     },
     async edit(id: number, content: string) {
       const message = await answer(api.messages[":id"].$patch({ param: { id: String(id) }, json: { content } }));
-      setState((s) => ({ ...s, messages: mergeMessages(s.messages, [message]) }));
+      setState((s) => withChanged(s, [message]));
     },
     async remove(id: number) {
       await answer(api.messages[":id"].$delete({ param: { id: String(id) } }));
-      setState((s) => ({
-        ...s,
-        messages: s.messages.map((m) => (m.id === id ? { ...m, content: "", deleted: true } : m)),
-      }));
+      setState((s) => {
+        const gone = s.messages.find((m) => m.id === id) ?? s.tail?.find((m) => m.id === id);
+        return gone ? withChanged(s, [{ ...gone, content: "", deleted: true }]) : s;
+      });
     },
     typing() {
       if (Date.now() - lastTypingSent.current < TYPING_EVERY_MS) return;

@@ -2,7 +2,7 @@
  * Queries on rooms and their members. Statements in a batch are Drizzle builders, never
  * `db.run(sql)`: Drizzle's D1 batch cannot bind the parameters of a raw statement.
  */
-import { and, asc, count, desc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { type Database, now } from ".";
 import { dmKey } from "./dm-key";
 import { type RoomRow, roomMembers, rooms, type UserRow, users } from "./schema";
@@ -61,24 +61,12 @@ export async function roomIdsOf(db: Database, userId: number): Promise<number[]>
   return rows.map((row) => row.roomId);
 }
 
-/** A page of the caller's rooms, the most recent activity first. */
-export async function roomsOf(
-  db: Database,
-  userId: number,
-  page: { limit: number; offset: number },
-): Promise<{ rows: RoomRow[]; total: number }> {
-  const mine = sql`${rooms.id} IN (SELECT room_id FROM room_members WHERE user_id = ${userId})`;
-  const [rows, [{ total }]] = await db.batch([
-    db
-      .select()
-      .from(rooms)
-      .where(mine)
-      .orderBy(desc(sql`coalesce(${rooms.lastMessageAt}, ${rooms.createdAt})`), desc(rooms.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ total: count() }).from(rooms).where(mine),
-  ]);
-  return { rows, total };
+/** Every room a user is in, in no order: the room list orders them by activity, which the user's inbox knows. */
+export async function roomsOf(db: Database, userId: number): Promise<RoomRow[]> {
+  return db
+    .select()
+    .from(rooms)
+    .where(sql`${rooms.id} IN (SELECT room_id FROM room_members WHERE user_id = ${userId})`);
 }
 
 /**

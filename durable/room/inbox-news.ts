@@ -1,47 +1,106 @@
 /**
- * News of the room's messages for its participants' inboxes, so tabs looking elsewhere can
- * show them. It goes out in batches, at most one call per participant every INBOX_BATCH_MS:
- * a busy room then costs its members' inboxes a few calls a second rather than one per
- * message each.
+ * News of the room for its participants' inboxes, which show it to tabs looking elsewhere
+ * and keep each participant's unread count and the room's latest message for the room list.
+ * Messages go out in batches, at most one call per participant every INBOX_BATCH_MS: a busy
+ * room then costs its members' inboxes a few calls a second rather than one per message each.
+ * Read marks, edits and deletes go out as they happen; a delete sends each participant their
+ * exact count. A participant whose inbox could not be told is owed an exact count, which the
+ * alarm sends until it arrives.
  *
  * What news needs of the room (its title, kind and member ids) is kept in memory, so a
- * message costs D1 nothing more: the worker tells the room of every change to them, which
- * drops the copy (forgetRoom), and after an eviction it is read again on the next news.
+ * message costs D1 nothing: the worker tells the room of every change to them, which drops
+ * the copy (forgetRoom), and after an eviction it is read again on the next news.
  */
 import { database } from "../../core/db";
 import { roomForNews } from "../../core/db/rooms";
 import type { WireMessage } from "../../core/protocol";
-import { inboxObject } from "../inbox";
+import { type Message, toMessage, toWireMessage } from "../../core/shapes";
+import { inboxObject, type RoomSummary } from "../inbox";
 import type { RoomContext } from "./context";
-import type { History } from "./history";
+import type { MessageStore } from "./store";
 
 /** How long news for the inboxes gathers before it goes out. */
 const INBOX_BATCH_MS = 100;
+/** How long after a failed delivery the owed counts are sent again (by the alarm, which outlives an eviction). */
+export const OWED_RETRY_MS = 2000;
 
 type NewsFacts = NonNullable<Awaited<ReturnType<typeof roomForNews>>>;
 
 export class InboxNews {
   /** Messages that participants' inboxes have not heard of yet. */
   #queue: WireMessage[] = [];
+  /** Settles once the queued batch has gone out (or its inboxes are owed an exact count). */
+  #batchTold: PromiseWithResolvers<void> | undefined;
+  #lastToldAt = 0;
   #facts: Promise<NewsFacts | undefined> | undefined;
-  /** Set once this DM has had news told: nothing later can be its first message. */
-  #dmOpened = false;
 
   constructor(
     private readonly room: RoomContext,
-    private readonly history: History,
-    /** Resolves once D1 has every message: inboxes count unread messages in D1. */
-    private readonly flush: () => Promise<void>,
+    private readonly store: MessageStore,
+    private readonly storage: Pick<DurableObjectStorage, "sql">,
     private readonly waitUntil: (work: Promise<unknown>) => void,
+    /** Asks for the alarm no later than `at`, to send owed counts. */
+    private readonly retryAt: (at: number) => Promise<void>,
   ) {}
 
-  /** Queues a committed message for the next batch. */
-  tell(message: WireMessage) {
+  /**
+   * Queues a committed message for the next batch, which goes out at once in a quiet room
+   * (so its previews do not lag), else INBOX_BATCH_MS after the last.
+   */
+  tell(message: WireMessage): Promise<void> {
     this.#queue.push(message);
-    if (this.#queue.length > 1) return;
-    setTimeout(() => {
-      this.waitUntil(this.#tellInboxes().catch((err) => console.warn("inbox news failed", err)));
-    }, INBOX_BATCH_MS);
+    if (this.#queue.length === 1) {
+      this.#batchTold = Promise.withResolvers();
+      const wait = Math.max(0, this.#lastToldAt + INBOX_BATCH_MS - Date.now());
+      setTimeout(() => this.waitUntil(this.#tellMessages()), wait);
+    }
+    return this.#batchTold!.promise;
+  }
+
+  /** Queues the messages committed before an eviction that their inboxes had not heard of. */
+  open() {
+    const toldTo = this.storage.sql.exec<{ up_to: number }>("SELECT up_to FROM news_told").toArray()[0]?.up_to ?? 0;
+    for (;;) {
+      const { rows, hasMore } = this.store.page({ after: Math.max(toldTo, this.#queue.at(-1)?.id ?? 0), limit: 100 });
+      for (const row of rows) this.tell(toWireMessage(row));
+      if (!hasMore) return;
+    }
+  }
+
+  /** A participant's exact unread count and the room's latest message, as their inbox keeps it. */
+  summaryFor(userId: number): RoomSummary {
+    const latest = this.store.page({ limit: 1 }).rows[0];
+    return {
+      unread: this.store.unreadFor(userId),
+      latest: latest ? toMessage(latest) : null,
+      countedTo: latest?.id ?? 0,
+      readTo: this.store.readPosition(userId),
+    };
+  }
+
+  /** Sends these participants their exact counts; resolves once told or owed. */
+  summarise(userIds: number[]): Promise<void> {
+    return this.#toEach(userIds, (userId) =>
+      inboxObject(this.room.env, userId).roomSummary(this.room.roomId, this.summaryFor(userId)),
+    );
+  }
+
+  /** An edit may change every participant's preview; a delete, their unread counts too. */
+  changed(message: Message) {
+    const tell = async () => {
+      const members = await this.#members();
+      if (message.deleted) return this.summarise(members);
+      return this.#toEach(members, (userId) => inboxObject(this.room.env, userId).messageEdited(message));
+    };
+    this.waitUntil(tell().catch((err) => console.warn("inbox news of a change failed", err)));
+  }
+
+  /** Sends the owed counts again; the alarm calls it while any are owed. */
+  async sendOwed() {
+    const owed = this.storage.sql.exec<{ user_id: number }>("SELECT user_id FROM owed_counts").toArray();
+    if (owed.length === 0) return;
+    this.storage.sql.exec("DELETE FROM owed_counts");
+    await this.summarise(owed.map((row) => row.user_id));
   }
 
   /** The room's title, kind or members changed: the next news reads them again. */
@@ -49,32 +108,49 @@ export class InboxNews {
     this.#facts = undefined;
   }
 
-  /** The room was wiped. */
-  forget() {
-    this.#facts = undefined;
-    this.#dmOpened = false;
+  async #tellMessages() {
+    this.#lastToldAt = Date.now();
+    const batch = this.#queue.splice(0);
+    const told = this.#batchTold!;
+    const since = this.store.page({ before: batch[0].id, limit: 1 }).rows[0]?.id ?? 0;
+    let room: NewsFacts | undefined;
+    try {
+      room = await this.#room();
+    } catch (err) {
+      // The batch goes out with the next one, or on its own a little later.
+      console.warn("inbox news could not read the room", err);
+      const waiting = this.#queue.length;
+      this.#queue.unshift(...batch);
+      if (waiting === 0) {
+        this.#batchTold = told;
+        setTimeout(() => this.waitUntil(this.#tellMessages()), OWED_RETRY_MS);
+      } else this.#batchTold!.promise.then(told.resolve);
+      return;
+    }
+    if (!room) return told.resolve();
+    // Only a DM's first message opens anything.
+    const opensDm = !room.isGroup && since === 0;
+    await this.#toEach(room.memberIds, (userId) =>
+      inboxObject(this.room.env, userId).roomMessages(batch, room.title, opensDm, since),
+    );
+    // Told, or owed an exact count: either way these need not go out again.
+    this.storage.sql.exec("INSERT OR REPLACE INTO news_told (only, up_to) VALUES (1, ?)", batch.at(-1)!.id);
+    told.resolve();
   }
 
-  async #tellInboxes() {
-    const batch = this.#queue.splice(0);
-    // Inboxes count these once D1 has them, or, if the copy fails, once it has been tried again.
-    await this.flush().catch(() => undefined);
-    const room = await this.#room();
-    if (!room) return;
-    // Only a DM's first message opens anything; a group's news, and a DM's once it has had
-    // some, cost no look at its history.
-    const opensDm =
-      !room.isGroup &&
-      !this.#dmOpened &&
-      (await this.history.page({ before: batch[0].id, limit: 1 })).rows.length === 0;
-    if (!room.isGroup) this.#dmOpened = true;
-    await Promise.all(
-      room.memberIds.map((userId) =>
-        inboxObject(this.room.env, userId)
-          .roomMessages(batch, room.title, opensDm)
-          .catch((err) => console.warn("inbox notification failed", err)),
-      ),
-    );
+  /** Calls each participant's inbox; the ones that fail are owed an exact count. */
+  async #toEach(userIds: number[], call: (userId: number) => Promise<unknown>) {
+    const results = await Promise.allSettled(userIds.map(call));
+    const failed = userIds.filter((_, i) => results[i].status === "rejected");
+    if (failed.length === 0) return;
+    console.warn(`inbox news failed for ${failed.length} participants; the alarm sends their counts`);
+    for (const userId of failed)
+      this.storage.sql.exec("INSERT OR IGNORE INTO owed_counts (user_id) VALUES (?)", userId);
+    await this.retryAt(Date.now() + OWED_RETRY_MS);
+  }
+
+  async #members(): Promise<number[]> {
+    return (await this.#room())?.memberIds ?? [];
   }
 
   /** The room's title, kind and members, from memory or, the first time and after a change, from D1. */

@@ -1,15 +1,16 @@
 /**
  * One Durable Object per room: the single writer of its room's messages and the holder of
- * its WebSockets. It owns the sockets, reads their frames and runs the alarm; its parts in
- * this folder do the rest, one job each (store, sequencer, D1 copy, history, catch-up, send
- * allowance, typing, read marks, inbox news, changes).
+ * its WebSockets, and the only store of its history. It owns the sockets, reads their frames
+ * and runs the alarm; its parts in this folder do the rest, one job each (store, sequencer,
+ * catch-up, send allowance, typing, read marks, inbox news, changes).
  *
  * A message is acknowledged and broadcast in the turn the store writes it, and the output
- * gate holds both until the write is durable: a send costs no D1 round trip of its own.
+ * gate holds both until the write is durable: a send costs D1 nothing (but a block of ids
+ * now and then).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { HistoryQuery } from "../../core/db/messages";
 import { errorBody } from "../../core/errors";
+import type { HistoryQuery } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
 import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
@@ -17,19 +18,16 @@ import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
-import { COPY_RETRY_MS, D1Copy } from "./d1-copy";
-import { History, type HistoryPage } from "./history";
 import { InboxNews } from "./inbox-news";
 import { ReadMarks } from "./read-marks";
 import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
-import { MessageStore } from "./store";
+import { type HistoryPage, MessageStore } from "./store";
 import { Typing } from "./typing";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
-export { COPY_BACKLOG } from "./d1-copy";
 export type { PostInput } from "./sequencer";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
@@ -41,14 +39,11 @@ export type PostResult = ({ ok: true } & Received) | { ok: false; error: "thrott
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
-  #queue: Promise<unknown> = Promise.resolve();
   readonly #room: RoomContext = roomContext(this.ctx, () => this.env);
   readonly #sockets = new RoomSockets(this.ctx);
   readonly #store = new MessageStore(this.ctx.storage, this.#room);
   readonly #allowance = new SendAllowance(allowanceFrom(this.env));
   readonly #search = new MessageSearch(this.ctx.storage);
-  readonly #copy: D1Copy;
-  readonly #history: History;
   readonly #sequencer: Sequencer;
   readonly #typing: Typing;
   readonly #reads: ReadMarks;
@@ -60,34 +55,17 @@ export class Room extends DurableObject<Env> {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     const [room, sockets] = [this.#room, this.#sockets];
-    const broadcast = sockets.broadcast.bind(sockets);
-    const flush = () => this.#copy.flush();
+    const [store, broadcast] = [this.#store, sockets.broadcast.bind(sockets)];
     const alarmBy = (at: number) => this.#ensureAlarm(at);
-    this.#store.open();
-    this.#copy = new D1Copy(room, this.#store, alarmBy);
-    this.#history = new History(room, this.#store, this.#copy);
-    this.#sequencer = new Sequencer(
-      room,
-      this.#store,
-      this.#history,
-      this.#copy,
-      sockets.broadcastMessages.bind(sockets),
-    );
+    store.open();
+    this.#sequencer = new Sequencer(room, store, sockets.broadcastMessages.bind(sockets));
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
-    this.#reads = new ReadMarks(room, flush, broadcast);
-    this.#news = new InboxNews(room, this.#history, flush, (work) => ctx.waitUntil(work));
-    this.#changes = new MessageChanges(room, flush, broadcast);
-    this.#catchUp = new CatchUp(room, sockets, this.#history, this.#sequencer, this.#reads);
-    // Left over from before an eviction: D1 gets it now rather than at the next message.
-    if (this.#copy.pending > 0) this.#copy.copySoon();
-  }
-
-  /** Runs catch-ups and changes to stored messages one at a time; a failed one stops none behind it. */
-  #serialised<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(work);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
+    this.#news.open();
+    this.#reads = new ReadMarks(store, this.#news, broadcast);
+    this.#changes = new MessageChanges(store, broadcast, (message) => this.#news.changed(message));
+    this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
   /** An authenticated member's upgrade, handed over by the worker. */
@@ -102,7 +80,7 @@ export class Room extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     // From now on broadcasts are held for this socket until its catch-up has been sent.
     this.#sockets.accept(server, userId);
-    void this.#serialised(() => this.#catchUp.welcome(server, userId, after));
+    this.#catchUp.welcome(server, userId, after);
     this.#sockets.broadcast({ type: "here", users: this.#sockets.usersHere() }, server);
     await presenceStore(this.env).heartbeat(userId);
     await this.#ensureAlarm();
@@ -146,7 +124,7 @@ export class Room extends DurableObject<Env> {
       case "read":
         return this.#reads.mark(userId, frame.up_to);
       case "resume":
-        return this.#catchUp.resume(ws, frame.after, (work) => this.#serialised(work));
+        return this.#catchUp.send(ws, frame.after);
     }
   }
 
@@ -160,36 +138,40 @@ export class Room extends DurableObject<Env> {
 
   /**
    * Receives a message: commits and broadcasts it. A retry with the same client id answers
-   * the message committed the first time, and broadcasts nothing. With `copied`, answers once
-   * D1 has it too, or has failed to take it (the message stands: the alarm tries again).
+   * the message committed the first time, and broadcasts nothing. With `told`, answers once
+   * the participants' inboxes have it too, so the sender's next room list shows it.
    */
-  async receive(input: PostInput, options: { copied?: boolean } = {}): Promise<PostResult> {
+  async receive(input: PostInput, options: { told?: boolean } = {}): Promise<PostResult> {
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
     const received = await this.#sequencer.receive(input);
     if (!received.isRetry) {
+      const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
       await this.#typing.set(input.senderId, false);
-      this.#news.tell(received.message);
+      if (options.told) await told;
     }
-    if (options.copied)
-      await this.#copy.flush().catch((err) => console.warn("copy to D1 failed; the alarm tries again", err));
     return { ok: true, ...received };
   }
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    return this.#serialised(() => this.#changes.edit(input));
+    return this.#changes.edit(input);
   }
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
-    return this.#serialised(() => this.#changes.remove(input));
+    return this.#changes.remove(input);
   }
 
   /** A page of the room's history, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
-    return this.#history.page(page);
+    return this.#store.page(page);
+  }
+
+  /** A participant's unread count and the room's latest message, for their inbox. */
+  async summaryFor(userId: number) {
+    return this.#news.summaryFor(userId);
   }
 
   /** The room's messages that match a search, newest first, for the worker's search route. */
@@ -202,6 +184,8 @@ export class Room extends DurableObject<Env> {
     this.#news.forgetRoom();
     for (const user of change.joined) this.#sockets.broadcast({ type: "member_joined", user });
     for (const userId of change.left) {
+      // One who joins again starts with nothing read, as a new participant does.
+      this.#store.forgetReads(userId);
       for (const ws of this.#sockets.all(userId)) ws.close(4003, "removed from the room");
       this.#sockets.broadcast({ type: "member_left", user: userId });
     }
@@ -220,12 +204,11 @@ export class Room extends DurableObject<Env> {
   /** The room is gone: every socket closes, and its store starts again empty. */
   async roomDeleted() {
     for (const ws of this.#sockets.all()) ws.close(4004, "room deleted");
-    this.#news.forget();
+    this.#news.forgetRoom();
     this.#typing.forget();
     await this.ctx.storage.deleteAll();
     this.#store.open();
     this.#sequencer.open();
-    this.#copy.recount();
   }
 
   /** Schedules the alarm no later than `at`, or a heartbeat from now. */
@@ -234,14 +217,9 @@ export class Room extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Retries a failed copy, lapses typing, drops sockets that stopped pinging, and renews presence. */
+  /** Sends owed inbox counts, lapses typing, drops sockets that stopped pinging, and renews presence. */
   async alarm() {
-    if (this.#copy.pending > 0) {
-      await this.#copy.flush().catch(async (err) => {
-        console.warn("copy to D1 failed again", err);
-        await this.#ensureAlarm(Date.now() + COPY_RETRY_MS);
-      });
-    }
+    await this.#news.sendOwed();
     const at = Date.now();
     await this.#typing.lapse(at);
     const here = this.#sockets.closeSilent(at);

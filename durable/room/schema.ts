@@ -23,7 +23,8 @@ const V1 = `
 
 /**
  * Version 2: the store keeps whole messages for good, edits and deletes included, and the
- * read marks; D1 no longer has a copy. A message whose content is NULL is one D1 had taken
+ * read marks; D1 no longer has a copy. For the inbox news (see inbox-news.ts): `owed_counts`
+ * lists participants whose inbox missed news, and `news_told` how far news has gone out. A message whose content is NULL is one D1 had taken
  * before version 2: its text comes back with `npm run manage -- move-history`.
  */
 const V2 = `
@@ -31,6 +32,9 @@ const V2 = `
   ALTER TABLE messages ADD COLUMN deleted_at TEXT;
   DROP INDEX messages_uncopied;
   CREATE TABLE reads (user_id INTEGER PRIMARY KEY, last_read_id INTEGER NOT NULL);
+  CREATE TABLE owed_counts (user_id INTEGER PRIMARY KEY);
+  CREATE TABLE news_told (only INTEGER PRIMARY KEY CHECK (only = 1), up_to INTEGER NOT NULL);
+  INSERT INTO news_told SELECT 1, coalesce(max(id), 0) FROM messages;
 `;
 
 /** A message's text as the search index holds it: the highlight's two markers taken out. */

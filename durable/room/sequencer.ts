@@ -11,17 +11,20 @@
  * sender's ack) until the write is durable.
  */
 import { database, now } from "../../core/db";
-import { reserveMessageIds, type TakenMessage } from "../../core/db/messages";
+import { reserveMessageIds } from "../../core/db/messages";
 import type { WireMessage } from "../../core/protocol";
 import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
-import { COPY_BACKLOG, type D1Copy } from "./d1-copy";
-import type { History } from "./history";
-import type { MessageStore } from "./store";
+import type { MessageStore, NewMessage } from "./store";
 
-/** Ids a room's first block holds; each next block (while the object stays) twice as many, up to LARGEST_ID_BLOCK. */
-const FIRST_ID_BLOCK = 16;
-const LARGEST_ID_BLOCK = 1024;
+/**
+ * Ids a room's first block holds; each next block (while the object stays) twice as many, up
+ * to LARGEST_ID_BLOCK. A block costs D1 one statement and one row of message_blocks, and ids
+ * are plentiful (2^53): a room of a few hundred messages needs one block, a busy one a block
+ * every 4,096 messages. A block's unused ids are lost only when its room is deleted.
+ */
+const FIRST_ID_BLOCK = 256;
+const LARGEST_ID_BLOCK = 4096;
 /** A room that committed messages this recently is busy: its next ones wait a turn. */
 const BUSY_WITHIN_MS = 10;
 
@@ -31,7 +34,7 @@ export type Received = { message: WireMessage; isRetry: boolean };
 
 type Waiting = {
   input: PostInput;
-  resolve: (result: Received | Promise<Received>) => void;
+  resolve: (result: Received) => void;
   reject: (reason: unknown) => void;
 };
 
@@ -47,8 +50,6 @@ export class Sequencer {
   constructor(
     private readonly room: RoomContext,
     private readonly store: MessageStore,
-    private readonly history: History,
-    private readonly copy: Pick<D1Copy, "isBacklogged" | "committed">,
     /** Sends a committed group to the room's sockets. */
     private readonly broadcast: (messages: WireMessage[]) => void,
   ) {}
@@ -58,11 +59,6 @@ export class Sequencer {
     const block = this.store.idBlock();
     this.#nextId = Math.max(block?.firstId ?? 0, this.store.latestId() + 1);
     this.#endId = block?.endId ?? 0;
-  }
-
-  /** The highest id committed, or 0. */
-  get latestId(): number {
-    return this.store.latestId();
   }
 
   /**
@@ -86,7 +82,7 @@ export class Sequencer {
       const waiting = this.#waiting.shift()!;
       try {
         const result = this.#commit(waiting.input);
-        if (!(result instanceof Promise)) committed.push(result.message);
+        if (!result.isRetry) committed.push(result.message);
         waiting.resolve(result);
       } catch (reason) {
         waiting.reject(reason);
@@ -111,24 +107,19 @@ export class Sequencer {
     this.#commitWaiting();
   }
 
-  /** Numbers the message and writes it to the store; a retry answers a promise of the first one. */
-  #commit(input: PostInput): Received | Promise<Received> {
-    if (this.copy.isBacklogged) throw new Error(`${COPY_BACKLOG} messages are waiting for D1`);
-    const message: TakenMessage = {
+  /** Numbers the message and writes it to the store; a retry answers the first one. */
+  #commit(input: PostInput): Received {
+    const message: NewMessage = {
       id: this.#nextId,
       senderId: input.senderId,
-      // As D1 will store it: a lone surrogate becomes U+FFFD.
+      // As SQLite will store it: a lone surrogate becomes U+FFFD.
       content: input.content.toWellFormed(),
       createdAt: now(),
       clientId: input.clientId ?? null,
     };
-    if (!this.store.insert(message)) {
-      return this.history
-        .byClientId(input.senderId, message.clientId)
-        .then((row) => ({ message: toWireMessage(row), isRetry: true }));
-    }
+    if (!this.store.insert(message))
+      return { message: toWireMessage(this.store.byClientId(input.senderId, message.clientId)), isRetry: true };
     this.#nextId += 1;
-    this.copy.committed();
     return {
       message: toWireMessage({ ...message, roomId: this.room.roomId, editedAt: null, deletedAt: null }),
       isRetry: false,

@@ -1,13 +1,8 @@
 /**
  * The room's WebSockets, through the hibernation API: the object may be evicted while
- * sockets stay open, so who a socket belongs to lives in its attachment.
- *
- * Sockets still being sent what they missed (see catch-up.ts) are held: the frames broadcast
- * meanwhile wait in memory and go out after the catch-up. Memory is enough, and spares
- * reading every socket's attachment on every broadcast: only an idle object hibernates, and
- * a catch-up is work in flight, so a hold cannot be lost before its catch-up ends. An
- * eviction in the middle of one (a deploy, a crash) loses the catch-up itself, which a flag
- * in the attachment could not save either.
+ * sockets stay open, so who a socket belongs to lives in its attachment. A new socket's
+ * catch-up (catch-up.ts) reads the store in the same turn as it is accepted, so nothing can
+ * be broadcast in between.
  */
 import type { RoomFrame, SocketErrorCode, WireMessage } from "../../core/protocol";
 import { closeSilentSockets } from "../keep-alive";
@@ -15,15 +10,12 @@ import { closeSilentSockets } from "../keep-alive";
 type Attachment = { userId: number; connectedAt: number };
 
 export class RoomSockets {
-  #held = new Map<WebSocket, RoomFrame[]>();
-
   constructor(private readonly ctx: DurableObjectState) {}
 
-  /** Takes a new socket of a user's; it is held until its catch-up has been sent. */
+  /** Takes a new socket of a user's. */
   accept(ws: WebSocket, userId: number) {
     this.ctx.acceptWebSocket(ws, [`user:${userId}`]);
     ws.serializeAttachment({ userId, connectedAt: Date.now() } satisfies Attachment);
-    this.hold(ws);
   }
 
   /** Every open socket, or a user's. */
@@ -55,19 +47,11 @@ export class RoomSockets {
     this.send(ws, { type: "error", code, message, client_id });
   }
 
-  /** Sends a frame to every socket but `except`, or holds it for a socket catching up. */
+  /** Sends a frame to every socket but `except`. */
   broadcast(frame: RoomFrame, except?: WebSocket) {
     const text = JSON.stringify(frame);
     for (const ws of this.all()) {
       if (ws === except) continue;
-      const held = this.#held.get(ws);
-      if (held) {
-        // One message a frame, so the catch-up can tell which of them it has sent.
-        if (frame.type === "messages")
-          held.push(...frame.messages.map((message) => ({ type: "message", message }) as const));
-        else held.push(frame);
-        continue;
-      }
       try {
         ws.send(text);
       } catch {
@@ -86,7 +70,6 @@ export class RoomSockets {
 
   /** A socket closed (with `code`, when the client closed it) or failed: the others hear who is still here. */
   leave(ws: WebSocket, code?: number) {
-    this.release(ws);
     this.broadcast({ type: "here", users: this.usersHere(ws) }, ws);
     if (code === undefined) return;
     try {
@@ -102,17 +85,5 @@ export class RoomSockets {
     const here = this.usersHere().filter((userId) => this.all(userId).some((ws) => !silent.includes(ws)));
     if (silent.length > 0) this.broadcast({ type: "here", users: here });
     return here;
-  }
-
-  /** Holds what is broadcast to a socket from now on (kept if it is held already). */
-  hold(ws: WebSocket) {
-    if (!this.#held.has(ws)) this.#held.set(ws, []);
-  }
-
-  /** Ends a socket's hold: the frames held for it, which the caller sends. */
-  release(ws: WebSocket): RoomFrame[] {
-    const held = this.#held.get(ws) ?? [];
-    this.#held.delete(ws);
-    return held;
   }
 }

@@ -1,16 +1,27 @@
 /**
- * The room's own store of messages, in the object's SQLite. Every message is written here
- * first, numbered; its text stays until D1 has a copy (see d1-copy.ts), while its id, sender
- * and client id stay for good, which is how a retried send is known without a round trip.
+ * The room's own store, in the object's SQLite: its messages, numbered, with their edits and
+ * deletes, and how far each participant has read. It is the only copy of them: D1 knows
+ * only which room a block of ids belongs to.
  */
-import type { HistoryQuery, TakenMessage } from "../../core/db/messages";
-import type { MessageRow } from "../../core/db/schema";
+import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
 
-/** A message as the store holds it; content is NULL once D1 has the message. */
-type StoreRow = { id: number; sender_id: number; client_id: string | null; created_at: string; content: string | null };
+/** A message as the store holds it; content is NULL only for one still to come back from D1 (see schema.ts). */
+type StoreRow = {
+  id: number;
+  sender_id: number;
+  client_id: string | null;
+  created_at: string;
+  content: string | null;
+  edited_at: string | null;
+  deleted_at: string | null;
+};
+export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
+/** A message as the room takes it, numbered. */
+export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId">;
+export type MessageChange = { content: string; editedAt?: string; deletedAt?: string };
 
 export class MessageStore {
   constructor(
@@ -32,13 +43,8 @@ export class MessageStore {
     return this.#sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM messages").one().id ?? 0;
   }
 
-  /** How many messages D1 does not have yet. */
-  countUncopied(): number {
-    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE content IS NOT NULL").one().n;
-  }
-
   /** Writes a message; false when its sender's client id is stored already (a retry). */
-  insert(message: TakenMessage): boolean {
+  insert(message: NewMessage): boolean {
     const { rowsWritten } = this.#sql.exec(
       "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       message.id,
@@ -50,48 +56,90 @@ export class MessageStore {
     return rowsWritten > 0;
   }
 
-  /** The message a sender stored under a client id: its text is null once D1 has it. */
-  byClientId(senderId: number, clientId: string | null): { id: number; row: MessageRow | null } {
+  /** The message a sender stored under a client id. */
+  byClientId(senderId: number, clientId: string | null): MessageRow {
     const row = this.#sql
       .exec<StoreRow>("SELECT * FROM messages WHERE sender_id = ? AND client_id = ?", senderId, clientId)
       .one();
-    return { id: row.id, row: row.content === null ? null : this.#asMessageRow(row) };
+    return this.#asMessageRow(row);
   }
 
-  /** The oldest messages D1 does not have yet, up to `limit`. */
-  uncopied(limit: number): TakenMessage[] {
-    return this.#sql
-      .exec<StoreRow>("SELECT * FROM messages WHERE content IS NOT NULL ORDER BY id LIMIT ?", limit)
-      .toArray()
-      .map((row) => ({
-        id: row.id,
-        senderId: row.sender_id,
-        content: row.content!,
-        createdAt: row.created_at,
-        clientId: row.client_id,
-      }));
+  find(id: number): MessageRow | undefined {
+    const row = this.#sql.exec<StoreRow>("SELECT * FROM messages WHERE id = ?", id).toArray()[0];
+    return row && this.#asMessageRow(row);
   }
 
-  /** D1 has every message up to `lastId`: their text leaves the store. */
-  markCopied(lastId: number) {
-    this.#sql.exec("UPDATE messages SET content = NULL WHERE content IS NOT NULL AND id <= ?", lastId);
-  }
-
-  /** The page's rows among the messages D1 does not have yet, as historyRows reads D1's. */
-  uncopiedPage(page: HistoryQuery): MessageRow[] {
+  /** A page of history, oldest first; `hasMore` when there is more past its far end. */
+  page(page: HistoryQuery): HistoryPage {
+    // Read nearest the page's starting point first, one row past its limit.
     const rows =
       page.after !== undefined
         ? this.#sql.exec<StoreRow>(
-            "SELECT * FROM messages WHERE content IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
+            "SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?",
             page.after,
             page.limit + 1,
           )
         : this.#sql.exec<StoreRow>(
-            "SELECT * FROM messages WHERE content IS NOT NULL AND id < ? ORDER BY id DESC LIMIT ?",
+            "SELECT * FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?",
             page.before ?? Number.MAX_SAFE_INTEGER,
             page.limit + 1,
           );
-    return rows.toArray().map((row) => this.#asMessageRow(row));
+    return pageOf(
+      rows.toArray().map((row) => this.#asMessageRow(row)),
+      page,
+    );
+  }
+
+  /** Changes a message's text, or blanks it when deleted; answers the changed row. */
+  rewrite(id: number, change: MessageChange): MessageRow {
+    const row = this.#sql
+      .exec<StoreRow>(
+        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at) WHERE id = ? RETURNING *",
+        change.content,
+        change.editedAt ?? null,
+        change.deletedAt ?? null,
+        id,
+      )
+      .one();
+    return this.#asMessageRow(row);
+  }
+
+  /** Every participant's read position, by user id; 0 for one who has read nothing. */
+  readPositions(): Record<string, number> {
+    const rows = this.#sql.exec<{ user_id: number; last_read_id: number }>("SELECT * FROM reads").toArray();
+    return Object.fromEntries(rows.map((row) => [String(row.user_id), row.last_read_id]));
+  }
+
+  readPosition(userId: number): number {
+    const row = this.#sql.exec<{ at: number }>("SELECT last_read_id AS at FROM reads WHERE user_id = ?", userId);
+    return row.toArray()[0]?.at ?? 0;
+  }
+
+  /** Moves a read position forward only; reading an older message never un-reads newer ones. */
+  markRead(userId: number, upTo: number): boolean {
+    const { rowsWritten } = this.#sql.exec(
+      `INSERT INTO reads (user_id, last_read_id) VALUES (?1, ?2)
+       ON CONFLICT (user_id) DO UPDATE SET last_read_id = ?2 WHERE last_read_id < ?2`,
+      userId,
+      upTo,
+    );
+    return rowsWritten > 0;
+  }
+
+  /** Forgets a participant's read position: one who joins again starts from nothing read. */
+  forgetReads(userId: number) {
+    this.#sql.exec("DELETE FROM reads WHERE user_id = ?", userId);
+  }
+
+  /** Others' messages after the user's read position, deleted ones not counted. */
+  unreadFor(userId: number): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM messages WHERE id > ? AND sender_id <> ? AND deleted_at IS NULL",
+        this.readPosition(userId),
+        userId,
+      )
+      .one().n;
   }
 
   /** The block of ids the room was last given, if any. */
@@ -117,8 +165,8 @@ export class MessageStore {
       senderId: row.sender_id,
       content: row.content ?? "",
       createdAt: row.created_at,
-      editedAt: null,
-      deletedAt: null,
+      editedAt: row.edited_at,
+      deletedAt: row.deleted_at,
       clientId: row.client_id,
     };
   }

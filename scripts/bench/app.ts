@@ -40,6 +40,8 @@ export type Chat = Stoppable & {
   tokens: string[];
   /** Room id by number of members. */
   rooms: Map<number, number>;
+  /** The local state directory (D1, the objects' storage). */
+  persistTo: string;
   signIn(username: string): Promise<string>;
 };
 
@@ -208,7 +210,8 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
       if (!created.ok) throw new Error(`making the room of ${size} failed: ${created.status} ${await created.text()}`);
       rooms.set(size, ((await created.json()) as { id: number }).id);
     }
-    return { url: server.url, pid: server.pid, inspectorPort: server.inspectorPort, tokens, rooms, signIn, stop };
+    const { url, pid, inspectorPort, persistTo } = server;
+    return { url, pid, inspectorPort, persistTo, tokens, rooms, signIn, stop };
   } catch (error) {
     await stop();
     throw error;

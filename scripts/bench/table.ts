@@ -130,6 +130,28 @@ export function printReport(report: BenchReport) {
         lines.push(`  ${number(n, 3).padStart(7)}  ${what.replace(/\s+/g, " ").slice(0, 200)}`);
     }
   }
+  if (report.scale) {
+    const sc = report.scale;
+    const tables = Object.keys(sc.d1After.rows);
+    lines.push(
+      `\nScale: ${sc.rooms} rooms x ${sc.messagesPerRoom} messages over sockets in ${number(sc.sendSeconds, 1)} s; D1 before and after.\n`,
+      table(
+        ["D1", "before", "after"],
+        [
+          ...tables.map((name) => [name, number(sc.d1Before.rows[name] ?? 0), number(sc.d1After.rows[name])]),
+          ["bytes on disk", number(sc.d1Before.bytes), number(sc.d1After.bytes)],
+        ],
+      ),
+      "\nGET /api/v1/rooms/ (ms)\n",
+      table(
+        ["member of", "p50", "p99"],
+        [
+          ["1 room", number(sc.roomList.oneRoom.p50, 1), number(sc.roomList.oneRoom.p99, 1)],
+          [`${sc.rooms} rooms`, number(sc.roomList.allRooms.p50, 1), number(sc.roomList.allRooms.p99, 1)],
+        ],
+      ),
+    );
+  }
   if (report.search) {
     const s = report.search;
     lines.push(

@@ -22,6 +22,8 @@ const VARIANTS = [
 ] as const;
 
 describe("every screen", () => {
+  /** A message link into the group, and one into a group Rita is not in. */
+  const links = { linked: "", refused: "" };
   beforeAll(async () => {
     const [rita, hal, ivy] = [await accessFor("root"), await accessFor("hal"), await accessFor("ivy")];
     const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", rita)).results;
@@ -32,9 +34,13 @@ describe("every screen", () => {
       rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
     await say(rita, "Morning! The new sidebar is up on staging.");
     await say(hal, "Looks great. Notes are in https://example.com/notes");
-    await say(hal, "One thing: the badge colour in dark mode.");
+    const linked = (await say(hal, "One thing: the badge colour in dark mode.")).messages.at(-1).id;
+    links.linked = `/rooms/${group.id}/messages/${linked}`;
     await say(ivy, "Agreed, I will fix it today.");
     await say(rita, "Thanks both!");
+    const theirs = await rest("POST", "/rooms/", hal, { title: "Hal and Ivy", participants: [id("ivy")] });
+    const note = await rest("POST", "/send_message_to_room/", hal, { group_id: theirs.id, message: "Just us." });
+    links.refused = `/rooms/${theirs.id}/messages/${note.messages.at(-1).id}`;
   });
 
   it.each(VARIANTS)("has no serious or critical accessibility problem on any screen ($name)", async (variant) => {
@@ -102,6 +108,12 @@ describe("every screen", () => {
       .first()
       .waitFor();
     await screen("message-search");
+    await page.goto(`${app.server.url}${links.linked}`);
+    await messages(page).getByText("Linked message").waitFor();
+    await screen("linked-message");
+    await page.goto(`${app.server.url}${links.refused}`);
+    await page.getByRole("heading", { name: "You can't see that message" }).waitFor();
+    await screen("link-refused");
     expect(problems).toEqual([]);
   });
 });

@@ -34,8 +34,11 @@ export const app = {
   },
 };
 
-/** Registers the hooks that start the app and the browser for this file, and close windows after each test. */
-export function startChatApp() {
+/**
+ * Registers the hooks that start the app and the browser for this file, and close windows
+ * after each test; `vars` are settings of this file's server only.
+ */
+export function startChatApp({ vars }: { vars?: Record<string, string> } = {}) {
   beforeAll(async () => {
     server = await startDevServer(
       ["ana", "bo", "cy", "dee", "eli", "fay", "gus", "hal", "ivy", "kim"]
@@ -50,6 +53,7 @@ export function startChatApp() {
           { username: "mallory", password: PASSWORD, firstName: MARKUP_NAME },
           { username: "root", password: PASSWORD, firstName: "Rita", superuser: true },
         ]),
+      { vars },
     );
     browser = await launchBrowser(inject("browser"));
   });

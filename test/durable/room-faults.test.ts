@@ -1,27 +1,16 @@
 /**
  * A room's object when things fail under it: D1 failing before the room has ids (the sender
  * is told, nobody else sees a message that was not taken, a retry with the same client id is
- * stored once) and after (sends go on, and D1 gets them when it is back), and the object
- * evicted while messages stream (nothing acknowledged is lost or repeated).
+ * stored once) and after (the room goes on: it needs D1 only for its next block of ids), and
+ * the object evicted while messages stream (nothing acknowledged is lost or repeated).
  */
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SEND_BURST } from "../../core/protocol";
-import { COPY_BACKLOG, type Room, roomObject } from "../../durable/room";
+import { type Room, roomObject } from "../../durable/room";
 import { call, expectError, historyOf, makeRoom, makeUser } from "../support/api";
-import { d1Failure, failingD1 } from "../support/failing-bindings";
+import { failingD1 } from "../support/failing-bindings";
 import { openLiveRoom, openRoom } from "../support/sockets";
-
-/** D1 failing every batch (a copy of messages is one), while single statements go through. */
-function failingBatches(real: D1Database): D1Database {
-  return new Proxy(real, {
-    get(target, property) {
-      if (property === "batch") return async () => Promise.reject(d1Failure());
-      const value = Reflect.get(target, property);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 /** Makes the room's object see D1 fail every call (or as `failing` makes it) until `restore` is called. */
 async function breakStorage(
@@ -40,14 +29,6 @@ async function breakStorage(
         own.env = { ...own.env, DB: env.DB };
       }),
   };
-}
-
-/** The ids and texts of a room's messages in D1 itself, oldest first. */
-async function inD1(roomId: number) {
-  const { results } = await env.DB.prepare("SELECT id, content FROM messages WHERE room_id = ? ORDER BY id")
-    .bind(roomId)
-    .all();
-  return results;
 }
 
 describe("a room whose D1 fails before its first message has an id", () => {
@@ -87,16 +68,13 @@ describe("a room whose D1 fails before its first message has an id", () => {
 });
 
 describe("a room whose D1 fails once it has ids", () => {
-  it("goes on taking messages, in history at once, and copies them to D1 when it is back", async () => {
+  it("goes on taking, editing, reading and catching up: none of it needs D1", async () => {
     const [sender, watcher] = [await makeUser(), await makeUser()];
     const room = await makeRoom(sender, [watcher]);
     const mine = await openLiveRoom(sender.access, room.id);
     const theirs = await openLiveRoom(watcher.access, room.id);
     mine.send({ type: "send", client_id: "first", content: "before" });
     const acked = [(await mine.nextOf("ack")).message.id];
-    // A read mark waits for D1 to have every message.
-    mine.send({ type: "read", up_to: acked[0] });
-    await mine.nextOf("read");
 
     const storage = await breakStorage(room.id);
     for (const text of ["during 1", "during 2", "during 3"]) {
@@ -106,95 +84,19 @@ describe("a room whose D1 fails once it has ids", () => {
     const seen = [];
     for (let i = 0; i < acked.length; i++) seen.push((await theirs.nextOf("message")).message.id);
     expect(seen).toEqual(acked);
-    expect(await inD1(room.id)).toEqual([{ id: acked[0], content: "before" }]);
-
+    mine.send({ type: "edit", id: acked[1], content: "changed" });
+    expect((await theirs.nextOf("message_edited")).message).toMatchObject({ id: acked[1], content: "changed" });
+    theirs.send({ type: "read", up_to: acked[3] });
+    expect(await mine.nextOf("read")).toMatchObject({ user: watcher.id, up_to: acked[3] });
+    theirs.send({ type: "resume", after: acked[1] });
+    expect((await theirs.nextOf("caught_up")).last_id).toBe(acked[3]);
     await storage.restore();
-    expect((await historyOf(sender.access, room.id)).map((m) => m.id)).toEqual(acked);
-    // The failed copy left the next try to the alarm.
-    expect(await runDurableObjectAlarm(roomObject(env, room.id))).toBe(true);
-    expect(await inD1(room.id)).toEqual(
-      ["before", "during 1", "during 2", "during 3"].map((content, i) => ({ id: acked[i], content })),
-    );
-  });
-
-  it("copies what D1 did not have when the object stopped, once it runs again", async () => {
-    const [sender, watcher] = [await makeUser(), await makeUser()];
-    const room = await makeRoom(sender, [watcher]);
-    const mine = await openLiveRoom(sender.access, room.id);
-    mine.send({ type: "send", client_id: "first", content: "before" });
-    await mine.nextOf("ack");
-    await breakStorage(room.id);
-    mine.send({ type: "send", client_id: "second", content: "not in D1 yet" });
-    const { message } = await mine.nextOf("ack");
-    expect((await inD1(room.id)).map((row) => row.id)).not.toContain(message.id);
-
-    // The object starts again with D1 working (a deploy, a crash): the message is still
-    // there, in history, and reaches D1.
-    await evictDurableObject(roomObject(env, room.id));
-    expect((await historyOf(watcher.access, room.id)).map((m) => m.content)).toEqual(["before", "not in D1 yet"]);
-    // A read mark waits for D1 to have every message.
-    mine.send({ type: "read", up_to: message.id });
-    expect(await mine.nextOf("read")).toMatchObject({ up_to: message.id });
-    expect((await inD1(room.id)).map((row) => row.content)).toEqual(["before", "not in D1 yet"]);
-  });
-
-  it(`holds at most ${COPY_BACKLOG} messages for D1, then refuses sends until D1 has them`, async () => {
-    const [sender, watcher] = [await makeUser(), await makeUser()];
-    const room = await makeRoom(sender, [watcher]);
-    const mine = await openLiveRoom(sender.access, room.id);
-    mine.send({ type: "send", client_id: "first", content: "before" });
-    const { message } = await mine.nextOf("ack");
-    mine.send({ type: "read", up_to: message.id });
-    await mine.nextOf("read");
-    // Many people, each within their own send allowance, fill the backlog.
-    const people = COPY_BACKLOG / SEND_BURST;
-    const { results } = await env.DB.prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-       INSERT INTO users (username, password, date_joined) SELECT 'bulk' || i || ?1, '!', '2026-01-01' FROM n RETURNING id`,
-    )
-      .bind(`_${room.id}`, people)
-      .all<{ id: number }>();
-    const stub = roomObject(env, room.id);
-    // Copies fail; ids (a single statement) can still be had, so only the backlog stops sends.
-    const storage = await breakStorage(room.id, failingBatches);
-    const posted = await Promise.all(
-      results.flatMap(({ id }) =>
-        Array.from({ length: SEND_BURST }, (_, i) => stub.receive({ senderId: id, content: `from ${id}, #${i}` })),
-      ),
-    );
-    expect(posted.filter((result) => result.ok)).toHaveLength(COPY_BACKLOG);
-    mine.send({ type: "send", client_id: "one too many", content: "refused" });
-    expect(await mine.nextOf("error")).toMatchObject({ code: "unavailable", client_id: "one too many" });
-
-    await storage.restore();
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE room_id = ?")
-      .bind(room.id)
-      .first<{ n: number }>();
-    expect(count!.n).toBe(COPY_BACKLOG + 1);
-    mine.send({ type: "send", client_id: "one too many", content: "taken now" });
-    expect((await mine.nextOf("ack")).message.content).toBe("taken now");
-  }, 30_000);
-
-  it("keeps the socket open: an edit, a read and a catch-up that fail are each answered, and work once D1 is back", async () => {
-    const [sender, other] = [await makeUser(), await makeUser()];
-    const room = await makeRoom(sender, [other]);
-    const socket = await openLiveRoom(sender.access, room.id);
-    socket.send({ type: "send", client_id: "a", content: "first" });
-    const { message } = await socket.nextOf("ack");
-
-    const storage = await breakStorage(room.id);
-    for (const frame of [
-      { type: "edit", id: message.id, content: "changed" },
-      { type: "read", up_to: message.id },
-      { type: "resume", after: 0 },
-    ]) {
-      socket.send(frame);
-      expect((await socket.nextOf("error")).code, frame.type).toBe("unavailable");
-    }
-    await storage.restore();
-    socket.send({ type: "edit", id: message.id, content: "changed" });
-    expect((await socket.nextOf("message_edited")).message.content).toBe("changed");
+    expect((await historyOf(sender.access, room.id)).map((m) => m.content)).toEqual([
+      "before",
+      "changed",
+      "during 2",
+      "during 3",
+    ]);
   });
 });
 

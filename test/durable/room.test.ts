@@ -40,12 +40,17 @@ describe("opening a room socket", () => {
     expect(plain.status).toBe(426);
   });
 
-  it("welcomes the socket with who it is and everyone's read position", async () => {
+  it("welcomes the socket with who it is and the read position of everyone who has read", async () => {
     const { people, room } = await roomWith(2);
+    const reader = await openLiveRoom(people[0].access, room.id);
+    reader.send({ type: "send", client_id: "a", content: "read me" });
+    const { message } = await reader.nextOf("ack");
+    reader.send({ type: "read", up_to: message.id });
+    await reader.nextOf("read");
     const socket = await openRoom(people[1].access, room.id);
     const welcome = await socket.nextOf("welcome");
     expect(welcome).toMatchObject({ room: room.id, you: people[1].id });
-    expect(Object.keys(welcome.reads).map(Number).sort()).toEqual([people[0].id, people[1].id].sort());
+    expect(welcome.reads).toEqual({ [people[0].id]: message.id });
   });
 
   it("refuses a socket past the per-person limit with 429, and takes one again after a close", async () => {

@@ -1,12 +1,14 @@
 /**
  * Talking to the worker as a client does, through its own fetch, and making users fast.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { database } from "../../core/db";
-import { copyMessages, MAX_MESSAGES_A_COPY, reserveMessageIds } from "../../core/db/messages";
+import { reserveMessageIds } from "../../core/db/messages";
 import { type UserRow, users } from "../../core/db/schema";
+import { roomObject } from "../../durable/room";
+import { MessageStore } from "../../durable/room/store";
 import { hashPassword } from "../../worker/auth/passwords";
 import { issueAccessToken, issueRefreshToken } from "../../worker/auth/tokens";
 import worker from "../../worker/index";
@@ -152,15 +154,16 @@ export async function historyOf(token: string, roomId: number): Promise<{ id: nu
 }
 
 /**
- * Stores messages straight in D1 with ids of their own, as the room's object copies them,
- * for tests about reading long histories (sending them one by one would hit the send rate
- * limit).
+ * Stores messages straight in the room's store with ids of their own, for tests about
+ * reading long histories (sending them one by one would hit the send rate limit). Seed a
+ * room before it numbers messages of its own: they would come before the seeded ones.
  */
 export async function seedMessages(roomId: number, senderId: number, texts: string[]): Promise<void> {
-  const db = database(env);
-  const first = await reserveMessageIds(db, texts.length, roomId);
+  const first = await reserveMessageIds(database(env), texts.length, roomId);
   const createdAt = new Date().toISOString();
-  const taken = texts.map((content, i) => ({ id: first + i, senderId, content, createdAt, clientId: null }));
-  for (let i = 0; i < taken.length; i += MAX_MESSAGES_A_COPY)
-    await copyMessages(db, roomId, taken.slice(i, i + MAX_MESSAGES_A_COPY));
+  await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+    const store = new MessageStore(state.storage, { env, roomId });
+    for (const [i, content] of texts.entries())
+      store.insert({ id: first + i, senderId, content, createdAt, clientId: null });
+  });
 }

@@ -19,7 +19,7 @@ const tellAdded = (env: Env, room: RoomRow, userIds: number[], by: number) =>
     .map((id) => inboxObject(env, id).push({ type: "added_to_room", room: room.id, title: room.title, by }));
 
 const tellRemoved = (env: Env, roomId: number, userIds: number[]) =>
-  userIds.map((id) => inboxObject(env, id).push({ type: "removed_from_room", room: roomId }));
+  userIds.map((id) => inboxObject(env, id).removedFromRoom(roomId));
 
 export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], by: number, origin: string) {
   if (users.length === 0) return;

@@ -5,7 +5,6 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Database, database } from "../../core/db";
-import { latestMessagesOf, unreadCounts } from "../../core/db/messages";
 import {
   addMembers,
   createGroupRoom,
@@ -14,14 +13,13 @@ import {
   participantsOf,
   removeMember,
   renameRoom,
-  roomsOf,
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
 import { canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
-import { roomAnswer } from "../answers/rooms";
+import { pageOfRooms, roomAnswer } from "../answers/rooms";
 import { userAnswers } from "../answers/users";
 import { createApp } from "../app";
 import { errors, idField, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
@@ -33,6 +31,7 @@ import {
   announceLeft,
   announceRenamed,
 } from "../rooms/announcements";
+import { historyAround } from "../rooms/history-around";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -48,10 +47,20 @@ const MemberPath = z.object({ id: idParam, user_id: idParam });
 const HistoryQuery = z.object({
   before: idParam.optional(),
   after: idParam.optional(),
+  around: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
-const HistoryPage = z.object({ messages: z.array(MessageSchema), has_more: z.boolean() }).openapi("HistoryPage");
+const HistoryPage = z
+  .object({
+    messages: z.array(MessageSchema),
+    has_more: z.boolean(),
+    has_newer: z
+      .boolean()
+      .optional()
+      .openapi({ description: "With `around=` only: whether newer messages than the page's last exist" }),
+  })
+  .openapi("HistoryPage");
 
 /** Refuses ids of users who do not exist or are inactive, naming them. */
 async function assertUsersExist(db: Database, ids: number[]): Promise<void> {
@@ -76,29 +85,25 @@ export const rooms = createApp()
     async (c) => {
       const page = c.req.valid("query");
       const db = database(c.env);
-      const { rows, total } = await roomsOf(db, c.var.user.id, page);
-      const [people, unread, latest] = await Promise.all([
-        participantsOf(
-          db,
-          rows.map((room) => room.id),
-        ),
-        unreadCounts(db, c.var.user.id),
-        latestMessagesOf(db, rows),
-      ]);
+      const { rows, total } = await pageOfRooms(c.env, c.var.user.id, page);
+      const people = await participantsOf(
+        db,
+        rows.map(({ room }) => room.id),
+      );
       const everyone = [
         ...new Map(
           [...people.values()].flatMap(({ participants }) => participants).map((user) => [user.id, user]),
         ).values(),
       ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
-      const results = rows.map((room) => ({
+      const results = rows.map(({ room, summary }) => ({
         ...toRoom(
           room,
           people.get(room.id)!.participants.map((user) => users.get(user.id)!),
           people.get(room.id)!.owner,
-          latest.has(room.id) ? [toMessage(latest.get(room.id)!)] : [],
+          summary.latest ? [summary.latest] : [],
         ),
-        unread_count: unread[room.id] ?? 0,
+        unread_count: summary.unread,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
@@ -196,16 +201,25 @@ export const rooms = createApp()
       tags: ["Messages"],
       summary: "A page of a room's history, oldest first",
       description:
-        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction.",
+        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction. `around=<id>` gives a page centred on one message of this room (for a link to it): about half the limit before it, the message, the rest after; there `has_more` says whether older messages exist and `has_newer` whether newer ones do. `around` is given alone; a message not in this room is a 404.",
       request: { params: RoomId, query: HistoryQuery },
       responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
       const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
-      const { before, after, limit } = c.req.valid("query");
+      const { before, after, around, limit } = c.req.valid("query");
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
+      }
+      if (around !== undefined && (before !== undefined || after !== undefined)) {
+        throw invalid("Give around alone, without before or after.", {
+          around: "cannot be combined with before or after",
+        });
+      }
+      if (around !== undefined) {
+        const page = await historyAround(roomObject(c.env, room.id), around, limit);
+        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore, has_newer: page.hasNewer }, 200);
       }
       // Through the room's object, which has the messages D1 does not have yet.
       const page = await roomObject(c.env, room.id).history({ before, after, limit });

@@ -43,8 +43,8 @@ const originalPayloadHook = (result: {
 
 /** Hands the message to its room's object; 429 when the sender is over their rate. */
 async function post(env: Env, roomId: number, input: PostInput) {
-  // Answered once D1 has the message too: a REST client's next read may go straight to D1.
-  const result = await roomObject(env, roomId).receive(input, { copied: true });
+  // Answered once the participants' inboxes have it: a REST client's next room list shows it.
+  const result = await roomObject(env, roomId).receive(input, { told: true });
   if (!result.ok) {
     const retry = String(result.retryAfterSeconds);
     throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, {

@@ -8,7 +8,7 @@ import { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { database } from "../../core/db";
 import { ApiError, invalid } from "../../core/errors";
-import { inboxObject, TRUSTED_INBOX_USER_HEADER } from "../../durable/inbox";
+import { inboxObject } from "../../durable/inbox";
 import { roomObject, TRUSTED_USER_HEADER } from "../../durable/room";
 import { type AuthedEnv, createApp } from "../app";
 import { idParam } from "../openapi";
@@ -52,8 +52,4 @@ export const sockets = createApp()
     if (after) url.searchParams.set("after", String(after.data));
     return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
-  .get("/inbox/socket", upgradeOnly, (c) =>
-    handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {
-      [TRUSTED_INBOX_USER_HEADER]: String(c.var.user.id),
-    }),
-  );
+  .get("/inbox/socket", upgradeOnly, (c) => handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {}));

@@ -1,23 +1,26 @@
 /**
- * The signed-in app: the sidebar and the main pane (a conversation, a draft DM or the
- * admin page), the dialogs (profile, new group, group details), the banner while the
+ * The signed-in app: the sidebar and the main pane (a conversation, a draft DM, message
+ * search or the admin page), the dialogs (profile, new group, group details), the banner while the
  * connection is down, and the title and notifications while the tab is hidden. On a
- * phone only one pane shows at a time.
+ * phone only one pane shows at a time. A message link opens its room at that message,
+ * or says that the message is out of my reach.
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
-import { answer, api, type Room, type User } from "../../lib/api";
+import { ApiError, answer, api, type Room, type User } from "../../lib/api";
+import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
 import { dmWith } from "../../lib/rooms";
 import { useAttention } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
-import { Conversation, DraftConversation } from "../conversation";
+import { Conversation, DraftConversation, LinkRefused } from "../conversation";
 import { Sidebar } from "../sidebar";
 import styles from "./chat.module.css";
 
+/** A room pane opened by a message link carries it (`at`): the room opens at that message. */
 type Pane =
-  | { kind: "room"; id: number }
+  | { kind: "room"; id: number; at?: MessageLink }
   | { kind: "person"; person: User }
   | { kind: "admin" }
   | { kind: "search" }
@@ -38,12 +41,23 @@ const useOnline = () => {
   return online;
 };
 
+const linkPane = (at: MessageLink): Pane => ({ kind: "room", id: at.room, at });
+
 export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () => void }) {
   const [me, setMe] = useState(initialMe);
-  const [pane, setPane] = useState<Pane>(null);
+  const link = useMessageLink();
+  const [pane, setPaneNow] = useState<Pane>(() => link && linkPane(link));
   const [dialog, setDialog] = useState<Dialog>(null);
   const [searchQuery, setSearchQuery] = useState("");
+  /** A message link that could not be opened, and why. */
+  const [unreachable, setUnreachable] = useState<{ at: MessageLink; problem: string } | null>(null);
   const openRoomId = pane?.kind === "room" ? pane.id : null;
+  const linkedAt = pane?.kind === "room" ? pane.at : undefined;
+  // Going anywhere else leaves the link's address, so a reload opens the app, not the link.
+  const setPane = (next: Pane) => {
+    leaveMessageLink();
+    setPaneNow(next);
+  };
   const online = useOnline();
   const inbox = useInbox(me.id, openRoomId, {
     onIncoming(room, title, message: WireMessage) {
@@ -73,16 +87,31 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     setPane({ kind: "room", id: room.id });
   };
   const closeDialog = () => setDialog(null);
-  /** A message found by search opens at its own address, which shows it in its room. */
-  const openMessage = (roomId: number, messageId: number) => {
-    history.pushState(null, "", `/rooms/${roomId}/messages/${messageId}`);
-    setPane({ kind: "room", id: roomId });
-  };
+
+  useEffect(() => {
+    if (link) setPaneNow(linkPane(link));
+  }, [link]);
 
   // A room I was looking at and left, or was removed from, closes.
   useEffect(() => {
-    if (openRoomId !== null && inbox.loaded && !openRoom) setPane(null);
+    if (openRoomId !== null && inbox.loaded && !openRoom && !linkedAt) setPane(null);
   }, [openRoomId, inbox.loaded, openRoom]);
+
+  // A linked room missing from my list is asked for: it may be past the list's first page.
+  useEffect(() => {
+    if (!linkedAt || !inbox.loaded || openRoom) return;
+    let current = true;
+    answer(api.rooms[":id"].$get({ param: { id: String(linkedAt.room) } })).then(
+      (room) => current && inbox.addRoom(room),
+      (err: Error) => {
+        const refused = err instanceof ApiError && (err.status === 403 || err.status === 404);
+        if (current) setUnreachable({ at: linkedAt, problem: refused ? "" : err.message });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [linkedAt, inbox.loaded, openRoom === undefined]);
 
   const connectionLost = !online || !inbox.connected;
   let main: JSX.Element;
@@ -106,7 +135,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         rooms={inbox.rooms}
         query={searchQuery}
         onQuery={setSearchQuery}
-        onOpen={(result) => openMessage(result.room, result.id)}
+        onOpen={(result) => openMessageLink(result.room, result.id)}
         onBack={() => setPane(null)}
       />
     ) : (
@@ -126,8 +155,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   } else if (openRoom) {
     main = (
       <Conversation
-        key={openRoom.id}
+        key={linkedAt ? `${openRoom.id}@${linkedAt.visit}` : openRoom.id}
         room={openRoom}
+        at={linkedAt?.message}
         me={me}
         hidden={attention.hidden}
         onBack={() => {
@@ -140,6 +170,14 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         onMembersChanged={() => void inbox.reload()}
         onRead={inbox.markRead}
       />
+    );
+  } else if (linkedAt && unreachable?.at === linkedAt) {
+    main = <LinkRefused problem={unreachable.problem} onBack={() => setPane(null)} />;
+  } else if (linkedAt) {
+    main = (
+      <p class={styles.placeholder} role="status">
+        Opening the message…
+      </p>
     );
   } else {
     main = (

@@ -1,12 +1,15 @@
 /**
  * An open conversation: its header, its history (older pages load as I scroll up, with
  * day separators and messages grouped by sender), who is typing, a jump-to-latest button
- * when I have scrolled away, and the composer. A person I have no DM with yet gets a
- * draft conversation: the first message creates the DM.
+ * when I have scrolled away, and the composer. Opened by a link to a message, it shows that
+ * message in the middle, highlighted, and newer pages load as I scroll down until they
+ * reach the latest. A person I have no DM with yet gets a draft conversation: the first
+ * message creates the DM.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
+import { hasNewer } from "../../lib/history-window";
 import { otherParticipant, roomName } from "../../lib/rooms";
 import { dayKey, dayLabel } from "../../lib/times";
 import { useRoom } from "../../lib/use-room";
@@ -15,9 +18,11 @@ import { Composer } from "./composer";
 import styles from "./conversation.module.css";
 import { MessageItem, OutgoingItem } from "./message-item";
 
+export { LinkRefused } from "./link-refused";
+
 /** Within this many pixels of the bottom counts as "at the latest". */
 const NEAR_BOTTOM_PX = 48;
-/** Within this many pixels of the top, the next older page is fetched. */
+/** Within this many pixels of the top, the next older page is fetched (of the bottom, the next newer one). */
 const NEAR_TOP_PX = 120;
 /** Messages by one sender closer than this in time form one run. */
 const RUN_GAP_MS = 5 * 60 * 1000;
@@ -60,6 +65,8 @@ function ConversationHeader({
 type ConversationProps = {
   room: Room;
   me: User;
+  /** Opened by a link to this message: it is shown in the middle, highlighted. */
+  at?: number;
   onBack: () => void;
   onDetails: () => void;
   onMessage: (message: WireMessage) => void;
@@ -69,9 +76,12 @@ type ConversationProps = {
   hidden: boolean;
 };
 
+const nearBottom = (box: HTMLElement) => box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM_PX;
+
 export function Conversation({
   room,
   me,
+  at,
   onBack,
   onDetails,
   onMessage,
@@ -79,45 +89,74 @@ export function Conversation({
   onRead,
   hidden,
 }: ConversationProps) {
-  const live = useRoom(room.id, me.id, onMessage, onMembersChanged);
+  const live = useRoom(room.id, me.id, onMessage, onMembersChanged, at);
   const { state } = live;
+  /** An older stretch is shown: the latest messages are below it, not loaded into it yet. */
+  const newer = hasNewer(state);
   const scroller = useRef<HTMLDivElement>(null);
   const [atBottom, setAtBottom] = useState(true);
   const [unseen, setUnseen] = useState(0);
   const keepFromBottom = useRef<number | null>(null);
+  const jumpPending = useRef(at !== undefined);
+  const toBottom = useRef(false);
+  /** Whether the last render showed the live end, which new messages keep me at. */
+  const wasLive = useRef(true);
   const people = useMemo(() => new Map(room.participants.map((user) => [user.id, user])), [room.participants]);
   const latest = state.messages.at(-1);
   const name = (id: number) => people.get(id)?.full_name ?? "Someone";
 
-  // Older pages go above: keep what I was reading where it was.
+  // The linked message goes to the middle once its page is in. Older pages go above: keep
+  // what I was reading where it was. At the live end, new messages keep me at the bottom.
   useLayoutEffect(() => {
     const box = scroller.current;
     if (!box) return;
+    const atLiveEnd = !newer;
+    if (jumpPending.current) {
+      if (!state.loaded) return;
+      jumpPending.current = false;
+      const target = box.querySelector<HTMLElement>(`[data-message-id="${at}"]`);
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+        setAtBottom(nearBottom(box));
+        wasLive.current = atLiveEnd;
+        return;
+      }
+    }
     if (keepFromBottom.current !== null) {
       box.scrollTop = box.scrollHeight - keepFromBottom.current;
       keepFromBottom.current = null;
-    } else if (atBottom) {
+    } else if (toBottom.current || (atBottom && wasLive.current && atLiveEnd)) {
       box.scrollTop = box.scrollHeight;
+      toBottom.current = false;
+    } else if (atLiveEnd && !wasLive.current) {
+      // The stretch just reached the live end: what joined it lies below, not yet seen.
+      setAtBottom(nearBottom(box));
     }
-  }, [state.messages, state.outgoing, atBottom]);
+    wasLive.current = atLiveEnd;
+  }, [state.messages, state.outgoing, atBottom, state.loaded]);
+
+  // Counts what arrives while I am scrolled away from the live end (not what a newer page brought).
+  const liveBefore = useRef(!newer);
+  useEffect(() => {
+    if (latest && liveBefore.current && !newer && !atBottom && latest.sender !== me.id) setUnseen((n) => n + 1);
+    liveBefore.current = !newer;
+  }, [latest?.id, newer]);
 
   useEffect(() => {
-    if (!latest) return;
-    if (!atBottom && latest.sender !== me.id) setUnseen((n) => n + 1);
-  }, [latest?.id]);
-
-  useEffect(() => {
-    if (latest && atBottom && !hidden && state.connected) {
+    if (latest && atBottom && !newer && !hidden && state.connected) {
       live.read(latest.id);
       onRead(room.id);
     }
-  }, [latest?.id, atBottom, hidden, state.connected]);
+  }, [latest?.id, atBottom, newer, hidden, state.connected]);
 
   useEffect(() => {
     const box = scroller.current;
-    // A first page shorter than the screen cannot be scrolled up: fetch more at once.
-    if (box && state.loaded && state.hasOlder && box.scrollHeight <= box.clientHeight) void older();
-  }, [state.loaded, state.hasOlder, state.messages.length]);
+    // A page shorter than the screen cannot be scrolled: fetch more at once.
+    if (!box || !state.loaded || box.scrollHeight > box.clientHeight) return;
+    if (state.hasOlder) void older();
+    else if (newer) void live.loadNewer();
+  }, [state.loaded, state.hasOlder, state.messages.length, newer]);
 
   const older = () => {
     const box = scroller.current;
@@ -128,17 +167,29 @@ export function Conversation({
 
   const onScroll = () => {
     const box = scroller.current!;
-    const bottom = box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM_PX;
+    const bottom = nearBottom(box);
     setAtBottom(bottom);
-    if (bottom) setUnseen(0);
+    if (bottom && !newer) setUnseen(0);
     if (box.scrollTop < NEAR_TOP_PX) void older();
+    if (newer && box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_TOP_PX) void live.loadNewer();
   };
 
   const jumpToLatest = () => {
     const box = scroller.current!;
+    if (newer) {
+      // The older stretch is left behind; the bottom is reached once the latest are shown.
+      toBottom.current = true;
+      live.toLatest();
+    }
     box.scrollTop = box.scrollHeight;
     setAtBottom(true);
     setUnseen(0);
+  };
+
+  const send = (text: string) => {
+    // What I send goes at the live end: that is where I am taken.
+    if (newer) jumpToLatest();
+    live.send(text);
   };
 
   // "Seen by" goes under my latest message that others have read up to.
@@ -186,6 +237,7 @@ export function Conversation({
         first={first}
         inGroup={room.is_group}
         seenBy={message === myLatest ? seenBy : []}
+        linked={message.id === at}
         onEdit={live.edit}
         onDelete={live.remove}
       />,
@@ -200,6 +252,11 @@ export function Conversation({
       {state.error && (
         <p role="alert" class={styles.problemBar}>
           {state.error}
+        </p>
+      )}
+      {state.link === "missing" && (
+        <p role="alert" class={styles.problemBar}>
+          No such message in this conversation. Here are its latest messages.
         </p>
       )}
       <div
@@ -221,8 +278,9 @@ export function Conversation({
         )}
         <ol class={styles.messages}>
           {items}
+          {/* My sends go at the live end, not under an older stretch. */}
           {state.outgoing
-            .filter((item) => item.echoed === undefined)
+            .filter((item) => item.echoed === undefined && !newer)
             .map((item) => (
               <OutgoingItem
                 key={item.client_id}
@@ -232,8 +290,18 @@ export function Conversation({
               />
             ))}
         </ol>
+        {newer && (
+          <button
+            type="button"
+            class={styles.older}
+            onClick={() => void live.loadNewer()}
+            disabled={state.loadingNewer}
+          >
+            {state.loadingNewer ? "Loading newer messages…" : "Load newer messages"}
+          </button>
+        )}
       </div>
-      {!atBottom && (
+      {(!atBottom || newer) && (
         <button type="button" class={styles.jump} onClick={jumpToLatest}>
           {unseen > 0 ? `${unseen} new — jump to latest` : "Jump to latest"}
         </button>
@@ -245,7 +313,7 @@ export function Conversation({
             ? `${typingNames.join(", ")} are typing…`
             : ""}
       </p>
-      <Composer label={`Message ${header.name}`} onSend={live.send} onTyping={live.typing} />
+      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} />
     </section>
   );
 }

@@ -1,12 +1,14 @@
 /**
  * One message in a conversation: its sender (the first of a run, in groups), its text with
- * links, time, edited or deleted marks; for my own, who has seen it and editing or
- * deleting it; for one still on its way, "sending" or "failed" with a retry.
+ * links, time, edited or deleted marks, and a "Copy link" to it; for my own, who has seen
+ * it and editing or deleting it; for one still on its way, "sending" or "failed" with a
+ * retry. The message a link opened the conversation at is highlighted.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
 import type { User } from "../../lib/api";
+import { messageLink } from "../../lib/message-links";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
@@ -21,6 +23,8 @@ type MessageItemProps = {
   first: boolean;
   inGroup: boolean;
   seenBy: string[];
+  /** The message a link opened the conversation at. */
+  linked?: boolean;
   onEdit: (id: number, content: string) => Promise<void>;
   onDelete: (id: number) => Promise<void>;
 };
@@ -76,25 +80,61 @@ function EditForm({
   );
 }
 
-export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onEdit, onDelete }: MessageItemProps) {
+/** How long "Link copied" shows after a copy. */
+const COPIED_SHOWS_MS = 2_000;
+
+export function MessageItem({
+  message,
+  sender,
+  mine,
+  first,
+  inGroup,
+  seenBy,
+  linked = false,
+  onEdit,
+  onDelete,
+}: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState("");
+  const [copied, setCopied] = useState(false);
   const name = sender?.full_name ?? "Someone";
   const showSender = inGroup && !mine && first;
+  const gist = message.deleted ? "deleted message" : message.content.slice(0, 40);
   const act = (work: Promise<void>) =>
     work.then(
       () => setProblem(""),
       (err: Error) => setProblem(err.message),
     );
+  const copyLink = () => {
+    const link = messageLink(message.room, message.id);
+    // The clipboard is missing outside a secure context and may be refused: then the link is shown.
+    Promise.resolve()
+      .then(() => navigator.clipboard.writeText(link))
+      .then(
+        () => {
+          setProblem("");
+          setCopied(true);
+        },
+        () => setProblem(`Could not copy the link; here it is: ${link}`),
+      );
+  };
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), COPIED_SHOWS_MS);
+    return () => clearTimeout(timer);
+  }, [copied]);
   return (
     <li
-      class={`${styles.message} ${mine ? styles.mine : ""} ${first ? styles.first : ""}`}
+      class={`${styles.message} ${mine ? styles.mine : ""} ${first ? styles.first : ""} ${linked ? styles.linked : ""}`}
       data-message-id={message.id}
+      // The linked message takes focus when the conversation opens at it, so a screen reader starts there.
+      tabIndex={linked ? -1 : undefined}
     >
       {inGroup && !mine && (
         <span class={styles.gutter}>{first && <Avatar src={sender?.avatar_url} name={name} size={32} />}</span>
       )}
       <div class={styles.bubble}>
+        {linked && <span class={styles.linkedMark}>Linked message</span>}
         {showSender && <span class={styles.sender}>{name}</span>}
         {editing ? (
           <EditForm
@@ -118,6 +158,7 @@ export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onE
           </time>
           {message.edited_at && !message.deleted && <span> · edited</span>}
           {mine && <span> · {seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
+          <span role="status">{copied ? " · Link copied" : ""}</span>
         </span>
         {problem && (
           <span role="alert" class={styles.problem}>
@@ -125,24 +166,31 @@ export function MessageItem({ message, sender, mine, first, inGroup, seenBy, onE
           </span>
         )}
       </div>
-      {mine && !message.deleted && !editing && (
+      {!editing && (
         <span class={styles.actions}>
-          <button
-            type="button"
-            class={styles.small}
-            onClick={() => setEditing(true)}
-            aria-label={`Edit message: ${message.content.slice(0, 40)}`}
-          >
-            Edit
+          <button type="button" class={styles.small} onClick={copyLink} aria-label={`Copy link to message: ${gist}`}>
+            Copy link
           </button>
-          <button
-            type="button"
-            class={styles.small}
-            aria-label={`Delete message: ${message.content.slice(0, 40)}`}
-            onClick={() => confirm("Delete this message for everyone?") && void act(onDelete(message.id))}
-          >
-            Delete
-          </button>
+          {mine && !message.deleted && (
+            <>
+              <button
+                type="button"
+                class={styles.small}
+                onClick={() => setEditing(true)}
+                aria-label={`Edit message: ${gist}`}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                class={styles.small}
+                aria-label={`Delete message: ${gist}`}
+                onClick={() => confirm("Delete this message for everyone?") && void act(onDelete(message.id))}
+              >
+                Delete
+              </button>
+            </>
+          )}
         </span>
       )}
     </li>

@@ -103,7 +103,7 @@ describe("MessageItem", () => {
     const theirs = render(
       <ol>{<MessageItem message={{ ...base, id: 9, content: "theirs" }} mine={false} {...props} />}</ol>,
     );
-    expect(theirs.queryByRole("button", { name: /theirs/ })).toBeNull();
+    expect(theirs.queryByRole("button", { name: /(Edit|Delete) message: theirs/ })).toBeNull();
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { mergeMessages } from "../../../client/lib/history-window";
 import { dmWith, roomName } from "../../../client/lib/rooms";
 import { titleFor } from "../../../client/lib/use-attention";
 import { type RoomSummary, withMessage } from "../../../client/lib/use-inbox";
-import { echoOf, mergeMessages, messagesIn, type Outgoing } from "../../../client/lib/use-room";
+import { echoOf, messagesIn, type Outgoing } from "../../../client/lib/use-room";
 import type { WireMessage } from "../../../core/protocol";
 
 const message = (id: number, content = `m${id}`, extra: Partial<WireMessage> = {}): WireMessage => ({

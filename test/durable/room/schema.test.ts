@@ -12,7 +12,15 @@ async function withBareStorage(work: (storage: DurableObjectStorage) => void | P
   await runInDurableObject(roomObject(env, nextRoom++), async (_room, state) => {
     const { sql } = state.storage;
     sql.exec("DROP VIEW IF EXISTS message_text");
-    for (const table of ["message_index", "messages", "id_block", "reads", "schema_version"])
+    for (const table of [
+      "message_index",
+      "messages",
+      "id_block",
+      "reads",
+      "owed_counts",
+      "news_told",
+      "schema_version",
+    ])
       sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);
   });
@@ -116,15 +124,14 @@ describe("the room store's schema", () => {
     });
   }
 
-  it("keeps today's rows usable after the migration: texts waiting for D1, retries and the id block", async () => {
+  it("keeps version 1's rows usable: a text D1 had reads as empty until it is moved back, retries and the id block", async () => {
     await withBareStorage((storage) => {
       EARLIER_LAYOUTS[1].make(storage.sql);
       const store = new MessageStore(storage, { env, roomId: 1 });
       store.open();
       expect(store.latestId()).toBe(6);
-      expect(store.countUncopied()).toBe(1);
-      expect(store.uncopied(10).map((message) => message.content)).toEqual(["not in D1 yet"]);
-      expect(store.byClientId(7, "a")).toEqual({ id: 5, row: null });
+      expect(store.page({ limit: 10 }).rows.map((row) => row.content)).toEqual(["", "not in D1 yet"]);
+      expect(store.byClientId(7, "a")).toMatchObject({ id: 5, editedAt: null, deletedAt: null });
       expect(store.idBlock()).toEqual({ firstId: 1, endId: 17 });
     });
   });
@@ -146,43 +153,6 @@ describe("the room store's schema", () => {
       storage.sql.exec("UPDATE schema_version SET version = ?", LATEST_VERSION + 1);
       expect(() => migrate(storage)).toThrow(/newer/);
       expect(schemaVersion(storage.sql)).toBe(LATEST_VERSION + 1);
-    });
-  });
-});
-
-describe("the room store", () => {
-  const message = (id: number, clientId: string | null = null) => ({
-    id,
-    senderId: 3,
-    content: `m${id}`,
-    createdAt: "2024-01-01T00:00:00.000Z",
-    clientId,
-  });
-
-  it("knows a retried client id, and keeps a message's id after D1 has its text", async () => {
-    await withBareStorage((storage) => {
-      const store = new MessageStore(storage, { env, roomId: 4 });
-      store.open();
-      expect(store.insert(message(1, "x"))).toBe(true);
-      expect(store.insert(message(2, "x"))).toBe(false);
-      expect(store.byClientId(3, "x").row).toMatchObject({ id: 1, roomId: 4, content: "m1" });
-      store.markCopied(1);
-      expect(store.byClientId(3, "x")).toEqual({ id: 1, row: null });
-      expect(store.latestId()).toBe(1);
-    });
-  });
-
-  it("pages the messages D1 does not have yet, as D1's history pages", async () => {
-    await withBareStorage((storage) => {
-      const store = new MessageStore(storage, { env, roomId: 4 });
-      store.open();
-      for (const id of [1, 2, 3, 4]) store.insert(message(id));
-      store.markCopied(2);
-      expect(store.countUncopied()).toBe(2);
-      expect(store.uncopiedPage({ after: 0, limit: 10 }).map((row) => row.id)).toEqual([3, 4]);
-      expect(store.uncopiedPage({ before: 4, limit: 10 }).map((row) => row.id)).toEqual([3]);
-      // One row past the page, as historyRows reads it, so the caller can tell there is more.
-      expect(store.uncopiedPage({ limit: 1 }).map((row) => row.id)).toEqual([4, 3]);
     });
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * A page of a room's history centred on one message, for links to a message. It is made of
+ * two of the room object's own history pages (up to the message, and after it).
+ */
+
+import { notFound } from "../../core/errors";
+import type { HistoryQuery, MessageRow } from "../../core/history";
+
+type RoomHistory = { history(page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> };
+
+export type AroundPage = {
+  /** Oldest first: about half the limit before the message, the message, the rest after it. */
+  rows: MessageRow[];
+  /** Older messages than the first row exist. */
+  hasMore: boolean;
+  /** Newer messages than the last row exist. */
+  hasNewer: boolean;
+};
+
+/**
+ * Up to `limit` messages around `messageId`, read through the room's object. A message that
+ * is not in this room (another room's, or an id never given) is a 404.
+ */
+export async function historyAround(room: RoomHistory, messageId: number, limit: number): Promise<AroundPage> {
+  const before = Math.floor((limit - 1) / 2);
+  const after = limit - 1 - before;
+  // `before` is exclusive: one past the message ends the older page with the message itself.
+  // The newer page asks for at least one row, which also tells whether newer ones exist.
+  const [older, newer] = await Promise.all([
+    room.history({ before: messageId + 1, limit: before + 1 }),
+    room.history({ after: messageId, limit: Math.max(after, 1) }),
+  ]);
+  if (older.rows.at(-1)?.id !== messageId) throw notFound("No such message in this room.");
+  return {
+    rows: [...older.rows, ...newer.rows.slice(0, after)],
+    hasMore: older.hasMore,
+    hasNewer: newer.hasMore || newer.rows.length > after,
+  };
+}
