@@ -24,5 +24,6 @@ describe("message search in the web client", () => {
     await result.click();
     await page.getByRole("heading", { name: "Bo", level: 2 }).waitFor();
     expect(new URL(page.url()).pathname).toMatch(/^\/rooms\/\d+\/messages\/\d+$/);
+    await messages(page).getByText("the quarterly flamingo report is ready").waitFor();
   });
 });

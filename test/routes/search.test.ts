@@ -1,15 +1,16 @@
 /**
  * GET /api/v1/search/: messages of the caller's rooms only, newest first across rooms, by
- * the query language's words, phrases, exclusions and operators, a page at a time. The
- * rooms' messages are written into their stores as the rooms hold them (test/support/room-store.ts).
+ * the query language's words, phrases, exclusions and operators, a page at a time. Messages
+ * are sent, edited and deleted through the API; where a test needs its own times and ids,
+ * they are written into the rooms' stores as the rooms hold them (test/support/room-store.ts).
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { database } from "../../core/db";
 import { findOrCreateDm } from "../../core/db/rooms";
 import { MATCH_END, MATCH_START } from "../../core/protocol-constants";
-import { call, expectError, makeRoom, makeUser } from "../support/api";
-import { deleteStored, editStored, storedId, storeMessages } from "../support/room-store";
+import { call, expectError, makeRoom, makeUser, sendToRoom } from "../support/api";
+import { storedId, storeMessages } from "../support/room-store";
 
 type Person = Awaited<ReturnType<typeof makeUser>>;
 type Result = {
@@ -106,7 +107,7 @@ describe("GET /api/v1/search/", () => {
         made: [ana, bo, eve],
       } = await people(3);
       const room = await makeRoom(ana, [bo], "private");
-      await stored(room.id, ana, `${word} secret`, 1);
+      await sendToRoom(ana, room.id, `${word} secret`);
       expect(await found(eve, word)).toEqual([]);
       expect(await found(bo, word)).toEqual([`${word} secret`]);
       expectError(await searchAs(eve, `${word} in:${room.id}`), 403, "permission_denied");
@@ -118,10 +119,10 @@ describe("GET /api/v1/search/", () => {
         made: [ana, bo],
       } = await people(2);
       const room = await makeRoom(ana, [bo], "left behind");
-      await stored(room.id, ana, `${word} before leaving`, 1);
+      await sendToRoom(ana, room.id, `${word} before leaving`);
       expect(await found(bo, word)).toEqual([`${word} before leaving`]);
       expect((await call("POST", `/api/v1/rooms/${room.id}/leave/`, { token: bo.access })).status).toBe(204);
-      await stored(room.id, ana, `${word} after leaving`, 2);
+      await sendToRoom(ana, room.id, `${word} after leaving`);
       expect(await found(bo, word)).toEqual([]);
       expectError(await searchAs(bo, `${word} in:${room.id}`), 403, "permission_denied");
       expect(await found(ana, word)).toEqual([`${word} after leaving`, `${word} before leaving`]);
@@ -133,9 +134,9 @@ describe("GET /api/v1/search/", () => {
         made: [ana],
       } = await people(1);
       const room = await makeRoom(ana, [], "deletes");
-      const id = await stored(room.id, ana, `${word} regretted`, 1);
-      await stored(room.id, ana, `${word} kept`, 2);
-      await deleteStored(room.id, id);
+      const regretted = (await sendToRoom(ana, room.id, `${word} regretted`)).messages.at(-1);
+      await sendToRoom(ana, room.id, `${word} kept`);
+      expect((await call("DELETE", `/api/v1/messages/${regretted.id}/`, { token: ana.access })).status).toBe(204);
       expect(await found(ana, word)).toEqual([`${word} kept`]);
       expect(await found(ana, `${word} regretted`)).toEqual([]);
     });
@@ -146,10 +147,27 @@ describe("GET /api/v1/search/", () => {
         made: [ana],
       } = await people(1);
       const room = await makeRoom(ana, [], "edits");
-      const id = await stored(room.id, ana, `${word} harbour`, 1);
-      await editStored(room.id, id, `${word} station`);
+      const sent = (await sendToRoom(ana, room.id, `${word} harbour`)).messages.at(-1);
+      const edit = await call("PATCH", `/api/v1/messages/${sent.id}/`, {
+        token: ana.access,
+        json: { content: `${word} station` },
+      });
+      expect(edit.status).toBe(200);
       expect(await found(ana, `${word} harbour`)).toEqual([]);
       expect(await found(ana, `${word} station`)).toEqual([`${word} station`]);
+    });
+
+    it("finds a message as soon as its sending is answered", async () => {
+      const {
+        word,
+        made: [ana, bo],
+      } = await people(2);
+      const room = await makeRoom(ana, [bo], "at once");
+      const sent = (await sendToRoom(bo, room.id, `${word} just now`)).messages.at(-1);
+      const answer = await searchAs(ana, word);
+      expect(answer.body.results).toMatchObject([
+        { id: sent.id, room: room.id, sender: bo.id, timestamp: sent.timestamp },
+      ]);
     });
   });
 
