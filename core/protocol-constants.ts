@@ -16,3 +16,10 @@ export const TYPING_LASTS_MS = 5000;
 /** What a client sends to keep its socket alive; the runtime answers without waking the room. */
 export const PING = '{"type":"ping"}';
 export const PONG = '{"type":"pong"}';
+/**
+ * How a search result's `highlight` marks a match: these two private-use characters around
+ * it, which no message can hold (search takes them out of the text it indexes). A client
+ * shows the text between them as a match, as text, never as markup.
+ */
+export const MATCH_START = "\uE000";
+export const MATCH_END = "\uE001";

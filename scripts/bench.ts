@@ -6,13 +6,14 @@
  * started, also on Ctrl-C or failure. It prints a table and writes it as JSON under
  * bench-results/ (git-ignored). It asserts nothing about speed.
  *
- *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,scale]
+ *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,scale,search] [--search-messages 1000]
  *   npm run bench -- --only profile     # a CPU profile of a room of 10 sending flat out
  *
  * Parts: fan-out over WebSockets against a `ws` relay (scripts/bench/fan-out.ts), REST
  * with autocannon (rest.ts), first-load page weight in Chromium (page-weight.ts), and
  * the D1 queries, Durable Object requests and Upstash commands one message costs (cost.ts),
- * and D1 and the room list with many rooms full of messages (scale.ts).
+ * D1 and the room list with many rooms full of messages (scale.ts), and message search for a
+ * member of 1, 20 and 200 rooms (search.ts).
  * `profile` (profile.ts) is not part of a plain run: the profiler slows what it watches.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -26,11 +27,12 @@ import { type ProfileReport, profileFanOut } from "./bench/profile.ts";
 import { startRelay } from "./bench/relay.ts";
 import { measureRest, type RestReport } from "./bench/rest.ts";
 import { measureScale, type ScaleReport } from "./bench/scale.ts";
+import { measureSearch, SEARCH_MESSAGES_A_ROOM, type SearchReport } from "./bench/search.ts";
 import { printReport } from "./bench/table.ts";
 
-const PARTS = ["fan-out", "rest", "page", "cost", "scale", "profile"] as const;
+const PARTS = ["fan-out", "rest", "page", "cost", "scale", "search", "profile"] as const;
 type Part = (typeof PARTS)[number];
-const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "scale"];
+const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "scale", "search"];
 
 export type BenchReport = {
   at: string;
@@ -42,10 +44,15 @@ export type BenchReport = {
   cost?: CostReport;
   scale?: ScaleReport;
   profile?: Omit<ProfileReport, "profile">;
+  search?: SearchReport;
 };
 
 const { values } = parseArgs({
-  options: { repeats: { type: "string", default: "3" }, only: { type: "string", default: EVERY_RUN.join(",") } },
+  options: {
+    repeats: { type: "string", default: "3" },
+    only: { type: "string", default: EVERY_RUN.join(",") },
+    "search-messages": { type: "string", default: String(SEARCH_MESSAGES_A_ROOM) },
+  },
 });
 const repeats = Number(values.repeats);
 if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
@@ -53,6 +60,9 @@ if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
 const only = new Set(values.only!.split(",").map((part) => part.trim()));
 for (const part of only)
   if (!PARTS.includes(part as Part)) throw new Error(`--only takes ${PARTS.join(", ")}; not ${part}`);
+const searchMessages = Number(values["search-messages"]);
+if (!Number.isInteger(searchMessages) || searchMessages < 1 || searchMessages > 100_000)
+  throw new Error("--search-messages is a whole number from 1 to 100000");
 
 process.env.WRANGLER_SEND_METRICS = "false";
 Object.assign(process.env, BENCH_ENV);
@@ -120,6 +130,12 @@ async function main() {
     console.log("> Starting Condor Chat for the scale run");
     const chat = await started(startChat());
     report.scale = await measureScale(chat);
+    await stopAll();
+  }
+  if (only.has("search")) {
+    console.log("> Starting Condor Chat for search (its rooms and messages stay out of the other parts)");
+    const chat = await started(startChat());
+    report.search = await measureSearch(chat, repeats, searchMessages);
     await stopAll();
   }
   printReport(report);

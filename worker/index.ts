@@ -14,6 +14,7 @@ import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
 import { profiles, signUp } from "./routes/profiles";
 import { rooms } from "./routes/rooms";
+import { search } from "./routes/search";
 import { send } from "./routes/send";
 import { sockets } from "./routes/sockets";
 import { tokens } from "./routes/tokens";
@@ -56,6 +57,7 @@ const routes = api
   .route("/", rooms)
   .route("/", send)
   .route("/", messages)
+  .route("/", search)
   .route("/", sockets);
 
 const openApiConfig = {
@@ -85,6 +87,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
     { name: "Avatars", description: "Profile pictures, stored in R2 and served under /media/." },
     { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },
     { name: "Messages", description: "Sending, reading, editing and deleting messages." },
+    { name: "Search", description: "Finding messages across your rooms." },
   ],
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],

@@ -165,3 +165,12 @@ export async function findDm(db: Database, a: number, b: number): Promise<RoomRo
     .where(eq(rooms.dmKey, dmKey(a, b)))
     .get();
 }
+
+/** The id and title of every room a user is in, for searching across them. */
+export async function roomTitlesOf(db: Database, userId: number): Promise<{ id: number; title: string }[]> {
+  return db
+    .select({ id: rooms.id, title: rooms.title })
+    .from(rooms)
+    .innerJoin(roomMembers, eq(roomMembers.roomId, rooms.id))
+    .where(eq(roomMembers.userId, userId));
+}

@@ -13,12 +13,14 @@ import { errorBody } from "../../core/errors";
 import type { HistoryQuery } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
 import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
+import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
 import { ReadMarks } from "./read-marks";
+import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { type HistoryPage, MessageStore } from "./store";
@@ -41,6 +43,7 @@ export class Room extends DurableObject<Env> {
   readonly #sockets = new RoomSockets(this.ctx);
   readonly #store = new MessageStore(this.ctx.storage, this.#room);
   readonly #allowance = new SendAllowance(allowanceFrom(this.env));
+  readonly #search = new MessageSearch(this.ctx.storage);
   readonly #sequencer: Sequencer;
   readonly #typing: Typing;
   readonly #reads: ReadMarks;
@@ -169,6 +172,11 @@ export class Room extends DurableObject<Env> {
   /** A participant's unread count and the room's latest message, for their inbox. */
   async summaryFor(userId: number) {
     return this.#news.summaryFor(userId);
+  }
+
+  /** The room's messages that match a search, newest first, for the worker's search route. */
+  async search(search: RoomSearch): Promise<RoomMatch[]> {
+    return this.#search.find(search);
   }
 
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */

@@ -37,8 +37,51 @@ const V2 = `
   INSERT INTO news_told SELECT 1, coalesce(max(id), 0) FROM messages;
 `;
 
+/** A message's text as the search index holds it: the highlight's two markers taken out. */
+const INDEXED = (content: string) => `replace(replace(${content}, char(57344), ''), char(57345), '')`;
+
+/**
+ * Version 3: the full-text index of messages (FTS5) for search. It holds exactly the rows of
+ * `message_text`, the messages not deleted whose text is in the store, without U+E000 and
+ * U+E001 (search marks matches with them, so no message can fake a mark); the triggers keep
+ * it so on every insert, edit and delete, and a delete also blanks the message's text.
+ * External content: the text is stored once, in messages, and highlights read it from there.
+ */
+const V3 = `
+  UPDATE messages SET content = '' WHERE deleted_at IS NOT NULL AND content <> '';
+  CREATE VIEW message_text AS
+    SELECT id, ${INDEXED("content")} AS content
+    FROM messages WHERE content IS NOT NULL AND deleted_at IS NULL;
+  CREATE VIRTUAL TABLE message_index USING fts5(
+    content, content = 'message_text', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO message_index (message_index) VALUES ('rebuild');
+  CREATE TRIGGER message_index_insert AFTER INSERT ON messages
+    WHEN NEW.content IS NOT NULL AND NEW.deleted_at IS NULL
+  BEGIN
+    INSERT INTO message_index (rowid, content) VALUES (NEW.id, ${INDEXED("NEW.content")});
+  END;
+  CREATE TRIGGER message_index_update AFTER UPDATE OF content, deleted_at ON messages
+  BEGIN
+    INSERT INTO message_index (message_index, rowid, content)
+      SELECT 'delete', OLD.id, ${INDEXED("OLD.content")} WHERE OLD.content IS NOT NULL AND OLD.deleted_at IS NULL;
+    INSERT INTO message_index (rowid, content)
+      SELECT NEW.id, ${INDEXED("NEW.content")} WHERE NEW.content IS NOT NULL AND NEW.deleted_at IS NULL;
+  END;
+  CREATE TRIGGER message_index_delete AFTER DELETE ON messages
+    WHEN OLD.content IS NOT NULL AND OLD.deleted_at IS NULL
+  BEGIN
+    INSERT INTO message_index (message_index, rowid, content) VALUES ('delete', OLD.id, ${INDEXED("OLD.content")});
+  END;
+  CREATE TRIGGER messages_deleted_blank AFTER UPDATE OF deleted_at ON messages
+    WHEN NEW.deleted_at IS NOT NULL AND NEW.content <> ''
+  BEGIN
+    UPDATE messages SET content = '' WHERE id = NEW.id;
+  END;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

@@ -152,6 +152,23 @@ export function printReport(report: BenchReport) {
       ),
     );
   }
+  if (report.search) {
+    const s = report.search;
+    lines.push(
+      `\nSearch (GET /api/v1/search/, default page of 20): rooms of ${number(s.messagesPerRoom)} messages each, seeded over sockets ` +
+        `in ${number(s.seedSeconds, 1)} s (${number(s.seedMessagesPerSecond)} messages/s); ${s.searchesPerQuery} searches of each of ` +
+        `${s.queries.map((q) => `\`${q}\``).join(", ")}, one at a time.\n`,
+      table(
+        ["member of", "p50 ms", "p99 ms", "results a search"],
+        s.members.map((m) => [
+          `${m.rooms} room${m.rooms === 1 ? "" : "s"}`,
+          number(m.summary.p50Ms, 1),
+          number(m.summary.p99Ms, 1),
+          number(m.summary.resultsPerSearch, 1),
+        ]),
+      ),
+    );
+  }
   if (report.profile) {
     const p = report.profile;
     lines.push(

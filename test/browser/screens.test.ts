@@ -97,6 +97,17 @@ describe("every screen", () => {
     await page.getByRole("heading", { name: "Administration" }).waitFor();
     await page.getByText("Hal (hal)").waitFor();
     await screen("admin");
+    if (variant.phone) await page.getByRole("button", { name: "Back to conversations" }).click();
+    await page.getByRole("button", { name: "Search messages" }).click();
+    await page.getByLabel("Search messages").fill("slides");
+    await page.getByText("How to search").click();
+    // Scanned once the search has answered, whatever it found.
+    await page
+      .getByRole("main")
+      .getByText(/No messages match\.|slides/)
+      .first()
+      .waitFor();
+    await screen("message-search");
     await page.goto(`${app.server.url}${links.linked}`);
     await messages(page).getByText("Linked message").waitFor();
     await screen("linked-message");

@@ -68,6 +68,7 @@ describe("GET /api/v1/openapi.json", () => {
         "POST /api/v1/rooms/{id}/leave/",
         "POST /api/v1/send_message_to_user/",
         "POST /api/v1/send_message_to_room/",
+        "GET /api/v1/search/",
       ]),
     );
     for (const path of Object.keys(doc.paths)) expect(path).toMatch(/^\/api\/v1\/.*\/$/);

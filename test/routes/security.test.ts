@@ -198,6 +198,11 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 401, other: 404, self: 403, owner: 204, superuser: 404 },
   ],
   [
+    "GET /api/v1/search/",
+    () => ({ method: "GET", path: "/api/v1/search/?q=hello" }),
+    { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },
+  ],
+  [
     "GET /api/v1/openapi.json",
     () => ({ method: "GET", path: "/api/v1/openapi.json" }),
     { anonymous: 200, other: 200, superuser: 200 },

@@ -1,6 +1,6 @@
 /**
- * The signed-in app: the sidebar and the main pane (a conversation, a draft DM or the
- * admin page), the dialogs (profile, new group, group details), the banner while the
+ * The signed-in app: the sidebar and the main pane (a conversation, a draft DM, message
+ * search or the admin page), the dialogs (profile, new group, group details), the banner while the
  * connection is down, and the title and notifications while the tab is hidden. On a
  * phone only one pane shows at a time. A message link opens its room at that message,
  * or says that the message is out of my reach.
@@ -9,7 +9,7 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
-import { leaveMessageLink, type MessageLink, useMessageLink } from "../../lib/message-links";
+import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
 import { dmWith } from "../../lib/rooms";
 import { useAttention } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
@@ -23,6 +23,7 @@ type Pane =
   | { kind: "room"; id: number; at?: MessageLink }
   | { kind: "person"; person: User }
   | { kind: "admin" }
+  | { kind: "search" }
   | null;
 type Dialog = "profile" | "new-group" | "details" | null;
 
@@ -47,6 +48,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const link = useMessageLink();
   const [pane, setPaneNow] = useState<Pane>(() => link && linkPane(link));
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [searchQuery, setSearchQuery] = useState("");
   /** A message link that could not be opened, and why. */
   const [unreachable, setUnreachable] = useState<{ at: MessageLink; problem: string } | null>(null);
   const openRoomId = pane?.kind === "room" ? pane.id : null;
@@ -70,6 +72,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
+  const messageSearch = useLazy(() => import("../message-search"), pane?.kind === "search");
   const newGroup = useLazy(() => import("../new-group"), dialog === "new-group");
   const details = useLazy(() => import("../group-details"), dialog === "details");
 
@@ -124,6 +127,21 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           <p role="status">{admin.failed ? "Could not load the admin page." : "Loading…"}</p>
         )}
       </div>
+    );
+  } else if (pane?.kind === "search") {
+    main = messageSearch.module ? (
+      <messageSearch.module.MessageSearch
+        me={me}
+        rooms={inbox.rooms}
+        query={searchQuery}
+        onQuery={setSearchQuery}
+        onOpen={(result) => openMessageLink(result.room, result.id)}
+        onBack={() => setPane(null)}
+      />
+    ) : (
+      <p role="status" class={styles.page}>
+        {messageSearch.failed ? "Could not load the search." : "Loading…"}
+      </p>
     );
   } else if (pane?.kind === "person") {
     main = (
@@ -189,6 +207,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onNewGroup={() => setDialog("new-group")}
           onProfile={() => setDialog("profile")}
           onAdmin={() => setPane({ kind: "admin" })}
+          onSearchMessages={() => setPane({ kind: "search" })}
           onSignOut={onSignOut}
           onAskNotifications={attention.canAsk ? () => void attention.ask() : undefined}
         />

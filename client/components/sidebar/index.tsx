@@ -1,7 +1,7 @@
 /**
- * The sidebar: who I am with my tools (profile, admin, new group, notifications, sign out),
- * a people search by name or email as I type, and my conversations, latest first, each
- * with its last message, time and unread count.
+ * The sidebar: who I am with my tools (new group, message search, profile, admin,
+ * notifications, sign out), a people search by name or email as I type, and my
+ * conversations, latest first, each with its last message, time and unread count.
  */
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
@@ -22,6 +22,7 @@ type SidebarProps = {
   onNewGroup: () => void;
   onProfile: () => void;
   onAdmin: () => void;
+  onSearchMessages: () => void;
   onSignOut: () => void;
   /** Offered while notifications are neither allowed nor refused. */
   onAskNotifications?: () => void;
@@ -81,6 +82,9 @@ export function Sidebar(props: SidebarProps) {
       <div class={styles.tools}>
         <button type="button" class={styles.tool} onClick={props.onNewGroup}>
           New group
+        </button>
+        <button type="button" class={styles.tool} onClick={props.onSearchMessages}>
+          Search messages
         </button>
         <button type="button" class={styles.tool} onClick={props.onProfile}>
           Profile

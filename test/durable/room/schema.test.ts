@@ -2,6 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { roomObject } from "../../../durable/room";
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from "../../../durable/room/schema";
+import { MessageSearch } from "../../../durable/room/search";
 import { MessageStore } from "../../../durable/room/store";
 
 let nextRoom = 910_000;
@@ -10,7 +11,16 @@ let nextRoom = 910_000;
 async function withBareStorage(work: (storage: DurableObjectStorage) => void | Promise<void>) {
   await runInDurableObject(roomObject(env, nextRoom++), async (_room, state) => {
     const { sql } = state.storage;
-    for (const table of ["messages", "id_block", "reads", "owed_counts", "news_told", "schema_version"])
+    sql.exec("DROP VIEW IF EXISTS message_text");
+    for (const table of [
+      "message_index",
+      "messages",
+      "id_block",
+      "reads",
+      "owed_counts",
+      "news_told",
+      "schema_version",
+    ])
       sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);
   });
@@ -30,9 +40,18 @@ const UNVERSIONED_V1 = `
   CREATE TABLE IF NOT EXISTS id_block (only INTEGER PRIMARY KEY CHECK (only = 1), first_id INTEGER NOT NULL, end_id INTEGER NOT NULL);
 `;
 
-/** Every layout a store may be found in, oldest first, each with the rows it can hold. */
-const EARLIER_LAYOUTS: { name: string; version: number; make(sql: SqlStorage): void; rows: number }[] = [
-  { name: "no tables (a room that never had a message)", version: 0, make: () => undefined, rows: 0 },
+/**
+ * Every layout a store may be found in, oldest first, each with the rows it can hold and
+ * what a search finds of them once migrated (texts still in the store, not deleted).
+ */
+const EARLIER_LAYOUTS: {
+  name: string;
+  version: number;
+  make(sql: SqlStorage): void;
+  rows: number;
+  found: Record<string, number[]>;
+}[] = [
+  { name: "no tables (a room that never had a message)", version: 0, make: () => undefined, rows: 0, found: {} },
   {
     name: "version 1 as rooms hold it today, without schema_version",
     version: 1,
@@ -43,6 +62,26 @@ const EARLIER_LAYOUTS: { name: string; version: number; make(sql: SqlStorage): v
       sql.exec("INSERT INTO id_block VALUES (1, 1, 17)");
     },
     rows: 2,
+    found: { d1: [6], waiting: [] },
+  },
+  {
+    name: "version 2: whole messages with their edits and deletes, and read marks",
+    version: 2,
+    make: (sql) => {
+      for (const migration of MIGRATIONS.slice(0, 2)) sql.exec(migration);
+      sql.exec("CREATE TABLE schema_version (only INTEGER PRIMARY KEY CHECK (only = 1), version INTEGER NOT NULL)");
+      sql.exec("INSERT INTO schema_version VALUES (1, 2)");
+      sql.exec(`INSERT INTO messages (id, sender_id, client_id, created_at, content, edited_at, deleted_at) VALUES
+        (5, 7, 'a', '2024-01-01T00:00:00.000Z', NULL, NULL, NULL),
+        (6, 7, NULL, '2024-01-01T00:00:01.000Z', 'lunch at noon', NULL, NULL),
+        (7, 8, NULL, '2024-01-01T00:00:02.000Z', 'lunch moved to one', '2024-01-01T00:01:00.000Z', NULL),
+        (8, 8, NULL, '2024-01-01T00:00:03.000Z', '', NULL, '2024-01-01T00:02:00.000Z'),
+        (9, 8, NULL, '2024-01-01T00:00:04.000Z', 'lunch cancelled', NULL, '2024-01-01T00:03:00.000Z')`);
+      sql.exec("INSERT INTO reads VALUES (7, 6)");
+      sql.exec("INSERT INTO id_block VALUES (1, 1, 17)");
+    },
+    rows: 5,
+    found: { lunch: [7, 6], moved: [7], cancelled: [] },
   },
 ];
 
@@ -61,6 +100,26 @@ describe("the room store's schema", () => {
         expect(schemaVersion(storage.sql)).toBe(LATEST_VERSION);
         const count = storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n;
         expect(count).toBe(layout.rows);
+      });
+    });
+
+    it(`indexes for search what a store from ${layout.name} holds`, async () => {
+      await withBareStorage((storage) => {
+        layout.make(storage.sql);
+        migrate(storage);
+        const search = new MessageSearch(storage);
+        for (const [word, ids] of Object.entries(layout.found)) {
+          const matches = search.find({ terms: [{ words: [word], prefix: false }], excluded: [], limit: 10 });
+          expect(
+            matches.map((match) => match.id),
+            word,
+          ).toEqual(ids);
+        }
+        // A deleted message keeps no text, even one deleted before its text was blanked.
+        const texts = storage.sql.exec<{ n: number }>(
+          "SELECT count(*) AS n FROM messages WHERE deleted_at IS NOT NULL AND content <> ''",
+        );
+        expect(texts.one().n).toBe(0);
       });
     });
   }
