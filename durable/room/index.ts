@@ -23,12 +23,21 @@ import { ReadMarks } from "./read-marks";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { MessageStore } from "./store";
+import {
+  type ExportPage,
+  type ExportQuery,
+  exportMessages,
+  type ImportBatch,
+  type ImportResult,
+  importMessages,
+} from "./transfer";
 import { Typing } from "./typing";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
 export { COPY_BACKLOG } from "./d1-copy";
 export type { PostInput } from "./sequencer";
+export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;
@@ -187,6 +196,20 @@ export class Room extends DurableObject<Env> {
   /** A page of the room's history, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
     return this.#history.page(page);
+  }
+
+  /** Messages and read positions from elsewhere (the move of D1's history, an import), kept by id: see transfer.ts. */
+  async importMessages(batch: ImportBatch): Promise<ImportResult> {
+    const result = importMessages(this.ctx.storage, batch);
+    // Numbering goes on past the ids that came in, and the copy to D1 counts the texts it lacks.
+    this.#sequencer.open();
+    this.#copy.recount();
+    return result;
+  }
+
+  /** A page of the room's messages as the store holds them, for an export. */
+  async exportMessages(page: ExportQuery): Promise<ExportPage> {
+    return exportMessages(this.ctx.storage.sql, page);
   }
 
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */

@@ -15,34 +15,42 @@ import { markRead } from "../../../core/db/reads";
 import { createGroupRoom, findOrCreateDm } from "../../../core/db/rooms";
 import * as schema from "../../../core/db/schema";
 import { makeUser, seedMessages } from "../../support/api";
+import { putD1Messages } from "../../support/d1-history";
 
 const db = () => database(env);
+/** A block as an import or the move of D1's history records it, straight into message_blocks. */
+const recordBlock = (firstId: number, endId: number, roomId: number) =>
+  db().insert(schema.messageBlocks).values({ firstId, endId, roomId });
 /** A page of a room's history in D1 alone. */
 const historyPage = async (roomId: number, page: HistoryQuery) => pageOf(await historyRows(db(), roomId, page), page);
 
 describe("reserveMessageIds", () => {
-  it("never hands out an id twice, nor one already stored", async () => {
+  it("never hands out an id twice, nor one an import took", async () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
     const first = await reserveMessageIds(db(), 10, room.id);
     const second = await reserveMessageIds(db(), 5, room.id);
     expect(second).toBeGreaterThanOrEqual(first + 10);
-    // A writer that put an id in straight, past every block (an import): the next block starts above it.
-    await copyMessages(db(), room.id, [
-      {
-        id: second + 1000,
-        senderId: user.id,
-        content: "imported",
-        createdAt: "2020-01-01T00:00:00.000Z",
-        clientId: null,
-      },
-    ]);
+    // An import records the block of the ids it put in, past every block: the next block starts above it.
+    await recordBlock(second + 1000, second + 1001, room.id);
     expect(await reserveMessageIds(db(), 1, room.id)).toBe(second + 1001);
   });
 });
 
+describe("migration 0004", () => {
+  it("puts the next block past every id D1's history holds, also ids an import put in without a block", async () => {
+    const user = await makeUser();
+    const room = await createGroupRoom(db(), "r", user.id, []);
+    const high = (await reserveMessageIds(db(), 1, room.id)) + 7000;
+    await putD1Messages(room.id, [{ id: high, sender: user.id, content: "imported before blocks were recorded" }]);
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0004_"))!;
+    for (const query of migration.queries) await env.DB.prepare(query).run();
+    expect(await reserveMessageIds(db(), 1, room.id)).toBe(high + 1);
+  });
+});
+
 describe("messageRoom", () => {
-  it("finds a message's room by its block before D1 has the message, and by its row for one put in straight", async () => {
+  it("finds a message's room by its block before D1 has the message, and by the block an import recorded", async () => {
     const user = await makeUser();
     const [one, two] = [
       await createGroupRoom(db(), "one", user.id, []),
@@ -54,9 +62,7 @@ describe("messageRoom", () => {
     expect(await messageRoom(db(), ofOne + 3)).toBe(one.id);
     expect(await messageRoom(db(), ofTwo)).toBe(two.id);
     const imported = ofTwo + 500;
-    await copyMessages(db(), two.id, [
-      { id: imported, senderId: user.id, content: "imported", createdAt: "2020-01-01T00:00:00.000Z", clientId: null },
-    ]);
+    await recordBlock(imported, imported + 1, two.id);
     expect(await messageRoom(db(), imported)).toBe(two.id);
     expect(await messageRoom(db(), imported + 1)).toBeUndefined();
   });
