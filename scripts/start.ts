@@ -7,7 +7,7 @@
  * Local tracing (wrangler's X_LOCAL_OBSERVABILITY) is off unless the environment asks for it.
  */
 import { spawn } from "node:child_process";
-import { choosePresence, ensureDevSecret, migrateLocalDatabase, step } from "./local-setup.ts";
+import { choosePresence, ensureDevSecrets, migrateLocalDatabase, step } from "./local-setup.ts";
 import { WRANGLER } from "./wrangler-d1.ts";
 
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -18,9 +18,9 @@ process.env.X_LOCAL_OBSERVABILITY ??= "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 const PORT = process.env.PORT ?? "8787";
 
-ensureDevSecret();
+ensureDevSecrets();
 step("Building the client", "npx", ["vite", "build", "--logLevel", "warn"]);
-migrateLocalDatabase();
+await migrateLocalDatabase();
 const presence = await choosePresence();
 const presenceVars = Object.entries(presence.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 

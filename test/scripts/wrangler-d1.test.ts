@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyLocalMigrations, type D1Target, execute, executeFile, sqlText } from "../../scripts/wrangler-d1.ts";
+import { applyMigrations, type D1Target, execute, executeFile, sqlText } from "../../scripts/wrangler-d1.ts";
 
 const target: D1Target = { remote: false, persistTo: mkdtempSync(path.join(tmpdir(), "condor-d1-")) };
 
 beforeAll(() => {
-  applyLocalMigrations(target);
+  applyMigrations(target);
 });
 
 afterAll(() => rmSync(target.persistTo!, { recursive: true, force: true }));
