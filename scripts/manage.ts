@@ -65,7 +65,7 @@ Options of the commands that reach the rooms (import-condor, move-history, expor
                              else one started on the local state for the command
 
 Options of every command:
-  --remote                   act on the deployed D1 instead of the local one
+  --remote                   act on the deployed installation instead of the local one
   --persist-to <dir>         the local state directory (default: wrangler's .wrangler/state)
   --no-input                 never ask; a missing required value is an error (exit code 2)
 

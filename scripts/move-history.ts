@@ -51,10 +51,12 @@ async function moveAll(worker: AdminWorker, limit: number) {
 /** Moves what D1 holds into the rooms, then applies the drop; resolves once D1 holds no history. */
 export async function moveHistory({ target, url, batch = DEFAULT_MOVE_BATCH }: MoveOptions): Promise<void> {
   const where = target.remote ? "deployed" : "local";
-  // The migrations before the drop first: the move needs what they make.
-  const before = applyMigrations(target);
-  if (before.applied) console.log(`Applied the pending migrations to the ${where} D1 up to the drop of its history.`);
-  const totals = await withWorker(target, url, (worker) => moveAll(worker, batch));
+  const totals = await withWorker(target, url, (worker) => {
+    // The migrations before the drop first: the move needs what they make.
+    const before = applyMigrations(target);
+    if (before.applied) console.log(`Applied the pending migrations to the ${where} D1 up to the drop of its history.`);
+    return moveAll(worker, batch);
+  });
   if (totals.messages + totals.reads === 0) console.log("D1 holds no history to move.");
   else {
     console.log(
