@@ -1,6 +1,6 @@
 /**
  * `npm start`: Condor Chat on http://localhost:8787, as on Cloudflare but all local.
- * Prepares the local run (scripts/local-setup.ts: the dev secret, the migrations, the
+ * Prepares the local run (scripts/local-setup.ts: the dev secrets, the migrations, the
  * presence store), builds the client, then runs `wrangler dev`, which serves it from
  * dist/client.
  *
