@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "../worker/auth/passwords.ts";
-import { applyLocalMigrations, execute, sqlText, WRANGLER } from "./wrangler-d1.ts";
+import { applyMigrations, execute, sqlText, WRANGLER } from "./wrangler-d1.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const READY_WITHIN_MS = 60_000;
@@ -22,6 +22,8 @@ export type DevServer = {
   persistTo: string;
   /** The JWT secret of this run: a restart on the same state takes it to keep tokens valid. */
   secret: string;
+  /** The ADMIN_TOKEN of this run, for the admin routes (worker/routes/admin.ts). */
+  adminToken: string;
   /** The wrangler process, whose children (workerd) serve the requests. */
   pid: number;
   /** wrangler's devtools port: the worker's isolate, for a CPU profile. */
@@ -36,6 +38,8 @@ export type DevServerOptions = {
   /** A fixed port (a restart on the same address); otherwise a free one. */
   port?: number;
   secret?: string;
+  /** Static assets to serve instead of the client build in dist/client. */
+  assets?: string;
   /** Vars of this run only, as `--var NAME:value`. */
   vars?: Record<string, string>;
   /** Another wrangler config than the project's (the bench's counting build). */
@@ -68,18 +72,21 @@ export function freePort(): Promise<number> {
 export async function startDevServer(users: SeedUser[] = [], options: DevServerOptions = {}): Promise<DevServer> {
   const persistTo = options.persistTo ?? mkdtempSync(path.join(tmpdir(), "condor-dev-"));
   if (!options.persistTo) {
-    applyLocalMigrations({ remote: false, persistTo });
+    applyMigrations({ remote: false, persistTo });
     if (users.length > 0) await seedUsers(persistTo, users);
     await options.prepare?.(persistTo);
   }
-  // A secret of this run only; required secrets may come from the environment.
+  // Secrets of this run only; required secrets may come from the environment.
   const secret = options.secret ?? randomBytes(48).toString("base64url");
+  const adminToken = randomBytes(32).toString("base64url");
   // Given as an env file, so that a project's .dev.vars (written by `npm start`) is not read:
   // its secret would win over this one, and tokens minted with `secret` would not verify.
-  const envFile = path.join(persistTo, "dev-server.env");
-  writeFileSync(envFile, `JWT_SECRET=${secret}\n`, { mode: 0o600 });
+  const secrets = mkdtempSync(path.join(tmpdir(), "condor-dev-secrets-"));
+  const envFile = path.join(secrets, "dev-server.env");
+  writeFileSync(envFile, `JWT_SECRET=${secret}\nADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const config = options.configPath ? ["--config", options.configPath] : [];
+  const assets = options.assets ? ["--assets", options.assets] : [];
   // A free port can be taken by another process before wrangler binds it: then try another.
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
@@ -102,12 +109,19 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
         // Its own devtools port too: the default one is shared by every wrangler dev on the machine.
         "--inspector-port",
         String(inspectorPort),
+        ...assets,
         ...vars,
       ],
       {
         cwd: PROJECT_ROOT,
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", JWT_SECRET: secret },
+        env: {
+          ...process.env,
+          ...options.env,
+          WRANGLER_SEND_METRICS: "false",
+          JWT_SECRET: secret,
+          ADMIN_TOKEN: adminToken,
+        },
       },
     );
     const stop = async () => {
@@ -122,6 +136,7 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
     } catch (error) {
       await stop();
       if (attempt < 3 && options.port === undefined && /Address already in use/.test(String(error))) continue;
+      rmSync(secrets, { recursive: true, force: true });
       if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
       throw error;
     }
@@ -130,10 +145,12 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
       port,
       persistTo,
       secret,
+      adminToken,
       pid: child.pid!,
       inspectorPort,
       async stop({ keepState = false } = {}) {
         await stop();
+        rmSync(secrets, { recursive: true, force: true });
         if (!keepState) rmSync(persistTo, { recursive: true, force: true });
       },
     };

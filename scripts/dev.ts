@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { createServer } from "vite";
-import { choosePresence, ensureDevSecret, migrateLocalDatabase } from "./local-setup.ts";
+import { choosePresence, ensureDevSecrets, migrateLocalDatabase } from "./local-setup.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -22,8 +22,8 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 const PORT = Number(process.env.PORT ?? 5173);
 
 process.chdir(PROJECT_ROOT);
-ensureDevSecret();
-migrateLocalDatabase();
+ensureDevSecrets();
+await migrateLocalDatabase();
 const presence = await choosePresence();
 
 const server = await createServer({

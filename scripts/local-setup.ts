@@ -1,7 +1,8 @@
 /**
- * What `npm start` and `npm run dev` do before the app starts: a random JWT secret in
- * .dev.vars on first run (never a constant in code), the D1 migrations applied to the local
- * database, and the presence store picked.
+ * What `npm start` and `npm run dev` do before the app starts: random secrets in .dev.vars on
+ * first run (never a constant in code), the D1 migrations applied to the local database (D1's
+ * history moved into the rooms first, where an older installation still has it), and the
+ * presence store picked.
  *
  * Presence: when a Redis answers on 127.0.0.1:6379 (or REDIS_URL), the Upstash path runs
  * for real, through the bundled Upstash-REST gateway; otherwise the embedded store serves.
@@ -9,7 +10,9 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { moveHistory } from "./move-history.ts";
 import { type Gateway, startGateway } from "./upstash-gateway.ts";
+import { applyMigrations } from "./wrangler-d1.ts";
 
 /** Runs one step of the setup in the foreground; exits with its code when it fails. */
 export function step(title: string, command: string, args: string[]) {
@@ -21,23 +24,36 @@ export function step(title: string, command: string, args: string[]) {
   }
 }
 
-export function ensureDevSecret() {
-  const vars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
-  if (/^JWT_SECRET=/m.test(vars)) return;
-  const separator = vars === "" || vars.endsWith("\n") ? "" : "\n";
-  appendFileSync(".dev.vars", `${separator}JWT_SECRET=${randomBytes(48).toString("base64url")}\n`, { mode: 0o600 });
-  console.log("> Wrote a new random JWT_SECRET to .dev.vars (kept out of git).");
+/** The secrets a local run needs: JWT_SECRET signs tokens, ADMIN_TOKEN opens the admin routes. */
+const DEV_SECRETS = ["JWT_SECRET", "ADMIN_TOKEN"];
+
+export function ensureDevSecrets() {
+  for (const name of DEV_SECRETS) {
+    const vars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+    if (new RegExp(`^${name}=`, "m").test(vars)) continue;
+    const separator = vars === "" || vars.endsWith("\n") ? "" : "\n";
+    appendFileSync(".dev.vars", `${separator}${name}=${randomBytes(48).toString("base64url")}\n`, { mode: 0o600 });
+    console.log(`> Wrote a new random ${name} to .dev.vars (kept out of git).`);
+  }
 }
 
-export function migrateLocalDatabase() {
-  step("Applying database migrations (local D1)", "npx", [
-    "wrangler",
-    "d1",
-    "migrations",
-    "apply",
-    "condor-chat",
-    "--local",
-  ]);
+/**
+ * Applies the local D1's migrations. The one that drops D1's history refuses while D1 still
+ * holds messages, so those are moved into their rooms first (as `npm run manage --
+ * move-history` does), and then it runs.
+ */
+export async function migrateLocalDatabase() {
+  console.log("\n> Applying database migrations (local D1)");
+  try {
+    const migrations = applyMigrations({ remote: false });
+    console.log(migrations.applied ? "Applied the pending migrations." : "No migrations to apply.");
+    if (!migrations.historyToMove) return;
+    console.log("\n> The local D1 still holds messages: moving them into their rooms (npm run manage -- move-history)");
+    await moveHistory({ target: { remote: false } });
+  } catch (error) {
+    console.error(`\n${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 export type Presence = {

@@ -1,6 +1,8 @@
 /**
- * `npm run manage -- <command>`: the admin commands of the original's manage.py, acting on
- * the local D1 that `npm start` uses, or on the deployed one with --remote.
+ * `npm run manage -- <command>`: the admin commands of the original's manage.py, and the
+ * moves of history in and out of the rooms, acting on the local installation that `npm start`
+ * uses, or on the deployed one with --remote. D1 is reached through wrangler; the rooms'
+ * objects through the worker's admin routes (scripts/worker-admin.ts).
  *
  * Exit codes: 0 done; 1 refused (an invalid or taken value, an unknown user, a D1 error);
  * 2 wrong usage (unknown command or option, a required value missing with nobody to ask).
@@ -11,9 +13,11 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { z } from "zod";
 import { hashPassword } from "../worker/auth/passwords.ts";
 import * as fields from "../worker/profile-fields.ts";
+import { exportRoom } from "./export-room.ts";
 import { importCondor } from "./import-condor/index.ts";
+import { DEFAULT_MOVE_BATCH, moveHistory } from "./move-history.ts";
 import { ask, askHidden, canPrompt } from "./terminal-prompt.ts";
-import { applyLocalMigrations, type D1Target, execute, sqlText } from "./wrangler-d1.ts";
+import { applyMigrations, type D1Target, execute, sqlText } from "./wrangler-d1.ts";
 
 const USAGE = `Usage: npm run manage -- <command> [options]
 
@@ -23,7 +27,13 @@ Commands:
   changepassword <username>  set a user's password and revoke their refresh tokens
   import-condor <dumpdata.json>
                              bring users, passwords, rooms, messages and avatars over
-                             from the original condor_chat (see README.md)
+                             from the original condor_chat, or a room from export-room
+                             (see README.md)
+  move-history               move D1's messages and read positions into their rooms, once,
+                             on an installation from before the rooms kept their own, then
+                             drop them from D1 (see README.md); safe to stop and run again
+  export-room <id>           a room's members and messages as JSON, in the shape
+                             import-condor reads
   help                       show this text
 
 Options of createsuperuser and createuser:
@@ -40,8 +50,22 @@ Options of import-condor:
   --media <dir>              the original's MEDIA_ROOT, for the avatars
   --dry-run                  print what would be created and skipped, and why; write nothing
 
+Options of move-history:
+  --batch <n>                messages one request moves, 1 to 500 (default ${DEFAULT_MOVE_BATCH})
+
+Options of export-room:
+  --out <file>               write the export there instead of to the standard output
+  --with-passwords           keep the members' password hashes; without it they have none
+                             after an import and must be given one (changepassword)
+
+Options of the commands that reach the rooms (import-condor, move-history, export-room):
+  --url <address>            the worker to go through; with --remote it is required (or
+                             set CONDOR_URL), and CONDOR_ADMIN_TOKEN must hold its
+                             ADMIN_TOKEN. Locally the default is the worker npm start runs,
+                             else one started on the local state for the command
+
 Options of every command:
-  --remote                   act on the deployed D1 instead of the local one
+  --remote                   act on the deployed installation instead of the local one
   --persist-to <dir>         the local state directory (default: wrangler's .wrangler/state)
   --no-input                 never ask; a missing required value is an error (exit code 2)
 
@@ -91,8 +115,22 @@ const CHANGE_PASSWORD_OPTIONS = {
 
 const IMPORT_OPTIONS = {
   ...COMMON_OPTIONS,
+  url: { type: "string" },
   media: { type: "string" },
   "dry-run": { type: "boolean" },
+} satisfies ParseArgsConfig["options"];
+
+const MOVE_OPTIONS = {
+  ...COMMON_OPTIONS,
+  url: { type: "string" },
+  batch: { type: "string" },
+} satisfies ParseArgsConfig["options"];
+
+const EXPORT_OPTIONS = {
+  ...COMMON_OPTIONS,
+  url: { type: "string" },
+  out: { type: "string" },
+  "with-passwords": { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
 function parse<Options extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: Options) {
@@ -113,7 +151,11 @@ function prepareTarget(values: { remote?: boolean; "persist-to"?: string }, migr
   }
   if (values.remote) return { remote: true };
   const target = { remote: false as const, persistTo: values["persist-to"] && path.resolve(values["persist-to"]) };
-  if (migrate && applyLocalMigrations(target)) console.log("Applied the pending migrations to the local D1.");
+  if (!migrate) return target;
+  const migrations = applyMigrations(target);
+  if (migrations.applied) console.log("Applied the pending migrations to the local D1.");
+  if (migrations.historyToMove)
+    console.log("The local D1 still holds messages: `npm run manage -- move-history` moves them into their rooms.");
   return target;
 }
 
@@ -255,7 +297,7 @@ async function changePassword(args: string[]): Promise<void> {
   console.log(`Password changed for '${updated[0].username}'; ${revoked.length} refresh token(s) revoked.`);
 }
 
-function importFromCondor(args: string[]): void {
+async function importFromCondor(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, IMPORT_OPTIONS);
   if (values.help) {
     console.log(USAGE);
@@ -268,7 +310,34 @@ function importFromCondor(args: string[]): void {
   if (!existsSync(dump)) throw new Error(`No such file: ${dump}.`);
   if (values.media !== undefined && !existsSync(values.media)) throw new Error(`No such folder: ${values.media}.`);
   const dryRun = values["dry-run"] ?? false;
-  importCondor({ dump, media: values.media, target: prepareTarget(values, !dryRun), dryRun });
+  await importCondor({ dump, media: values.media, target: prepareTarget(values, !dryRun), dryRun, url: values.url });
+}
+
+async function moveHistoryCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, MOVE_OPTIONS);
+  if (values.help) return console.log(USAGE);
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}'.`);
+  const batch = values.batch === undefined ? DEFAULT_MOVE_BATCH : Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 500)
+    throw new UsageError("--batch takes a whole number from 1 to 500.");
+  // The move applies the migrations itself: those before the drop of D1's history, and the drop after.
+  await moveHistory({ target: prepareTarget(values, false), url: values.url, batch });
+}
+
+async function exportRoomCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, EXPORT_OPTIONS);
+  if (values.help) return console.log(USAGE);
+  const [id, ...extra] = positionals;
+  if (id === undefined) throw new UsageError("export-room needs a room id: export-room <id>.");
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+  if (!/^\d{1,15}$/.test(id) || Number(id) < 1) throw new UsageError(`'${id}' is not a room id.`);
+  await exportRoom({
+    roomId: Number(id),
+    target: prepareTarget(values, false),
+    url: values.url,
+    out: values.out,
+    withPasswords: values["with-passwords"] ?? false,
+  });
 }
 
 async function main(args: string[]): Promise<number> {
@@ -281,7 +350,11 @@ async function main(args: string[]): Promise<number> {
     } else if (command === "changepassword") {
       await changePassword(rest);
     } else if (command === "import-condor") {
-      importFromCondor(rest);
+      await importFromCondor(rest);
+    } else if (command === "move-history") {
+      await moveHistoryCommand(rest);
+    } else if (command === "export-room") {
+      await exportRoomCommand(rest);
     } else {
       throw new UsageError(command === undefined ? "No command given." : `Unknown command '${command}'.`);
     }

@@ -1,13 +1,13 @@
 /**
  * `npm start`: Condor Chat on http://localhost:8787, as on Cloudflare but all local.
- * Prepares the local run (scripts/local-setup.ts: the dev secret, the migrations, the
+ * Prepares the local run (scripts/local-setup.ts: the dev secrets, the migrations, the
  * presence store), builds the client, then runs `wrangler dev`, which serves it from
  * dist/client.
  *
  * Local tracing (wrangler's X_LOCAL_OBSERVABILITY) is off unless the environment asks for it.
  */
 import { spawn } from "node:child_process";
-import { choosePresence, ensureDevSecret, migrateLocalDatabase, step } from "./local-setup.ts";
+import { choosePresence, ensureDevSecrets, migrateLocalDatabase, step } from "./local-setup.ts";
 import { WRANGLER } from "./wrangler-d1.ts";
 
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -18,9 +18,9 @@ process.env.X_LOCAL_OBSERVABILITY ??= "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 const PORT = process.env.PORT ?? "8787";
 
-ensureDevSecret();
+ensureDevSecrets();
 step("Building the client", "npx", ["vite", "build", "--logLevel", "warn"]);
-migrateLocalDatabase();
+await migrateLocalDatabase();
 const presence = await choosePresence();
 const presenceVars = Object.entries(presence.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 

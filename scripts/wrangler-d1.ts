@@ -50,13 +50,32 @@ function locationFlags(target: D1Target): string[] {
   return target.persistTo ? ["--local", "--persist-to", target.persistTo] : ["--local"];
 }
 
-/** Brings the local database to the latest migration, as `npm start` does; true if any ran. */
-export function applyLocalMigrations(target: D1Target & { remote: false }): boolean {
+/**
+ * What the migration that drops D1's history says when it refuses to run: D1 still holds
+ * messages or read positions that `npm run manage -- move-history` has not moved into their
+ * rooms. The migrations before it are applied; it waits, and so do any after it.
+ */
+export const HISTORY_NOT_MOVED = "D1 still holds messages";
+
+export type MigrationsApplied = {
+  /** Whether any migration ran. */
+  applied: boolean;
+  /** Whether the drop of D1's history is waiting for the move (see HISTORY_NOT_MOVED). */
+  historyToMove: boolean;
+  /** wrangler's own report. */
+  output: string;
+};
+
+/** Brings a database to the latest migration it may take now, as `npm start` does locally. */
+export function applyMigrations(target: D1Target): MigrationsApplied {
   const result = wrangler(["d1", "migrations", "apply", DATABASE, ...locationFlags(target)]);
-  if (result.status !== 0) {
-    throw new Error(`Applying the migrations to the local D1 failed:\n${result.stdout}${result.stderr}`.trim());
+  const output = `${result.stdout}${result.stderr}`.trim();
+  const historyToMove = result.status !== 0 && output.includes(HISTORY_NOT_MOVED);
+  if (result.status !== 0 && !historyToMove) {
+    throw new Error(`Applying the migrations to the ${target.remote ? "deployed" : "local"} D1 failed:\n${output}`);
   }
-  return !result.stdout.includes("No migrations to apply");
+  // wrangler's table marks each migration that ran with a ✅.
+  return { applied: /\u2502 \u2705/.test(result.stdout), historyToMove, output };
 }
 
 /** Runs the statements in one wrangler call and returns each statement's rows, in order. */

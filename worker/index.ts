@@ -1,6 +1,7 @@
 /**
  * Condor Chat's worker: the REST API under /api/v1, avatars under /media, readable API docs
- * at /api/docs, and the built client for every other path.
+ * at /api/docs, the admin routes of `npm run manage` under /api/admin, and the built client
+ * for every other path.
  */
 
 import { bodyLimit } from "hono/body-limit";
@@ -9,6 +10,7 @@ import { ApiError, errorResponse, notFound } from "../core/errors";
 import { createPublicApp } from "./app";
 import { type RouteKey, signedInUnless } from "./auth/require-user";
 import { sameOrigin } from "./auth/same-origin";
+import { admin } from "./routes/admin";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
@@ -139,6 +141,8 @@ function openApiDocument(origin: string) {
 app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
 app.get("/api/docs", (c) => c.html(docsPage(openApiDocument(new URL(c.req.url).origin))));
 app.route("/media", media);
+// Behind the admin token, not a user's: outside /api/v1 and its deny-by-default list.
+app.route("/api/admin", admin);
 app.all("/api/*", () => {
   throw notFound("No such API route.");
 });

@@ -7,10 +7,10 @@ import type { Database } from ".";
 /**
  * Takes `count` message ids no one else has or will have, for `roomId`, and answers the
  * first of them: one statement, which records the block with its room (messageRoom finds a
- * message by it). A block starts past every block before it, past the mark of the blocks
- * handed out before they were recorded (message_ids), and never below an id already
- * stored, so ids that another writer put in straight (an import, a seed) are not handed out
- * again.
+ * message by it). A block starts past every block before it and past the mark of the blocks
+ * handed out before they were recorded (message_ids). Every message id lies in a block or
+ * under that mark: imports and the move of D1's history record blocks for theirs, and
+ * migration 0004 put the mark past every id D1's messages table held.
  */
 export async function reserveMessageIds(db: Database, count: number, roomId: number): Promise<number> {
   const row = await db.$client
@@ -18,8 +18,7 @@ export async function reserveMessageIds(db: Database, count: number, roomId: num
       `INSERT INTO message_blocks (first_id, end_id, room_id)
        SELECT first, first + ?1, ?2 FROM (SELECT max(
          (SELECT coalesce(max(end_id), 1) FROM message_blocks),
-         (SELECT coalesce(max(next), 1) FROM message_ids),
-         (SELECT coalesce(max(id), 0) + 1 FROM messages)) AS first)
+         (SELECT coalesce(max(next), 1) FROM message_ids)) AS first)
        RETURNING first_id AS first`,
     )
     .bind(count, roomId)
@@ -27,18 +26,11 @@ export async function reserveMessageIds(db: Database, count: number, roomId: num
   return row!.first;
 }
 
-/**
- * The room a message id belongs to: its block's, else (ids put in straight, by an import)
- * its row's. One indexed read; undefined for an id no room was given.
- */
+/** The room a message id belongs to, by its block: one indexed read; undefined for an id no room was given. */
 export async function messageRoom(db: Database, id: number): Promise<number | undefined> {
   const row = await db.$client
-    .prepare(
-      `SELECT coalesce(
-         (SELECT room_id FROM message_blocks WHERE first_id <= ?1 AND ?1 < end_id ORDER BY first_id DESC LIMIT 1),
-         (SELECT room_id FROM messages WHERE id = ?1)) AS room`,
-    )
+    .prepare("SELECT room_id FROM message_blocks WHERE first_id <= ?1 AND ?1 < end_id ORDER BY first_id DESC LIMIT 1")
     .bind(id)
-    .first<{ room: number | null }>();
-  return row?.room ?? undefined;
+    .first<{ room_id: number }>();
+  return row?.room_id;
 }

@@ -95,6 +95,19 @@ export class InboxNews {
     this.waitUntil(tell().catch((err) => console.warn("inbox news of a change failed", err)));
   }
 
+  /**
+   * Messages up to `lastId` came in from elsewhere (a move, an import): they are not news
+   * to tell, but every participant gets their exact count.
+   */
+  imported(lastId: number) {
+    this.storage.sql.exec(
+      "INSERT INTO news_told (only, up_to) VALUES (1, ?1) ON CONFLICT (only) DO UPDATE SET up_to = max(up_to, ?1)",
+      lastId,
+    );
+    const tell = async () => this.summarise(await this.#members());
+    this.waitUntil(tell().catch((err) => console.warn("inbox counts after an import failed", err)));
+  }
+
   /** Sends the owed counts again; the alarm calls it while any are owed. */
   async sendOwed() {
     const owed = this.storage.sql.exec<{ user_id: number }>("SELECT user_id FROM owed_counts").toArray();

@@ -24,11 +24,20 @@ import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { type HistoryPage, MessageStore } from "./store";
+import {
+  type ExportPage,
+  type ExportQuery,
+  exportMessages,
+  type ImportBatch,
+  type ImportResult,
+  importMessages,
+} from "./transfer";
 import { Typing } from "./typing";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
 export type { PostInput } from "./sequencer";
+export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;
@@ -177,6 +186,21 @@ export class Room extends DurableObject<Env> {
   /** The room's messages that match a search, newest first, for the worker's search route. */
   async search(search: RoomSearch): Promise<RoomMatch[]> {
     return this.#search.find(search);
+  }
+
+  /** Messages and read positions from elsewhere (the move of D1's history, an import), kept by id: see transfer.ts. */
+  async importMessages(batch: ImportBatch): Promise<ImportResult> {
+    const result = importMessages(this.ctx.storage, batch);
+    // Numbering goes on past the ids that came in; they are history, not news, but they
+    // change every participant's unread count.
+    this.#sequencer.open();
+    this.#news.imported(Math.max(0, ...batch.messages.map((message) => message.id)));
+    return result;
+  }
+
+  /** A page of the room's messages as the store holds them, for an export. */
+  async exportMessages(page: ExportQuery): Promise<ExportPage> {
+    return exportMessages(this.ctx.storage.sql, page);
   }
 
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */

@@ -1,20 +1,30 @@
 /**
  * `npm run manage -- import-condor <dumpdata.json> [--media <dir>]`: brings an installation
- * of the original condor_chat over. Reads the export and the database, plans with
- * ./plan.ts, prints the plan, then writes: avatars to R2 first (so no user points at a
- * missing picture), then all users in one transaction, then the rooms, each room whole in
- * one transaction with its members and messages (several small rooms share one).
+ * of the original condor_chat over (or a room exported with `export-room`). Reads the export
+ * and the database, plans with ./plan.ts, prints the plan, then writes: avatars to R2 first
+ * (so no user points at a missing picture), then all users in one transaction, then the
+ * rooms, a few at a time. A room is written whole or not at all, as people see it: first
+ * its row without members and its ids' blocks, in one transaction (nobody sees a room without
+ * members, and no other room can be given its id or its messages' ids), then its messages and
+ * read positions into its object through the worker's admin routes, and last its members. A
+ * run that stops half-way leaves rooms without members, which the next run finishes; what an
+ * object holds already is kept.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { type AdminWorker, adminRequest, withWorker } from "../worker-admin.ts";
 import { type D1Target, execute, executeFile, putAvatar, type Row } from "../wrangler-d1.ts";
 import {
+  blockStatements,
   type DjangoRecord,
   type Existing,
   type MediaReader,
+  memberStatements,
+  messageBlocks,
   type Plan,
   planImport,
   readDump,
+  roomImports,
   roomStatements,
   userStatements,
 } from "./plan.ts";
@@ -22,7 +32,7 @@ import {
 /** How much SQL goes in one transaction when rooms are small; a bigger room goes alone. */
 const BATCH_BYTES = 2 * 1024 * 1024;
 
-export type ImportOptions = { dump: string; media?: string; target: D1Target; dryRun: boolean };
+export type ImportOptions = { dump: string; media?: string; target: D1Target; dryRun: boolean; url?: string };
 
 /** "1 message", "3 messages". */
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -53,10 +63,10 @@ function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean
   const low = messageIds.reduce((min, id) => Math.min(min, id), Number.MAX_SAFE_INTEGER);
   const high = messageIds.reduce((max, id) => Math.max(max, id), 0);
   try {
-    const [users, rooms, messages, handedOut] = execute(target, [
+    const [users, rooms, blocks, handedOut] = execute(target, [
       "SELECT id, username, email FROM users",
-      "SELECT id, title, dm_key FROM rooms",
-      `SELECT id FROM messages WHERE id BETWEEN ${low} AND ${high}`,
+      "SELECT id, title, dm_key, (SELECT count(*) FROM room_members WHERE room_id = rooms.id) AS members FROM rooms",
+      `SELECT first_id, end_id, room_id FROM message_blocks WHERE end_id > ${low} AND first_id <= ${high}`,
       // Past every block handed to a room, and the mark from before blocks were recorded.
       `SELECT max((SELECT coalesce(max(end_id), 1) FROM message_blocks),
                   (SELECT coalesce(max(next), 1) FROM message_ids)) AS next`,
@@ -64,13 +74,17 @@ function readExisting(target: D1Target, records: DjangoRecord[], dryRun: boolean
     return {
       users: users as Existing["users"],
       rooms: rooms as Existing["rooms"],
-      messageIds: messages.map((row: Row) => row.id as number),
       messageIdsHandedOut: handedOut[0].next as number,
+      messageBlocks: blocks.map((row: Row) => ({
+        firstId: row.first_id as number,
+        endId: row.end_id as number,
+        roomId: row.room_id as number,
+      })),
     };
   } catch (error) {
     // A dry run does not migrate (it writes nothing), so a fresh local D1 has no tables yet.
     if (dryRun && !target.remote && /no such table/.test((error as Error).message)) {
-      return { users: [], rooms: [], messageIds: [], messageIdsHandedOut: 1 };
+      return { users: [], rooms: [], messageIdsHandedOut: 1, messageBlocks: [] };
     }
     throw error;
   }
@@ -121,25 +135,33 @@ function describe(plan: Plan, usernames: Map<number, string>): string[] {
   return lines;
 }
 
-/** The rooms' statements in batches, a room never split across two. */
-function roomBatches(plan: Plan): { rooms: Plan["rooms"]; statements: string[] }[] {
-  const batches: { rooms: Plan["rooms"]; statements: string[]; bytes: number }[] = [];
+/** The rooms in batches of about BATCH_BYTES of SQL, a room never split across two. */
+function roomBatches(plan: Plan): Plan["rooms"][] {
+  const batches: { rooms: Plan["rooms"]; bytes: number }[] = [];
   for (const room of plan.rooms) {
-    const statements = roomStatements(room);
-    const bytes = statements.reduce((sum, statement) => sum + statement.length, 0);
+    const bytes = [...roomStatements(room), ...memberStatements(room)].reduce((sum, sql) => sum + sql.length, 0);
     const current = batches.at(-1);
     if (current && current.bytes + bytes <= BATCH_BYTES) {
       current.rooms.push(room);
-      current.statements.push(...statements);
       current.bytes += bytes;
     } else {
-      batches.push({ rooms: [room], statements, bytes });
+      batches.push({ rooms: [room], bytes });
     }
   }
-  return batches;
+  return batches.map((batch) => batch.rooms);
 }
 
-function write(plan: Plan, options: ImportOptions): Written {
+/** Puts a room's messages and read positions into its object; refuses to go on unless it holds them all. */
+async function fillRoom(worker: AdminWorker, room: Plan["rooms"][number]) {
+  for (const request of roomImports(room)) {
+    const { held } = await adminRequest<{ held: number }>(worker, "POST", `/rooms/${room.id}/messages`, request);
+    if (held !== request.messages.length) {
+      throw new Error(`Room ${room.id} holds ${held} of the ${request.messages.length} messages sent to it.`);
+    }
+  }
+}
+
+async function write(plan: Plan, options: ImportOptions, handedOut: number, worker?: AdminWorker): Promise<Written> {
   const written: Written = { users: 0, rooms: 0, messages: 0, avatars: 0 };
   for (const user of plan.users) {
     if (!user.avatar || !options.media) continue;
@@ -150,18 +172,27 @@ function write(plan: Plan, options: ImportOptions): Written {
     executeFile(options.target, userStatements(plan.users));
     written.users = plan.users.length;
   }
-  for (const batch of roomBatches(plan)) {
+  const blocks = messageBlocks(plan.rooms, handedOut);
+  for (const rooms of roomBatches(plan)) {
     try {
-      executeFile(options.target, batch.statements);
+      // The rooms' ids and their messages' ids are claimed first, while nobody can see the rooms.
+      const ids = new Set(rooms.map((room) => room.id));
+      const claims = [
+        ...rooms.flatMap(roomStatements),
+        ...blockStatements(blocks.filter((block) => ids.has(block.roomId))),
+      ];
+      if (claims.length > 0) executeFile(options.target, claims);
+      for (const room of rooms) if (worker) await fillRoom(worker, room);
+      executeFile(options.target, rooms.flatMap(memberStatements));
     } catch (error) {
-      const ids = batch.rooms.map((room) => room.id).join(", ");
+      const ids = rooms.map((room) => room.id).join(", ");
       throw new Error(
-        `${(error as Error).message}\nRooms ${ids} were not imported (nothing of them was written). ` +
+        `${(error as Error).message}\nRooms ${ids} were not imported: they have no members yet, so nobody sees them. ` +
           `Written before that: ${summary(written)}. Run the command again to import the rest.`,
       );
     }
-    written.rooms += batch.rooms.length;
-    written.messages += batch.rooms.reduce((sum, room) => sum + room.messages.length, 0);
+    written.rooms += rooms.length;
+    written.messages += rooms.reduce((sum, room) => sum + room.messages.length, 0);
   }
   return written;
 }
@@ -175,7 +206,7 @@ const summary = (written: Written) =>
   ].join(", ");
 
 /** Plans the import, prints the plan, and (unless a dry run) writes it. */
-export function importCondor(options: ImportOptions): void {
+export async function importCondor(options: ImportOptions): Promise<void> {
   const records = readDump(readFileSync(options.dump, "utf8"));
   const existing = readExisting(options.target, records, options.dryRun);
   const plan = planImport(records, existing, options.media === undefined ? undefined : mediaReader(options.media));
@@ -183,12 +214,17 @@ export function importCondor(options: ImportOptions): void {
     ...existing.users.map((user) => [user.id, user.username] as const),
     ...plan.users.map((user) => [user.id, user.username] as const),
   ]);
-  const where = options.target.remote ? "the deployed D1 and R2" : "the local D1 and R2";
+  const where = options.target.remote ? "the deployed D1, R2 and rooms" : "the local D1, R2 and rooms";
   console.log(`${options.dryRun ? "Dry run: would import" : "Importing"} ${options.dump} into ${where}.`);
   for (const line of describe(plan, usernames)) console.log(line);
   if (options.dryRun) {
     console.log("Dry run: nothing was written.");
     return;
   }
-  console.log(`Imported: ${summary(write(plan, options))}.`);
+  const handedOut = existing.messageIdsHandedOut;
+  // The rooms' objects are reached through a worker only when there are messages to give them.
+  const written = plan.rooms.some((room) => room.messages.length > 0)
+    ? await withWorker(options.target, options.url, (worker) => write(plan, options, handedOut, worker))
+    : await write(plan, options, handedOut);
+  console.log(`Imported: ${summary(written)}.`);
 }

@@ -1,9 +1,10 @@
 /**
  * The import from the original condor_chat, as a plan: Django's `dumpdata` records
  * (`auth.user`, `chat.userprofile`, `chat.room`, `chat.message`) and what the database
- * already holds go in; the rows to create, what is skipped and why, and the SQL that
- * writes it come out. Nothing here reads a file or touches a database (see ./index.ts),
- * so every decision can be tested alone.
+ * already holds go in; the rows to create, what is skipped and why, the SQL that writes
+ * D1's part and the batches that carry the messages into their rooms come out. Nothing
+ * here reads a file or touches a database (see ./index.ts), so every decision can be
+ * tested alone.
  *
  * Decisions, each reported when it applies:
  * - Ids are kept, so links, bookmarks and the original's API clients keep pointing at the
@@ -20,7 +21,8 @@
  * - A non-group room of two is the pair's DM; any other non-group room, or a pair's second
  *   DM (the original could race into two), becomes a group so nothing is lost.
  * - The original had no room owners: a group's owner is the sender of its first message
- *   when a member, else its first participant; a DM has none, as DMs made here.
+ *   when a member, else its first participant; a DM has none, as DMs made here. A room
+ *   exported here (`npm run manage -- export-room`) names its owner, who stays it.
  * - Django's per-user copies of the default picture stay the default; own avatars must be
  *   JPEG, PNG, GIF or WebP by their bytes (as uploads here), else the default is kept.
  */
@@ -35,8 +37,9 @@ import {
 import { planRooms } from "./rooms.ts";
 import { planUsers } from "./users.ts";
 
+export { messageBlocks, roomImports } from "./messages.ts";
 export * from "./records.ts";
-export { roomStatements, userStatements } from "./statements.ts";
+export { blockStatements, memberStatements, roomStatements, userStatements } from "./statements.ts";
 
 /**
  * Decides what to create from an export, given what the database holds already.

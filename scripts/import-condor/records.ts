@@ -10,15 +10,23 @@ export type DjangoRecord = { model: string; pk: unknown; fields: Record<string, 
 /** What the target database already holds, as far as the import can collide with it. */
 export type Existing = {
   users: { id: number; username: string; email: string }[];
-  rooms: { id: number; title: string; dm_key: string | null }[];
-  /** Ids of messages already stored, among those the export holds. */
-  messageIds: number[];
+  /** `members` is 0 only for a room an import claimed and stopped before finishing: a room others leave is deleted. */
+  rooms: { id: number; title: string; dm_key: string | null; members: number }[];
   /**
-   * Message ids below this one have been handed to rooms (see reserveMessageIds), whose
-   * objects may not have copied every message to D1 yet: an import must not take them.
+   * Message ids below this one have been handed to rooms (see reserveMessageIds): every
+   * message here has one of them, so an import must not take them, but for ids recorded for
+   * the very room it imports (messageBlocks).
    */
   messageIdsHandedOut: number;
+  /**
+   * The blocks of ids recorded for rooms, among the export's ids, by first id: an import that
+   * stopped half-way had recorded them for rooms it had not created yet.
+   */
+  messageBlocks: MessageBlock[];
 };
+
+/** A block of message ids and the room they belong to (message_blocks). */
+export type MessageBlock = { firstId: number; endId: number; roomId: number };
 
 export type NewUser = {
   id: number;
@@ -37,7 +45,7 @@ export type NewUser = {
 /** An avatar to upload: `source` is relative to the media folder. */
 export type NewAvatar = { source: string; key: string; type: string; bytes: Uint8Array };
 
-export type NewMessage = { id: number; senderId: number; content: string; createdAt: string };
+export type NewMessage = { id: number; senderId: number; content: string; createdAt: string; editedAt: string | null };
 
 export type NewRoom = {
   id: number;
@@ -48,6 +56,8 @@ export type NewRoom = {
   createdAt: string;
   members: { userId: number; role: "owner" | "member" }[];
   messages: NewMessage[];
+  /** Its row is here already, without members: an import stopped before it was done. */
+  claimed: boolean;
 };
 
 /** A record, named as Django names it, and what happened to it. */
@@ -96,7 +106,13 @@ const UserFields = z.object({
   last_login: timestamp.nullable().default(null),
 });
 const ProfileFields = z.object({ user: pk, avatar: z.string().default("") });
-const MessageFields = z.object({ sender: pk, content: z.string(), timestamp });
+// `edited_at` and a room's `owner` are not the original's: a room exported here carries them.
+const MessageFields = z.object({
+  sender: pk,
+  content: z.string(),
+  timestamp,
+  edited_at: timestamp.nullable().default(null),
+});
 const RoomFields = z.object({
   title: z.string().max(255),
   timestamp,
@@ -105,6 +121,7 @@ const RoomFields = z.object({
   is_group: z.boolean().optional(),
   messages: z.array(pk).default([]),
   participants: z.array(pk).default([]),
+  owner: pk.optional(),
 });
 
 /** "auth.user 3", as the export names a record. */

@@ -5,7 +5,27 @@
  */
 import { dmKey } from "../../core/db/dm-key.ts";
 import { messageText } from "../../core/protocol.ts";
-import { type Existing, type NewMessage, type NewRoom, nameOf, type ParsedRecords, type Remarks } from "./records.ts";
+import {
+  type Existing,
+  type MessageBlock,
+  type NewMessage,
+  type NewRoom,
+  nameOf,
+  type ParsedRecords,
+  type Remarks,
+} from "./records.ts";
+
+/** The room whose recorded block holds an id, if any: blocks are by first id and never overlap. */
+function blockRoom(blocks: MessageBlock[], id: number): number | undefined {
+  let [low, high] = [0, blocks.length - 1];
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (blocks[middle].firstId <= id) low = middle + 1;
+    else high = middle - 1;
+  }
+  const block = blocks[high];
+  return block && id < block.endId ? block.roomId : undefined;
+}
 
 /** The rooms to create, given the usable users' names, and how many were imported before. */
 export function planRooms(
@@ -17,14 +37,21 @@ export function planRooms(
   let alreadyImported = 0;
   const messagesById = new Map(parsed["chat.message"].map((message) => [message.id, message]));
   const messageRoom = new Map<number, number>();
-  const storedMessageIds = new Set(existing.messageIds);
+  const blocks = [...existing.messageBlocks].sort((a, b) => a.firstId - b.firstId);
   const existingRooms = new Map(existing.rooms.map((room) => [room.id, room]));
-  const takenDmKeys = new Set(existing.rooms.flatMap((room) => (room.dm_key ? [room.dm_key] : [])));
+  const titles = new Map(parsed["chat.room"].map(({ id, fields }) => [id, fields.title]));
+  const unfinished = (room: Existing["rooms"][number] | undefined) =>
+    room !== undefined && room.members === 0 && titles.get(room.id) === room.title;
+  const takenDmKeys = new Set(
+    existing.rooms.flatMap((room) => (room.dm_key && !unfinished(room) ? [room.dm_key] : [])),
+  );
   const rooms: NewRoom[] = [];
   for (const { record, id, fields } of parsed["chat.room"]) {
     const name = nameOf(record);
     const here = existingRooms.get(id);
-    if (here) {
+    const claimed = unfinished(here);
+    if (claimed) notes.push({ record: name, reason: "an earlier import stopped before finishing it; finished now" });
+    else if (here) {
       for (const messageId of fields.messages) if (!messageRoom.has(messageId)) messageRoom.set(messageId, id);
       if (here.title === fields.title) alreadyImported++;
       else
@@ -74,9 +101,7 @@ export function planRooms(
             ? "empty: the API refuses empty messages and there is nothing to show"
             : `its content ${text.error.issues[0].message}`;
         skipped.push({ record: label, reason: why });
-      } else if (storedMessageIds.has(messageId)) {
-        skipped.push({ record: label, reason: `id ${messageId} belongs to another message here` });
-      } else if (messageId < existing.messageIdsHandedOut) {
+      } else if (messageId < existing.messageIdsHandedOut && blockRoom(blocks, messageId) !== id) {
         skipped.push({
           record: label,
           reason: `id ${messageId} may belong to a message here (ids up to ${existing.messageIdsHandedOut - 1} have been handed to rooms)`,
@@ -87,6 +112,7 @@ export function planRooms(
           senderId: message.fields.sender,
           content: message.fields.content,
           createdAt: message.fields.timestamp,
+          editedAt: message.fields.edited_at,
         });
       }
     }
@@ -108,7 +134,12 @@ export function planRooms(
     }
     if (isDm) takenDmKeys.add(pairKey);
     const firstSender = messages[0]?.senderId;
-    const owner = firstSender !== undefined && participants.includes(firstSender) ? firstSender : participants[0];
+    const owner =
+      fields.owner !== undefined && participants.includes(fields.owner)
+        ? fields.owner
+        : firstSender !== undefined && participants.includes(firstSender)
+          ? firstSender
+          : participants[0];
     // A DM made here is titled "<sender> - <receiver>" by its first sender, as the original did.
     const dmStarter = participants.find((userId) => fields.title.startsWith(`${usernames.get(userId)} - `)) ?? owner;
     rooms.push({
@@ -120,6 +151,7 @@ export function planRooms(
       createdAt: fields.timestamp,
       members: participants.map((userId) => ({ userId, role: !isDm && userId === owner ? "owner" : "member" })),
       messages,
+      claimed,
     });
   }
   for (const { record, id } of parsed["chat.message"]) {

@@ -1,6 +1,6 @@
-/** The SQL that writes a plan, in statements D1 takes (each under its 100 KB). */
+/** The SQL that writes a plan's part in D1, in statements D1 takes (each under its 100 KB). */
 import { sqlText } from "../wrangler-d1.ts";
-import type { NewRoom, NewUser } from "./records.ts";
+import type { MessageBlock, NewRoom, NewUser } from "./records.ts";
 
 const sqlValue = (value: string | number | boolean | null) =>
   value === null
@@ -14,8 +14,6 @@ const sqlRow = (values: (string | number | boolean | null)[]) => `(${values.map(
 
 /** Rows in one statement at most: D1 refuses statements over 100 KB. */
 const ROWS_PER_STATEMENT = 100;
-/** SQL in one statement at most, under D1's 100 KB with room for the INSERT itself. */
-const STATEMENT_BYTES = 90_000;
 
 /**
  * The users' INSERTs. Plain INSERTs, not OR IGNORE: if someone took an id or a username
@@ -42,10 +40,16 @@ export function userStatements(users: NewUser[]): string[] {
   );
 }
 
-/** One room's INSERTs: the room, its members (read up to its last message), its messages. */
+/**
+ * A room's row, without members: it claims the room's id (and a DM's pair), while nobody
+ * can see it yet. A plain INSERT: if the id was taken since the plan was made, the batch
+ * fails before anything goes into the room's object. None for a room claimed by an import
+ * that stopped half-way.
+ */
 export function roomStatements(room: NewRoom): string[] {
+  if (room.claimed) return [];
   const last = room.messages.at(-1);
-  const statements = [
+  return [
     `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at, last_message_id, last_message_at) VALUES ${sqlRow(
       [
         room.id,
@@ -59,27 +63,38 @@ export function roomStatements(room: NewRoom): string[] {
       ],
     )}`,
   ];
+}
+
+/**
+ * A room's members, who see it from then on, each read up to its last message (D1 still
+ * keeps read positions beside the room's); one there already (a DM the pair opened
+ * meanwhile) is kept.
+ */
+export function memberStatements(room: NewRoom): string[] {
+  const last = room.messages.at(-1);
+  const statements: string[] = [];
   for (let i = 0; i < room.members.length; i += ROWS_PER_STATEMENT) {
     const rows = room.members
       .slice(i, i + ROWS_PER_STATEMENT)
       .map((member) => sqlRow([room.id, member.userId, member.role, room.createdAt, last?.id ?? 0]));
     statements.push(
-      `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_id) VALUES ${rows.join(", ")}`,
+      `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_id) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
     );
   }
-  // As many messages a statement as fit: a 4,000-character message can take 30 KB as SQL.
-  const messageRows = room.messages.map((message) =>
-    sqlRow([message.id, room.id, message.senderId, message.content, message.createdAt]),
-  );
-  for (let start = 0; start < messageRows.length; ) {
-    let end = start + 1;
-    let bytes = messageRows[start].length;
-    while (end < messageRows.length && bytes + messageRows[end].length + 2 <= STATEMENT_BYTES)
-      bytes += messageRows[end++].length + 2;
+  return statements;
+}
+
+/**
+ * The blocks of the imported ids, so messages/{id}/ finds their rooms and no room is handed
+ * those ids again. A run that stopped half-way recorded the same blocks already: kept.
+ */
+export function blockStatements(blocks: MessageBlock[]): string[] {
+  const statements: string[] = [];
+  for (let i = 0; i < blocks.length; i += ROWS_PER_STATEMENT) {
+    const rows = blocks.slice(i, i + ROWS_PER_STATEMENT).map((b) => sqlRow([b.firstId, b.endId, b.roomId]));
     statements.push(
-      `INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES ${messageRows.slice(start, end).join(", ")}`,
+      `INSERT INTO message_blocks (first_id, end_id, room_id) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
     );
-    start = end;
   }
   return statements;
 }

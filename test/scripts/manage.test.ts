@@ -177,8 +177,12 @@ describe("usage", () => {
       "createuser",
       "changepassword <username>",
       "import-condor <dumpdata.json>",
+      "move-history",
+      "export-room <id>",
       "--remote",
       "--persist-to",
+      "--url <address>",
+      "CONDOR_ADMIN_TOKEN",
     ]) {
       expect(outcome.stdout).toContain(command);
     }

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyLocalMigrations, type D1Target, execute, executeFile, sqlText } from "../../scripts/wrangler-d1.ts";
+import { applyMigrations, type D1Target, execute, executeFile, sqlText } from "../../scripts/wrangler-d1.ts";
 
 const target: D1Target = { remote: false, persistTo: mkdtempSync(path.join(tmpdir(), "condor-d1-")) };
 
 beforeAll(() => {
-  applyLocalMigrations(target);
+  applyMigrations(target);
 });
 
 afterAll(() => rmSync(target.persistTo!, { recursive: true, force: true }));
@@ -22,17 +22,19 @@ describe("executeFile", () => {
     const room = `INSERT INTO rooms (id, title, is_group, created_at) VALUES (1, ${sqlText("lunch")}, 1, '2020-01-01T00:00:00Z')`;
     const member =
       "INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (1, 1, 'owner', '2020-01-01T00:00:00Z')";
-    const message = (id: number) =>
-      `INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES (${id}, 1, 1, ${sqlText("hi; there")}, '2020-01-01T00:00:00Z')`;
+    const rename = `UPDATE rooms SET title = ${sqlText("lunch; again")} WHERE id = 1`;
+    const block = (first: number) =>
+      `INSERT INTO message_blocks (first_id, end_id, room_id) VALUES (${first}, ${first + 16}, 1)`;
     const counts =
-      "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM rooms) AS rooms, (SELECT count(*) FROM messages) AS messages";
+      "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM rooms) AS rooms, (SELECT count(*) FROM message_blocks) AS blocks";
 
-    expect(() => executeFile(target, [user, room, member, message(1), message(1)])).toThrow(
-      /UNIQUE constraint failed: messages.id/,
+    expect(() => executeFile(target, [user, room, member, rename, block(1), block(1)])).toThrow(
+      /UNIQUE constraint failed: message_blocks.first_id/,
     );
-    expect(execute(target, [counts])[0]).toEqual([{ users: 0, rooms: 0, messages: 0 }]);
+    expect(execute(target, [counts])[0]).toEqual([{ users: 0, rooms: 0, blocks: 0 }]);
 
-    executeFile(target, [user, room, member, message(1), message(2)]);
-    expect(execute(target, [counts])[0]).toEqual([{ users: 1, rooms: 1, messages: 2 }]);
+    executeFile(target, [user, room, member, rename, block(1), block(17)]);
+    expect(execute(target, [counts])[0]).toEqual([{ users: 1, rooms: 1, blocks: 2 }]);
+    expect(execute(target, ["SELECT title FROM rooms"])[0]).toEqual([{ title: "lunch; again" }]);
   });
 });

@@ -3,33 +3,42 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../../core/db";
 import { messageRoom, reserveMessageIds } from "../../../core/db/messages";
 import { createGroupRoom, findOrCreateDm } from "../../../core/db/rooms";
+import * as schema from "../../../core/db/schema";
 import { makeUser } from "../../support/api";
+import { putD1Messages } from "../../support/d1-history";
 
 const db = () => database(env);
-/** A message put in D1 straight, as the original's importer did before rooms kept their history. */
-const putInStraight = (roomId: number, senderId: number, id: number) =>
-  db()
-    .$client.prepare(
-      "INSERT INTO messages (id, room_id, sender_id, content, created_at) VALUES (?, ?, ?, 'imported', '2020-01-01T00:00:00.000Z')",
-    )
-    .bind(id, roomId, senderId)
-    .run();
+/** A block as an import or the move of D1's history records it, straight into message_blocks. */
+const recordBlock = (firstId: number, endId: number, roomId: number) =>
+  db().insert(schema.messageBlocks).values({ firstId, endId, roomId });
 
 describe("reserveMessageIds", () => {
-  it("never hands out an id twice, nor one already stored", async () => {
+  it("never hands out an id twice, nor one an import took", async () => {
     const user = await makeUser();
     const room = await createGroupRoom(db(), "r", user.id, []);
     const first = await reserveMessageIds(db(), 10, room.id);
     const second = await reserveMessageIds(db(), 5, room.id);
     expect(second).toBeGreaterThanOrEqual(first + 10);
-    // A writer that put an id in straight, past every block (an import): the next block starts above it.
-    await putInStraight(room.id, user.id, second + 1000);
+    // An import records the block of the ids it put in, past every block: the next block starts above it.
+    await recordBlock(second + 1000, second + 1001, room.id);
     expect(await reserveMessageIds(db(), 1, room.id)).toBe(second + 1001);
   });
 });
 
+describe("migration 0004", () => {
+  it("puts the next block past every id D1's history holds, also ids an import put in without a block", async () => {
+    const user = await makeUser();
+    const room = await createGroupRoom(db(), "r", user.id, []);
+    const high = (await reserveMessageIds(db(), 1, room.id)) + 7000;
+    await putD1Messages(room.id, [{ id: high, sender: user.id, content: "imported before blocks were recorded" }]);
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0004_"))!;
+    for (const query of migration.queries) await env.DB.prepare(query).run();
+    expect(await reserveMessageIds(db(), 1, room.id)).toBe(high + 1);
+  });
+});
+
 describe("messageRoom", () => {
-  it("finds a message's room by its block, and by its row for one put in straight", async () => {
+  it("finds a message's room by its block before D1 has the message, and by the block an import recorded", async () => {
     const user = await makeUser();
     const [one, two] = [
       await createGroupRoom(db(), "one", user.id, []),
@@ -41,7 +50,7 @@ describe("messageRoom", () => {
     expect(await messageRoom(db(), ofOne + 3)).toBe(one.id);
     expect(await messageRoom(db(), ofTwo)).toBe(two.id);
     const imported = ofTwo + 500;
-    await putInStraight(two.id, user.id, imported);
+    await recordBlock(imported, imported + 1, two.id);
     expect(await messageRoom(db(), imported)).toBe(two.id);
     expect(await messageRoom(db(), imported + 1)).toBeUndefined();
   });

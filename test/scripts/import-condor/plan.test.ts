@@ -9,8 +9,11 @@ import {
   type DjangoRecord,
   type Existing,
   type MediaReader,
+  memberStatements,
+  messageBlocks,
   planImport,
   readDump,
+  roomImports,
   roomStatements,
   userStatements,
 } from "../../../scripts/import-condor/plan.ts";
@@ -24,7 +27,7 @@ const fixtureMedia: MediaReader = (relativePath) => {
     return undefined;
   }
 };
-const EMPTY: Existing = { users: [], rooms: [], messageIds: [], messageIdsHandedOut: 1 };
+const EMPTY: Existing = { users: [], rooms: [], messageIdsHandedOut: 1, messageBlocks: [] };
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 
 const HASH = "pbkdf2_sha256$260000$salt$hash";
@@ -136,9 +139,9 @@ describe("planning the fixture", () => {
       fixture,
       {
         users: plan.users.map((u) => ({ id: u.id, username: u.username.toUpperCase(), email: u.email })),
-        rooms: plan.rooms.map((r) => ({ id: r.id, title: r.title, dm_key: r.dmKey })),
-        messageIds: [1, 2, 3, 4, 5, 6, 7],
+        rooms: plan.rooms.map((r) => ({ id: r.id, title: r.title, dm_key: r.dmKey, members: r.members.length })),
         messageIdsHandedOut: 8,
+        messageBlocks: [{ firstId: 1, endId: 8, roomId: 1 }],
       },
       fixtureMedia,
     );
@@ -177,8 +180,8 @@ describe("planning odd exports", () => {
           { id: 9, username: "bob", email: "bob@example.com" },
         ],
         rooms: [],
-        messageIds: [],
         messageIdsHandedOut: 1,
+        messageBlocks: [],
       },
     );
     expect(plan.users.map((u) => [u.id, u.email])).toEqual([[3, ""]]);
@@ -279,9 +282,9 @@ describe("planning odd exports", () => {
   it("skips rooms whose id another room has here, and rooms nobody imported could read", () => {
     const plan = planImport([user(1, "ann"), message(1, 1, "hi"), room(1, [1], [1]), room(2, [7, 8], [])], {
       users: [],
-      rooms: [{ id: 1, title: "someone else's", dm_key: null }],
-      messageIds: [],
+      rooms: [{ id: 1, title: "someone else's", dm_key: null, members: 2 }],
       messageIdsHandedOut: 1,
+      messageBlocks: [],
     });
     expect(plan.rooms).toEqual([]);
     expect(reasons(plan.skipped)).toEqual([
@@ -324,42 +327,138 @@ describe("planning odd exports", () => {
   });
 });
 
-describe("the SQL of a plan", () => {
+describe("planning a room an import stopped in, or a room exported here", () => {
+  it("finishes a room an earlier run claimed without members, taking the ids it recorded for it", () => {
+    const records = [user(1, "ann"), message(3, 1, "mine"), message(4, 1, "someone's"), room(1, [1], [3, 4])];
+    const plan = planImport(records, {
+      ...EMPTY,
+      users: [{ id: 1, username: "ann", email: "ann@example.com" }],
+      rooms: [{ id: 1, title: "room 1", dm_key: null, members: 0 }],
+      messageIdsHandedOut: 10,
+      messageBlocks: [
+        { firstId: 3, endId: 4, roomId: 1 },
+        { firstId: 4, endId: 10, roomId: 2 },
+      ],
+    });
+    expect(plan.rooms.map((r) => [r.id, r.claimed, r.messages.map((m) => m.id)])).toEqual([[1, true, [3]]]);
+    expect(plan.alreadyImported.rooms).toBe(0);
+    expect(reasons(plan.notes)).toEqual(["chat.room 1: an earlier import stopped before finishing it; finished now"]);
+    expect(reasons(plan.skipped)).toEqual([
+      "chat.message 4: id 4 may belong to a message here (ids up to 9 have been handed to rooms)",
+    ]);
+    expect(roomStatements(plan.rooms[0])).toEqual([]);
+  });
+
+  it("keeps a DM's claim its own: the pair's key is not someone else's DM", () => {
+    const records = [user(1, "ann"), user(2, "ben"), room(5, [1, 2], [], { is_goup: false, title: "ann - ben" })];
+    const plan = planImport(records, {
+      ...EMPTY,
+      users: [
+        { id: 1, username: "ann", email: "" },
+        { id: 2, username: "ben", email: "" },
+      ],
+      rooms: [{ id: 5, title: "ann - ben", dm_key: "1:2", members: 0 }],
+    });
+    expect(plan.rooms.map((r) => [r.id, r.isGroup, r.dmKey, r.claimed])).toEqual([[5, false, "1:2", true]]);
+  });
+
+  it("keeps the owner an export names, and a message's edit time", () => {
+    const edited = {
+      ...message(1, 1, "changed"),
+      fields: {
+        sender: 1,
+        content: "changed",
+        timestamp: "2020-01-02T00:00:00Z",
+        edited_at: "2020-01-03T00:00:00+01:00",
+      },
+    };
+    const plan = planImport([user(1, "ann"), user(2, "ben"), edited, room(1, [1, 2], [1], { owner: 2 })], EMPTY);
+    expect(plan.rooms[0].members).toEqual([
+      { userId: 1, role: "member" },
+      { userId: 2, role: "owner" },
+    ]);
+    expect(plan.rooms[0].messages[0].editedAt).toBe("2020-01-02T23:00:00.000Z");
+  });
+});
+
+describe("the writes of a plan", () => {
   const plan = planImport(fixture, EMPTY, fixtureMedia);
 
-  it("carries every text as hex, so no content reaches the SQL parser", () => {
-    const sql = [...userStatements(plan.users), ...plan.rooms.flatMap(roomStatements)].join(";\n");
-    expect(sql).not.toContain("<script>");
+  it("carries every text of D1's part as hex, so no name or title reaches the SQL parser", () => {
+    const sql = [
+      ...userStatements(plan.users),
+      ...plan.rooms.flatMap((r) => [...roomStatements(r), ...memberStatements(r)]),
+    ].join(";\n");
     expect(sql).not.toContain("fcarreno");
-    expect(sql).toContain(
-      `CAST(X'${Buffer.from("<b>bold?</b> & <script>alert(1)</script>").toString("hex")}' AS TEXT)`,
-    );
+    expect(sql).not.toContain("new test room chat");
+    expect(sql).toContain(`CAST(X'${Buffer.from("new test room chat").toString("hex")}' AS TEXT)`);
   });
 
-  it("marks each member as having read up to the room's last imported message", () => {
-    const [roomRow, members, ...messages] = roomStatements(plan.rooms[2]);
-    expect(roomRow).toMatch(/^INSERT INTO rooms .* VALUES \(3, .*, 1, NULL, 1, .*, 7, .*\)$/);
+  it("puts a room in D1 without members first, then its members, and its messages into its object as written", () => {
+    const [roomRow] = roomStatements(plan.rooms[2]);
+    expect(roomRow).toMatch(/^INSERT INTO rooms \(.*\) VALUES \(3, .*, 1, NULL, 1, .*, 7, .*\)$/);
+    // Read up to the last message, in D1 as in the room.
+    const [members] = memberStatements(plan.rooms[2]);
     expect(members.match(/\(3, \d, CAST\(X'[0-9a-f]+' AS TEXT\), CAST\(X'[0-9a-f]+' AS TEXT\), 7\)/g)).toHaveLength(4);
-    expect(messages).toHaveLength(1);
-    expect(messages[0].match(/\((5|6|7), 3, \d, CAST/g)).toHaveLength(3);
+    const [messages, reads] = roomImports(plan.rooms[2]);
+    expect(messages.messages.map((m) => [m.id, m.sender_id, m.content])).toEqual([
+      [5, 1, "new message for new room"],
+      [6, 5, "OK."],
+      [7, 2, "line one\nline two"],
+    ]);
+    expect(roomImports(plan.rooms[1])[0].messages[0].content).toBe("<b>bold?</b> & <script>alert(1)</script>");
+    expect(roomImports(plan.rooms[3])).toEqual([]);
+    // Imported history counts as read.
+    expect(reads).toEqual({
+      messages: [],
+      reads: [1, 2, 3, 5].map((user_id) => ({ user_id, last_read_id: 7 })),
+    });
   });
 
-  it("splits a room's messages into statements under D1's 100 KB limit, keeping every one", () => {
+  it("splits a room's messages into requests under the admin routes' limits, keeping every one", () => {
+    const ids = Array.from({ length: 1500 }, (_, i) => i + 1);
     const long = planImport(
-      [
-        user(1, "ann"),
-        ...Array.from({ length: 30 }, (_, i) => message(i + 1, 1, "é🦅".repeat(1333))),
-        room(
-          1,
-          [1],
-          Array.from({ length: 30 }, (_, i) => i + 1),
-        ),
-      ],
+      [user(1, "ann"), ...ids.map((id) => message(id, 1, id <= 300 ? "é🦅".repeat(1333) : "short")), room(1, [1], ids)],
       EMPTY,
     );
-    const [, , ...messages] = roomStatements(long.rooms[0]);
-    expect(messages.length).toBeGreaterThan(1);
-    for (const statement of messages) expect(Buffer.byteLength(statement)).toBeLessThan(100_000);
-    expect(messages.join(" ").match(/\(\d+, 1, 1, CAST/g)).toHaveLength(30);
+    const requests = roomImports(long.rooms[0]);
+    const withMessages = requests.filter((request) => request.messages.length > 0);
+    expect(withMessages.length).toBeGreaterThan(3);
+    for (const request of requests) {
+      expect(Buffer.byteLength(JSON.stringify(request))).toBeLessThan(1024 * 1024 + 1024);
+      expect(request.messages.length + request.reads.length).toBeLessThanOrEqual(1000);
+    }
+    expect(withMessages.flatMap((request) => request.messages.map((m) => m.id))).toEqual(ids);
+  });
+
+  it("records one block per run of a room's ids, runs skipping only ids nobody here has", () => {
+    const rooms = planImport(
+      [
+        user(1, "ann"),
+        ...[10, 11, 12, 20, 21, 30, 40, 42].map((id) => message(id, 1, `m${id}`)),
+        room(1, [1], [10, 11, 20, 40, 42]),
+        room(2, [1], [12, 21, 30]),
+      ],
+      { ...EMPTY, messageIdsHandedOut: 15 },
+    ).rooms;
+    // Ids below 15 are taken only as an earlier run recorded them, and none was: 10 to 12 are skipped.
+    expect(rooms.map((r) => r.messages.map((m) => m.id))).toEqual([
+      [20, 40, 42],
+      [21, 30],
+    ]);
+    expect(messageBlocks(rooms, 15)).toEqual([
+      { firstId: 20, endId: 21, roomId: 1 },
+      { firstId: 21, endId: 31, roomId: 2 },
+      { firstId: 40, endId: 43, roomId: 1 },
+    ]);
+    const own = planImport(
+      [user(1, "ann"), ...[3, 5, 7].map((id) => message(id, 1, `m${id}`)), room(1, [1], [3, 5, 7])],
+      { ...EMPTY, messageIdsHandedOut: 6, messageBlocks: [{ firstId: 3, endId: 6, roomId: 1 }] },
+    ).rooms;
+    // 3 and 5 were recorded for this room below the mark: a run goes on there through neighbours only.
+    expect(messageBlocks(own, 6)).toEqual([
+      { firstId: 3, endId: 4, roomId: 1 },
+      { firstId: 5, endId: 8, roomId: 1 },
+    ]);
   });
 });
