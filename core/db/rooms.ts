@@ -90,7 +90,7 @@ export async function findOrCreateDm(db: Database, from: UserRow, to: UserRow): 
     db
       .insert(roomMembers)
       // Neither is its owner: a DM belongs to both, so neither alone may delete it.
-      .select(sql`SELECT r.id, u.value, 'member', ${at}, 0
+      .select(sql`SELECT r.id, u.value, 'member', ${at}
         FROM rooms r, json_each(${JSON.stringify([from.id, to.id])}) u WHERE r.dm_key = ${key}`)
       .onConflictDoNothing(),
     db.select().from(rooms).where(eq(rooms.dmKey, key)),
@@ -112,9 +112,9 @@ export async function createGroupRoom(
     // sqlite_sequence holds the id just given to the room: nothing else writes in between,
     // because a D1 batch is one transaction.
     db.insert(roomMembers).select(sql`
-      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}, 0
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}
       UNION ALL
-      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}, 0
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}
       FROM json_each(${JSON.stringify(others)})`),
   ]);
   return room;

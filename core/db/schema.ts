@@ -43,10 +43,6 @@ export const rooms = sqliteTable("rooms", {
   dmKey: text("dm_key").unique(),
   createdBy: integer("created_by").references(() => users.id),
   createdAt: text("created_at").notNull(),
-  // The latest message, kept by the room's Durable Object: lists sort by its time and show
-  // it as the preview without reading each room's history.
-  lastMessageId: integer("last_message_id"),
-  lastMessageAt: text("last_message_at"),
 });
 
 export const roomMembers = sqliteTable(
@@ -62,34 +58,8 @@ export const roomMembers = sqliteTable(
       .notNull()
       .default("member"),
     joinedAt: text("joined_at").notNull(),
-    lastReadId: integer("last_read_id").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("room_members_by_user").on(t.userId)],
-);
-
-// Written only by the room's Durable Object, which serialises its room's writes, so ids
-// within a room are in the order every participant sees.
-export const messages = sqliteTable(
-  "messages",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    roomId: integer("room_id")
-      .notNull()
-      .references(() => rooms.id, { onDelete: "cascade" }),
-    senderId: integer("sender_id")
-      .notNull()
-      .references(() => users.id),
-    content: text("content").notNull(),
-    createdAt: text("created_at").notNull(),
-    editedAt: text("edited_at"),
-    deletedAt: text("deleted_at"),
-    clientId: text("client_id"),
-  },
-  (t) => [
-    index("messages_by_room").on(t.roomId, t.id),
-    // A retried send carries the same client id and is stored once.
-    uniqueIndex("messages_client_id").on(t.roomId, t.senderId, t.clientId).where(sql`${t.clientId} IS NOT NULL`),
-  ],
 );
 
 // Refresh tokens are rotated: each use revokes the old one; logout revokes it too.
@@ -138,5 +108,15 @@ export const messageBlocks = sqliteTable("message_blocks", {
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
-export type MessageRow = typeof messages.$inferSelect;
+/** A message as its room's store answers it: D1 holds no messages (each room's object does). */
+export type MessageRow = {
+  id: number;
+  roomId: number;
+  senderId: number;
+  content: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  clientId: string | null;
+};
 export type LoginFailureRow = typeof loginFailures.$inferSelect;

@@ -48,37 +48,27 @@ export function userStatements(users: NewUser[]): string[] {
  */
 export function roomStatements(room: NewRoom): string[] {
   if (room.claimed) return [];
-  const last = room.messages.at(-1);
   return [
-    `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at, last_message_id, last_message_at) VALUES ${sqlRow(
-      [
-        room.id,
-        room.title,
-        room.isGroup,
-        room.dmKey,
-        room.createdBy,
-        room.createdAt,
-        last?.id ?? null,
-        last?.createdAt ?? null,
-      ],
-    )}`,
+    `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at) VALUES ${sqlRow([
+      room.id,
+      room.title,
+      room.isGroup,
+      room.dmKey,
+      room.createdBy,
+      room.createdAt,
+    ])}`,
   ];
 }
 
-/**
- * A room's members, who see it from then on, each read up to its last message (D1 still
- * keeps read positions beside the room's); one there already (a DM the pair opened
- * meanwhile) is kept.
- */
+/** A room's members, who see it from then on; one there already (a DM the pair opened meanwhile) is kept. */
 export function memberStatements(room: NewRoom): string[] {
-  const last = room.messages.at(-1);
   const statements: string[] = [];
   for (let i = 0; i < room.members.length; i += ROWS_PER_STATEMENT) {
     const rows = room.members
       .slice(i, i + ROWS_PER_STATEMENT)
-      .map((member) => sqlRow([room.id, member.userId, member.role, room.createdAt, last?.id ?? 0]));
+      .map((member) => sqlRow([room.id, member.userId, member.role, room.createdAt]));
     statements.push(
-      `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_id) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
+      `INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`,
     );
   }
   return statements;
