@@ -141,19 +141,36 @@ const people = (): SeedUser[] =>
   );
 
 /**
- * The DM of users 1 and 2 (bench0, bench1: seeded first) with its history, straight into
- * D1. Its ids are SQLite's own: no room has been handed ids yet, and the first block a
- * room gets starts above them (reserveMessageIds in core/db/messages.ts).
+ * The DM of users 1 and 2 (bench0, bench1: seeded first), straight into D1, with the block
+ * of ids its history takes (1 to DM_HISTORY): no room has been handed ids yet, and the first
+ * block a room gets starts above it (reserveMessageIds in core/db/messages.ts).
  */
-function dmWithHistory(): string[] {
+function dmWithIdsForHistory(): string[] {
   const at = sqlText(new Date().toISOString());
   return [
     `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at) VALUES (1, 'bench0 - bench1', 0, '1:2', 1, ${at})`,
     `INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (1, 1, 'member', ${at}), (1, 2, 'member', ${at})`,
-    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${DM_HISTORY})
-     INSERT INTO messages (room_id, sender_id, content, created_at) SELECT 1, 1 + i % 2, 'history ' || i, ${at} FROM n`,
-    `UPDATE rooms SET last_message_id = (SELECT max(id) FROM messages WHERE room_id = 1), last_message_at = ${at} WHERE id = 1`,
+    `INSERT INTO message_blocks (first_id, end_id, room_id) VALUES (1, ${DM_HISTORY + 1}, 1)`,
   ];
+}
+
+/** The DM's history, into its room through the admin route an import uses, at most 1,000 messages a request. */
+async function fillDmHistory(server: DevServer) {
+  const createdAt = new Date().toISOString();
+  for (let first = 1; first <= DM_HISTORY; first += 1000) {
+    const messages = Array.from({ length: Math.min(1000, DM_HISTORY - first + 1) }, (_, i) => ({
+      id: first + i,
+      sender_id: 1 + ((first + i) % 2),
+      created_at: createdAt,
+      content: `history ${first + i}`,
+    }));
+    const answer = await fetch(`${server.url}/api/admin/rooms/1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages, reads: [] }),
+    });
+    if (!answer.ok) throw new Error(`filling the DM's history failed: ${answer.status} ${await answer.text()}`);
+  }
 }
 
 /**
@@ -169,7 +186,7 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
       configPath: config?.configPath,
       env: BENCH_ENV,
       vars: { ...BENCH_VARS, UPSTASH_REDIS_REST_URL: presence.url, UPSTASH_REDIS_REST_TOKEN: presence.token },
-      prepare: async (persistTo) => execute({ remote: false, persistTo }, dmWithHistory()),
+      prepare: async (persistTo) => execute({ remote: false, persistTo }, dmWithIdsForHistory()),
     });
   } catch (error) {
     config?.remove();
@@ -182,6 +199,7 @@ export async function startChat(options: { counting?: boolean } = {}): Promise<C
     await presence.stop();
   };
   try {
+    await fillDmHistory(server);
     const signIn = async (username: string) => {
       const answer = await fetch(`${server.url}/api/v1/access_token/`, {
         method: "POST",

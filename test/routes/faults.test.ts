@@ -154,7 +154,7 @@ const routes: [string, (w: World) => Request][] = [
   ],
 ];
 
-const TABLES = ["users", "rooms", "room_members", "messages", "refresh_tokens", "login_failures"];
+const TABLES = ["users", "rooms", "room_members", "message_blocks", "refresh_tokens", "login_failures"];
 
 /** Every stored row (by rowid) and every avatar object, to prove what a failed request left behind. */
 async function everything() {
