@@ -97,8 +97,8 @@ export const messageIds = sqliteTable(
   (t) => [check("message_ids_only", sql`${t.only} = 1`)],
 );
 
-// Which room each block of ids went to, so a message is found by its id alone even before
-// D1 has its row (messages/{id}/ would otherwise answer 404 for a message just sent).
+// Which room each block of ids went to, so a message is found by its id alone: its text
+// lives only in its room's object.
 // The highest end_id is where the next block starts; a deleted room's blocks lead nowhere.
 export const messageBlocks = sqliteTable("message_blocks", {
   firstId: integer("first_id").primaryKey(),

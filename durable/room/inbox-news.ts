@@ -8,8 +8,8 @@
  * alarm sends until it arrives.
  *
  * What news needs of the room (its title, kind and member ids) is kept in memory, so a
- * message costs D1 nothing: the worker tells the room of every change to them, which drops
- * the copy (forgetRoom), and after an eviction it is read again on the next news.
+ * message costs D1 nothing: the worker tells the room of every change to them, which makes
+ * it read them again (forgetRoom), as it does after an eviction.
  */
 import { database } from "../../core/db";
 import { roomForNews } from "../../core/db/rooms";

@@ -6,7 +6,7 @@
 
 /**
  * Version 1, the layout every room had before the store was versioned: messages (their text
- * only until D1 has them; see d1-copy.ts) and the block of ids the room may give.
+ * only until D1 had them: a copy that version 2 removed) and the block of ids the room may give.
  */
 const V1 = `
   CREATE TABLE messages (

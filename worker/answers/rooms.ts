@@ -12,9 +12,6 @@ import { userAnswers } from "./users";
 /** How many of its latest messages a room answer carries; older ones are paged. */
 export const ROOM_ANSWER_MESSAGES = 50;
 
-/**
- * Read through the room's object, which has the messages D1 does not have yet.
- */
 export async function roomAnswer(env: Env, room: RoomRow, origin: string): Promise<Room> {
   const db = database(env);
   const [people, { rows }] = await Promise.all([

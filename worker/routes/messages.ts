@@ -19,8 +19,8 @@ import { errors, idParam, json, jsonBody } from "../openapi";
 const MessageId = z.object({ id: idParam });
 
 /**
- * The room of a message the caller may see: found by the message's id block, so a message
- * just sent is found before D1 has its row (its room gives D1 every message first).
+ * The room of a message the caller may see: found by the message's id block, which D1
+ * records when the room reserves it, so a message acknowledged a moment ago is found too.
  */
 async function roomOfVisibleMessage(env: Env, id: number, user: UserRow): Promise<number> {
   const db = database(env);

@@ -221,7 +221,6 @@ export const rooms = createApp()
         const page = await historyAround(roomObject(c.env, room.id), around, limit);
         return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore, has_newer: page.hasNewer }, 200);
       }
-      // Through the room's object, which has the messages D1 does not have yet.
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
       return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
     },
