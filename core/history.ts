@@ -12,6 +12,17 @@ export type MessageRow = {
   clientId: string | null;
 };
 
+/** A message as a room's store row holds it, in its column names: what moves, imports and exports carry. */
+export type StoredMessage = {
+  id: number;
+  sender_id: number;
+  client_id: string | null;
+  created_at: string;
+  content: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+};
+
 export type HistoryQuery = { before?: number; after?: number; limit: number };
 
 /**

@@ -7,18 +7,11 @@
  * A message leaves D1 only once its room holds it, and its id keeps finding its room: ids
  * that no block covers (put in before blocks were recorded, or by an import) get blocks.
  */
+import type { StoredMessage } from "../history";
 import type { Database } from ".";
 
 /** A message as D1's row has it, in the room store's column names. */
-export type D1Message = {
-  id: number;
-  sender_id: number;
-  client_id: string | null;
-  created_at: string;
-  content: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-};
+export type D1Message = StoredMessage;
 
 /** A message to move, with what the blocks it needs depend on. */
 export type MessageToMove = D1Message & {

@@ -108,15 +108,4 @@ export const messageBlocks = sqliteTable("message_blocks", {
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
-/** A message as its room's store answers it: D1 holds no messages (each room's object does). */
-export type MessageRow = {
-  id: number;
-  roomId: number;
-  senderId: number;
-  content: string;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-  clientId: string | null;
-};
 export type LoginFailureRow = typeof loginFailures.$inferSelect;

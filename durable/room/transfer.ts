@@ -7,16 +7,10 @@
  * Raw SQL on the store's version 2 tables (schema.ts), apart from the store's everyday reads.
  */
 
-/** A message as the store's row holds it; the text is NULL in an export of a store whose text is still in D1. */
-export type StoredMessage = {
-  id: number;
-  sender_id: number;
-  client_id: string | null;
-  created_at: string;
-  content: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-};
+import type { StoredMessage } from "../../core/history";
+
+export type { StoredMessage };
+/** A message in an export: its text is NULL where the store's is still in D1. */
 export type ExportedMessage = Omit<StoredMessage, "content"> & { content: string | null };
 /** How far a member has read. */
 export type ReadPosition = { user_id: number; last_read_id: number };
