@@ -28,7 +28,12 @@ startChatApp();
 describe("the web client", () => {
   it("says clearly when a password is wrong, and a reload keeps me signed in without any token a script can read", async () => {
     const page = await newPage();
+    const errors: string[] = [];
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
     await page.goto(app.server.url);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    // A first visit has no session to resume: nothing is refused, nothing is logged.
+    expect(errors).toEqual([]);
     await page.getByLabel("Username").fill("ana");
     await page.getByLabel("Password").fill("not her password");
     await page.getByRole("button", { name: "Sign in" }).click();
