@@ -29,11 +29,12 @@ describe("GroupDetails", () => {
     const members = within(screen.getByRole("list", { name: "Members" }));
     const [olga, mo, quinn] = members.getAllByRole("listitem");
     expect(within(olga).getByRole("img", { name: "online" })).toBeTruthy();
-    expect(olga.textContent).toBe("Olgaowner");
+    // Each begins with their initial: the picture of someone who never chose one.
+    expect(olga.textContent).toBe("OOlgaowner");
     expect(within(mo).getByRole("img", { name: "offline" })).toBeTruthy();
-    expect(mo.textContent).toBe("Moyou");
+    expect(mo.textContent).toBe("MMoyou");
     expect(within(quinn).queryByRole("img", { name: /online|offline/ })).toBeNull();
-    expect(quinn.textContent).toBe("Quinnpresence unknown");
+    expect(quinn.textContent).toBe("QQuinnpresence unknown");
   });
 
   it("hides renaming and removing from a member who is not the owner, but lets them add people and leave", async () => {
