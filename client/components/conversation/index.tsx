@@ -6,12 +6,13 @@
  * reach the latest. A person I have no DM with yet gets a draft conversation: the first
  * message creates the DM.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { hasNewer } from "../../lib/history-window";
 import { otherParticipant, roomName } from "../../lib/rooms";
 import { dayKey, dayLabel } from "../../lib/times";
+import { usePeople } from "../../lib/use-people";
 import { useRoom } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { Composer } from "./composer";
@@ -101,7 +102,10 @@ export function Conversation({
   const toBottom = useRef(false);
   /** Whether the last render showed the live end, which new messages keep me at. */
   const wasLive = useRef(true);
-  const people = useMemo(() => new Map(room.participants.map((user) => [user.id, user])), [room.participants]);
+  const people = usePeople(
+    room.participants,
+    state.messages.map((message) => message.sender),
+  );
   const latest = state.messages.at(-1);
   const name = (id: number) => people.get(id)?.full_name ?? "Someone";
 
