@@ -7,6 +7,7 @@
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
 import { useFormAction } from "../../lib/use-form-action";
+import { Avatar } from "../avatar";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
@@ -148,7 +149,7 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
   return (
     <li class={styles.user} aria-label={who}>
       <div class={styles.identity}>
-        <img src={user.avatar_url} alt="" width={40} height={40} />
+        <Avatar src={user.avatar_url} name={user.full_name} size={40} />
         <div>
           <p class={styles.name}>
             {who}
@@ -161,39 +162,44 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
         </div>
       </div>
       <div class={form.actions}>
-        {user.is_active ? (
-          <button
-            type="button"
-            class={`${form.button} ${form.danger}`}
-            onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}
-          >
-            Deactivate {user.username}
-          </button>
-        ) : (
-          <button
-            type="button"
-            class={form.button}
-            onClick={() => change({ is_active: true }, `${user.username} is active again.`)}
-          >
-            Reactivate {user.username}
-          </button>
-        )}
-        {user.is_superuser ? (
-          <button
-            type="button"
-            class={form.button}
-            onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}
-          >
-            Revoke superuser from {user.username}
-          </button>
-        ) : (
-          <button
-            type="button"
-            class={form.button}
-            onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}
-          >
-            Make {user.username} a superuser
-          </button>
+        {/* The API refuses both on one's own account: they would lock the last admin out. */}
+        {user.id !== me.id && (
+          <>
+            {user.is_active ? (
+              <button
+                type="button"
+                class={`${form.button} ${form.danger}`}
+                onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}
+              >
+                Deactivate {user.username}
+              </button>
+            ) : (
+              <button
+                type="button"
+                class={form.button}
+                onClick={() => change({ is_active: true }, `${user.username} is active again.`)}
+              >
+                Reactivate {user.username}
+              </button>
+            )}
+            {user.is_superuser ? (
+              <button
+                type="button"
+                class={form.button}
+                onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}
+              >
+                Revoke superuser from {user.username}
+              </button>
+            ) : (
+              <button
+                type="button"
+                class={form.button}
+                onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}
+              >
+                Make {user.username} a superuser
+              </button>
+            )}
+          </>
         )}
         <button type="button" class={form.button} aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
           Reset {user.username}'s password
