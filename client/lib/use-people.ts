@@ -35,7 +35,6 @@ export function usePeople(participants: User[], ids: number[]): Map<number, User
   const missingKey = [...new Set(missing)].sort((a, b) => a - b).join(",");
   useEffect(() => {
     for (const id of new Set(missing)) lookUp(id);
-    // biome-ignore lint/correctness/useExhaustiveDependencies: missingKey stands for missing's contents
   }, [missingKey]);
   return useMemo(() => {
     const people = new Map(participants.map((user) => [user.id, user]));
@@ -44,6 +43,5 @@ export function usePeople(participants: User[], ids: number[]): Map<number, User
       if (user) people.set(id, user);
     }
     return people;
-    // biome-ignore lint/correctness/useExhaustiveDependencies: version changes when a lookup lands
   }, [participants, missingKey, version]);
 }
