@@ -24,7 +24,7 @@ const blankUser = { username: "", first_name: "", last_name: "", email: "", pass
 
 function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [draft, setDraft] = useState(blankUser);
-  const { problem, busy, run } = useFormAction();
+  const { problem, busy, run, edited } = useFormAction();
   const headingId = useId();
   const set = (key: keyof typeof blankUser) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
@@ -38,7 +38,13 @@ function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   };
 
   return (
-    <form class={`${form.form} ${styles.newUser}`} onSubmit={submit} aria-labelledby={headingId} noValidate>
+    <form
+      class={`${form.form} ${styles.newUser}`}
+      onSubmit={submit}
+      onInput={edited}
+      aria-labelledby={headingId}
+      noValidate
+    >
       <h3 id={headingId}>Create a user</h3>
       <Field
         label="Username"
@@ -100,7 +106,7 @@ function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
 
 function PasswordReset({ user, onDone }: { user: User; onDone: (message: string) => void }) {
   const [password, setPassword] = useState("");
-  const { problem, run } = useFormAction();
+  const { problem, run, edited } = useFormAction();
   const formRef = useRef<HTMLFormElement>(null);
   // Opened from a button in the row: the keyboard goes straight to the new password.
   useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
@@ -112,7 +118,7 @@ function PasswordReset({ user, onDone }: { user: User; onDone: (message: string)
     });
   };
   return (
-    <form ref={formRef} class={styles.reset} onSubmit={submit} noValidate>
+    <form ref={formRef} class={styles.reset} onSubmit={submit} onInput={edited} noValidate>
       <Field
         label={`New password for ${user.username}`}
         type="password"

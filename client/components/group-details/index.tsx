@@ -29,7 +29,7 @@ const canManage = (room: Room, me: User) => room.is_group && (me.is_superuser ||
 
 function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => void }) {
   const [title, setTitle] = useState(room.title);
-  const { problem, run } = useFormAction();
+  const { problem, run, edited } = useFormAction();
   const submit = (event: Event) => {
     event.preventDefault();
     void run(async () =>
@@ -39,7 +39,7 @@ function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => vo
     );
   };
   return (
-    <form class={`${form.form} ${styles.inline}`} onSubmit={submit} noValidate>
+    <form class={`${form.form} ${styles.inline}`} onSubmit={submit} onInput={edited} noValidate>
       <Field
         label="Group title"
         value={title}
