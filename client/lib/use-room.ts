@@ -338,8 +338,9 @@ export function useRoom(
     },
     typing() {
       if (Date.now() - lastTypingSent.current < TYPING_EVERY_MS) return;
-      lastTypingSent.current = Date.now();
-      socket.current?.send({ type: "typing" });
+      // Only a signal that went out counts against the limit: one typed while the socket
+      // opens would otherwise hide the next ones for two seconds.
+      if (socket.current?.send({ type: "typing" })) lastTypingSent.current = Date.now();
     },
     read(upTo: number) {
       socket.current?.send({ type: "read", up_to: upTo });
