@@ -12,15 +12,20 @@ export const titleFor = (unread: number) => (unread > 0 ? `(${unread}) ${APP_TIT
 
 const notificationsSupported = () => typeof Notification !== "undefined";
 
-export function useAttention(unread: number) {
+/** Whether the tab is hidden now: an open conversation is read only while it is not. */
+export function usePageHidden(): boolean {
   const [hidden, setHidden] = useState(() => document.hidden);
-  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "denied"));
-
   useEffect(() => {
     const update = () => setHidden(document.hidden);
     document.addEventListener("visibilitychange", update);
     return () => document.removeEventListener("visibilitychange", update);
   }, []);
+  return hidden;
+}
+
+export function useAttention(unread: number) {
+  const hidden = usePageHidden();
+  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "denied"));
 
   useEffect(() => {
     document.title = titleFor(hidden ? unread : 0);

@@ -328,10 +328,21 @@ describe("the web client", () => {
     await expect.poll(() => kim.title()).toBe("(1) Condor Chat");
     await expect.poll(async () => (await log()).shown).toEqual(["Gus: are you there?"]);
 
-    await kim.evaluate(() => {
-      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
-      document.dispatchEvent(new Event("visibilitychange"));
-    });
+    const setHidden = (hidden: boolean) =>
+      kim.evaluate((hidden) => {
+        Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+    await setHidden(false);
+    await expect.poll(() => kim.title()).toBe("Condor Chat");
+
+    // With the DM open in a hidden tab, nobody is reading it: the title still counts.
+    await openDm(kim, "Gus");
+    await setHidden(true);
+    await expect.poll(() => kim.title()).toBe("Condor Chat");
+    await send(gus, "Kim", "still there?");
+    await expect.poll(() => kim.title()).toBe("(1) Condor Chat");
+    await setHidden(false);
     await expect.poll(() => kim.title()).toBe("Condor Chat");
   });
 

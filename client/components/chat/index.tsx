@@ -11,7 +11,7 @@ import type { WireMessage } from "../../../core/protocol";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
 import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
 import { dmWith } from "../../lib/rooms";
-import { useAttention } from "../../lib/use-attention";
+import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
@@ -59,7 +59,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     setPaneNow(next);
   };
   const online = useOnline();
-  const inbox = useInbox(me.id, openRoomId, {
+  // A room open in a hidden tab is not being read: its new messages count as unread.
+  const hidden = usePageHidden();
+  const inbox = useInbox(me.id, hidden ? null : openRoomId, {
     onIncoming(room, title, message: WireMessage) {
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
       const heading = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
