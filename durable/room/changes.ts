@@ -1,5 +1,6 @@
 /** Edits and deletes of the room's messages, which only their author may make. */
 import { now } from "../../core/db";
+import type { MessageRow } from "../../core/history";
 import { isAuthor } from "../../core/policy";
 import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { toMessage } from "../../core/shapes";
@@ -17,6 +18,8 @@ export class MessageChanges {
     private readonly broadcast: (frame: RoomFrame) => void,
     /** Tells the participants' inboxes, whose previews and unread counts may change. */
     private readonly changed: (message: WireMessage) => void,
+    /** The changed row as the room shows it (with its reactions). */
+    private readonly shown: (row: MessageRow) => MessageRow,
   ) {}
 
   /** Edits a message of the user's; everyone in the room sees the new text at once. */
@@ -34,7 +37,7 @@ export class MessageChanges {
     if (!row || row.deletedAt !== null) return { ok: false, error: "not_found", why: "No such message in this room." };
     if (!isAuthor({ id: input.userId }, row))
       return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
-    const message = toMessage(this.store.rewrite(row.id, change));
+    const message = toMessage(this.shown(this.store.rewrite(row.id, change)));
     this.broadcast({ type, message });
     this.changed(message);
     return { ok: true, message };

@@ -10,7 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { errorBody } from "../../core/errors";
-import type { HistoryQuery } from "../../core/history";
+import type { HistoryQuery, MessageRow } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
 import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
@@ -19,6 +19,7 @@ import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
+import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
 import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
@@ -36,6 +37,7 @@ import { Typing } from "./typing";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
+export type { ReactionResult } from "./reactions";
 export type { PostInput } from "./sequencer";
 export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
 
@@ -58,6 +60,11 @@ export class Room extends DurableObject<Env> {
   readonly #reads: ReadMarks;
   readonly #news: InboxNews;
   readonly #changes: MessageChanges;
+  readonly #reactions = new MessageReactions(
+    this.ctx.storage,
+    this.#store,
+    this.#sockets.broadcast.bind(this.#sockets),
+  );
   readonly #catchUp: CatchUp;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -73,7 +80,8 @@ export class Room extends DurableObject<Env> {
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
     this.#news.open();
     this.#reads = new ReadMarks(store, this.#news, broadcast);
-    this.#changes = new MessageChanges(store, broadcast, (message) => this.#news.changed(message));
+    const shown = (row: MessageRow) => this.#reactions.attach([row])[0];
+    this.#changes = new MessageChanges(store, broadcast, (message) => this.#news.changed(message), shown);
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
@@ -173,9 +181,15 @@ export class Room extends DurableObject<Env> {
     return this.#changes.remove(input);
   }
 
-  /** A page of the room's history, for the worker's REST routes. */
+  /** Adds or takes back a member's reaction to a message; everyone in the room sees it at once. */
+  async react(input: ReactionInput): Promise<ReactionResult> {
+    return this.#reactions.react(input);
+  }
+
+  /** A page of the room's history, with its reactions, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
-    return this.#store.page(page);
+    const { rows, hasMore } = this.#store.page(page);
+    return { rows: this.#reactions.attach(rows), hasMore };
   }
 
   /** A participant's unread count and the room's latest message, for their inbox. */
