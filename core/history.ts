@@ -10,6 +10,8 @@ export type MessageRow = {
   editedAt: string | null;
   deletedAt: string | null;
   clientId: string | null;
+  /** The members it mentions; absent when none. */
+  mentions?: number[];
   /** Its reactions, in order of first use, each with who reacted in the order they did; absent when none. */
   reactions?: ReactionTally[];
 };

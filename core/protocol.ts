@@ -51,6 +51,12 @@ export const WireMessage = z.object({
   deleted: z.boolean(),
   /** The sender's own id for it, on the socket's frames: the sender knows its echo by it. */
   client_id: z.string().optional(),
+  mentions: z
+    .array(id)
+    .optional()
+    .describe(
+      "The members it mentions (@username, or @here for those in the room), never its sender; absent when none",
+    ),
   reactions: z.array(Reaction).optional().describe("Its reactions, in order of first use; absent when none"),
 });
 export type WireMessage = z.infer<typeof WireMessage>;
@@ -107,7 +113,12 @@ export type RoomFrame = z.infer<typeof RoomFrame>;
 
 /** Frames a user's inbox sends about rooms they may not be looking at. */
 export const InboxFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("unread"), counts: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal("unread"),
+    counts: z.record(z.string(), z.number()),
+    /** Of those, the ones that mention you, by room. */
+    mentions: z.record(z.string(), z.number()).optional(),
+  }),
   /** A new message somewhere; `first_dm` when it opens a DM with someone new. */
   z.object({
     type: z.literal("room_message"),

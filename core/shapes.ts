@@ -104,6 +104,7 @@ export function toMessage(row: MessageRow, viewer?: number): Message {
     edited_at: row.editedAt,
     deleted: row.deletedAt !== null,
   };
+  if (row.mentions?.length) message.mentions = row.mentions;
   if (row.reactions?.length) message.reactions = reactionsOf(row.reactions, viewer);
   return message;
 }

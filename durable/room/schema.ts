@@ -99,8 +99,17 @@ const REACTIONS = `
   END;
 `;
 
+/**
+ * Mentions: the ids of the members a message names (JSON, NULL when none), read once when
+ * it is committed or edited. The index finds the few that mention anyone, for the counts.
+ */
+const MENTIONS = `
+  ALTER TABLE messages ADD COLUMN mentions TEXT;
+  CREATE INDEX messages_mentioning ON messages (id) WHERE mentions IS NOT NULL;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

@@ -50,7 +50,10 @@ const HistoryQuery = z.object({
   around: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
+const RoomSummarySchema = RoomSchema.extend({
+  unread_count: z.number().int(),
+  mention_count: z.number().int().openapi({ description: "Of your unread messages, the ones that mention you" }),
+}).openapi("RoomSummary");
 const HistoryPage = z
   .object({
     messages: z.array(MessageSchema),
@@ -104,6 +107,7 @@ export const rooms = createApp()
           summary.latest ? [summary.latest] : [],
         ),
         unread_count: summary.unread,
+        mention_count: summary.mentions,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
