@@ -10,7 +10,13 @@ export type MessageRow = {
   editedAt: string | null;
   deletedAt: string | null;
   clientId: string | null;
+  /** The members it mentions; absent when none. */
+  mentions?: number[];
+  /** Its reactions, in order of first use, each with who reacted in the order they did; absent when none. */
+  reactions?: ReactionTally[];
 };
+
+export type ReactionTally = { emoji: string; users: number[] };
 
 /** A message as a room's store row holds it, in its column names: what moves, imports and exports carry. */
 export type StoredMessage = {

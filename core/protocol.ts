@@ -28,6 +28,19 @@ export const clientId = z.string().min(1, "must not be empty").max(64, "must be 
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+const Reaction = z.object({
+  emoji: z.string(),
+  count: z.number().int().positive(),
+  /** Who reacted, in the order they did. */
+  users: z.array(id),
+  mine: z
+    .boolean()
+    .optional()
+    .describe(
+      "Whether you reacted: in every REST answer; socket frames leave it out (the client reads it from users and welcome's `you`)",
+    ),
+});
+
 export const WireMessage = z.object({
   id,
   room: id,
@@ -38,6 +51,13 @@ export const WireMessage = z.object({
   deleted: z.boolean(),
   /** The sender's own id for it, on the socket's frames: the sender knows its echo by it. */
   client_id: z.string().optional(),
+  mentions: z
+    .array(id)
+    .optional()
+    .describe(
+      "The members it mentions (@username, or @here for those in the room), never its sender; absent when none",
+    ),
+  reactions: z.array(Reaction).optional().describe("Its reactions, in order of first use; absent when none"),
 });
 export type WireMessage = z.infer<typeof WireMessage>;
 
@@ -82,6 +102,8 @@ export const RoomFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("read"), user: id, up_to: z.number().int().min(0) }),
   z.object({ type: z.literal("member_joined"), user: Member }),
   z.object({ type: z.literal("member_left"), user: id }),
+  /** Someone added (or took back) their reaction to a message: one frame for every socket alike. */
+  z.object({ type: z.literal("reaction"), message: id, emoji: z.string(), user: id, added: z.boolean() }),
   /** The participants with a socket open in this room now. */
   z.object({ type: z.literal("here"), users: z.array(id) }),
   /** An error; one that answers a `send` carries its `client_id`. */
@@ -91,7 +113,12 @@ export type RoomFrame = z.infer<typeof RoomFrame>;
 
 /** Frames a user's inbox sends about rooms they may not be looking at. */
 export const InboxFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("unread"), counts: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal("unread"),
+    counts: z.record(z.string(), z.number()),
+    /** Of those, the ones that mention you, by room. */
+    mentions: z.record(z.string(), z.number()).optional(),
+  }),
   /** A new message somewhere; `first_dm` when it opens a DM with someone new. */
   z.object({
     type: z.literal("room_message"),

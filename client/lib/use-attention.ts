@@ -7,8 +7,9 @@ import { useEffect, useState } from "preact/hooks";
 
 const APP_TITLE = "Condor Chat";
 
-/** The page title for `unread` messages waiting. */
-export const titleFor = (unread: number) => (unread > 0 ? `(${unread}) ${APP_TITLE}` : APP_TITLE);
+/** The page title for `unread` messages waiting, `mentions` of them naming me (shown first: they matter most). */
+export const titleFor = (unread: number, mentions = 0) =>
+  unread > 0 ? `(${mentions > 0 ? `@${mentions} · ` : ""}${unread}) ${APP_TITLE}` : APP_TITLE;
 
 const notificationsSupported = () => typeof Notification !== "undefined";
 
@@ -23,13 +24,13 @@ export function usePageHidden(): boolean {
   return hidden;
 }
 
-export function useAttention(unread: number) {
+export function useAttention(unread: number, mentions = 0) {
   const hidden = usePageHidden();
   const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "denied"));
 
   useEffect(() => {
-    document.title = titleFor(hidden ? unread : 0);
-  }, [hidden, unread]);
+    document.title = hidden ? titleFor(unread, mentions) : titleFor(0);
+  }, [hidden, unread, mentions]);
 
   return {
     hidden,

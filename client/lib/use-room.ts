@@ -26,6 +26,7 @@ import {
   withOlder,
 } from "./history-window";
 import { type LiveSocket, liveSocket } from "./live-socket";
+import { withReaction } from "./reactions";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
@@ -210,6 +211,13 @@ export function useRoom(
         case "message_deleted":
           setState((s) => withChanged(s, [frame.message]));
           break;
+        case "reaction":
+          setState((s) => {
+            const message =
+              s.messages.find((m) => m.id === frame.message) ?? s.tail?.find((m) => m.id === frame.message);
+            return message ? withChanged(s, [withReaction(message, frame)]) : s;
+          });
+          break;
         case "typing":
           if (frame.user !== me) setTyping(frame.user, frame.typing);
           break;
@@ -335,6 +343,13 @@ export function useRoom(
         const gone = s.messages.find((m) => m.id === id) ?? s.tail?.find((m) => m.id === id);
         return gone ? withChanged(s, [{ ...gone, content: "", deleted: true }]) : s;
       });
+    },
+    /** Adds or takes back my reaction; its frame, which may come first, changes nothing more. */
+    async react(id: number, emoji: string, add: boolean) {
+      const param = { id: String(id), emoji: encodeURIComponent(emoji) };
+      const route = api.messages[":id"].reactions[":emoji"];
+      const message = await answer(add ? route.$put({ param }) : route.$delete({ param }));
+      setState((s) => withChanged(s, [message]));
     },
     typing() {
       if (Date.now() - lastTypingSent.current < TYPING_EVERY_MS) return;

@@ -72,6 +72,7 @@ export class InboxNews {
     const latest = this.store.page({ limit: 1 }).rows[0];
     return {
       unread: this.store.unreadFor(userId),
+      mentions: this.store.unreadMentionsFor(userId),
       latest: latest ? toMessage(latest) : null,
       countedTo: latest?.id ?? 0,
       readTo: this.store.readPosition(userId),
@@ -85,11 +86,11 @@ export class InboxNews {
     );
   }
 
-  /** An edit may change every participant's preview; a delete, their unread counts too. */
-  changed(message: Message) {
+  /** An edit may change every participant's preview; with `recount` (a delete, an edit of mentions), their counts too. */
+  changed(message: Message, recount: boolean) {
     const tell = async () => {
       const members = await this.#members();
-      if (message.deleted) return this.summarise(members);
+      if (recount) return this.summarise(members);
       return this.#toEach(members, (userId) => inboxObject(this.room.env, userId).messageEdited(message));
     };
     this.waitUntil(tell().catch((err) => console.warn("inbox news of a change failed", err)));

@@ -10,15 +10,17 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { errorBody } from "../../core/errors";
-import type { HistoryQuery } from "../../core/history";
+import type { HistoryQuery, MessageRow } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
-import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
+import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL, type WireMessage } from "../../core/protocol";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
+import { Mentions } from "./mentions";
+import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
 import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
@@ -36,6 +38,7 @@ import { Typing } from "./typing";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
+export type { ReactionResult } from "./reactions";
 export type { PostInput } from "./sequencer";
 export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
 
@@ -58,6 +61,12 @@ export class Room extends DurableObject<Env> {
   readonly #reads: ReadMarks;
   readonly #news: InboxNews;
   readonly #changes: MessageChanges;
+  readonly #mentions = new Mentions(this.#room, () => this.#sockets.usersHere());
+  readonly #reactions = new MessageReactions(
+    this.ctx.storage,
+    this.#store,
+    this.#sockets.broadcast.bind(this.#sockets),
+  );
   readonly #catchUp: CatchUp;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -73,7 +82,9 @@ export class Room extends DurableObject<Env> {
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
     this.#news.open();
     this.#reads = new ReadMarks(store, this.#news, broadcast);
-    this.#changes = new MessageChanges(store, broadcast, (message) => this.#news.changed(message));
+    const shown = (row: MessageRow) => this.#reactions.attach([row])[0];
+    const changed = (message: WireMessage, recount: boolean) => this.#news.changed(message, recount);
+    this.#changes = new MessageChanges(store, broadcast, changed, shown);
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
@@ -153,7 +164,8 @@ export class Room extends DurableObject<Env> {
   async receive(input: PostInput, options: { told?: boolean } = {}): Promise<PostResult> {
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
-    const received = await this.#sequencer.receive(input);
+    const mentions = await this.#mentions.in(input.content, input.senderId);
+    const received = await this.#sequencer.receive({ ...input, mentions });
     if (!received.isRetry) {
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
@@ -165,7 +177,7 @@ export class Room extends DurableObject<Env> {
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    return this.#changes.edit(input);
+    return this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
   }
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */
@@ -173,9 +185,15 @@ export class Room extends DurableObject<Env> {
     return this.#changes.remove(input);
   }
 
-  /** A page of the room's history, for the worker's REST routes. */
+  /** Adds or takes back a member's reaction to a message; everyone in the room sees it at once. */
+  async react(input: ReactionInput): Promise<ReactionResult> {
+    return this.#reactions.react(input);
+  }
+
+  /** A page of the room's history, with its reactions, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
-    return this.#store.page(page);
+    const { rows, hasMore } = this.#store.page(page);
+    return { rows: this.#reactions.attach(rows), hasMore };
   }
 
   /** A participant's unread count and the room's latest message, for their inbox. */
@@ -206,6 +224,7 @@ export class Room extends DurableObject<Env> {
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */
   async membersChanged(change: { joined: MemberSummary[]; left: number[] }) {
     this.#news.forgetRoom();
+    this.#mentions.forget();
     for (const user of change.joined) this.#sockets.broadcast({ type: "member_joined", user });
     for (const userId of change.left) {
       // One who joins again starts with nothing read, as a new participant does.
@@ -218,6 +237,11 @@ export class Room extends DurableObject<Env> {
   /** The room's title changed: the next inbox news reads it again. */
   async renamed() {
     this.#news.forgetRoom();
+  }
+
+  /** A member changed their username: mentions read the new one from the next message on. */
+  async membersRenamed() {
+    this.#mentions.forget();
   }
 
   /** A deactivated user's sockets close at once: their token no longer opens one either. */

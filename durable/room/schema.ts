@@ -80,8 +80,36 @@ const V3 = `
   END;
 `;
 
+/**
+ * Reactions: who reacted to which message with which emoji, once each. A message's emoji
+ * show in the order of their rowid, which is first use; a deleted message loses them.
+ */
+const REACTIONS = `
+  CREATE TABLE reactions (
+    message_id INTEGER NOT NULL,
+    emoji TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (message_id, emoji, user_id)
+  );
+  CREATE TRIGGER reactions_of_deleted AFTER UPDATE OF deleted_at ON messages
+    WHEN NEW.deleted_at IS NOT NULL
+  BEGIN
+    DELETE FROM reactions WHERE message_id = NEW.id;
+  END;
+`;
+
+/**
+ * Mentions: the ids of the members a message names (JSON, NULL when none), read once when
+ * it is committed or edited. The index finds the few that mention anyone, for the counts.
+ */
+const MENTIONS = `
+  ALTER TABLE messages ADD COLUMN mentions TEXT;
+  CREATE INDEX messages_mentioning ON messages (id) WHERE mentions IS NOT NULL;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

@@ -28,7 +28,8 @@ const LARGEST_ID_BLOCK = 4096;
 /** A room that committed messages this recently is busy: its next ones wait a turn. */
 const BUSY_WITHIN_MS = 10;
 
-export type PostInput = { senderId: number; content: string; clientId?: string };
+/** A message to commit; `mentions`, the members it names, read by the room before it comes here. */
+export type PostInput = { senderId: number; content: string; clientId?: string; mentions?: number[] };
 /** A received message; `isRetry` when its client id was stored before, and so nothing was committed now. */
 export type Received = { message: WireMessage; isRetry: boolean };
 
@@ -116,6 +117,7 @@ export class Sequencer {
       content: input.content.toWellFormed(),
       createdAt: now(),
       clientId: input.clientId ?? null,
+      ...(input.mentions?.length ? { mentions: input.mentions } : {}),
     };
     if (!this.store.insert(message))
       return { message: toWireMessage(this.store.byClientId(input.senderId, message.clientId)), isRetry: true };

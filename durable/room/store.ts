@@ -16,12 +16,13 @@ type StoreRow = {
   content: string | null;
   edited_at: string | null;
   deleted_at: string | null;
+  mentions: string | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
 /** A message as the room takes it, numbered. */
-export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId">;
-export type MessageChange = { content: string; editedAt?: string; deletedAt?: string };
+export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId" | "mentions">;
+export type MessageChange = { content: string; editedAt?: string; deletedAt?: string; mentions?: number[] };
 
 export class MessageStore {
   constructor(
@@ -46,12 +47,13 @@ export class MessageStore {
   /** Writes a message; false when its sender's client id is stored already (a retry). */
   insert(message: NewMessage): boolean {
     const { rowsWritten } = this.#sql.exec(
-      "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO messages (id, sender_id, client_id, created_at, content, mentions) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       message.id,
       message.senderId,
       message.clientId,
       message.createdAt,
       message.content,
+      mentionsColumn(message.mentions),
     );
     return rowsWritten > 0;
   }
@@ -94,10 +96,11 @@ export class MessageStore {
   rewrite(id: number, change: MessageChange): MessageRow {
     const row = this.#sql
       .exec<StoreRow>(
-        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at) WHERE id = ? RETURNING *",
+        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at), mentions = ? WHERE id = ? RETURNING *",
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
+        mentionsColumn(change.mentions),
         id,
       )
       .one();
@@ -142,6 +145,18 @@ export class MessageStore {
       .one().n;
   }
 
+  /** Of the user's unread messages, the ones that mention them. */
+  unreadMentionsFor(userId: number): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM messages WHERE id > ? AND mentions IS NOT NULL AND deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?)`,
+        this.readPosition(userId),
+        userId,
+      )
+      .one().n;
+  }
+
   /** The block of ids the room was last given, if any. */
   idBlock(): IdBlock | undefined {
     const block = this.#sql
@@ -168,6 +183,9 @@ export class MessageStore {
       editedAt: row.edited_at,
       deletedAt: row.deleted_at,
       clientId: row.client_id,
+      ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
     };
   }
 }
+
+const mentionsColumn = (mentions: number[] | undefined) => (mentions?.length ? JSON.stringify(mentions) : null);

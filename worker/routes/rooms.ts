@@ -50,7 +50,10 @@ const HistoryQuery = z.object({
   around: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
+const RoomSummarySchema = RoomSchema.extend({
+  unread_count: z.number().int(),
+  mention_count: z.number().int().openapi({ description: "Of your unread messages, the ones that mention you" }),
+}).openapi("RoomSummary");
 const HistoryPage = z
   .object({
     messages: z.array(MessageSchema),
@@ -104,6 +107,7 @@ export const rooms = createApp()
           summary.latest ? [summary.latest] : [],
         ),
         unread_count: summary.unread,
+        mention_count: summary.mentions,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
@@ -125,7 +129,7 @@ export const rooms = createApp()
       await assertUsersExist(db, memberIds);
       const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
       await announceCreated(c.env, room, memberIds, c.var.user.id);
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
   )
   .openapi(
@@ -141,7 +145,7 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 200);
     },
   )
   .openapi(
@@ -162,7 +166,7 @@ export const rooms = createApp()
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
       await announceRenamed(c.env, room.id);
-      const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url));
+      const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url), c.var.user.id);
       // A superuser may rename a room they are not in, but only participants read it.
       return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);
     },
@@ -219,10 +223,17 @@ export const rooms = createApp()
       }
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room.id), around, limit);
-        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore, has_newer: page.hasNewer }, 200);
+        return c.json(
+          {
+            messages: page.rows.map((row) => toMessage(row, c.var.user.id)),
+            has_more: page.hasMore,
+            has_newer: page.hasNewer,
+          },
+          200,
+        );
       }
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
-      return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
+      return c.json({ messages: page.rows.map((row) => toMessage(row, c.var.user.id)), has_more: page.hasMore }, 200);
     },
   )
   .openapi(
@@ -250,7 +261,7 @@ export const rooms = createApp()
       }
       const joined = await findUsersByIds(db, await addMembers(db, room.id, ids));
       await announceJoined(c.env, room, joined, c.var.user.id, originOf(c.req.url));
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 200);
     },
   )
   .openapi(

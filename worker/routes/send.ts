@@ -73,7 +73,7 @@ export const send = createApp()
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
       await post(c.env, room.id, { senderId: sender.id, content: message, clientId: client_id });
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
     originalPayloadHook,
   )
@@ -97,7 +97,7 @@ export const send = createApp()
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!canPost(member)) throw forbidden(notInRoom);
       await post(c.env, room.id, { senderId: c.var.user.id, content: message, clientId: client_id });
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
     originalPayloadHook,
   );

@@ -64,13 +64,15 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const inbox = useInbox(me.id, hidden ? null : openRoomId, {
     onIncoming(room, title, message: WireMessage) {
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
-      const heading = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
+      const where = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
+      const heading = message.mentions?.includes(me.id) ? `${where} mentioned you` : where;
       const body = message.deleted ? "Message deleted" : message.content;
       attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
   const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
-  const attention = useAttention(unread);
+  const mentions = inbox.rooms.reduce((sum, room) => sum + room.mention_count, 0);
+  const attention = useAttention(unread, mentions);
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");

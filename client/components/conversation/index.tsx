@@ -244,6 +244,9 @@ export function Conversation({
         linked={message.id === at}
         onEdit={live.edit}
         onDelete={live.remove}
+        me={me.id}
+        people={people}
+        onReact={live.react}
       />,
     );
     previous = message;

@@ -13,6 +13,7 @@ import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { LinkedText } from "../linked-text";
+import { Reactions } from "../reactions";
 import styles from "./conversation.module.css";
 
 type MessageItemProps = {
@@ -27,6 +28,10 @@ type MessageItemProps = {
   linked?: boolean;
   onEdit: (id: number, content: string) => Promise<void>;
   onDelete: (id: number) => Promise<void>;
+  /** Who I am and who is in the room, for reactions; without them a message shows none. */
+  me?: number;
+  people?: Map<number, User>;
+  onReact?: (id: number, emoji: string, add: boolean) => Promise<void>;
 };
 
 function EditForm({
@@ -93,6 +98,9 @@ export function MessageItem({
   linked = false,
   onEdit,
   onDelete,
+  me,
+  people,
+  onReact,
 }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState("");
@@ -160,6 +168,14 @@ export function MessageItem({
           {mine && <span> · {seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
           <span role="status">{copied ? " · Link copied" : ""}</span>
         </span>
+        {me !== undefined && people && onReact && !message.deleted && (
+          <Reactions
+            reactions={message.reactions ?? []}
+            me={me}
+            people={people}
+            onReact={(emoji, add) => void act(onReact(message.id, emoji, add))}
+          />
+        )}
         {problem && (
           <span role="alert" class={styles.problem}>
             {problem}
