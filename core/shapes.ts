@@ -91,7 +91,7 @@ export function toUser(row: UserRow, origin: string, presence: UserPresence): Us
 }
 
 export function toMessage(row: MessageRow): Message {
-  return {
+  const message: Message = {
     id: row.id,
     room: row.roomId,
     sender: row.senderId,
@@ -100,6 +100,11 @@ export function toMessage(row: MessageRow): Message {
     edited_at: row.editedAt,
     deleted: row.deletedAt !== null,
   };
+  // Absent when none: a message without them is the original's shape.
+  if (row.replyTo) message.reply_to = row.replyTo;
+  if (row.threadRoot !== undefined) message.thread_root = row.threadRoot;
+  if (row.thread) message.thread = row.thread;
+  return message;
 }
 
 /** A message as the room's socket sends it: with its sender's client id, when it had one. */

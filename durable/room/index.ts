@@ -12,7 +12,7 @@ import { DurableObject } from "cloudflare:workers";
 import { errorBody } from "../../core/errors";
 import type { HistoryQuery } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
-import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
+import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL, type WireMessage } from "../../core/protocol";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
@@ -24,6 +24,7 @@ import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { type HistoryPage, MessageStore } from "./store";
+import type { ReplyCheck } from "./threads";
 import {
   type ExportPage,
   type ExportQuery,
@@ -44,7 +45,10 @@ export const MAX_SOCKETS_PER_USER = 8;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-export type PostResult = ({ ok: true } & Received) | { ok: false; error: "throttled"; retryAfterSeconds: number };
+export type PostResult =
+  | ({ ok: true } & Received)
+  | { ok: false; error: "throttled"; retryAfterSeconds: number }
+  | { ok: false; error: "invalid"; fields: Record<string, string> };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
@@ -67,7 +71,10 @@ export class Room extends DurableObject<Env> {
     const [store, broadcast] = [this.#store, sockets.broadcast.bind(sockets)];
     const alarmBy = (at: number) => this.#ensureAlarm(at);
     store.open();
-    this.#sequencer = new Sequencer(room, store, sockets.broadcastMessages.bind(sockets));
+    this.#sequencer = new Sequencer(room, store, (messages) => {
+      sockets.broadcastMessages(messages);
+      this.#threadsChanged(messages);
+    });
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
@@ -114,9 +121,14 @@ export class Room extends DurableObject<Env> {
     const { userId } = this.#sockets.who(ws);
     switch (frame.type) {
       case "send": {
-        const { client_id } = frame;
-        const result = await this.receive({ senderId: userId, content: frame.content, clientId: client_id });
+        const { client_id, reply_to: replyTo, thread } = frame;
+        const input = { senderId: userId, content: frame.content, clientId: client_id, replyTo, thread };
+        const result = await this.receive(input);
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
+        if (result.error === "invalid") {
+          const why = Object.entries(result.fields).map(([field, text]) => `${field}: ${text}`);
+          return this.#sockets.refuse(ws, "invalid", why.join("; "), client_id);
+        }
         const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
         return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
       }
@@ -151,9 +163,12 @@ export class Room extends DurableObject<Env> {
    * the participants' inboxes have it too, so the sender's next room list shows it.
    */
   async receive(input: PostInput, options: { told?: boolean } = {}): Promise<PostResult> {
+    const reply: ReplyCheck =
+      input.replyTo === undefined && input.thread === undefined ? { ok: true } : this.#store.threads.check(input);
+    if (!reply.ok) return reply;
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
-    const received = await this.#sequencer.receive(input);
+    const received = await this.#sequencer.receive(reply.quote ? { ...input, quote: reply.quote } : input);
     if (!received.isRetry) {
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
@@ -170,12 +185,25 @@ export class Room extends DurableObject<Env> {
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
-    return this.#changes.remove(input);
+    const result = this.#changes.remove(input);
+    if (result.ok) this.#threadsChanged([result.message]);
+    return result;
   }
 
-  /** A page of the room's history, for the worker's REST routes. */
+  /** A page of the room's main timeline (thread replies left out), for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
-    return this.#store.page(page);
+    return this.#store.page({ ...page, thread: undefined });
+  }
+
+  /** A page of one thread's replies, the root left out; undefined when the root is not one of this room's. */
+  async threadHistory(page: HistoryQuery & { thread: number }): Promise<HistoryPage | undefined> {
+    return this.#store.threads.isRoot(page.thread) ? this.#store.page(page) : undefined;
+  }
+
+  /** Tells the room's sockets of the threads that these messages (replies, or deleted ones) changed. */
+  #threadsChanged(messages: readonly WireMessage[]) {
+    if (!messages.some((message) => message.thread_root !== undefined)) return;
+    for (const frame of this.#store.threads.updates(messages)) this.#sockets.broadcast(frame);
   }
 
   /** A participant's unread count and the room's latest message, for their inbox. */
