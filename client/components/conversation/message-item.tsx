@@ -13,6 +13,8 @@ import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { LinkedText } from "../linked-text";
+import { QuoteOf } from "../thread/quote";
+import { ThreadLink } from "../thread/summary";
 import styles from "./conversation.module.css";
 
 type MessageItemProps = {
@@ -27,6 +29,12 @@ type MessageItemProps = {
   linked?: boolean;
   onEdit: (id: number, content: string) => Promise<void>;
   onDelete: (id: number) => Promise<void>;
+  /** The room's people by id, for quotes and thread summaries. */
+  people?: (id: number) => User | undefined;
+  /** Quote-replies to it ("Reply"). */
+  onQuote?: () => void;
+  /** Opens its thread ("Reply in thread", and its summary). */
+  onOpenThread?: () => void;
 };
 
 function EditForm({
@@ -93,6 +101,9 @@ export function MessageItem({
   linked = false,
   onEdit,
   onDelete,
+  people = () => undefined,
+  onQuote,
+  onOpenThread,
 }: MessageItemProps) {
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState("");
@@ -136,6 +147,13 @@ export function MessageItem({
       <div class={styles.bubble}>
         {linked && <span class={styles.linkedMark}>Linked message</span>}
         {showSender && <span class={styles.sender}>{name}</span>}
+        {message.reply_to && (
+          <QuoteOf
+            room={message.room}
+            quote={message.reply_to}
+            name={people(message.reply_to.sender)?.full_name ?? "Someone"}
+          />
+        )}
         {editing ? (
           <EditForm
             message={message}
@@ -160,6 +178,7 @@ export function MessageItem({
           {mine && <span> · {seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
           <span role="status">{copied ? " · Link copied" : ""}</span>
         </span>
+        {message.thread && onOpenThread && <ThreadLink thread={message.thread} people={people} onOpen={onOpenThread} />}
         {problem && (
           <span role="alert" class={styles.problem}>
             {problem}
@@ -171,6 +190,21 @@ export function MessageItem({
           <button type="button" class={styles.small} onClick={copyLink} aria-label={`Copy link to message: ${gist}`}>
             Copy link
           </button>
+          {!message.deleted && onQuote && (
+            <button type="button" class={styles.small} onClick={onQuote} aria-label={`Reply to message: ${gist}`}>
+              Reply
+            </button>
+          )}
+          {!message.deleted && onOpenThread && (
+            <button
+              type="button"
+              class={styles.small}
+              onClick={onOpenThread}
+              aria-label={`Reply in thread to message: ${gist}`}
+            >
+              Reply in thread
+            </button>
+          )}
           {mine && !message.deleted && (
             <>
               <button
