@@ -194,7 +194,8 @@ export function useRoom(
       if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: message.id } : o)));
       take([message]);
       setTyping(message.sender, false);
-      onMessageRef.current(message);
+      // A thread reply is not the room's latest message: the room list's preview stays.
+      if (message.thread_root === undefined) onMessageRef.current(message);
     };
 
     const onFrame = (data: unknown) => {
@@ -216,7 +217,7 @@ export function useRoom(
           clearTimeout(timers.get(frame.client_id));
           setOutgoing(outgoing.current.filter((o) => o.client_id !== frame.client_id));
           take([frame.message]);
-          onMessageRef.current(frame.message);
+          if (frame.message.thread_root === undefined) onMessageRef.current(frame.message);
           break;
         case "message_edited":
         case "message_deleted":

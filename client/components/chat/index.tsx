@@ -63,7 +63,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     onIncoming(room, title, message: WireMessage) {
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
       const heading = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
-      const body = message.deleted ? "Message deleted" : message.content;
+      const text = message.thread_root === undefined ? message.content : `In a thread: ${message.content}`;
+      const body = message.deleted ? "Message deleted" : text;
       attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
