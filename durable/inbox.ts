@@ -165,13 +165,21 @@ export class Inbox extends DurableObject<Env> {
   /**
    * New messages of one room, oldest first, told after the room's message `since` (0 for a
    * room's first): they count as unread unless the user sent them or has read past them.
-   * `opensDm` when the first of them opened a DM.
+   * `opensDm` when the first of them opened a DM. Thread replies are not the room's timeline:
+   * they count nowhere, and are news only in the threads the user is `following`.
    */
-  async roomMessages(messages: WireMessage[], title: string, opensDm: boolean, since: number) {
+  async roomMessages(
+    messages: WireMessage[],
+    title: string,
+    opensDm: boolean,
+    since: number,
+    following: number[] = [],
+  ) {
     const row = this.#row(messages[0].room);
+    const timeline = messages.filter((message) => message.thread_root === undefined);
     if (row && row.counted_to < since) this.#forget(row.room_id);
-    else if (row) {
-      const fresh = messages.filter((message) => message.id > row.counted_to);
+    else if (row && timeline.length > 0) {
+      const fresh = timeline.filter((message) => message.id > row.counted_to);
       const unread = fresh.filter((message) => message.sender !== this.#userId && message.id > row.read_to);
       const mentions = unread.filter((message) => message.mentions?.includes(this.#userId)).length;
       const latest = fresh.at(-1) ?? summaryOf(row).latest;
@@ -179,12 +187,16 @@ export class Inbox extends DurableObject<Env> {
         unread: row.unread + unread.length,
         mentions: row.mentions + mentions,
         latest: latest && withoutClientId(latest),
-        countedTo: Math.max(row.counted_to, messages.at(-1)!.id),
+        countedTo: Math.max(row.counted_to, timeline.at(-1)!.id),
         readTo: row.read_to,
       });
     }
     for (const [i, message] of messages.entries()) {
-      await this.push({ type: "room_message", room: message.room, title, message, first_dm: opensDm && i === 0 });
+      const { room } = message;
+      if (message.thread_root === undefined)
+        await this.push({ type: "room_message", room, title, message, first_dm: opensDm && i === 0 });
+      else if (message.sender !== this.#userId && following.includes(message.thread_root))
+        await this.push({ type: "thread_reply", room, title, message });
     }
   }
 

@@ -116,6 +116,14 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
           else void reload().then(tell);
           break;
         }
+        case "thread_reply":
+          // News of a thread I take part in: heard, but neither the room's preview nor its unread count.
+          eventsRef.current.onIncoming(
+            roomsRef.current.find((room) => room.id === frame.room),
+            frame.title,
+            frame.message,
+          );
+          break;
         case "added_to_room":
         case "removed_from_room":
           void reload();

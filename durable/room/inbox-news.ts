@@ -61,7 +61,8 @@ export class InboxNews {
   open() {
     const toldTo = this.storage.sql.exec<{ up_to: number }>("SELECT up_to FROM news_told").toArray()[0]?.up_to ?? 0;
     for (;;) {
-      const { rows, hasMore } = this.store.page({ after: Math.max(toldTo, this.#queue.at(-1)?.id ?? 0), limit: 100 });
+      const after = Math.max(toldTo, this.#queue.at(-1)?.id ?? 0);
+      const { rows, hasMore } = this.store.page({ after, limit: 100 }, "everything");
       for (const row of rows) this.tell(toWireMessage(row));
       if (!hasMore) return;
     }
@@ -144,8 +145,12 @@ export class InboxNews {
     if (!room) return told.resolve();
     // Only a DM's first message opens anything.
     const opensDm = !room.isGroup && since === 0;
+    // A thread's replies are news to the ones taking part in it (see threads.ts), only when the batch has any.
+    const roots = batch.flatMap((message) => message.thread_root ?? []);
+    const followers = roots.length > 0 ? this.store.threads.followers(roots) : undefined;
+    const following = (userId: number) => roots.filter((root) => followers?.get(root)?.has(userId));
     await this.#toEach(room.memberIds, (userId) =>
-      inboxObject(this.room.env, userId).roomMessages(batch, room.title, opensDm, since),
+      inboxObject(this.room.env, userId).roomMessages(batch, room.title, opensDm, since, following(userId)),
     );
     // Told, or owed an exact count: either way these need not go out again.
     this.storage.sql.exec("INSERT OR REPLACE INTO news_told (only, up_to) VALUES (1, ?)", batch.at(-1)!.id);

@@ -26,6 +26,7 @@ import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { type HistoryPage, MessageStore } from "./store";
+import type { ReplyCheck } from "./threads";
 import {
   type ExportPage,
   type ExportQuery,
@@ -47,7 +48,10 @@ export const MAX_SOCKETS_PER_USER = 8;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-export type PostResult = ({ ok: true } & Received) | { ok: false; error: "throttled"; retryAfterSeconds: number };
+export type PostResult =
+  | ({ ok: true } & Received)
+  | { ok: false; error: "throttled"; retryAfterSeconds: number }
+  | { ok: false; error: "invalid"; fields: Record<string, string> };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
@@ -76,7 +80,10 @@ export class Room extends DurableObject<Env> {
     const [store, broadcast] = [this.#store, sockets.broadcast.bind(sockets)];
     const alarmBy = (at: number) => this.#ensureAlarm(at);
     store.open();
-    this.#sequencer = new Sequencer(room, store, sockets.broadcastMessages.bind(sockets));
+    this.#sequencer = new Sequencer(room, store, (messages) => {
+      sockets.broadcastMessages(messages);
+      this.#threadsChanged(messages);
+    });
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
@@ -125,9 +132,14 @@ export class Room extends DurableObject<Env> {
     const { userId } = this.#sockets.who(ws);
     switch (frame.type) {
       case "send": {
-        const { client_id } = frame;
-        const result = await this.receive({ senderId: userId, content: frame.content, clientId: client_id });
+        const { client_id, reply_to: replyTo, thread } = frame;
+        const input = { senderId: userId, content: frame.content, clientId: client_id, replyTo, thread };
+        const result = await this.receive(input);
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
+        if (result.error === "invalid") {
+          const why = Object.entries(result.fields).map(([field, text]) => `${field}: ${text}`);
+          return this.#sockets.refuse(ws, "invalid", why.join("; "), client_id);
+        }
         const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
         return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
       }
@@ -162,10 +174,14 @@ export class Room extends DurableObject<Env> {
    * the participants' inboxes have it too, so the sender's next room list shows it.
    */
   async receive(input: PostInput, options: { told?: boolean } = {}): Promise<PostResult> {
+    const reply: ReplyCheck =
+      input.replyTo === undefined && input.thread === undefined ? { ok: true } : this.#store.threads.check(input);
+    if (!reply.ok) return reply;
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
     const mentions = await this.#mentions.in(input.content, input.senderId);
-    const received = await this.#sequencer.receive({ ...input, mentions });
+    const checked = reply.quote ? { ...input, quote: reply.quote } : input;
+    const received = await this.#sequencer.receive({ ...checked, mentions });
     if (!received.isRetry) {
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
@@ -182,7 +198,9 @@ export class Room extends DurableObject<Env> {
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
-    return this.#changes.remove(input);
+    const result = this.#changes.remove(input);
+    if (result.ok) this.#threadsChanged([result.message]);
+    return result;
   }
 
   /** Adds or takes back a member's reaction to a message; everyone in the room sees it at once. */
@@ -190,10 +208,23 @@ export class Room extends DurableObject<Env> {
     return this.#reactions.react(input);
   }
 
-  /** A page of the room's history, with its reactions, for the worker's REST routes. */
+  /** A page of the room's main timeline (thread replies left out), with its reactions, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
+    const { rows, hasMore } = this.#store.page({ ...page, thread: undefined });
+    return { rows: this.#reactions.attach(rows), hasMore };
+  }
+
+  /** A page of one thread's replies, the root left out; undefined when the root is not one of this room's. */
+  async threadHistory(page: HistoryQuery & { thread: number }): Promise<HistoryPage | undefined> {
+    if (!this.#store.threads.isRoot(page.thread)) return undefined;
     const { rows, hasMore } = this.#store.page(page);
     return { rows: this.#reactions.attach(rows), hasMore };
+  }
+
+  /** Tells the room's sockets of the threads that these messages (replies, or deleted ones) changed. */
+  #threadsChanged(messages: readonly WireMessage[]) {
+    if (!messages.some((message) => message.thread_root !== undefined)) return;
+    for (const frame of this.#store.threads.updates(messages)) this.#sockets.broadcast(frame);
   }
 
   /** A participant's unread count and the room's latest message, for their inbox. */

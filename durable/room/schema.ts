@@ -108,8 +108,19 @@ const MENTIONS = `
   CREATE INDEX messages_mentioning ON messages (id) WHERE mentions IS NOT NULL;
 `;
 
+/**
+ * Replies and threads (see threads.ts): `reply_to`, the message a message quotes; `thread_root`,
+ * the root of the thread it replies in (NULL for the main timeline). The index pages a thread
+ * and sums up the threads of a page's roots; the main timeline's reads skip thread replies.
+ */
+const THREADS = `
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+  ALTER TABLE messages ADD COLUMN thread_root INTEGER;
+  CREATE INDEX messages_thread ON messages (thread_root, id) WHERE thread_root IS NOT NULL;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

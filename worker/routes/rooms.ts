@@ -48,6 +48,7 @@ const HistoryQuery = z.object({
   before: idParam.optional(),
   after: idParam.optional(),
   around: idParam.optional(),
+  thread: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 const RoomSummarySchema = RoomSchema.extend({
@@ -205,14 +206,14 @@ export const rooms = createApp()
       tags: ["Messages"],
       summary: "A page of a room's history, oldest first",
       description:
-        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction. `around=<id>` gives a page centred on one message of this room (for a link to it): about half the limit before it, the message, the rest after; there `has_more` says whether older messages exist and `has_newer` whether newer ones do. `around` is given alone; a message not in this room is a 404.",
+        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction. `around=<id>` gives a page centred on one message of this room (for a link to it): about half the limit before it, the message, the rest after; there `has_more` says whether older messages exist and `has_newer` whether newer ones do. `around` is given alone; a message not in this room is a 404. The pages are the room's main timeline: thread replies are left out, and a thread's root carries its `thread` summary. `thread=<root id>` pages that root's thread instead (its replies, oldest first, the root itself left out), with `before`, `after` and `limit` as above; a root not in this room (or a thread reply) is a 404.",
       request: { params: RoomId, query: HistoryQuery },
       responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
       const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
-      const { before, after, around, limit } = c.req.valid("query");
+      const { before, after, around, thread, limit } = c.req.valid("query");
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
       }
@@ -220,6 +221,14 @@ export const rooms = createApp()
         throw invalid("Give around alone, without before or after.", {
           around: "cannot be combined with before or after",
         });
+      }
+      if (thread !== undefined && around !== undefined) {
+        throw invalid("Give thread without around.", { around: "cannot be combined with thread" });
+      }
+      if (thread !== undefined) {
+        const page = await roomObject(c.env, room.id).threadHistory({ thread, before, after, limit });
+        if (!page) throw notFound("No such thread in this room.");
+        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
       }
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room.id), around, limit);

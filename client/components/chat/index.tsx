@@ -66,7 +66,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
       const where = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
       const heading = message.mentions?.includes(me.id) ? `${where} mentioned you` : where;
-      const body = message.deleted ? "Message deleted" : message.content;
+      const text = message.thread_root === undefined ? message.content : `In a thread: ${message.content}`;
+      const body = message.deleted ? "Message deleted" : text;
       attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
