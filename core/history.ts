@@ -1,4 +1,5 @@
 /** A room's history as its object keeps it, and the pages the API serves of it. */
+import type { StoredAttachment } from "./attachments";
 
 /** A message as its room's store holds it. */
 export type MessageRow = {
@@ -10,6 +11,8 @@ export type MessageRow = {
   editedAt: string | null;
   deletedAt: string | null;
   clientId: string | null;
+  /** Absent when none. */
+  attachments?: StoredAttachment[];
 };
 
 /** A message as a room's store row holds it, in its column names: what moves, imports and exports carry. */

@@ -3,6 +3,7 @@
  * turns a database row into what a client receives. Every key of the original is kept.
  */
 import { z } from "@hono/zod-openapi";
+import type { AttachmentLinks } from "./attachments";
 import type { RoomRow, UserRow } from "./db/schema";
 import type { MessageRow } from "./history";
 import type { UserPresence } from "./presence";
@@ -90,8 +91,9 @@ export function toUser(row: UserRow, origin: string, presence: UserPresence): Us
   };
 }
 
-export function toMessage(row: MessageRow): Message {
-  return {
+/** A message as the API shows it; `links` signs its files' links, fresh for this answer. */
+export function toMessage(row: MessageRow, links: AttachmentLinks): Message {
+  const message: Message = {
     id: row.id,
     room: row.roomId,
     sender: row.senderId,
@@ -100,11 +102,18 @@ export function toMessage(row: MessageRow): Message {
     edited_at: row.editedAt,
     deleted: row.deletedAt !== null,
   };
+  if (row.attachments?.length) message.attachments = links.shown(row.roomId, row.attachments);
+  return message;
+}
+
+/** A message kept as an answer showed it (an inbox's latest) as the API shows it now: its files' links signed afresh. */
+export function withFreshLinks(message: Message, links: AttachmentLinks): Message {
+  return message.attachments ? { ...message, attachments: links.shown(message.room, message.attachments) } : message;
 }
 
 /** A message as the room's socket sends it: with its sender's client id, when it had one. */
-export function toWireMessage(row: MessageRow): WireMessage {
-  const message = toMessage(row);
+export function toWireMessage(row: MessageRow, links: AttachmentLinks): WireMessage {
+  const message = toMessage(row, links);
   return row.clientId === null ? message : { ...message, client_id: row.clientId };
 }
 

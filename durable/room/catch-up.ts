@@ -3,6 +3,7 @@
  * `caught_up`. It reads the store in one turn, so what is broadcast afterwards follows
  * `caught_up` and nothing is sent twice or skipped.
  */
+import { AttachmentLinks } from "../../core/attachments";
 import type { MessageRow } from "../../core/history";
 import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
@@ -50,7 +51,8 @@ export class CatchUp {
       ({ rows, hasMore } = this.store.page({ after, limit: CATCH_UP_LIMIT }));
       last = rows.at(-1)?.id ?? after;
     }
-    for (const row of rows) sockets.send(ws, { type: "message", message: toWireMessage(row) });
+    const links = new AttachmentLinks(this.room.env.JWT_SECRET);
+    for (const row of rows) sockets.send(ws, { type: "message", message: toWireMessage(row, links) });
     sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore });
   }
 }

@@ -1,8 +1,10 @@
 /** Edits and deletes of the room's messages, which only their author may make. */
+import { AttachmentLinks } from "../../core/attachments";
 import { now } from "../../core/db";
 import { isAuthor } from "../../core/policy";
 import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { toMessage } from "../../core/shapes";
+import type { RoomContext } from "./context";
 import type { MessageChange, MessageStore } from "./store";
 
 export type ChangeInput = { userId: number; messageId: number };
@@ -13,6 +15,7 @@ export type ChangeResult =
 
 export class MessageChanges {
   constructor(
+    private readonly room: RoomContext,
     private readonly store: MessageStore,
     private readonly broadcast: (frame: RoomFrame) => void,
     /** Tells the participants' inboxes, whose previews and unread counts may change. */
@@ -34,7 +37,7 @@ export class MessageChanges {
     if (!row || row.deletedAt !== null) return { ok: false, error: "not_found", why: "No such message in this room." };
     if (!isAuthor({ id: input.userId }, row))
       return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
-    const message = toMessage(this.store.rewrite(row.id, change));
+    const message = toMessage(this.store.rewrite(row.id, change), new AttachmentLinks(this.room.env.JWT_SECRET));
     this.broadcast({ type, message });
     this.changed(message);
     return { ok: true, message };

@@ -11,6 +11,7 @@
  * message costs D1 nothing: the worker tells the room of every change to them, which makes
  * it read them again (forgetRoom), as it does after an eviction.
  */
+import { AttachmentLinks } from "../../core/attachments";
 import { database } from "../../core/db";
 import { roomForNews } from "../../core/db/rooms";
 import type { WireMessage } from "../../core/protocol";
@@ -62,7 +63,8 @@ export class InboxNews {
     const toldTo = this.storage.sql.exec<{ up_to: number }>("SELECT up_to FROM news_told").toArray()[0]?.up_to ?? 0;
     for (;;) {
       const { rows, hasMore } = this.store.page({ after: Math.max(toldTo, this.#queue.at(-1)?.id ?? 0), limit: 100 });
-      for (const row of rows) this.tell(toWireMessage(row));
+      const links = new AttachmentLinks(this.room.env.JWT_SECRET);
+      for (const row of rows) this.tell(toWireMessage(row, links));
       if (!hasMore) return;
     }
   }
@@ -72,7 +74,7 @@ export class InboxNews {
     const latest = this.store.page({ limit: 1 }).rows[0];
     return {
       unread: this.store.unreadFor(userId),
-      latest: latest ? toMessage(latest) : null,
+      latest: latest ? toMessage(latest, new AttachmentLinks(this.room.env.JWT_SECRET)) : null,
       countedTo: latest?.id ?? 0,
       readTo: this.store.readPosition(userId),
     };

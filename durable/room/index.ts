@@ -9,6 +9,7 @@
  * now and then).
  */
 import { DurableObject } from "cloudflare:workers";
+import { attachmentKey } from "../../core/attachments";
 import { errorBody } from "../../core/errors";
 import type { HistoryQuery } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
@@ -33,18 +34,23 @@ import {
   importMessages,
 } from "./transfer";
 import { Typing } from "./typing";
+import { removeRoomFiles, type Upload, Uploads } from "./uploads";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
 export type { PostInput } from "./sequencer";
 export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
+export type { Upload } from "./uploads";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-export type PostResult = ({ ok: true } & Received) | { ok: false; error: "throttled"; retryAfterSeconds: number };
+export type PostResult =
+  | ({ ok: true } & Received)
+  | { ok: false; error: "throttled"; retryAfterSeconds: number }
+  | { ok: false; error: "invalid"; fields: { attachments: string } };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
@@ -53,6 +59,7 @@ export class Room extends DurableObject<Env> {
   readonly #store = new MessageStore(this.ctx.storage, this.#room);
   readonly #allowance = new SendAllowance(allowanceFrom(this.env));
   readonly #search = new MessageSearch(this.ctx.storage);
+  readonly #uploads = new Uploads(this.ctx.storage, this.#room);
   readonly #sequencer: Sequencer;
   readonly #typing: Typing;
   readonly #reads: ReadMarks;
@@ -67,13 +74,13 @@ export class Room extends DurableObject<Env> {
     const [store, broadcast] = [this.#store, sockets.broadcast.bind(sockets)];
     const alarmBy = (at: number) => this.#ensureAlarm(at);
     store.open();
-    this.#sequencer = new Sequencer(room, store, sockets.broadcastMessages.bind(sockets));
+    this.#sequencer = new Sequencer(room, store, sockets.broadcastMessages.bind(sockets), this.#uploads);
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
     this.#news.open();
     this.#reads = new ReadMarks(store, this.#news, broadcast);
-    this.#changes = new MessageChanges(store, broadcast, (message) => this.#news.changed(message));
+    this.#changes = new MessageChanges(room, store, broadcast, (message) => this.#news.changed(message));
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
@@ -114,9 +121,11 @@ export class Room extends DurableObject<Env> {
     const { userId } = this.#sockets.who(ws);
     switch (frame.type) {
       case "send": {
-        const { client_id } = frame;
-        const result = await this.receive({ senderId: userId, content: frame.content, clientId: client_id });
+        const { client_id, content, attachments } = frame;
+        const result = await this.receive({ senderId: userId, content, clientId: client_id, attachments });
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
+        if (result.error === "invalid")
+          return this.#sockets.refuse(ws, "invalid", `attachments: ${result.fields.attachments}`, client_id);
         const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
         return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
       }
@@ -154,6 +163,7 @@ export class Room extends DurableObject<Env> {
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
     const received = await this.#sequencer.receive(input);
+    if ("refused" in received) return { ok: false, error: "invalid", fields: { attachments: received.why } };
     if (!received.isRetry) {
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
@@ -168,9 +178,24 @@ export class Room extends DurableObject<Env> {
     return this.#changes.edit(input);
   }
 
-  /** Deletes a message of the caller's: its text is gone, its place in history stays. */
+  /** Deletes a message of the caller's: its text and files are gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
-    return this.#changes.remove(input);
+    const files = this.#store.find(input.messageId)?.attachments ?? [];
+    const result = this.#changes.remove(input);
+    if (result.ok && files.length > 0) this.ctx.waitUntil(this.#removeFiles(files.map((file) => file.id)));
+    return result;
+  }
+
+  /** A file the worker has put in R2, waiting to be sent; the alarm removes it if it never is. */
+  async uploaded(upload: Upload): Promise<{ ok: true } | { ok: false; why: string }> {
+    const kept = this.#uploads.keep(upload);
+    if (kept.ok) await this.#ensureAlarm(this.#uploads.nextExpiry());
+    return kept;
+  }
+
+  async #removeFiles(ids: string[]) {
+    const keys = ids.map((id) => attachmentKey(this.#room.roomId, id));
+    await this.env.AVATARS.delete(keys).catch((err) => console.warn("files of a deleted message not removed", err));
   }
 
   /** A page of the room's history, for the worker's REST routes. */
@@ -230,6 +255,8 @@ export class Room extends DurableObject<Env> {
     for (const ws of this.#sockets.all()) ws.close(4004, "room deleted");
     this.#news.forgetRoom();
     this.#typing.forget();
+    const removal = removeRoomFiles(this.env.AVATARS, this.#room.roomId);
+    this.ctx.waitUntil(removal.catch((err) => console.warn("files of a deleted room not all removed", err)));
     await this.ctx.storage.deleteAll();
     this.#store.open();
     this.#sequencer.open();
@@ -241,9 +268,10 @@ export class Room extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Sends owed inbox counts, lapses typing, drops sockets that stopped pinging, and renews presence. */
+  /** Sends owed inbox counts, removes unsent uploads, lapses typing, drops silent sockets, and renews presence. */
   async alarm() {
     await this.#news.sendOwed();
+    const nextSweep = await this.#uploads.sweep(Date.now());
     const at = Date.now();
     await this.#typing.lapse(at);
     const here = this.#sockets.closeSilent(at);
@@ -252,5 +280,6 @@ export class Room extends DurableObject<Env> {
     const nextLapse = await this.#typing.nextLapse();
     if (here.length > 0) await this.#ensureAlarm();
     if (nextLapse !== undefined) await this.#ensureAlarm(nextLapse);
+    if (nextSweep !== undefined) await this.#ensureAlarm(nextSweep);
   }
 }

@@ -3,6 +3,7 @@
  * deletes, and how far each participant has read. It is the only copy of them: D1 knows
  * only which room a block of ids belongs to.
  */
+import type { StoredAttachment } from "../../core/attachments";
 import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
@@ -16,11 +17,13 @@ type StoreRow = {
   content: string | null;
   edited_at: string | null;
   deleted_at: string | null;
+  /** JSON of the message's files; NULL when none. */
+  attachments: string | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
 /** A message as the room takes it, numbered. */
-export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId">;
+export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId" | "attachments">;
 export type MessageChange = { content: string; editedAt?: string; deletedAt?: string };
 
 export class MessageStore {
@@ -43,17 +46,31 @@ export class MessageStore {
     return this.#sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM messages").one().id ?? 0;
   }
 
+  /** Runs `write` as one transaction: all of its writes are stored, or none. */
+  transaction<T>(write: () => T): T {
+    return this.storage.transactionSync(write);
+  }
+
   /** Writes a message; false when its sender's client id is stored already (a retry). */
   insert(message: NewMessage): boolean {
     const { rowsWritten } = this.#sql.exec(
-      "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO messages (id, sender_id, client_id, created_at, content, attachments) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       message.id,
       message.senderId,
       message.clientId,
       message.createdAt,
       message.content,
+      message.attachments?.length ? JSON.stringify(message.attachments) : null,
     );
     return rowsWritten > 0;
+  }
+
+  /** Whether a sender stored a message under this client id already. */
+  hasClientId(senderId: number, clientId: string): boolean {
+    return (
+      this.#sql.exec("SELECT 1 FROM messages WHERE sender_id = ? AND client_id = ?", senderId, clientId).toArray()
+        .length > 0
+    );
   }
 
   /** The message a sender stored under a client id. */
@@ -94,7 +111,9 @@ export class MessageStore {
   rewrite(id: number, change: MessageChange): MessageRow {
     const row = this.#sql
       .exec<StoreRow>(
-        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at) WHERE id = ? RETURNING *",
+        // A deleted message's files go with its text.
+        `UPDATE messages SET content = ?1, edited_at = coalesce(?2, edited_at), deleted_at = coalesce(?3, deleted_at),
+           attachments = iif(?3 IS NULL, attachments, NULL) WHERE id = ?4 RETURNING *`,
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
@@ -159,7 +178,7 @@ export class MessageStore {
   }
 
   #asMessageRow(row: StoreRow): MessageRow {
-    return {
+    const message: MessageRow = {
       id: row.id,
       roomId: this.room.roomId,
       senderId: row.sender_id,
@@ -169,5 +188,7 @@ export class MessageStore {
       deletedAt: row.deleted_at,
       clientId: row.client_id,
     };
+    if (row.attachments !== null) message.attachments = JSON.parse(row.attachments) as StoredAttachment[];
+    return message;
   }
 }

@@ -4,6 +4,7 @@
  * it, deletes it and removes people; any participant adds people to a group or leaves it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { AttachmentLinks } from "../../core/attachments";
 import { type Database, database } from "../../core/db";
 import {
   addMembers,
@@ -17,7 +18,7 @@ import {
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
 import { canManage, canRead } from "../../core/policy";
-import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
+import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
 import { pageOfRooms, roomAnswer } from "../answers/rooms";
 import { userAnswers } from "../answers/users";
@@ -96,12 +97,13 @@ export const rooms = createApp()
         ).values(),
       ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
+      const links = new AttachmentLinks(c.env.JWT_SECRET);
       const results = rows.map(({ room, summary }) => ({
         ...toRoom(
           room,
           people.get(room.id)!.participants.map((user) => users.get(user.id)!),
           people.get(room.id)!.owner,
-          summary.latest ? [summary.latest] : [],
+          summary.latest ? [withFreshLinks(summary.latest, links)] : [],
         ),
         unread_count: summary.unread,
       }));
@@ -217,12 +219,14 @@ export const rooms = createApp()
           around: "cannot be combined with before or after",
         });
       }
+      const links = new AttachmentLinks(c.env.JWT_SECRET);
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room.id), around, limit);
-        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore, has_newer: page.hasNewer }, 200);
+        const messages = page.rows.map((row) => toMessage(row, links));
+        return c.json({ messages, has_more: page.hasMore, has_newer: page.hasNewer }, 200);
       }
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
-      return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
+      return c.json({ messages: page.rows.map((row) => toMessage(row, links)), has_more: page.hasMore }, 200);
     },
   )
   .openapi(
