@@ -182,7 +182,7 @@ export class Room extends DurableObject<Env> {
   async remove(input: ChangeInput): Promise<ChangeResult> {
     const files = this.#store.find(input.messageId)?.attachments ?? [];
     const result = this.#changes.remove(input);
-    if (result.ok && files.length > 0) this.ctx.waitUntil(this.#removeFiles(files.map((file) => file.id)));
+    if (result.ok && files.length > 0) await this.#removeFiles(files.map((file) => file.id));
     return result;
   }
 
