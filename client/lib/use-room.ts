@@ -35,6 +35,8 @@ import { type LiveSocket, liveSocket } from "./live-socket";
 export type Outgoing = {
   client_id: string;
   content: string;
+  /** Ids of the uploads it sends; absent when none. */
+  attachments?: string[];
   status: "sending" | "failed";
   problem?: string;
   echoed?: number;
@@ -135,7 +137,10 @@ export function useRoom(
       item.client_id,
       setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
     );
-    socket.current?.send({ type: "send", client_id: item.client_id, content: item.content });
+    const { client_id, content, attachments } = item;
+    socket.current?.send(
+      attachments ? { type: "send", client_id, content, attachments } : { type: "send", client_id, content },
+    );
   };
 
   useEffect(() => {
@@ -306,8 +311,9 @@ export function useRoom(
     loadNewer,
     /** Leaves an older stretch for the latest messages. */
     toLatest: () => setState(toLatest),
-    send(content: string) {
+    send(content: string, attachments?: string[]) {
       const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending" };
+      if (attachments?.length) item.attachments = attachments;
       setOutgoing([...outgoing.current, item]);
       setState((s) => ({ ...s, error: "" }));
       lastTypingSent.current = 0;

@@ -186,10 +186,10 @@ export function Conversation({
     setUnseen(0);
   };
 
-  const send = (text: string) => {
+  const send = (text: string, attachments?: string[]) => {
     // What I send goes at the live end: that is where I am taken.
     if (newer) jumpToLatest();
-    live.send(text);
+    live.send(text, attachments);
   };
 
   // "Seen by" goes under my latest message that others have read up to.
@@ -313,7 +313,7 @@ export function Conversation({
             ? `${typingNames.join(", ")} are typing…`
             : ""}
       </p>
-      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} />
+      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} roomId={room.id} />
     </section>
   );
 }

@@ -11,6 +11,7 @@ import type { User } from "../../lib/api";
 import { messageLink } from "../../lib/message-links";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
+import { MessageFiles } from "../attachments";
 import { Avatar } from "../avatar";
 import { LinkedText } from "../linked-text";
 import styles from "./conversation.module.css";
@@ -148,9 +149,14 @@ export function MessageItem({
         ) : message.deleted ? (
           <p class={`${styles.text} ${styles.deleted}`}>This message was deleted.</p>
         ) : (
-          <p class={styles.text}>
-            <LinkedText text={message.content} />
-          </p>
+          <>
+            {message.content && (
+              <p class={styles.text}>
+                <LinkedText text={message.content} />
+              </p>
+            )}
+            {message.attachments && <MessageFiles files={message.attachments} />}
+          </>
         )}
         <span class={styles.meta}>
           <time dateTime={message.timestamp} title={fullTime(message.timestamp)}>
