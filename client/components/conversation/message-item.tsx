@@ -218,6 +218,7 @@ export function OutgoingItem({
       <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>
         <p class={styles.text}>
           <LinkedText text={item.content} />
+          {item.attachments && ` (${item.attachments.length} file${item.attachments.length === 1 ? "" : "s"})`}
         </p>
         <span class={styles.meta}>
           {item.status === "sending" ? (
