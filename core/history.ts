@@ -1,4 +1,5 @@
 /** A room's history as its object keeps it, and the pages the API serves of it. */
+import type { StoredAttachment } from "./attachments";
 
 /** A message as its room's store holds it. */
 export type MessageRow = {
@@ -20,6 +21,8 @@ export type MessageRow = {
   threadRoot?: number;
   /** A thread root's replies, as they stand; absent when it has none. */
   thread?: ThreadSummary;
+  /** Its files; absent when none. */
+  attachments?: StoredAttachment[];
 };
 
 /** A quoted message: its author and the start of its text ("" once it is deleted). */

@@ -8,6 +8,10 @@ export const BEARER_PREFIX = "bearer.";
 export const MAX_MESSAGE_LENGTH = 4000;
 /** Longest frame a client may send, in characters; longer ones get an error frame. */
 export const MAX_FRAME_LENGTH = 16 * 1024;
+/** Most files one message carries. */
+export const MAX_ATTACHMENTS = 10;
+/** Largest file an upload may be unless the ATTACHMENT_MAX_BYTES setting says otherwise. */
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
 /** Sends per person per room: a burst, then a steady rate; past it, `throttled`. */
 export const SEND_BURST = 10;
 export const SEND_PER_SECOND = 2;

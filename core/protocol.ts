@@ -24,12 +24,50 @@ import { z } from "zod";
 export * from "./protocol-constants.ts";
 
 import { describeIssues, ERROR_CODES } from "./error-codes.ts";
-import { MAX_FRAME_LENGTH, MAX_MESSAGE_LENGTH } from "./protocol-constants.ts";
+import { MAX_ATTACHMENTS, MAX_FRAME_LENGTH, MAX_MESSAGE_LENGTH } from "./protocol-constants.ts";
 
-export const messageText = z
-  .string()
-  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
-  .refine((text) => text.trim().length > 0, "must not be blank");
+const anyMessageText = z.string().max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`);
+const isBlank = (text: string) => text.trim().length === 0;
+
+export const messageText = anyMessageText.refine((text) => !isBlank(text), "must not be blank");
+
+/** An uploaded file's id, as the upload answered it. */
+export const attachmentId = z.string().regex(/^[0-9a-f]{32}$/, "must be an attachment id from an upload");
+
+/** The files a send carries: ids of the sender's uploads to the same room, not sent before. */
+export const attachmentIds = z
+  .array(attachmentId)
+  .max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} files a message`)
+  .refine((ids) => new Set(ids).size === ids.length, "must not name a file twice");
+
+/**
+ * A send's text and files: the text may be left out or blank only when files come with it.
+ * `text` names the body's text field (the socket's `content`, REST's `message`).
+ */
+export function textOrFiles<T extends string>(text: T) {
+  return (body: Partial<Record<T, string>> & { attachments?: string[] }, ctx: z.RefinementCtx) => {
+    if (isBlank(body[text] ?? "") && !body.attachments?.length)
+      ctx.addIssue({ code: "custom", path: [text], message: "must not be blank" });
+  };
+}
+
+/** A file of a message. `url` is a signed link that lasts about an hour; every answer showing the message has a fresh one. */
+export const WireAttachment = z.object({
+  id: attachmentId,
+  name: z.string(),
+  size: z.number().int().min(0),
+  content_type: z
+    .string()
+    .describe(
+      "Judged from the file's bytes: image/jpeg, image/png, image/gif or image/webp, else application/octet-stream",
+    ),
+  url: z
+    .string()
+    .describe("A path on this server, signed and expiring; an image is shown from it, any other file downloads"),
+  width: z.number().int().positive().optional().describe("Images only: width in pixels, as the file declares it"),
+  height: z.number().int().positive().optional().describe("Images only: height in pixels, as the file declares it"),
+});
+export type WireAttachment = z.infer<typeof WireAttachment>;
 
 /** A sender's own id for a message, making a retry safe: the same id is stored and broadcast once. */
 export const clientId = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters");
@@ -87,20 +125,24 @@ export const WireMessage = z.object({
     .optional()
     .describe("The root message of the thread this one replies in; absent when it is not a thread reply"),
   thread: ThreadSummary.optional().describe("A thread root's replies (deleted ones not counted); absent when none"),
+  attachments: z.array(WireAttachment).optional().describe("The message's files, in the order sent; absent when none"),
 });
 export type WireMessage = z.infer<typeof WireMessage>;
 
 /** Frames a client sends to a room. */
 export const ClientFrame = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("send"),
-    client_id: clientId,
-    content: messageText,
-    /** A quote-reply of this room's message. */
-    reply_to: id.optional(),
-    /** A reply in the thread of this root message of the room. */
-    thread: id.optional(),
-  }),
+  z
+    .object({
+      type: z.literal("send"),
+      client_id: clientId,
+      content: anyMessageText.default(""),
+      attachments: attachmentIds.optional(),
+      /** A quote-reply of this room's message. */
+      reply_to: id.optional(),
+      /** A reply in the thread of this root message of the room. */
+      thread: id.optional(),
+    })
+    .superRefine(textOrFiles("content")),
   z.object({ type: z.literal("edit"), id, content: messageText }),
   z.object({ type: z.literal("delete"), id }),
   z.object({ type: z.literal("typing") }),

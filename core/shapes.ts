@@ -3,6 +3,7 @@
  * turns a database row into what a client receives. Every key of the original is kept.
  */
 import { z } from "@hono/zod-openapi";
+import type { AttachmentLinks } from "./attachments";
 import type { RoomRow, UserRow } from "./db/schema";
 import type { MessageRow, ReactionTally } from "./history";
 import type { UserPresence } from "./presence";
@@ -91,10 +92,11 @@ export function toUser(row: UserRow, origin: string, presence: UserPresence): Us
 }
 
 /**
- * A message as a client receives it; `viewer`, the user the answer is for, says which
- * reactions are `mine` (REST answers know it; socket frames, sent alike to all, do not).
+ * A message as a client receives it: `links` signs its files' links, fresh for this answer;
+ * `viewer`, the user the answer is for, says which reactions are `mine` (REST answers know
+ * it; socket frames, sent alike to all, do not).
  */
-export function toMessage(row: MessageRow, viewer?: number): Message {
+export function toMessage(row: MessageRow, links: AttachmentLinks, viewer?: number): Message {
   const message: Message = {
     id: row.id,
     room: row.roomId,
@@ -110,6 +112,7 @@ export function toMessage(row: MessageRow, viewer?: number): Message {
   if (row.replyTo) message.reply_to = row.replyTo;
   if (row.threadRoot !== undefined) message.thread_root = row.threadRoot;
   if (row.thread) message.thread = row.thread;
+  if (row.attachments?.length) message.attachments = links.shown(row.roomId, row.attachments);
   return message;
 }
 
@@ -127,9 +130,14 @@ function reactionsOf(tallies: ReactionTally[], viewer: number | undefined): NonN
   );
 }
 
+/** A message kept as an answer showed it (an inbox's latest) as the API shows it now: its files' links signed afresh. */
+export function withFreshLinks(message: Message, links: AttachmentLinks): Message {
+  return message.attachments ? { ...message, attachments: links.shown(message.room, message.attachments) } : message;
+}
+
 /** A message as the room's socket sends it: with its sender's client id, when it had one. */
-export function toWireMessage(row: MessageRow): WireMessage {
-  const message = toMessage(row);
+export function toWireMessage(row: MessageRow, links: AttachmentLinks): WireMessage {
+  const message = toMessage(row, links);
   return row.clientId === null ? message : { ...message, client_id: row.clientId };
 }
 

@@ -6,7 +6,7 @@
  * started, also on Ctrl-C or failure. It prints a table and writes it as JSON under
  * bench-results/ (git-ignored). It asserts nothing about speed.
  *
- *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,scale,search] [--search-messages 1000]
+ *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,upload,scale,search] [--search-messages 1000]
  *   npm run bench -- --only profile     # a CPU profile of a room of 10 sending flat out
  *
  * Parts: fan-out over WebSockets (scripts/bench/fan-out.ts) against a bare Durable Object
@@ -14,7 +14,7 @@
  * with autocannon (rest.ts), first-load page weight in Chromium (page-weight.ts), and
  * the D1 queries, Durable Object requests and Upstash commands one message costs (cost.ts),
  * D1 and the room list with many rooms full of messages (scale.ts), and message search for a
- * member of 1, 20 and 200 rooms (search.ts).
+ * member of 1, 20 and 200 rooms (search.ts), and a 20 MiB upload beside a plain R2 put (upload.ts).
  * `profile` (profile.ts) is not part of a plain run: the profiler slows what it watches.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -31,10 +31,11 @@ import { measureRest, type RestReport } from "./bench/rest.ts";
 import { measureScale, type ScaleReport } from "./bench/scale.ts";
 import { measureSearch, SEARCH_MESSAGES_A_ROOM, type SearchReport } from "./bench/search.ts";
 import { printReport } from "./bench/table.ts";
+import { measureUpload, type UploadReport } from "./bench/upload.ts";
 
-const PARTS = ["fan-out", "rest", "page", "cost", "scale", "search", "profile"] as const;
+const PARTS = ["fan-out", "rest", "page", "cost", "upload", "scale", "search", "profile"] as const;
 type Part = (typeof PARTS)[number];
-const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "scale", "search"];
+const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "upload", "scale", "search"];
 
 export type BenchReport = {
   at: string;
@@ -47,6 +48,7 @@ export type BenchReport = {
   scale?: ScaleReport;
   profile?: Omit<ProfileReport, "profile">;
   search?: SearchReport;
+  upload?: UploadReport;
 };
 
 const { values } = parseArgs({
@@ -125,10 +127,12 @@ async function main() {
     }
     await stopAll();
   }
-  if (only.has("cost")) {
+  if (only.has("cost") || only.has("upload")) {
+    // The counting build: it also has the plain R2 put the upload part compares with.
     console.log("> Starting the counting build of Condor Chat");
     const chat = await started(startChat({ counting: true }));
-    report.cost = await measureCost(chat);
+    if (only.has("cost")) report.cost = await measureCost(chat);
+    if (only.has("upload")) report.upload = await measureUpload(chat, repeats);
     await stopAll();
   }
   if (only.has("scale")) {

@@ -11,6 +11,7 @@ import { createPublicApp } from "./app";
 import { type RouteKey, signedInUnless } from "./auth/require-user";
 import { sameOrigin } from "./auth/same-origin";
 import { admin } from "./routes/admin";
+import { attachmentFiles, attachments } from "./routes/attachments";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
@@ -26,8 +27,10 @@ export { Inbox } from "../durable/inbox";
 export { Presence } from "../durable/presence";
 export { Room } from "../durable/room";
 
-/** Largest JSON body any route takes; avatars have their own, larger limit. */
+/** Largest JSON body any route takes; avatars and attachments have their own, larger limits. */
 const MAX_JSON_BYTES = 64 * 1024;
+/** The uploads, which set their own body limits. */
+const UPLOAD_PATH = /\/(pic|attachments)\/?$/;
 
 /**
  * The only routes under /api/v1 that answer without a signed-in user; every other one,
@@ -39,11 +42,13 @@ export const PUBLIC_ROUTES = [
   "POST /api/v1/logout",
   "POST /api/v1/profiles",
   "GET /api/v1/openapi.json",
+  // The signed link is the permission: an <img> sends no token.
+  "GET /api/v1/rooms/{id}/attachments/{attachment}",
 ] as const satisfies readonly RouteKey[];
 
 const api = createPublicApp();
 api.use("*", async (c, next) => {
-  if (c.req.path.endsWith("/pic/") || c.req.path.endsWith("/pic")) return next();
+  if (UPLOAD_PATH.test(c.req.path)) return next();
   return bodyLimit({
     maxSize: MAX_JSON_BYTES,
     onError: () => {
@@ -57,6 +62,8 @@ const routes = api
   .route("/", signUp)
   .route("/", profiles)
   .route("/", avatars)
+  .route("/", attachments)
+  .route("/", attachmentFiles)
   .route("/", rooms)
   .route("/", send)
   .route("/", messages)
@@ -120,6 +127,8 @@ app.use(
     xFrameOptions: "DENY",
     referrerPolicy: "no-referrer",
     crossOriginResourcePolicy: "same-origin",
+    // A file's answer sets its own stricter CSP (see routes/attachments.ts), which must stay.
+    overwrite: false,
   }),
 );
 app.use("*", sameOrigin());

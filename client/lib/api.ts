@@ -7,8 +7,8 @@
  *   await answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json: { first_name } }));
  *
  * Every call carries the session's access token and, on a 401, renews it once through the
- * refresh cookie and tries again. Avatar uploads go through `uploadAvatar`, which reports
- * progress (fetch cannot).
+ * refresh cookie and tries again. Uploads (avatars, attachments) go through XMLHttpRequest,
+ * which reports progress (fetch cannot).
  */
 import { type ClientResponse, hc, type InferResponseType } from "hono/client";
 import type { ResponseFormat } from "hono/types";
@@ -54,21 +54,25 @@ export type RoomPage = InferResponseType<(typeof api.rooms)["$get"], 200>;
 export type Message = Room["messages"][number];
 export type AvatarAnswer = InferResponseType<(typeof api.profiles)[":id"]["pic"]["$put"], 202>;
 
+export type AttachmentAnswer = InferResponseType<(typeof api.rooms)[":id"]["attachments"]["$post"], 201>;
+
 /**
- * Uploads an avatar image for user `userId` (yourself, or anyone as a superuser) with
- * PUT /api/v1/profiles/{id}/pic/, calling `onProgress` with the fraction sent (0 to 1).
- * Resolves with the new avatar's URLs; rejects with an ApiError (400 not an image, 403,
- * 413 too large) or a TypeError when the network failed.
+ * Sends a form with XMLHttpRequest, which (unlike fetch) reports upload progress: calls
+ * `onProgress` with the fraction sent (0 to 1), renews the access token once on a 401, and
+ * resolves with the JSON answer or rejects with an ApiError, or a TypeError when the network
+ * failed. `signal` aborts it.
  */
-export async function uploadAvatar(
-  userId: number,
-  image: Blob,
+async function uploadForm<T>(
+  method: string,
+  url: string,
+  form: FormData,
   onProgress: (fraction: number) => void,
-): Promise<AvatarAnswer> {
+  signal?: AbortSignal,
+): Promise<T> {
   const send = (token: string | null) =>
     new Promise<Response>((resolve, reject) => {
       const request = new XMLHttpRequest();
-      request.open("PUT", `/api/v1/profiles/${userId}/pic/`);
+      request.open(method, url);
       if (token) request.setRequestHeader("authorization", `Bearer ${token}`);
       request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
       request.onload = () =>
@@ -79,13 +83,36 @@ export async function uploadAvatar(
           }),
         );
       request.onerror = () => reject(new TypeError("The upload could not reach the server."));
-      const form = new FormData();
-      form.append("avatar", image, `avatar.${image.type.split("/")[1] ?? "png"}`);
+      request.onabort = () => reject(new DOMException("The upload was cancelled.", "AbortError"));
+      signal?.addEventListener("abort", () => request.abort(), { once: true });
       request.send(form);
     });
   let response = await send(accessToken());
   if (response.status === 401) response = await send(await renewAccess());
   if (!response.ok) throw await errorOf(response);
   onProgress(1);
-  return (await response.json()) as AvatarAnswer;
+  return (await response.json()) as T;
+}
+
+/**
+ * Uploads an avatar image for user `userId` (yourself, or anyone as a superuser) with
+ * PUT /api/v1/profiles/{id}/pic/. Rejects with an ApiError for 400 (not an image), 403 or
+ * 413 (too large).
+ */
+export function uploadAvatar(userId: number, image: Blob, onProgress: (fraction: number) => void) {
+  const form = new FormData();
+  form.append("avatar", image, `avatar.${image.type.split("/")[1] ?? "png"}`);
+  return uploadForm<AvatarAnswer>("PUT", `/api/v1/profiles/${userId}/pic/`, form, onProgress);
+}
+
+/** Uploads a file to a room, to be sent with a message; 413 when it is too large. */
+export function uploadAttachment(
+  roomId: number,
+  file: File,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return uploadForm<AttachmentAnswer>("POST", `/api/v1/rooms/${roomId}/attachments/`, form, onProgress, signal);
 }

@@ -37,6 +37,8 @@ import { withChangedReply, withReplies, withThread } from "./threads";
 export type Outgoing = {
   client_id: string;
   content: string;
+  /** Ids of the uploads it sends; absent when none. */
+  attachments?: string[];
   status: "sending" | "failed";
   problem?: string;
   echoed?: number;
@@ -145,7 +147,8 @@ export function useRoom(
       item.client_id,
       setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
     );
-    socket.current?.send({ type: "send", client_id: item.client_id, content: item.content, ...item.reply });
+    const { client_id, content, attachments, reply } = item;
+    socket.current?.send({ type: "send", client_id, content, ...(attachments && { attachments }), ...reply });
   };
 
   useEffect(() => {
@@ -333,8 +336,9 @@ export function useRoom(
     loadNewer,
     /** Leaves an older stretch for the latest messages. */
     toLatest: () => setState(toLatest),
-    send(content: string, reply?: Reply) {
+    send(content: string, reply?: Reply, attachments?: string[]) {
       const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending", ...(reply && { reply }) };
+      if (attachments?.length) item.attachments = attachments;
       setOutgoing([...outgoing.current, item]);
       setState((s) => ({ ...s, error: "" }));
       lastTypingSent.current = 0;

@@ -3,6 +3,7 @@
  * replies included, then the summaries of the threads they are in, then `caught_up`. It reads the store in one turn, so what is broadcast afterwards follows
  * `caught_up` and nothing is sent twice or skipped.
  */
+import { AttachmentLinks } from "../../core/attachments";
 import type { MessageRow } from "../../core/history";
 import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
@@ -50,7 +51,8 @@ export class CatchUp {
       ({ rows, hasMore } = this.store.page({ after, limit: CATCH_UP_LIMIT }, "everything"));
       last = rows.at(-1)?.id ?? after;
     }
-    const messages = rows.map(toWireMessage);
+    const links = new AttachmentLinks(this.room.env.JWT_SECRET);
+    const messages = rows.map((row) => toWireMessage(row, links));
     for (const message of messages) sockets.send(ws, { type: "message", message });
     for (const frame of this.store.threads.updates(messages)) sockets.send(ws, frame);
     sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore });

@@ -1,9 +1,11 @@
 /** Edits and deletes of the room's messages, which only their author may make. */
+import { AttachmentLinks } from "../../core/attachments";
 import { now } from "../../core/db";
 import type { MessageRow } from "../../core/history";
 import { isAuthor } from "../../core/policy";
 import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { toMessage } from "../../core/shapes";
+import type { RoomContext } from "./context";
 import type { MessageChange, MessageStore } from "./store";
 
 export type ChangeInput = { userId: number; messageId: number };
@@ -14,6 +16,7 @@ export type ChangeResult =
 
 export class MessageChanges {
   constructor(
+    private readonly room: RoomContext,
     private readonly store: MessageStore,
     private readonly broadcast: (frame: RoomFrame) => void,
     /** Tells the participants' inboxes, whose previews may change, and with `recount` their counts too. */
@@ -38,7 +41,8 @@ export class MessageChanges {
     if (!row || row.deletedAt !== null) return { ok: false, error: "not_found", why: "No such message in this room." };
     if (!isAuthor({ id: input.userId }, row))
       return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
-    const message = toMessage(this.shown(this.store.rewrite(row.id, change)));
+    const links = new AttachmentLinks(this.room.env.JWT_SECRET);
+    const message = toMessage(this.shown(this.store.rewrite(row.id, change)), links);
     this.broadcast({ type, message });
     // A delete changes unread counts; an edit, the mention counts when it named anyone before or now.
     this.changed(message, message.deleted || row.mentions !== undefined || message.mentions !== undefined);

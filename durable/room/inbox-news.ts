@@ -11,6 +11,7 @@
  * message costs D1 nothing: the worker tells the room of every change to them, which makes
  * it read them again (forgetRoom), as it does after an eviction.
  */
+import { AttachmentLinks } from "../../core/attachments";
 import { database } from "../../core/db";
 import { roomForNews } from "../../core/db/rooms";
 import type { WireMessage } from "../../core/protocol";
@@ -63,7 +64,8 @@ export class InboxNews {
     for (;;) {
       const after = Math.max(toldTo, this.#queue.at(-1)?.id ?? 0);
       const { rows, hasMore } = this.store.page({ after, limit: 100 }, "everything");
-      for (const row of rows) this.tell(toWireMessage(row));
+      const links = new AttachmentLinks(this.room.env.JWT_SECRET);
+      for (const row of rows) this.tell(toWireMessage(row, links));
       if (!hasMore) return;
     }
   }
@@ -74,7 +76,7 @@ export class InboxNews {
     return {
       unread: this.store.unreadFor(userId),
       mentions: this.store.unreadMentionsFor(userId),
-      latest: latest ? toMessage(latest) : null,
+      latest: latest ? toMessage(latest, new AttachmentLinks(this.room.env.JWT_SECRET)) : null,
       countedTo: latest?.id ?? 0,
       readTo: this.store.readPosition(userId),
     };

@@ -9,6 +9,7 @@
  * now and then).
  */
 import { DurableObject } from "cloudflare:workers";
+import { attachmentKey } from "../../core/attachments";
 import { errorBody } from "../../core/errors";
 import type { HistoryQuery, MessageRow } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
@@ -36,12 +37,14 @@ import {
   importMessages,
 } from "./transfer";
 import { Typing } from "./typing";
+import { removeRoomFiles, type Upload, Uploads } from "./uploads";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
 export type { ReactionResult } from "./reactions";
 export type { PostInput } from "./sequencer";
 export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
+export type { Upload } from "./uploads";
 
 /** Most sockets one user may hold open in one room (tabs and devices). */
 export const MAX_SOCKETS_PER_USER = 8;
@@ -60,6 +63,7 @@ export class Room extends DurableObject<Env> {
   readonly #store = new MessageStore(this.ctx.storage, this.#room);
   readonly #allowance = new SendAllowance(allowanceFrom(this.env));
   readonly #search = new MessageSearch(this.ctx.storage);
+  readonly #uploads = new Uploads(this.ctx.storage, this.#room);
   readonly #sequencer: Sequencer;
   readonly #typing: Typing;
   readonly #reads: ReadMarks;
@@ -80,10 +84,11 @@ export class Room extends DurableObject<Env> {
     const [store, broadcast] = [this.#store, sockets.broadcast.bind(sockets)];
     const alarmBy = (at: number) => this.#ensureAlarm(at);
     store.open();
-    this.#sequencer = new Sequencer(room, store, (messages) => {
+    const broadcastMessages = (messages: WireMessage[]) => {
       sockets.broadcastMessages(messages);
       this.#threadsChanged(messages);
-    });
+    };
+    this.#sequencer = new Sequencer(room, store, broadcastMessages, this.#uploads);
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
@@ -91,7 +96,7 @@ export class Room extends DurableObject<Env> {
     this.#reads = new ReadMarks(store, this.#news, broadcast);
     const shown = (row: MessageRow) => this.#reactions.attach([row])[0];
     const changed = (message: WireMessage, recount: boolean) => this.#news.changed(message, recount);
-    this.#changes = new MessageChanges(store, broadcast, changed, shown);
+    this.#changes = new MessageChanges(room, store, broadcast, changed, shown);
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
@@ -132,8 +137,8 @@ export class Room extends DurableObject<Env> {
     const { userId } = this.#sockets.who(ws);
     switch (frame.type) {
       case "send": {
-        const { client_id, reply_to: replyTo, thread } = frame;
-        const input = { senderId: userId, content: frame.content, clientId: client_id, replyTo, thread };
+        const { client_id, content, attachments, reply_to: replyTo, thread } = frame;
+        const input = { senderId: userId, content, clientId: client_id, attachments, replyTo, thread };
         const result = await this.receive(input);
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
         if (result.error === "invalid") {
@@ -182,6 +187,7 @@ export class Room extends DurableObject<Env> {
     const mentions = await this.#mentions.in(input.content, input.senderId);
     const checked = reply.quote ? { ...input, quote: reply.quote } : input;
     const received = await this.#sequencer.receive({ ...checked, mentions });
+    if ("refused" in received) return { ok: false, error: "invalid", fields: { attachments: received.why } };
     if (!received.isRetry) {
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
@@ -196,11 +202,25 @@ export class Room extends DurableObject<Env> {
     return this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
   }
 
-  /** Deletes a message of the caller's: its text is gone, its place in history stays. */
+  /** Deletes a message of the caller's: its text and files are gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
+    const files = this.#store.find(input.messageId)?.attachments ?? [];
     const result = this.#changes.remove(input);
     if (result.ok) this.#threadsChanged([result.message]);
+    if (result.ok && files.length > 0) await this.#removeFiles(files.map((file) => file.id));
     return result;
+  }
+
+  /** A file the worker has put in R2, waiting to be sent; the alarm removes it if it never is. */
+  async uploaded(upload: Upload): Promise<{ ok: true } | { ok: false; why: string }> {
+    const kept = this.#uploads.keep(upload);
+    if (kept.ok) await this.#ensureAlarm(this.#uploads.nextExpiry());
+    return kept;
+  }
+
+  async #removeFiles(ids: string[]) {
+    const keys = ids.map((id) => attachmentKey(this.#room.roomId, id));
+    await this.env.AVATARS.delete(keys).catch((err) => console.warn("files of a deleted message not removed", err));
   }
 
   /** Adds or takes back a member's reaction to a message; everyone in the room sees it at once. */
@@ -285,6 +305,8 @@ export class Room extends DurableObject<Env> {
     for (const ws of this.#sockets.all()) ws.close(4004, "room deleted");
     this.#news.forgetRoom();
     this.#typing.forget();
+    const removal = removeRoomFiles(this.env.AVATARS, this.#room.roomId);
+    this.ctx.waitUntil(removal.catch((err) => console.warn("files of a deleted room not all removed", err)));
     await this.ctx.storage.deleteAll();
     this.#store.open();
     this.#sequencer.open();
@@ -296,9 +318,10 @@ export class Room extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Sends owed inbox counts, lapses typing, drops sockets that stopped pinging, and renews presence. */
+  /** Sends owed inbox counts, removes unsent uploads, lapses typing, drops silent sockets, and renews presence. */
   async alarm() {
     await this.#news.sendOwed();
+    const nextSweep = await this.#uploads.sweep(Date.now());
     const at = Date.now();
     await this.#typing.lapse(at);
     const here = this.#sockets.closeSilent(at);
@@ -307,5 +330,6 @@ export class Room extends DurableObject<Env> {
     const nextLapse = await this.#typing.nextLapse();
     if (here.length > 0) await this.#ensureAlarm();
     if (nextLapse !== undefined) await this.#ensureAlarm(nextLapse);
+    if (nextSweep !== undefined) await this.#ensureAlarm(nextSweep);
   }
 }

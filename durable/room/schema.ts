@@ -119,8 +119,28 @@ const THREADS = `
   CREATE INDEX messages_thread ON messages (thread_root, id) WHERE thread_root IS NOT NULL;
 `;
 
+/**
+ * Attachments: a message's files as JSON (absent when none), and the uploads not sent yet,
+ * which a send moves onto its message and the alarm removes an hour after their upload.
+ */
+const ATTACHMENTS = `
+  ALTER TABLE messages ADD COLUMN attachments TEXT;
+  CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    sender_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    uploaded_at INTEGER NOT NULL
+  );
+  CREATE INDEX uploads_by_sender ON uploads (sender_id);
+  CREATE INDEX uploads_by_age ON uploads (uploaded_at);
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS, ATTACHMENTS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

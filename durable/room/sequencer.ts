@@ -10,6 +10,8 @@
  * else runs: so ids go out in their order, and the output gate holds the broadcast (and the
  * sender's ack) until the write is durable.
  */
+
+import { AttachmentLinks } from "../../core/attachments";
 import { database, now } from "../../core/db";
 import { reserveMessageIds } from "../../core/db/messages";
 import type { Quote } from "../../core/history";
@@ -18,6 +20,7 @@ import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 import type { MessageStore, NewMessage } from "./store";
 import type { ReplyInput } from "./threads";
+import type { Uploads } from "./uploads";
 
 /**
  * Ids a room's first block holds; each next block (while the object stays) twice as many, up
@@ -32,17 +35,26 @@ const BUSY_WITHIN_MS = 10;
 
 /**
  * A message to commit; `mentions`, the members it names, read by the room before it comes
- * here; `replyTo` quotes a message of the room, `thread` replies in a root's thread (see threads.ts).
+ * here; `replyTo` quotes a message of the room, `thread` replies in a root's thread (see
+ * threads.ts); `attachments`, ids of the sender's uploads to this room, which the message takes.
  */
-export type PostInput = { senderId: number; content: string; clientId?: string; mentions?: number[] } & ReplyInput;
+export type PostInput = {
+  senderId: number;
+  content: string;
+  clientId?: string;
+  mentions?: number[];
+  attachments?: string[];
+} & ReplyInput;
 /** A send whose reply was checked: the quote it carries, when it quotes. */
 export type CheckedInput = PostInput & { quote?: Quote };
 /** A received message; `isRetry` when its client id was stored before, and so nothing was committed now. */
 export type Received = { message: WireMessage; isRetry: boolean };
+/** A send refused because its attachments are not the sender's waiting uploads; nothing was stored. */
+export type Refused = { refused: "attachments"; why: string };
 
 type Waiting = {
   input: CheckedInput;
-  resolve: (result: Received) => void;
+  resolve: (result: Received | Refused) => void;
   reject: (reason: unknown) => void;
 };
 
@@ -60,6 +72,7 @@ export class Sequencer {
     private readonly store: MessageStore,
     /** Sends a committed group to the room's sockets. */
     private readonly broadcast: (messages: WireMessage[]) => void,
+    private readonly uploads: Uploads,
   ) {}
 
   /** Reads where numbering stands (on opening, and after a wipe). */
@@ -73,7 +86,7 @@ export class Sequencer {
    * Commits the message with the others waiting, and broadcasts the group. A retry (same
    * sender and client id) answers the message committed the first time and broadcasts nothing.
    */
-  receive(input: CheckedInput): Promise<Received> {
+  receive(input: CheckedInput): Promise<Received | Refused> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ input, resolve, reject });
       if (this.#waiting.length > 1) return;
@@ -86,11 +99,13 @@ export class Sequencer {
   #commitWaiting() {
     this.#lastCommitAt = Date.now();
     const committed: WireMessage[] = [];
+    // One set of links for the group: signing is the only cost files add to a send.
+    const links = new AttachmentLinks(this.room.env.JWT_SECRET);
     while (this.#waiting.length > 0 && this.#nextId < this.#endId) {
       const waiting = this.#waiting.shift()!;
       try {
-        const result = this.#commit(waiting.input);
-        if (!result.isRetry) committed.push(result.message);
+        const result = this.#commit(waiting.input, links);
+        if (!("refused" in result) && !result.isRetry) committed.push(result.message);
         waiting.resolve(result);
       } catch (reason) {
         waiting.reject(reason);
@@ -115,8 +130,11 @@ export class Sequencer {
     this.#commitWaiting();
   }
 
-  /** Numbers the message and writes it to the store; a retry answers the first one. */
-  #commit(input: CheckedInput): Received {
+  /**
+   * Numbers the message and writes it to the store, with the uploads it takes; a retry
+   * answers the first one.
+   */
+  #commit(input: CheckedInput, links: AttachmentLinks): Received | Refused {
     const message: NewMessage = {
       id: this.#nextId,
       senderId: input.senderId,
@@ -128,18 +146,37 @@ export class Sequencer {
       replyToId: input.replyTo,
       threadRootId: input.thread,
     };
-    if (!this.store.insert(message))
-      return { message: toWireMessage(this.store.byClientId(input.senderId, message.clientId)), isRetry: true };
+    const retry = (): Received => ({
+      message: toWireMessage(this.store.byClientId(input.senderId, message.clientId), links),
+      isRetry: true,
+    });
+    // Only a send with files needs a transaction: claiming them and writing the message.
+    const stored = input.attachments?.length
+      ? this.store.transaction(() => this.#claimAndInsert(message, input.attachments!))
+      : this.store.insert(message);
+    if (stored !== true) return stored === false ? retry() : stored;
     this.#nextId += 1;
     const { replyToId: _, threadRootId, ...row } = message;
-    const stored = { ...row, roomId: this.room.roomId, editedAt: null, deletedAt: null };
+    const committed = { ...row, roomId: this.room.roomId, editedAt: null, deletedAt: null };
     return {
-      message: toWireMessage({
-        ...stored,
-        ...(input.quote && { replyTo: input.quote }),
-        ...(threadRootId !== undefined && { threadRoot: threadRootId }),
-      }),
+      message: toWireMessage(
+        {
+          ...committed,
+          ...(input.quote && { replyTo: input.quote }),
+          ...(threadRootId !== undefined && { threadRoot: threadRootId }),
+        },
+        links,
+      ),
       isRetry: false,
     };
+  }
+
+  /** Writes a message with the uploads it takes; false for a retry, whose uploads the first send took. */
+  #claimAndInsert(message: NewMessage, ids: string[]): boolean | Refused {
+    if (message.clientId !== null && this.store.hasClientId(message.senderId, message.clientId)) return false;
+    const claim = this.uploads.claim(message.senderId, ids, Date.now());
+    if (!claim.ok) return { refused: "attachments", why: claim.why };
+    message.attachments = claim.files;
+    return this.store.insert(message);
   }
 }

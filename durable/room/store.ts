@@ -3,6 +3,7 @@
  * deletes, and how far each participant has read. It is the only copy of them: D1 knows
  * only which room a block of ids belongs to.
  */
+import type { StoredAttachment } from "../../core/attachments";
 import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
@@ -20,11 +21,16 @@ type StoreRow = {
   mentions: string | null;
   reply_to: number | null;
   thread_root: number | null;
+  /** JSON of the message's files; NULL when none. */
+  attachments: string | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
 /** A message as the room takes it, numbered. */
-export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId" | "mentions"> & {
+export type NewMessage = Pick<
+  MessageRow,
+  "id" | "senderId" | "content" | "createdAt" | "clientId" | "mentions" | "attachments"
+> & {
   replyToId?: number;
   threadRootId?: number;
 };
@@ -59,10 +65,15 @@ export class MessageStore {
     return this.#sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM messages").one().id ?? 0;
   }
 
+  /** Runs `write` as one transaction: all of its writes are stored, or none. */
+  transaction<T>(write: () => T): T {
+    return this.storage.transactionSync(write);
+  }
+
   /** Writes a message; false when its sender's client id is stored already (a retry). */
   insert(message: NewMessage): boolean {
     const { rowsWritten } = this.#sql.exec(
-      "INSERT INTO messages (id, sender_id, client_id, created_at, content, mentions, reply_to, thread_root) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO messages (id, sender_id, client_id, created_at, content, mentions, reply_to, thread_root, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       message.id,
       message.senderId,
       message.clientId,
@@ -71,8 +82,17 @@ export class MessageStore {
       mentionsColumn(message.mentions),
       message.replyToId ?? null,
       message.threadRootId ?? null,
+      message.attachments?.length ? JSON.stringify(message.attachments) : null,
     );
     return rowsWritten > 0;
+  }
+
+  /** Whether a sender stored a message under this client id already. */
+  hasClientId(senderId: number, clientId: string): boolean {
+    return (
+      this.#sql.exec("SELECT 1 FROM messages WHERE sender_id = ? AND client_id = ?", senderId, clientId).toArray()
+        .length > 0
+    );
   }
 
   /** The message a sender stored under a client id. */
@@ -116,7 +136,9 @@ export class MessageStore {
   rewrite(id: number, change: MessageChange): MessageRow {
     const row = this.#sql
       .exec<StoreRow>(
-        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at), mentions = ? WHERE id = ? RETURNING *",
+        // A deleted message's files go with its text.
+        `UPDATE messages SET content = ?1, edited_at = coalesce(?2, edited_at), deleted_at = coalesce(?3, deleted_at),
+           attachments = iif(?3 IS NULL, attachments, NULL), mentions = ?4 WHERE id = ?5 RETURNING *`,
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
@@ -214,6 +236,7 @@ export class MessageStore {
       ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
     };
     if (row.thread_root !== null) message.threadRoot = row.thread_root;
+    if (row.attachments !== null) message.attachments = JSON.parse(row.attachments) as StoredAttachment[];
     return message;
   }
 }

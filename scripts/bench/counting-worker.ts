@@ -8,6 +8,7 @@
  *
  *   GET  /__bench/counts   the counts so far
  *   POST /__bench/reset    zero them
+ *   PUT  /__bench/r2-put   puts the body in R2 as it is: the baseline of the upload part
  */
 import app, { Inbox as RealInbox, Presence as RealPresence, Room as RealRoom } from "../../worker/index";
 
@@ -143,6 +144,12 @@ export default {
     if (pathname === "/__bench/counts") return Response.json(counts);
     if (pathname === "/__bench/reset" && request.method === "POST") {
       for (const name of Object.keys(counts)) delete counts[name];
+      return new Response(null, { status: 204 });
+    }
+    if (pathname === "/__bench/r2-put" && request.method === "PUT") {
+      const key = `bench/${crypto.randomUUID()}`;
+      await env.AVATARS.put(key, await request.arrayBuffer());
+      await env.AVATARS.delete(key);
       return new Response(null, { status: 204 });
     }
     return app.fetch(request, countedEnv(env), ctx);

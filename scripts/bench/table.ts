@@ -201,6 +201,16 @@ export function printReport(report: BenchReport) {
       ),
     );
   }
+  if (report.upload) {
+    const u = report.upload;
+    lines.push(
+      `\nUpload of a ${u.mebibytes} MiB file (MB/s, 10^6 bytes): through POST /api/v1/rooms/{id}/attachments/ vs a plain R2 put in the same run.\n`,
+      table(
+        ["route MB/s", "plain R2 put MB/s", "route / put"],
+        [[number(u.summary.routeMBps, 1), number(u.summary.r2PutMBps, 1), percent(u.summary.ratio)]],
+      ),
+    );
+  }
   if (report.profile) {
     const p = report.profile;
     lines.push(

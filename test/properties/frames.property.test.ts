@@ -15,6 +15,7 @@ const goodFrames: Record<string, Record<string, unknown>> = {
   send: { type: "send", client_id: "c1", content: "hello" },
   "send with reply_to": { type: "send", client_id: "c1", content: "hello", reply_to: 1 },
   "send in a thread": { type: "send", client_id: "c1", content: "hello", thread: 1 },
+  "send with files": { type: "send", client_id: "c2", content: "", attachments: ["0".repeat(32), "1".repeat(32)] },
   edit: { type: "edit", id: 1, content: "changed" },
   delete: { type: "delete", id: 1 },
   typing: { type: "typing" },
@@ -117,6 +118,23 @@ describe("generated bad frames over a room socket", () => {
         expect(await snapshot()).toEqual(before);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("refuses a send of any files that are not the sender's waiting uploads, storing nothing", async () => {
+    const ids = fc.uniqueArray(fc.stringMatching(/^[0-9a-f]{32}$/), { minLength: 1, maxLength: 10 });
+    await fc.assert(
+      fc.asyncProperty(ids, fc.constantFrom("", "with text"), async (attachments, content) => {
+        const before = await snapshot();
+        const answers = await exchange(socket, JSON.stringify({ type: "send", client_id: "f1", content, attachments }));
+        const errors = answers.filter((frame) => frame.type === "error");
+        expect(errors).toEqual([expect.objectContaining({ code: "invalid", client_id: "f1" })]);
+        expect(errors[0].message).toMatch(/^attachments: /);
+        expect(answers.filter((frame) => frame.type === "message" || frame.type === "ack")).toEqual([]);
+        expect(await snapshot()).toEqual(before);
+      }),
+      // Each is a send, which the sender's allowance counts: a burst's worth.
+      { numRuns: 8 },
     );
   });
 

@@ -53,10 +53,11 @@ const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
   "POST /api/v1/rooms/": () => ({ title: "a title", participants: [1] }),
   "PATCH /api/v1/rooms/{id}/": () => ({ title: "a title" }),
   "POST /api/v1/rooms/{id}/members/": () => ({ participants: [1] }),
-  "POST /api/v1/send_message_to_user/": () => ({ user_id: 1, message: "hi" }),
+  "POST /api/v1/send_message_to_user/": () => ({ user_id: 1, message: "hi", attachments: ["0".repeat(32)] }),
   "POST /api/v1/send_message_to_room/": (w) => ({
     group_id: 1,
     message: "hi",
+    attachments: ["0".repeat(32)],
     reply_to: w.message.id,
     thread: w.message.id,
   }),
@@ -72,6 +73,7 @@ const pathOf = (path: string, w: World) =>
         ? w.message.id
         : w.room.id,
     user_id: w.member.id,
+    attachment: "0".repeat(32),
   });
 
 /** Every documented route that takes a JSON body. */

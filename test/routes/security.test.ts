@@ -11,7 +11,7 @@ import { PUBLIC_ROUTES } from "../../worker/index";
 import { type Answer, call, expectError, makeUser, snapshot } from "../support/api";
 import { assertCovers, documentedRoutes, fetchDocument, fillPath } from "../support/documented-routes";
 import type { RouteRequest } from "../support/id-routes";
-import { avatarForm, type Caller, type World, world } from "../support/matrix-world";
+import { attachmentForm, avatarForm, type Caller, type World, world } from "../support/matrix-world";
 
 function expectSecurityHeaders(answer: Answer, what: string) {
   expect(answer.headers.get("x-content-type-options"), what).toBe("nosniff");
@@ -160,6 +160,17 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     "GET /api/v1/rooms/{id}/messages/",
     (w) => ({ method: "GET", path: `/api/v1/rooms/${w.room.id}/messages/` }),
     { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 },
+  ],
+  [
+    "POST /api/v1/rooms/{id}/attachments/",
+    (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/attachments/`, body: attachmentForm() }),
+    { anonymous: 401, other: 403, self: 201, owner: 201, superuser: 403 },
+  ],
+  // The signed link is the permission: whoever holds it gets the file, token or not.
+  [
+    "GET /api/v1/rooms/{id}/attachments/{attachment}/",
+    (w) => ({ method: "GET", path: w.file.url }),
+    { anonymous: 200, other: 200, self: 200, owner: 200, superuser: 200 },
   ],
   [
     "POST /api/v1/rooms/{id}/members/",

@@ -1,11 +1,18 @@
 /** The people and things the access matrix and the bad-input tests act on, made fresh per case. */
-import { makeRoom, makeUser, sendToRoom } from "./api";
+import { call, makeRoom, makeUser, sendToRoom } from "./api";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
 export function avatarForm(): FormData {
   const form = new FormData();
   form.append("avatar", new File([PNG], "me.png", { type: "image/png" }));
+  return form;
+}
+
+/** A form with one small file for a room, as the composer uploads it. */
+export function attachmentForm(): FormData {
+  const form = new FormData();
+  form.append("file", new File(["notes"], "notes.txt", { type: "text/plain" }));
   return form;
 }
 
@@ -19,7 +26,12 @@ export async function world() {
   const room = await makeRoom(owner, [member], "matrix room");
   const sent = await sendToRoom(owner, room.id, "owner's message");
   const message = sent.messages.at(-1);
-  return { owner, member, other, admin, newcomer, room, message };
+  const upload = await call("POST", `/api/v1/rooms/${room.id}/attachments/`, {
+    token: owner.access,
+    body: attachmentForm(),
+  });
+  const file: { id: string; url: string } = upload.body;
+  return { owner, member, other, admin, newcomer, room, message, file };
 }
 export type World = Awaited<ReturnType<typeof world>>;
 export type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";

@@ -1,6 +1,7 @@
 /**
  * A room as the API answers it: its participants and its latest messages, oldest first.
  */
+import { AttachmentLinks } from "../../core/attachments";
 import { database } from "../../core/db";
 import { participantsOf, roomsOf } from "../../core/db/rooms";
 import type { RoomRow } from "../../core/db/schema";
@@ -20,12 +21,9 @@ export async function roomAnswer(env: Env, room: RoomRow, origin: string, viewer
     roomObject(env, room.id).history({ limit: ROOM_ANSWER_MESSAGES }),
   ]);
   const { participants, owner } = people.get(room.id)!;
-  return toRoom(
-    room,
-    await userAnswers(env, origin, participants),
-    owner,
-    rows.map((row) => toMessage(row, viewer)),
-  );
+  const links = new AttachmentLinks(env.JWT_SECRET);
+  const messages = rows.map((row) => toMessage(row, links, viewer));
+  return toRoom(room, await userAnswers(env, origin, participants), owner, messages);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Database } from "../../core/db";
 import { findMember, findRoom, type Member } from "../../core/db/rooms";
 import type { RoomRow, UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
-import { canAddMembers, canManage, canRead, canRemoveMember } from "../../core/policy";
+import { canAddMembers, canManage, canPost, canRead, canRemoveMember } from "../../core/policy";
 
 type Question = (room: RoomRow, member: Member | undefined) => boolean;
 export type RoomAccess = { room: RoomRow; member: Member | undefined };
@@ -34,6 +34,10 @@ const dmParticipant: Question = (room, member) => !room.isGroup && canRead(membe
 /** A room the caller reads: its answer, its history, its socket. */
 export const roomToRead = (db: Database, roomId: number, user: UserRow) =>
   roomIf(db, roomId, user, (_, member) => canRead(member));
+
+/** A room the caller posts to: its messages and their files. */
+export const roomToPostTo = (db: Database, roomId: number, user: UserRow) =>
+  roomIf(db, roomId, user, (_, member) => canPost(member));
 
 /** A room the caller may add people to (a DM's participants too: the route says a DM cannot grow). */
 export const roomToAddTo = (db: Database, roomId: number, user: UserRow) =>

@@ -2,7 +2,9 @@
  * Reactions: a member adds or takes back their own emoji on a message, through the room's
  * Durable Object, so that everyone in the room sees it at once.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
+import { AttachmentLinks } from "../../core/attachments";
 import { invalid, notFound } from "../../core/errors";
 import { MAX_REACTION_LENGTH, reactionEmoji } from "../../core/reactions";
 import { MessageSchema, toMessage } from "../../core/shapes";
@@ -37,8 +39,8 @@ function emojiOf(text: string): string {
   return emoji;
 }
 
-function answered(result: ReactionResult, viewer: number) {
-  if (result.ok) return toMessage(result.row, viewer);
+function answered(result: ReactionResult, viewer: number, env: Env) {
+  if (result.ok) return toMessage(result.row, new AttachmentLinks(env.JWT_SECRET), viewer);
   if (result.error === "invalid") throw invalid(result.why, { emoji: result.why });
   throw notFound("Message not found.");
 }
@@ -52,7 +54,7 @@ export const reactions = createApp()
       const roomId = await roomOfVisibleMessage(c.env, id, c.var.user);
       const userId = c.var.user.id;
       const result = await roomObject(c.env, roomId).react({ userId, messageId: id, emoji, add: true });
-      return c.json(answered(result, userId), 200);
+      return c.json(answered(result, userId, c.env), 200);
     },
   )
   .openapi(
@@ -67,6 +69,6 @@ export const reactions = createApp()
       const roomId = await roomOfVisibleMessage(c.env, id, c.var.user);
       const userId = c.var.user.id;
       const result = await roomObject(c.env, roomId).react({ userId, messageId: id, emoji, add: false });
-      return c.json(answered(result, userId), 200);
+      return c.json(answered(result, userId, c.env), 200);
     },
   );

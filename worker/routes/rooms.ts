@@ -4,6 +4,7 @@
  * it, deletes it and removes people; any participant adds people to a group or leaves it.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { AttachmentLinks } from "../../core/attachments";
 import { type Database, database } from "../../core/db";
 import {
   addMembers,
@@ -16,8 +17,9 @@ import {
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
+import type { MessageRow } from "../../core/history";
 import { canManage, canRead } from "../../core/policy";
-import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
+import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
 import { pageOfRooms, roomAnswer } from "../answers/rooms";
 import { userAnswers } from "../answers/users";
@@ -100,12 +102,13 @@ export const rooms = createApp()
         ).values(),
       ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
+      const links = new AttachmentLinks(c.env.JWT_SECRET);
       const results = rows.map(({ room, summary }) => ({
         ...toRoom(
           room,
           people.get(room.id)!.participants.map((user) => users.get(user.id)!),
           people.get(room.id)!.owner,
-          summary.latest ? [summary.latest] : [],
+          summary.latest ? [withFreshLinks(summary.latest, links)] : [],
         ),
         unread_count: summary.unread,
         mention_count: summary.mentions,
@@ -222,19 +225,21 @@ export const rooms = createApp()
           around: "cannot be combined with before or after",
         });
       }
+      const links = new AttachmentLinks(c.env.JWT_SECRET);
+      const shown = (row: MessageRow) => toMessage(row, links, c.var.user.id);
       if (thread !== undefined && around !== undefined) {
         throw invalid("Give thread without around.", { around: "cannot be combined with thread" });
       }
       if (thread !== undefined) {
         const page = await roomObject(c.env, room.id).threadHistory({ thread, before, after, limit });
         if (!page) throw notFound("No such thread in this room.");
-        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
+        return c.json({ messages: page.rows.map(shown), has_more: page.hasMore }, 200);
       }
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room.id), around, limit);
         return c.json(
           {
-            messages: page.rows.map((row) => toMessage(row, c.var.user.id)),
+            messages: page.rows.map(shown),
             has_more: page.hasMore,
             has_newer: page.hasNewer,
           },
@@ -242,7 +247,7 @@ export const rooms = createApp()
         );
       }
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
-      return c.json({ messages: page.rows.map((row) => toMessage(row, c.var.user.id)), has_more: page.hasMore }, 200);
+      return c.json({ messages: page.rows.map(shown), has_more: page.hasMore }, 200);
     },
   )
   .openapi(

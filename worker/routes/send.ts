@@ -14,7 +14,7 @@ import { findDm, findMember, findOrCreateDm, findRoom } from "../../core/db/room
 import { findUser } from "../../core/db/users";
 import { ApiError, describeIssues, forbidden } from "../../core/errors";
 import { canPost } from "../../core/policy";
-import { clientId, messageText } from "../../core/protocol";
+import { attachmentIds, clientId, MAX_MESSAGE_LENGTH, textOrFiles } from "../../core/protocol";
 import { originOf, RoomSchema } from "../../core/shapes";
 import { type PostInput, roomObject } from "../../durable/room";
 import { NOT_IN_ROOM } from "../../durable/room/threads";
@@ -37,8 +37,22 @@ const replies = {
       "Replies in this message's thread: a message of the room, not deleted and not itself a thread reply (threads are one level deep)",
     ),
 };
-const ToUser = z.object({ user_id: idField, message: messageText, client_id: retrySafe, ...replies });
-const ToRoom = z.object({ group_id: idField, message: messageText, client_id: retrySafe, ...replies });
+const text = z
+  .string()
+  .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
+  .optional()
+  .describe("The text; may be left out or blank only when `attachments` are sent");
+const files = attachmentIds
+  .optional()
+  .describe(
+    "Ids of files you uploaded to this room (POST /api/v1/rooms/{id}/attachments/) and have not sent yet, up to 10; the message carries them in this order.",
+  );
+const ToUser = z
+  .object({ user_id: idField, message: text, client_id: retrySafe, attachments: files, ...replies })
+  .superRefine(textOrFiles("message"));
+const ToRoom = z
+  .object({ group_id: idField, message: text, client_id: retrySafe, attachments: files, ...replies })
+  .superRefine(textOrFiles("message"));
 
 const sendError = (message: string, fields?: Record<string, string>) => new ApiError(400, message, "invalid", fields);
 
@@ -52,11 +66,16 @@ const originalPayloadHook = (result: {
   return undefined;
 };
 
-/** Hands the message to its room's object; 429 when the sender is over their rate. */
+/** Hands the message to its room's object; 429 when the sender is over their rate, 400 for files not theirs to send. */
 async function post(env: Env, roomId: number, input: PostInput) {
   // Answered once the participants' inboxes have it: a REST client's next room list shows it.
   const result = await roomObject(env, roomId).receive(input, { told: true });
-  if (!result.ok && result.error === "invalid") throw sendError("invalid payload to send messages", result.fields);
+  if (!result.ok && result.error === "invalid") {
+    const why = result.fields.attachments
+      ? `These files cannot be sent: ${result.fields.attachments}.`
+      : "invalid payload to send messages";
+    throw sendError(why, result.fields);
+  }
   if (!result.ok) {
     const retry = String(result.retryAfterSeconds);
     throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, {
@@ -77,18 +96,29 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415, 429) },
     }),
     async (c) => {
-      const { user_id, message, client_id, reply_to, thread } = c.req.valid("json");
+      const { user_id, message = "", client_id, attachments, reply_to, thread } = c.req.valid("json");
       const sender = c.var.user;
       if (user_id === sender.id) throw sendError("the sender and the receiver can not be the same for new messages");
       const db = database(c.env);
       const receiver = await findUser(db, user_id);
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
       const dm = await findDm(db, sender.id, receiver.id);
-      // A DM not made yet has no message to reply to: refused before it is made.
+      // A DM not made yet has no message to reply to and no files: refused before it is made.
       if (!dm && reply_to !== undefined) throw sendError("invalid payload to send messages", { reply_to: NOT_IN_ROOM });
       if (!dm && thread !== undefined) throw sendError("invalid payload to send messages", { thread: NOT_IN_ROOM });
+      if (!dm && attachments?.length)
+        throw sendError("These files cannot be sent: upload them to the conversation first.", {
+          attachments: "not files waiting to be sent in this conversation",
+        });
       const room = dm ?? (await findOrCreateDm(db, sender, receiver));
-      const input = { senderId: sender.id, content: message, clientId: client_id, replyTo: reply_to, thread };
+      const input = {
+        senderId: sender.id,
+        content: message,
+        clientId: client_id,
+        attachments,
+        replyTo: reply_to,
+        thread,
+      };
       await post(c.env, room.id, input);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
@@ -105,7 +135,7 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415, 429) },
     }),
     async (c) => {
-      const { group_id, message, client_id, reply_to, thread } = c.req.valid("json");
+      const { group_id, message = "", client_id, attachments, reply_to, thread } = c.req.valid("json");
       const db = database(c.env);
       const [room, member] = await Promise.all([findRoom(db, group_id), findMember(db, group_id, c.var.user.id)]);
       // The original's text, double space included: clients may match on it. The original
@@ -113,7 +143,14 @@ export const send = createApp()
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!canPost(member)) throw forbidden(notInRoom);
-      const input = { senderId: c.var.user.id, content: message, clientId: client_id, replyTo: reply_to, thread };
+      const input = {
+        senderId: c.var.user.id,
+        content: message,
+        clientId: client_id,
+        attachments,
+        replyTo: reply_to,
+        thread,
+      };
       await post(c.env, room.id, input);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },

@@ -1,9 +1,12 @@
 /**
  * Where a message is written: Enter sends, Shift+Enter breaks the line, and how much of
- * the length limit is used shows beside it.
+ * the length limit is used shows beside it. In a room, files come along too: pasted,
+ * dropped or picked with the button, uploaded at once, sent with the text.
  */
-import { useId, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
+import { useUploads } from "../../lib/use-uploads";
+import { PendingFiles } from "../attachments";
 import styles from "./conversation.module.css";
 
 /** From this many characters on, the count is shown as a warning. */
@@ -11,18 +14,29 @@ const WARN_FROM = MAX_MESSAGE_LENGTH - 200;
 
 type ComposerProps = {
   label: string;
-  onSend: (text: string) => void;
+  /** The ids of the files sent with the text, when files can be attached. */
+  onSend: (text: string, attachments?: string[]) => void;
   onTyping?: () => void;
   disabled?: boolean;
+  /** The room files are uploaded to; without one, nothing can be attached. */
+  roomId?: number;
 };
 
-export function Composer({ label, onSend, onTyping, disabled }: ComposerProps) {
+export function Composer({ label, onSend, onTyping, disabled, roomId }: ComposerProps) {
   const [text, setText] = useState("");
+  const uploads = useUploads(roomId);
+  const picker = useRef<HTMLInputElement>(null);
   const id = useId();
+  const ready = (text.trim() || uploads.ids.length > 0) && !uploads.busy && !disabled;
   const submit = () => {
-    if (!text.trim() || disabled) return;
-    onSend(text);
+    if (!ready) return;
+    if (uploads.ids.length > 0) onSend(text, uploads.ids);
+    else onSend(text);
     setText("");
+    uploads.clear();
+  };
+  const attach = (files: FileList | null | undefined) => {
+    if (roomId !== undefined && files && files.length > 0) uploads.add([...files]);
   };
   return (
     <form
@@ -31,7 +45,16 @@ export function Composer({ label, onSend, onTyping, disabled }: ComposerProps) {
         event.preventDefault();
         submit();
       }}
+      onDragOver={(event) => {
+        if (roomId !== undefined && event.dataTransfer?.types.includes("Files")) event.preventDefault();
+      }}
+      onDrop={(event) => {
+        if (roomId === undefined || !event.dataTransfer?.files.length) return;
+        event.preventDefault();
+        attach(event.dataTransfer.files);
+      }}
     >
+      <PendingFiles files={uploads.files} onRemove={uploads.remove} />
       <label for={id} class="visually-hidden">
         {label}
       </label>
@@ -53,14 +76,36 @@ export function Composer({ label, onSend, onTyping, disabled }: ComposerProps) {
             submit();
           }
         }}
+        onPaste={(event) => {
+          if (roomId === undefined || !event.clipboardData?.files.length) return;
+          event.preventDefault();
+          attach(event.clipboardData.files);
+        }}
       />
+      {roomId !== undefined && (
+        <>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            onChange={(event) => {
+              attach(event.currentTarget.files);
+              event.currentTarget.value = "";
+            }}
+          />
+          <button type="button" class={styles.send} onClick={() => picker.current?.click()}>
+            Attach
+          </button>
+        </>
+      )}
       <span id={`${id}-hint`} class="visually-hidden">
         Enter sends, Shift+Enter starts a new line.
       </span>
       <span id={`${id}-count`} class={`${styles.count} ${text.length >= WARN_FROM ? styles.countWarn : ""}`}>
         {text.length} / {MAX_MESSAGE_LENGTH}
       </span>
-      <button type="submit" class={styles.send} disabled={disabled || !text.trim()}>
+      <button type="submit" class={styles.send} disabled={!ready}>
         Send
       </button>
     </form>

@@ -200,10 +200,10 @@ export function Conversation({
     setUnseen(0);
   };
 
-  const send = (text: string) => {
+  const send = (text: string, attachments?: string[]) => {
     // What I send goes at the live end: that is where I am taken.
     if (newer) jumpToLatest();
-    live.send(text, quoting ? { reply_to: quoting.id } : undefined);
+    live.send(text, quoting ? { reply_to: quoting.id } : undefined, attachments);
     setQuoting(null);
   };
 
@@ -334,7 +334,7 @@ export function Conversation({
             : ""}
       </p>
       {quoting && <QuoteBar message={quoting} name={name(quoting.sender)} onCancel={() => setQuoting(null)} />}
-      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} />
+      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} roomId={room.id} />
       {threadRoot && (
         <ThreadPanel
           root={threadRoot}

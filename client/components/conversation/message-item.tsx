@@ -11,6 +11,7 @@ import type { User } from "../../lib/api";
 import { messageLink } from "../../lib/message-links";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
+import { MessageFiles } from "../attachments";
 import { Avatar } from "../avatar";
 import { LinkedText } from "../linked-text";
 import { Reactions } from "../reactions";
@@ -172,9 +173,14 @@ export function MessageItem({
         ) : message.deleted ? (
           <p class={`${styles.text} ${styles.deleted}`}>This message was deleted.</p>
         ) : (
-          <p class={styles.text}>
-            <LinkedText text={message.content} />
-          </p>
+          <>
+            {message.content && (
+              <p class={styles.text}>
+                <LinkedText text={message.content} />
+              </p>
+            )}
+            {message.attachments && <MessageFiles files={message.attachments} />}
+          </>
         )}
         <span class={styles.meta}>
           <time dateTime={message.timestamp} title={fullTime(message.timestamp)}>
@@ -262,6 +268,7 @@ export function OutgoingItem({
       <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>
         <p class={styles.text}>
           <LinkedText text={item.content} />
+          {item.attachments && ` (${item.attachments.length} file${item.attachments.length === 1 ? "" : "s"})`}
         </p>
         <span class={styles.meta}>
           {item.status === "sending" ? (

@@ -21,6 +21,7 @@ async function withBareStorage(work: (storage: DurableObjectStorage) => void | P
       "news_told",
       "schema_version",
       "reactions",
+      "uploads",
     ])
       sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);

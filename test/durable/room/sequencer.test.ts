@@ -2,23 +2,31 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { WireMessage } from "../../../core/protocol";
 import { roomObject } from "../../../durable/room";
-import { Sequencer } from "../../../durable/room/sequencer";
+import { type PostInput, type Received, Sequencer } from "../../../durable/room/sequencer";
 import { MessageStore } from "../../../durable/room/store";
+import { Uploads } from "../../../durable/room/uploads";
 
 let nextRoom = 930_000;
 
 /** A sequencer over a fresh room's own store, with D1 for its ids. */
 async function withSequencer(
-  work: (parts: { sequencer: Sequencer; store: MessageStore; groups: WireMessage[][] }) => Promise<void>,
+  work: (parts: {
+    sequencer: { receive: (input: PostInput) => Promise<Received> };
+    store: MessageStore;
+    groups: WireMessage[][];
+  }) => Promise<void>,
 ) {
   const roomId = nextRoom++;
   await runInDurableObject(roomObject(env, roomId), async (_room, state) => {
     const store = new MessageStore(state.storage, { env, roomId });
     store.open();
     const groups: WireMessage[][] = [];
-    const sequencer = new Sequencer({ env, roomId }, store, (messages) => groups.push(messages));
+    const uploads = new Uploads(state.storage, { env, roomId });
+    const sequencer = new Sequencer({ env, roomId }, store, (messages) => groups.push(messages), uploads);
     sequencer.open();
-    await work({ sequencer, store, groups });
+    // These sends carry no files, so none is refused.
+    const receive = async (input: PostInput) => (await sequencer.receive(input)) as Received;
+    await work({ sequencer: { receive }, store, groups });
   });
 }
 
