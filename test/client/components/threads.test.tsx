@@ -111,6 +111,14 @@ describe("threads", () => {
     expect(sent).not.toHaveProperty("reply_to");
     expect(within(panel).getByText("on it")).toBeTruthy();
     expect(within(timeline()).queryByText("on it")).toBeNull();
+
+    // Acknowledged, it is mine to edit there; Esc ends the edit and leaves the panel open.
+    const mine = message(16, "on it", { sender: me.id, thread_root: 10 });
+    act(() => socket.receive({ type: "ack", client_id: sent.client_id, message: mine }));
+    fireEvent.click(await within(panel).findByRole("button", { name: "Edit message: on it" }));
+    fireEvent.keyDown(within(panel).getByLabelText("Edit message"), { key: "Escape" });
+    expect(screen.getByRole("complementary", { name: "Thread" })).toBeTruthy();
+    expect(within(panel).queryByLabelText("Edit message")).toBeNull();
   });
 
   it("quotes a message above the composer, sends reply_to, and the quote in a message links back", async () => {
