@@ -38,19 +38,23 @@ const root = message(10, "who reviews the release?", {
 });
 const replies = [message(11, "me", { sender: cy.id, thread_root: 10 }), message(12, "me too", { thread_root: 10 })];
 
-async function open() {
+async function open(linkedAt?: number) {
   const api = fakeApi();
   await signedIn(api);
   fakeSockets();
+  const timelinePage = { messages: [root, message(13, "next topic")], has_more: false };
   api.on("GET", `/rooms/${room.id}/messages`, ({ query }: SentRequest) =>
     query.get("thread") === "10"
       ? { body: { messages: replies, has_more: false } }
-      : { body: { messages: [root, message(13, "next topic")], has_more: false } },
+      : query.get("around") === "12"
+        ? { body: { ...timelinePage, has_newer: false, thread: 10 } }
+        : { body: timelinePage },
   );
   render(
     <Conversation
       room={room}
       me={me}
+      at={linkedAt}
       hidden={false}
       onBack={noop}
       onDetails={noop}
@@ -97,6 +101,17 @@ describe("threads", () => {
 
     fireEvent.keyDown(window, { key: "Escape" });
     await waitFor(() => expect(screen.queryByRole("complementary", { name: "Thread" })).toBeNull());
+  });
+
+  it("opened by a link to a thread reply, highlights its root and opens the thread beside it", async () => {
+    await open(12);
+    const panel = await screen.findByRole("complementary", { name: "Thread" });
+    await within(panel).findByText("me too");
+    await waitFor(() =>
+      expect(
+        within(timeline()).getByText("Linked message").closest("[data-message-id]")?.getAttribute("data-message-id"),
+      ).toBe("10"),
+    );
   });
 
   it("sends from the thread's composer as a reply in that thread, shown in the panel only", async () => {
