@@ -66,6 +66,8 @@ export type RoomState = HistoryWindow & {
   loaded: boolean;
   /** Opened at a linked message: whether it is shown, or is not in this room. */
   link: "shown" | "missing" | null;
+  /** Opened at a thread reply: the root it replies in, shown in its place (the thread opens beside it). */
+  linkThread?: number;
   error: string;
 };
 
@@ -278,7 +280,8 @@ export function useRoom(
         const missing = linked instanceof ApiError && linked.status === 404;
         setState((s) => {
           if (linked === undefined) return { ...s, ...latestWindow(latest), loaded: true };
-          if (!(linked instanceof Error)) return { ...s, ...linkedWindow(linked, latest), link: "shown", loaded: true };
+          if (!(linked instanceof Error))
+            return { ...s, ...linkedWindow(linked, latest), link: "shown", linkThread: linked.thread, loaded: true };
           const error = missing ? "" : `Could not open the linked message: ${linked.message}`;
           return { ...s, ...latestWindow(latest), link: missing ? "missing" : null, error, loaded: true };
         });

@@ -241,6 +241,11 @@ export class Room extends DurableObject<Env> {
     return { rows: this.#reactions.attach(rows), hasMore };
   }
 
+  /** The root of the thread a message of this room replies in, if it is a thread reply. */
+  async threadRootOf(id: number): Promise<number | undefined> {
+    return this.#store.threads.rootOf(id);
+  }
+
   /** Tells the room's sockets of the threads that these messages (replies, or deleted ones) changed. */
   #threadsChanged(messages: readonly WireMessage[]) {
     if (!messages.some((message) => message.thread_root !== undefined)) return;

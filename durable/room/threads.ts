@@ -107,6 +107,11 @@ export class Threads {
     return row !== undefined && row.thread_root === null;
   }
 
+  /** The root a message replies in; undefined for a message that is not a thread reply (or not here). */
+  rootOf(id: number): number | undefined {
+    return this.#referenced(id)?.thread_root ?? undefined;
+  }
+
   /** Who takes part in each of these threads: its root's author and everyone who replied. */
   followers(roots: number[]): Map<number, Set<number>> {
     const followers = new Map<number, Set<number>>();

@@ -166,6 +166,19 @@ describe("threads over REST", () => {
     expectError(await threadPage(ana, room.id, root.id, `&around=${root.id}`), 400, "invalid");
   });
 
+  it("answers a link to a thread reply with the page around its root, naming the root", async () => {
+    const { ana, ben, room } = await roomOfThree();
+    const root = await sent(ana, room.id, "root");
+    const reply = await sent(ben, room.id, "found by search", { thread: root.id });
+    const later = await sent(ana, room.id, "later");
+    const page = await call("GET", `/api/v1/rooms/${room.id}/messages/?around=${reply.id}`, { token: ana.access });
+    expect(page.status).toBe(200);
+    expect(page.body.thread).toBe(root.id);
+    expect(page.body.messages.map((m: { id: number }) => m.id)).toEqual([root.id, later.id]);
+    const plain = await call("GET", `/api/v1/rooms/${room.id}/messages/?around=${later.id}`, { token: ana.access });
+    expect(plain.body).not.toHaveProperty("thread");
+  });
+
   it("does not count thread replies in the room's unread count or preview, kept or counted afresh", async () => {
     const { ana, ben, room } = await roomOfThree();
     const unreadOf = async () => {

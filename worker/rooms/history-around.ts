@@ -6,7 +6,10 @@
 import { notFound } from "../../core/errors";
 import type { HistoryQuery, MessageRow } from "../../core/history";
 
-type RoomHistory = { history(page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }> };
+type RoomHistory = {
+  history(page: HistoryQuery): Promise<{ rows: MessageRow[]; hasMore: boolean }>;
+  threadRootOf(id: number): Promise<number | undefined>;
+};
 
 export type AroundPage = {
   /** Oldest first: about half the limit before the message, the message, the rest after it. */
@@ -15,13 +18,22 @@ export type AroundPage = {
   hasMore: boolean;
   /** Newer messages than the last row exist. */
   hasNewer: boolean;
+  /** The message is a thread reply: the page is around this, its root, in the main timeline. */
+  threadRoot?: number;
 };
 
 /**
- * Up to `limit` messages around `messageId`, read through the room's object. A message that
- * is not in this room (another room's, or an id never given) is a 404.
+ * Up to `limit` messages around `messageId`, read through the room's object; for a thread
+ * reply (never in the main timeline), around its root. A message that is not in this room
+ * (another room's, or an id never given) is a 404.
  */
 export async function historyAround(room: RoomHistory, messageId: number, limit: number): Promise<AroundPage> {
+  const root = await room.threadRootOf(messageId);
+  if (root !== undefined) return { ...(await aroundInTimeline(room, root, limit)), threadRoot: root };
+  return aroundInTimeline(room, messageId, limit);
+}
+
+async function aroundInTimeline(room: RoomHistory, messageId: number, limit: number): Promise<AroundPage> {
   const before = Math.floor((limit - 1) / 2);
   const after = limit - 1 - before;
   // `before` is exclusive: one past the message ends the older page with the message itself.

@@ -65,6 +65,10 @@ const HistoryPage = z
       .boolean()
       .optional()
       .openapi({ description: "With `around=` only: whether newer messages than the page's last exist" }),
+    thread: z.number().int().optional().openapi({
+      description:
+        "With `around=` a thread reply only: the page is around the reply's root (replies are not in the main timeline), and this is the root's id",
+    }),
   })
   .openapi("HistoryPage");
 
@@ -237,14 +241,8 @@ export const rooms = createApp()
       }
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room.id), around, limit);
-        return c.json(
-          {
-            messages: page.rows.map(shown),
-            has_more: page.hasMore,
-            has_newer: page.hasNewer,
-          },
-          200,
-        );
+        const answer = { messages: page.rows.map(shown), has_more: page.hasMore, has_newer: page.hasNewer };
+        return c.json(page.threadRoot === undefined ? answer : { ...answer, thread: page.threadRoot }, 200);
       }
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
       return c.json({ messages: page.rows.map(shown), has_more: page.hasMore }, 200);

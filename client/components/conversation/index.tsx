@@ -94,6 +94,8 @@ export function Conversation({
 }: ConversationProps) {
   const live = useRoom(room.id, me.id, onMessage, onMembersChanged, at);
   const { state } = live;
+  /** The message the link shows: itself, or the root of the thread it replies in. */
+  const linkedId = state.linkThread ?? at;
   /** An older stretch is shown: the latest messages are below it, not loaded into it yet. */
   const newer = hasNewer(state);
   const scroller = useRef<HTMLDivElement>(null);
@@ -115,6 +117,11 @@ export function Conversation({
   const [quoting, setQuoting] = useState<WireMessage | null>(null);
   const [threadOf, setThreadOf] = useState<WireMessage | null>(null);
   // The root as the room shows it now (its summary moves with each reply), else as it was opened.
+  // A link to a thread reply opens its thread beside the root.
+  useEffect(() => {
+    const root = state.messages.find((m) => m.id === state.linkThread);
+    if (root) setThreadOf(root);
+  }, [state.linkThread]);
   const threadRoot =
     threadOf &&
     (state.messages.find((m) => m.id === threadOf.id) ?? state.tail?.find((m) => m.id === threadOf.id) ?? threadOf);
@@ -128,7 +135,7 @@ export function Conversation({
     if (jumpPending.current) {
       if (!state.loaded) return;
       jumpPending.current = false;
-      const target = box.querySelector<HTMLElement>(`[data-message-id="${at}"]`);
+      const target = box.querySelector<HTMLElement>(`[data-message-id="${linkedId}"]`);
       if (target) {
         target.scrollIntoView({ block: "center" });
         target.focus({ preventScroll: true });
@@ -252,7 +259,7 @@ export function Conversation({
         first={first}
         inGroup={room.is_group}
         seenBy={message === myLatest ? seenBy : []}
-        linked={message.id === at}
+        linked={message.id === linkedId}
         onEdit={live.edit}
         onDelete={live.remove}
         me={me.id}

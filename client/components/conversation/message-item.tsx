@@ -73,7 +73,11 @@ function EditForm({
         ref={box}
         onInput={(event) => setText(event.currentTarget.value)}
         onKeyDown={(event) => {
-          if (event.key === "Escape") onCancel();
+          if (event.key === "Escape") {
+            // Esc ends the edit only, not the thread panel around it.
+            event.preventDefault();
+            onCancel();
+          }
           if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
             event.preventDefault();
             if (text.trim()) onSave(text);

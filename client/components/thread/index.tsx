@@ -67,7 +67,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
         setLoading(false);
       },
     );
-    const onKey = (event: KeyboardEvent) => event.key === "Escape" && onClose();
+    const onKey = (event: KeyboardEvent) => event.key === "Escape" && !event.defaultPrevented && onClose();
     addEventListener("keydown", onKey);
     return () => {
       stopped = true;

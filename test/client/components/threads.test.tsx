@@ -38,19 +38,23 @@ const root = message(10, "who reviews the release?", {
 });
 const replies = [message(11, "me", { sender: cy.id, thread_root: 10 }), message(12, "me too", { thread_root: 10 })];
 
-async function open() {
+async function open(linkedAt?: number) {
   const api = fakeApi();
   await signedIn(api);
   fakeSockets();
+  const timelinePage = { messages: [root, message(13, "next topic")], has_more: false };
   api.on("GET", `/rooms/${room.id}/messages`, ({ query }: SentRequest) =>
     query.get("thread") === "10"
       ? { body: { messages: replies, has_more: false } }
-      : { body: { messages: [root, message(13, "next topic")], has_more: false } },
+      : query.get("around") === "12"
+        ? { body: { ...timelinePage, has_newer: false, thread: 10 } }
+        : { body: timelinePage },
   );
   render(
     <Conversation
       room={room}
       me={me}
+      at={linkedAt}
       hidden={false}
       onBack={noop}
       onDetails={noop}
@@ -99,6 +103,17 @@ describe("threads", () => {
     await waitFor(() => expect(screen.queryByRole("complementary", { name: "Thread" })).toBeNull());
   });
 
+  it("opened by a link to a thread reply, highlights its root and opens the thread beside it", async () => {
+    await open(12);
+    const panel = await screen.findByRole("complementary", { name: "Thread" });
+    await within(panel).findByText("me too");
+    await waitFor(() =>
+      expect(
+        within(timeline()).getByText("Linked message").closest("[data-message-id]")?.getAttribute("data-message-id"),
+      ).toBe("10"),
+    );
+  });
+
   it("sends from the thread's composer as a reply in that thread, shown in the panel only", async () => {
     const { socket } = await open();
     fireEvent.click(await within(timeline()).findByRole("button", { name: /Reply in thread to message: who reviews/ }));
@@ -111,6 +126,14 @@ describe("threads", () => {
     expect(sent).not.toHaveProperty("reply_to");
     expect(within(panel).getByText("on it")).toBeTruthy();
     expect(within(timeline()).queryByText("on it")).toBeNull();
+
+    // Acknowledged, it is mine to edit there; Esc ends the edit and leaves the panel open.
+    const mine = message(16, "on it", { sender: me.id, thread_root: 10 });
+    act(() => socket.receive({ type: "ack", client_id: sent.client_id, message: mine }));
+    fireEvent.click(await within(panel).findByRole("button", { name: "Edit message: on it" }));
+    fireEvent.keyDown(within(panel).getByLabelText("Edit message"), { key: "Escape" });
+    expect(screen.getByRole("complementary", { name: "Thread" })).toBeTruthy();
+    expect(within(panel).queryByLabelText("Edit message")).toBeNull();
   });
 
   it("quotes a message above the composer, sends reply_to, and the quote in a message links back", async () => {
