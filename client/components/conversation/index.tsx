@@ -316,7 +316,12 @@ export function Conversation({
             ? `${typingNames.join(", ")} are typing…`
             : ""}
       </p>
-      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} />
+      <Composer
+        label={`Message ${header.name}`}
+        onSend={send}
+        onTyping={live.typing}
+        members={room.participants.filter((user) => user.id !== me.id)}
+      />
     </section>
   );
 }
