@@ -19,6 +19,8 @@ export class CatchUp {
     private readonly sockets: RoomSockets,
     private readonly store: MessageStore,
     private readonly reads: Pick<ReadMarks, "positions">,
+    /** The rows as the room shows them (with their reactions). */
+    private readonly shown: (rows: MessageRow[]) => MessageRow[],
   ) {}
 
   /**
@@ -50,7 +52,7 @@ export class CatchUp {
       ({ rows, hasMore } = this.store.page({ after, limit: CATCH_UP_LIMIT }));
       last = rows.at(-1)?.id ?? after;
     }
-    for (const row of rows) sockets.send(ws, { type: "message", message: toWireMessage(row) });
+    for (const row of this.shown(rows)) sockets.send(ws, { type: "message", message: toWireMessage(row) });
     sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore });
   }
 }
