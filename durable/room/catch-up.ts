@@ -20,6 +20,8 @@ export class CatchUp {
     private readonly sockets: RoomSockets,
     private readonly store: MessageStore,
     private readonly reads: Pick<ReadMarks, "positions">,
+    /** The rows as the room shows them (with their reactions). */
+    private readonly shown: (rows: MessageRow[]) => MessageRow[],
   ) {}
 
   /**
@@ -52,7 +54,7 @@ export class CatchUp {
       last = rows.at(-1)?.id ?? after;
     }
     const links = new AttachmentLinks(this.room.env.JWT_SECRET);
-    const messages = rows.map((row) => toWireMessage(row, links));
+    const messages = this.shown(rows).map((row) => toWireMessage(row, links));
     for (const message of messages) sockets.send(ws, { type: "message", message });
     for (const frame of this.store.threads.updates(messages)) sockets.send(ws, frame);
     sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore });

@@ -94,10 +94,11 @@ export class Room extends DurableObject<Env> {
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
     this.#news.open();
     this.#reads = new ReadMarks(store, this.#news, broadcast);
-    const shown = (row: MessageRow) => this.#reactions.attach([row])[0];
+    const withReactions = (rows: MessageRow[]) => this.#reactions.attach(rows);
+    const shown = (row: MessageRow) => withReactions([row])[0];
     const changed = (message: WireMessage, recount: boolean) => this.#news.changed(message, recount);
     this.#changes = new MessageChanges(room, store, broadcast, changed, shown);
-    this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
+    this.#catchUp = new CatchUp(room, sockets, store, this.#reads, withReactions);
   }
 
   /** An authenticated member's upgrade, handed over by the worker. */

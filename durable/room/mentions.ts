@@ -18,7 +18,11 @@ const HERE = "here";
 type Directory = Map<string, number>;
 
 export class Mentions {
-  #directory: Promise<Directory | undefined> | undefined;
+  #directory: Directory | undefined;
+  /** The read of the directory under way, which every message waits for to keep its order. */
+  #reading: Promise<void> | undefined;
+  /** Counts forgets, so that a read begun before one does not keep what it read. */
+  #generation = 0;
 
   constructor(
     private readonly room: RoomContext,
@@ -27,18 +31,31 @@ export class Mentions {
   ) {}
 
   /**
-   * The members `content` mentions, in the order it names them. Every message waits for the
-   * same directory, so messages keep the order they came in; only one with an `@` reads it.
-   * Without the directory (D1 unreachable) a message names no one rather than failing.
+   * The members `content` mentions, in the order it names them. Only a message with an `@`
+   * reads the directory (once), and while that read is under way the messages after it wait
+   * too, so they keep the order they came in. Without the directory (D1 unreachable) a
+   * message names no one by username rather than failing.
    */
-  async in(content: string, senderId: number): Promise<number[]> {
-    const directory = await this.#read();
+  in(content: string, senderId: number): number[] | Promise<number[]> {
+    if (this.#reading) return this.#reading.then(() => this.#named(content, senderId));
+    if (!content.includes("@")) return [];
+    if (this.#directory) return this.#named(content, senderId);
+    return this.#read().then(() => this.#named(content, senderId));
+  }
+
+  /** Members or usernames changed: the next message that mentions anyone reads them again. */
+  forget() {
+    this.#directory = undefined;
+    this.#generation += 1;
+  }
+
+  #named(content: string, senderId: number): number[] {
     if (!content.includes("@")) return [];
     const named = new Set<number>();
     for (const [, name] of content.matchAll(MENTION)) {
       if (name.toLowerCase() === HERE) for (const id of this.usersHere()) named.add(id);
       else {
-        const id = directory && memberNamed(directory, name);
+        const id = this.#directory && memberNamed(this.#directory, name);
         if (id !== undefined) named.add(id);
       }
     }
@@ -46,23 +63,19 @@ export class Mentions {
     return [...named];
   }
 
-  /** Members or usernames changed: the next message reads them again. */
-  forget() {
-    this.#directory = undefined;
-  }
-
-  #read(): Promise<Directory | undefined> {
-    if (this.#directory) return this.#directory;
+  #read(): Promise<void> {
+    const generation = this.#generation;
     const reading = memberNamesOf(database(this.room.env), this.room.roomId).then(
-      (members) => new Map(members.map((member) => [member.username.toLowerCase(), member.id])),
-      (err) => {
-        console.warn("the room could not read its members' usernames", err);
-        if (this.#directory === reading) this.#directory = undefined;
-        return undefined;
+      (members) => {
+        if (generation === this.#generation)
+          this.#directory = new Map(members.map((member) => [member.username.toLowerCase(), member.id]));
       },
+      (err) => console.warn("the room could not read its members' usernames", err),
     );
-    this.#directory = reading;
-    return reading;
+    this.#reading = reading.finally(() => {
+      this.#reading = undefined;
+    });
+    return this.#reading;
   }
 }
 

@@ -15,7 +15,11 @@ describe("the inbox socket", () => {
     await sendToRoom(other, room.id, "one");
     await sendToRoom(other, room.id, "two");
     const inbox = await openInbox(me.access);
-    expect(await inbox.nextOf("unread")).toEqual({ type: "unread", counts: { [room.id]: 2 } });
+    expect(await inbox.nextOf("unread")).toEqual({
+      type: "unread",
+      counts: { [room.id]: 2 },
+      mentions: { [room.id]: 0 },
+    });
   });
 
   it("tells of a new message in a room the user is not looking at", async () => {
@@ -129,7 +133,11 @@ describe("the inbox socket", () => {
     const tab = await openRoom(me.access, room.id);
     await tab.nextOf("caught_up");
     tab.send({ type: "read", up_to: posted.messages.at(-1).id });
-    expect(await inbox.nextOf("unread")).toEqual({ type: "unread", counts: { [room.id]: 0 } });
+    expect(await inbox.nextOf("unread")).toEqual({
+      type: "unread",
+      counts: { [room.id]: 0 },
+      mentions: { [room.id]: 0 },
+    });
   });
 });
 

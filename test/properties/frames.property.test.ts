@@ -6,9 +6,11 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ClientFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../core/protocol";
-import { makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
-import { openRoom, type TestSocket } from "../support/sockets";
-import { bodyLike, nastyString, nastyValue, RUNS } from "./arbitraries";
+import { QUICK_REACTIONS } from "../../core/protocol-constants";
+import { reactionEmoji } from "../../core/reactions";
+import { call, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
+import { openLiveRoom, openRoom, type TestSocket } from "../support/sockets";
+import { bodyLike, nastyString, nastyValue, percentEncoded, RUNS } from "./arbitraries";
 
 /** A valid frame of each type a client sends, for the generator to spoil. */
 const goodFrames: Record<string, Record<string, unknown>> = {
@@ -173,5 +175,46 @@ describe("generated bad frames over a room socket", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("generated reactions over REST, as the room's sockets see them", () => {
+  /** Emoji, emoji run together, emoji with text, and anything at all. */
+  const reactionText = fc.oneof(
+    fc.constantFrom(...QUICK_REACTIONS, "👍🏽", "🇫🇷", "1️⃣", "❤"),
+    fc
+      .array(fc.constantFrom(...QUICK_REACTIONS, "a", " ", "\u200D", "\uFE0F", "🏽", "🇫"), {
+        minLength: 1,
+        maxLength: 4,
+      })
+      .map((parts) => parts.join("")),
+    nastyString.filter((text) => text.length > 0),
+  );
+
+  it("takes exactly the single emoji, refuses the rest with 400, and sends one valid reaction frame per change", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [member]);
+    const messageId = (await sendToRoom(owner, room.id, "react")).messages.at(-1).id;
+    const watching = await openLiveRoom(owner.access, room.id);
+    await fc.assert(
+      fc.asyncProperty(reactionText, fc.boolean(), async (text, add) => {
+        const path = `/api/v1/messages/${messageId}/reactions/${percentEncoded(text)}/`;
+        const answer = await call(add ? "PUT" : "DELETE", path, { token: member.access });
+        const emoji = reactionEmoji(text);
+        expect(answer.status, JSON.stringify(text)).toBe(emoji === undefined ? 400 : 200);
+        if (emoji === undefined) return;
+        const mineNow = answer.body.reactions?.some((r: any) => r.emoji === emoji && r.mine) ?? false;
+        expect(mineNow).toBe(add);
+        // Take it back (or give it) again: exactly one frame tells of this second change.
+        await call(add ? "DELETE" : "PUT", path, { token: member.access });
+        const frame = await watching.next((f) => f.type === "reaction" && f.emoji === emoji && f.added === !add);
+        expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+        await call("DELETE", path, { token: member.access });
+      }),
+      { numRuns: RUNS },
+    );
+    for (const frame of watching.received())
+      expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+    watching.close();
   });
 });

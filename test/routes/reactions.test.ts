@@ -106,6 +106,15 @@ describe("PUT and DELETE /api/v1/messages/{id}/reactions/{emoji}/", () => {
     expect(edited.body.reactions).toEqual([{ emoji: "👀", count: 1, users: [member.id], mine: false }]);
   });
 
+  it("comes with a message in a socket's catch-up", async () => {
+    const { owner, member, room, messageId } = await roomWithMessage();
+    await call("PUT", path(messageId, "✅"), { token: member.access });
+    const socket = await openLiveRoom(owner.access, room.id, messageId - 1);
+    const caughtUp = socket.received().find((frame) => frame.type === "message");
+    expect(caughtUp.message.reactions).toEqual([{ emoji: "✅", count: 1, users: [member.id] }]);
+    socket.close();
+  });
+
   it("goes live to the room's other sockets as one reaction frame, and once only", async () => {
     const { owner, member, room, messageId } = await roomWithMessage();
     const watching = await openLiveRoom(owner.access, room.id);

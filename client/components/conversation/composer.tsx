@@ -1,12 +1,15 @@
 /**
- * Where a message is written: Enter sends, Shift+Enter breaks the line, and how much of
- * the length limit is used shows beside it. In a room, files come along too: pasted,
- * dropped or picked with the button, uploaded at once, sent with the text.
+ * Where a message is written: Enter sends, Shift+Enter breaks the line, `@` suggests the
+ * room's members, and how much of the length limit is used shows beside it. In a room,
+ * files come along too: pasted, dropped or picked with the button, uploaded at once, sent
+ * with the text.
  */
 import { useId, useRef, useState } from "preact/hooks";
 import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
+import type { User } from "../../lib/api";
 import { useUploads } from "../../lib/use-uploads";
 import { PendingFiles } from "../attachments";
+import { useMentionPicker } from "../mention-picker";
 import styles from "./conversation.module.css";
 
 /** From this many characters on, the count is shown as a warning. */
@@ -20,14 +23,22 @@ type ComposerProps = {
   disabled?: boolean;
   /** The room files are uploaded to; without one, nothing can be attached. */
   roomId?: number;
+  /** Whom `@` suggests: the room's other members. */
+  members?: Pick<User, "id" | "username" | "full_name">[];
 };
 
-export function Composer({ label, onSend, onTyping, disabled, roomId }: ComposerProps) {
+export function Composer({ label, onSend, onTyping, disabled, roomId, members = [] }: ComposerProps) {
   const [text, setText] = useState("");
   const uploads = useUploads(roomId);
   const picker = useRef<HTMLInputElement>(null);
   const id = useId();
   const ready = (text.trim() || uploads.ids.length > 0) && !uploads.busy && !disabled;
+  const box = useRef<HTMLTextAreaElement>(null);
+  const mentions = useMentionPicker(members, text, (next, caret) => {
+    setText(next);
+    // After the render that shows the new text, the caret goes after the inserted mention.
+    requestAnimationFrame(() => box.current?.setSelectionRange(caret, caret));
+  });
   const submit = () => {
     if (!ready) return;
     if (uploads.ids.length > 0) onSend(text, uploads.ids);
@@ -58,8 +69,11 @@ export function Composer({ label, onSend, onTyping, disabled, roomId }: Composer
       <label for={id} class="visually-hidden">
         {label}
       </label>
+      {mentions.list}
       <textarea
         id={id}
+        ref={box}
+        {...mentions.boxProps}
         class={styles.input}
         rows={1}
         value={text}
@@ -68,9 +82,12 @@ export function Composer({ label, onSend, onTyping, disabled, roomId }: Composer
         aria-describedby={`${id}-count ${id}-hint`}
         onInput={(event) => {
           setText(event.currentTarget.value);
+          mentions.follow(event.currentTarget);
           onTyping?.();
         }}
+        onClick={(event) => mentions.follow(event.currentTarget)}
         onKeyDown={(event) => {
+          if (mentions.keyDown(event)) return;
           if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
             event.preventDefault();
             submit();

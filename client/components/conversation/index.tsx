@@ -341,7 +341,13 @@ export function Conversation({
             : ""}
       </p>
       {quoting && <QuoteBar message={quoting} name={name(quoting.sender)} onCancel={() => setQuoting(null)} />}
-      <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} roomId={room.id} />
+      <Composer
+        label={`Message ${header.name}`}
+        onSend={send}
+        onTyping={live.typing}
+        roomId={room.id}
+        members={room.participants.filter((user) => user.id !== me.id)}
+      />
       {threadRoot && (
         <ThreadPanel
           root={threadRoot}

@@ -121,6 +121,7 @@ export function MessageItem({
   const [copied, setCopied] = useState(false);
   const name = sender?.full_name ?? "Someone";
   const showSender = inGroup && !mine && first;
+  const mentionsMe = me !== undefined && (message.mentions?.includes(me) ?? false);
   const gist = message.deleted ? "deleted message" : message.content.slice(0, 40);
   const act = (work: Promise<void>) =>
     work.then(
@@ -155,8 +156,9 @@ export function MessageItem({
       {inGroup && !mine && (
         <span class={styles.gutter}>{first && <Avatar src={sender?.avatar_url} name={name} size={32} />}</span>
       )}
-      <div class={styles.bubble}>
+      <div class={`${styles.bubble} ${mentionsMe ? styles.mentionsMe : ""}`}>
         {linked && <span class={styles.linkedMark}>Linked message</span>}
+        {mentionsMe && <span class="visually-hidden">Mentions you: </span>}
         {showSender && <span class={styles.sender}>{name}</span>}
         {message.reply_to && (
           <QuoteOf
