@@ -116,10 +116,16 @@ export class Threads {
   followers(roots: number[]): Map<number, Set<number>> {
     const followers = new Map<number, Set<number>>();
     for (const root of new Set(roots)) {
+      // Who wrote in the thread (its root included), and who was mentioned in it.
       const rows = this.sql
-        .exec<{ sender_id: number }>("SELECT DISTINCT sender_id FROM messages WHERE id = ?1 OR thread_root = ?1", root)
+        .exec<{ user_id: number }>(
+          `SELECT sender_id AS user_id FROM messages WHERE id = ?1 OR thread_root = ?1
+           UNION SELECT mentioned.value FROM messages AS m, json_each(m.mentions) AS mentioned
+           WHERE (m.id = ?1 OR m.thread_root = ?1) AND m.mentions IS NOT NULL AND m.deleted_at IS NULL`,
+          root,
+        )
         .toArray();
-      followers.set(root, new Set(rows.map((row) => row.sender_id)));
+      followers.set(root, new Set(rows.map((row) => row.user_id)));
     }
     return followers;
   }

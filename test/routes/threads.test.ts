@@ -274,4 +274,19 @@ describe("thread news in the inbox", () => {
     );
     for (const inbox of inboxes) inbox.close();
   });
+
+  it("tells someone mentioned in a thread of its later replies", async () => {
+    const [ana, ben, cy, dan] = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+    const room = await makeRoom(ana, [ben, cy, dan]);
+    const root = await sent(ana, room.id, "root");
+    await sent(ben, room.id, `@${dan.username} have a look`, { thread: root.id });
+    const danInbox = await openInbox(dan.access);
+    await danInbox.nextOf("unread");
+    await sent(cy, room.id, "agreed", { thread: root.id });
+    expect(await danInbox.nextOf("thread_reply")).toMatchObject({
+      room: room.id,
+      message: { content: "agreed", thread_root: root.id, sender: cy.id },
+    });
+    danInbox.close();
+  });
 });
