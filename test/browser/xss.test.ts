@@ -19,6 +19,16 @@ const PAYLOADS = [
   `{{constructor.constructor('window.__xss=1')()}}`,
   `<details open ontoggle="window.__xss='details'">`,
 ];
+/** Markdown that would run if a link, an image or a code block let markup through; each shows as this text. */
+const MARKDOWN_PAYLOADS = [
+  { typed: "[click me](javascript:window.__xss='md-link')", shown: "[click me](javascript:window.__xss='md-link')" },
+  { typed: `![x](x" onerror="window.__xss='md-img')`, shown: `![x](x" onerror="window.__xss='md-img')` },
+  {
+    typed: "```html\n<img src=x onerror=\"window.__xss='md-code'\"><script>window.__xss='md-code'</script>\n```",
+    shown: `<img src=x onerror="window.__xss='md-code'"><script>window.__xss='md-code'</script>`,
+  },
+  { typed: "**<svg onload=\"window.__xss='md-bold'\">**", shown: `<svg onload="window.__xss='md-bold'">` },
+];
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -79,7 +89,7 @@ describe("XSS payloads in the page", () => {
     )!.id;
     const title = PAYLOADS[1];
     const room = await api("/api/v1/rooms/", token, { title, participants: [boId] });
-    for (const payload of PAYLOADS)
+    for (const payload of [...PAYLOADS, ...MARKDOWN_PAYLOADS.map((payload) => payload.typed)])
       await api("/api/v1/send_message_to_room/", token, { group_id: room.id, message: payload });
 
     const { page, dialogs } = await watchedPage();
@@ -92,13 +102,17 @@ describe("XSS payloads in the page", () => {
       .first()
       .click();
     for (const payload of PAYLOADS) await page.getByRole("log").getByText(payload, { exact: true }).first().waitFor();
+    for (const { shown } of MARKDOWN_PAYLOADS)
+      await page.getByRole("log").getByText(shown, { exact: true }).first().waitFor();
+    await page.getByRole("log").locator("pre code span").first().waitFor();
 
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     const injected = await page.evaluate(
       () =>
-        document.querySelectorAll("img[src='x'], iframe, svg[onload], details[ontoggle], a[href^='javascript:']")
-          .length,
+        document.querySelectorAll(
+          "img[src='x'], iframe, svg[onload], details[ontoggle], a[href^='javascript:'], [onerror]",
+        ).length,
     );
     expect(injected).toBe(0);
   });

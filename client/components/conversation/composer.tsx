@@ -1,6 +1,6 @@
 /**
- * Where a message is written: Enter sends, Shift+Enter breaks the line, and how much of
- * the length limit is used shows beside it.
+ * Where a message is written: Enter sends, Shift+Enter breaks the line, how much of the
+ * length limit is used shows beside it, and a hint shows the Markdown that formats it.
  */
 import { useId, useState } from "preact/hooks";
 import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
@@ -55,7 +55,11 @@ export function Composer({ label, onSend, onTyping, disabled }: ComposerProps) {
         }}
       />
       <span id={`${id}-hint`} class="visually-hidden">
-        Enter sends, Shift+Enter starts a new line.
+        Enter sends, Shift+Enter starts a new line. Markdown formats it: two stars for bold, underscores for italic,
+        backticks for code, three backticks for a block.
+      </span>
+      <span class={styles.formatHint} aria-hidden="true">
+        **bold** _italic_ `code` ```block```
       </span>
       <span id={`${id}-count`} class={`${styles.count} ${text.length >= WARN_FROM ? styles.countWarn : ""}`}>
         {text.length} / {MAX_MESSAGE_LENGTH}

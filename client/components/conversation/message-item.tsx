@@ -1,6 +1,6 @@
 /**
- * One message in a conversation: its sender (the first of a run, in groups), its text with
- * links, time, edited or deleted marks, and a "Copy link" to it; for my own, who has seen
+ * One message in a conversation: its sender (the first of a run, in groups), its text as
+ * Markdown, time, edited or deleted marks, and a "Copy link" to it; for my own, who has seen
  * it and editing or deleting it; for one still on its way, "sending" or "failed" with a
  * retry. The message a link opened the conversation at is highlighted.
  */
@@ -12,7 +12,7 @@ import { messageLink } from "../../lib/message-links";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
-import { LinkedText } from "../linked-text";
+import { MessageText } from "../message-text";
 import styles from "./conversation.module.css";
 
 type MessageItemProps = {
@@ -148,9 +148,9 @@ export function MessageItem({
         ) : message.deleted ? (
           <p class={`${styles.text} ${styles.deleted}`}>This message was deleted.</p>
         ) : (
-          <p class={styles.text}>
-            <LinkedText text={message.content} />
-          </p>
+          <div class={styles.text}>
+            <MessageText text={message.content} />
+          </div>
         )}
         <span class={styles.meta}>
           <time dateTime={message.timestamp} title={fullTime(message.timestamp)}>
@@ -210,9 +210,9 @@ export function OutgoingItem({
   return (
     <li class={`${styles.message} ${styles.mine} ${styles.first}`} data-client-id={item.client_id}>
       <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>
-        <p class={styles.text}>
-          <LinkedText text={item.content} />
-        </p>
+        <div class={styles.text}>
+          <MessageText text={item.content} />
+        </div>
         <span class={styles.meta}>
           {item.status === "sending" ? (
             "Sending…"
