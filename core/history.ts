@@ -10,7 +10,23 @@ export type MessageRow = {
   editedAt: string | null;
   deletedAt: string | null;
   clientId: string | null;
+  /** The members it mentions; absent when none. */
+  mentions?: number[];
+  /** Its reactions, in order of first use, each with who reacted in the order they did; absent when none. */
+  reactions?: ReactionTally[];
+  /** The message it quotes, as it reads now; absent when none. */
+  replyTo?: Quote;
+  /** The root of the thread it replies in; absent when it is not a thread reply. */
+  threadRoot?: number;
+  /** A thread root's replies, as they stand; absent when it has none. */
+  thread?: ThreadSummary;
 };
+
+/** A quoted message: its author and the start of its text ("" once it is deleted). */
+export type Quote = { id: number; sender: number; excerpt: string; deleted: boolean };
+/** A thread root's replies that are not deleted: how many, the latest's time, and who wrote them (first reply first). */
+export type ThreadSummary = { reply_count: number; last_reply_at: string; participants: number[] };
+export type ReactionTally = { emoji: string; users: number[] };
 
 /** A message as a room's store row holds it, in its column names: what moves, imports and exports carry. */
 export type StoredMessage = {
@@ -23,13 +39,14 @@ export type StoredMessage = {
   deleted_at: string | null;
 };
 
-export type HistoryQuery = { before?: number; after?: number; limit: number };
+/** `thread`: the replies in that root's thread rather than the room's main timeline. */
+export type HistoryQuery = { before?: number; after?: number; limit: number; thread?: number };
 
 /**
  * A page, oldest first, of rows read nearest the page's starting point first (ascending
  * after an id, descending otherwise), one past the limit telling whether another page exists.
  */
-export function pageOf(rows: MessageRow[], page: HistoryQuery): { rows: MessageRow[]; hasMore: boolean } {
+export function pageOf<Row>(rows: Row[], page: HistoryQuery): { rows: Row[]; hasMore: boolean } {
   const taken = rows.slice(0, page.limit);
   return { rows: page.after !== undefined ? taken : taken.reverse(), hasMore: rows.length > page.limit };
 }

@@ -23,3 +23,7 @@ export const PONG = '{"type":"pong"}';
  */
 export const MATCH_START = "\uE000";
 export const MATCH_END = "\uE001";
+/** The reactions a message's picker offers first; any other single emoji may be used too. */
+export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"] as const;
+/** Most different emoji one message may carry; past it, a new one is refused. */
+export const MAX_REACTIONS_PER_MESSAGE = 50;

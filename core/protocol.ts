@@ -7,6 +7,14 @@
  * the subprotocols ["condor.v1", "bearer.<access token>"] (browsers cannot set headers on a
  * WebSocket, and a token in a URL ends up in logs). It first receives everything after
  * `after`, then `caught_up`, then live frames in the room's one order.
+ *
+ * Threads: a thread reply is a message like any other in that order, flagged `thread_root`
+ * (a client shows it in the root's thread, not the timeline), and is followed by
+ * `thread_updated` with the root's new summary; deleting a reply sends `thread_updated` too.
+ * Catch-up is the same: it sends every message after `after`, thread replies included (so a
+ * reconnecting client misses none), then `thread_updated` for each root those replies are in,
+ * then `caught_up`. REST's history pages are the main timeline (no replies; roots carry their
+ * `thread` summary); `?thread=<root>` pages one thread.
  * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
  */
 import { z } from "zod";
@@ -28,6 +36,35 @@ export const clientId = z.string().min(1, "must not be empty").max(64, "must be 
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+const Reaction = z.object({
+  emoji: z.string(),
+  count: z.number().int().positive(),
+  /** Who reacted, in the order they did. */
+  users: z.array(id),
+  mine: z
+    .boolean()
+    .optional()
+    .describe(
+      "Whether you reacted: in every REST answer; socket frames leave it out (the client reads it from users and welcome's `you`)",
+    ),
+});
+
+/** The start of a quoted message's text. */
+export const QUOTE_EXCERPT_LENGTH = 140;
+
+const Quote = z.object({
+  id,
+  sender: id,
+  excerpt: z.string().describe(`The first ${QUOTE_EXCERPT_LENGTH} characters of its text; "" once it is deleted`),
+  deleted: z.boolean(),
+});
+
+const ThreadSummary = z.object({
+  reply_count: z.number().int().positive(),
+  last_reply_at: z.string(),
+  participants: z.array(id).describe("Who replied, in the order of their first reply"),
+});
+
 export const WireMessage = z.object({
   id,
   room: id,
@@ -38,12 +75,32 @@ export const WireMessage = z.object({
   deleted: z.boolean(),
   /** The sender's own id for it, on the socket's frames: the sender knows its echo by it. */
   client_id: z.string().optional(),
+  mentions: z
+    .array(id)
+    .optional()
+    .describe(
+      "The members it mentions (@username, or @here for those in the room), never its sender; absent when none",
+    ),
+  reactions: z.array(Reaction).optional().describe("Its reactions, in order of first use; absent when none"),
+  reply_to: Quote.optional().describe("The message this one quotes (a quote-reply), as it reads now; absent when none"),
+  thread_root: id
+    .optional()
+    .describe("The root message of the thread this one replies in; absent when it is not a thread reply"),
+  thread: ThreadSummary.optional().describe("A thread root's replies (deleted ones not counted); absent when none"),
 });
 export type WireMessage = z.infer<typeof WireMessage>;
 
 /** Frames a client sends to a room. */
 export const ClientFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("send"), client_id: clientId, content: messageText }),
+  z.object({
+    type: z.literal("send"),
+    client_id: clientId,
+    content: messageText,
+    /** A quote-reply of this room's message. */
+    reply_to: id.optional(),
+    /** A reply in the thread of this root message of the room. */
+    thread: id.optional(),
+  }),
   z.object({ type: z.literal("edit"), id, content: messageText }),
   z.object({ type: z.literal("delete"), id }),
   z.object({ type: z.literal("typing") }),
@@ -78,10 +135,14 @@ export const RoomFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("messages"), messages: z.array(WireMessage) }),
   z.object({ type: z.literal("message_edited"), message: WireMessage }),
   z.object({ type: z.literal("message_deleted"), message: WireMessage }),
+  /** A thread root's replies changed (a reply, or a reply deleted): its summary now, absent when none are left. */
+  z.object({ type: z.literal("thread_updated"), root: id, thread: ThreadSummary.optional() }),
   z.object({ type: z.literal("typing"), user: id, typing: z.boolean() }),
   z.object({ type: z.literal("read"), user: id, up_to: z.number().int().min(0) }),
   z.object({ type: z.literal("member_joined"), user: Member }),
   z.object({ type: z.literal("member_left"), user: id }),
+  /** Someone added (or took back) their reaction to a message: one frame for every socket alike. */
+  z.object({ type: z.literal("reaction"), message: id, emoji: z.string(), user: id, added: z.boolean() }),
   /** The participants with a socket open in this room now. */
   z.object({ type: z.literal("here"), users: z.array(id) }),
   /** An error; one that answers a `send` carries its `client_id`. */
@@ -91,7 +152,12 @@ export type RoomFrame = z.infer<typeof RoomFrame>;
 
 /** Frames a user's inbox sends about rooms they may not be looking at. */
 export const InboxFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("unread"), counts: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal("unread"),
+    counts: z.record(z.string(), z.number()),
+    /** Of those, the ones that mention you, by room. */
+    mentions: z.record(z.string(), z.number()).optional(),
+  }),
   /** A new message somewhere; `first_dm` when it opens a DM with someone new. */
   z.object({
     type: z.literal("room_message"),
@@ -100,6 +166,8 @@ export const InboxFrame = z.discriminatedUnion("type", [
     message: WireMessage,
     first_dm: z.boolean(),
   }),
+  /** A reply in a thread you take part in (you wrote its root or a reply in it). */
+  z.object({ type: z.literal("thread_reply"), room: id, title: z.string(), message: WireMessage }),
   z.object({ type: z.literal("added_to_room"), room: id, title: z.string(), by: id }),
   z.object({ type: z.literal("removed_from_room"), room: id }),
 ]);

@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { RoomRow, UserRow } from "./db/schema";
-import type { MessageRow } from "./history";
+import type { MessageRow, ReactionTally } from "./history";
 import type { UserPresence } from "./presence";
 import { WireMessage } from "./protocol";
 
@@ -90,8 +90,12 @@ export function toUser(row: UserRow, origin: string, presence: UserPresence): Us
   };
 }
 
-export function toMessage(row: MessageRow): Message {
-  return {
+/**
+ * A message as a client receives it; `viewer`, the user the answer is for, says which
+ * reactions are `mine` (REST answers know it; socket frames, sent alike to all, do not).
+ */
+export function toMessage(row: MessageRow, viewer?: number): Message {
+  const message: Message = {
     id: row.id,
     room: row.roomId,
     sender: row.senderId,
@@ -100,6 +104,27 @@ export function toMessage(row: MessageRow): Message {
     edited_at: row.editedAt,
     deleted: row.deletedAt !== null,
   };
+  // Absent when none: a message without them is the original's shape.
+  if (row.mentions?.length) message.mentions = row.mentions;
+  if (row.reactions?.length) message.reactions = reactionsOf(row.reactions, viewer);
+  if (row.replyTo) message.reply_to = row.replyTo;
+  if (row.threadRoot !== undefined) message.thread_root = row.threadRoot;
+  if (row.thread) message.thread = row.thread;
+  return message;
+}
+
+/** A message already shaped, with `mine` said for the user the answer is for. */
+export function seenBy<M extends Message>(message: M, viewer: number): M {
+  if (!message.reactions) return message;
+  return { ...message, reactions: reactionsOf(message.reactions, viewer) };
+}
+
+function reactionsOf(tallies: ReactionTally[], viewer: number | undefined): NonNullable<Message["reactions"]> {
+  return tallies.map(({ emoji, users }) =>
+    viewer === undefined
+      ? { emoji, count: users.length, users }
+      : { emoji, count: users.length, users, mine: users.includes(viewer) },
+  );
 }
 
 /** A message as the room's socket sends it: with its sender's client id, when it had one. */

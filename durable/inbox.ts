@@ -28,9 +28,23 @@ const SUMMARY_READS_AT_ONCE = 16;
  * A room as one participant's inbox sees it: their unread count and the latest message,
  * as of the room's message `countedTo`, with the participant's read position `readTo`.
  */
-export type RoomSummary = { unread: number; latest: Message | null; countedTo: number; readTo: number };
-const QUIET: RoomSummary = { unread: 0, latest: null, countedTo: 0, readTo: 0 };
-type SummaryRow = { room_id: number; unread: number; latest: string | null; counted_to: number; read_to: number };
+export type RoomSummary = {
+  unread: number;
+  /** Of the unread, the ones that mention the participant. */
+  mentions: number;
+  latest: Message | null;
+  countedTo: number;
+  readTo: number;
+};
+const QUIET: RoomSummary = { unread: 0, mentions: 0, latest: null, countedTo: 0, readTo: 0 };
+type SummaryRow = {
+  room_id: number;
+  unread: number;
+  mentions: number;
+  latest: string | null;
+  counted_to: number;
+  read_to: number;
+};
 
 export class Inbox extends DurableObject<Env> {
   /** Whose inbox this is, from the name it is addressed by (see inboxObject). */
@@ -41,6 +55,10 @@ export class Inbox extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS room_summaries (
       room_id INTEGER PRIMARY KEY, unread INTEGER NOT NULL, latest TEXT, counted_to INTEGER NOT NULL, read_to INTEGER NOT NULL)`);
+    // Summaries kept before mentions were counted count none: no message mentioned anyone then.
+    const columns = ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(room_summaries)").toArray();
+    if (!columns.some((column) => column.name === "mentions"))
+      ctx.storage.sql.exec("ALTER TABLE room_summaries ADD COLUMN mentions INTEGER NOT NULL DEFAULT 0");
   }
 
   /** An upgrade the worker has authenticated as this inbox's user: the socket first gets the unread counts. */
@@ -51,10 +69,11 @@ export class Inbox extends DurableObject<Env> {
     }
     const summaries = await this.summaries(await roomIdsOf(database(this.env), userId));
     const counts = Object.fromEntries(Object.entries(summaries).map(([room, summary]) => [room, summary.unread]));
+    const mentions = Object.fromEntries(Object.entries(summaries).map(([room, summary]) => [room, summary.mentions]));
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ connectedAt: Date.now() });
-    server.send(JSON.stringify({ type: "unread", counts } satisfies InboxFrame));
+    server.send(JSON.stringify({ type: "unread", counts, mentions } satisfies InboxFrame));
     await presenceStore(this.env).heartbeat(userId);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
@@ -146,24 +165,38 @@ export class Inbox extends DurableObject<Env> {
   /**
    * New messages of one room, oldest first, told after the room's message `since` (0 for a
    * room's first): they count as unread unless the user sent them or has read past them.
-   * `opensDm` when the first of them opened a DM.
+   * `opensDm` when the first of them opened a DM. Thread replies are not the room's timeline:
+   * they count nowhere, and are news only in the threads the user is `following`.
    */
-  async roomMessages(messages: WireMessage[], title: string, opensDm: boolean, since: number) {
+  async roomMessages(
+    messages: WireMessage[],
+    title: string,
+    opensDm: boolean,
+    since: number,
+    following: number[] = [],
+  ) {
     const row = this.#row(messages[0].room);
+    const timeline = messages.filter((message) => message.thread_root === undefined);
     if (row && row.counted_to < since) this.#forget(row.room_id);
-    else if (row) {
-      const fresh = messages.filter((message) => message.id > row.counted_to);
-      const unread = fresh.filter((message) => message.sender !== this.#userId && message.id > row.read_to).length;
+    else if (row && timeline.length > 0) {
+      const fresh = timeline.filter((message) => message.id > row.counted_to);
+      const unread = fresh.filter((message) => message.sender !== this.#userId && message.id > row.read_to);
+      const mentions = unread.filter((message) => message.mentions?.includes(this.#userId)).length;
       const latest = fresh.at(-1) ?? summaryOf(row).latest;
       this.#keep(row.room_id, {
-        unread: row.unread + unread,
+        unread: row.unread + unread.length,
+        mentions: row.mentions + mentions,
         latest: latest && withoutClientId(latest),
-        countedTo: Math.max(row.counted_to, messages.at(-1)!.id),
+        countedTo: Math.max(row.counted_to, timeline.at(-1)!.id),
         readTo: row.read_to,
       });
     }
     for (const [i, message] of messages.entries()) {
-      await this.push({ type: "room_message", room: message.room, title, message, first_dm: opensDm && i === 0 });
+      const { room } = message;
+      if (message.thread_root === undefined)
+        await this.push({ type: "room_message", room, title, message, first_dm: opensDm && i === 0 });
+      else if (message.sender !== this.#userId && following.includes(message.thread_root))
+        await this.push({ type: "thread_reply", room, title, message });
     }
   }
 
@@ -178,7 +211,7 @@ export class Inbox extends DurableObject<Env> {
       return;
     }
     this.#keep(roomId, summary);
-    await this.push({ type: "unread", counts: { [roomId]: summary.unread } });
+    await this.push({ type: "unread", counts: { [roomId]: summary.unread }, mentions: { [roomId]: summary.mentions } });
   }
 
   /** A message was edited: the preview changes if it is the latest. */
@@ -200,9 +233,10 @@ export class Inbox extends DurableObject<Env> {
 
   #keep(roomId: number, summary: RoomSummary) {
     this.ctx.storage.sql.exec(
-      "INSERT OR REPLACE INTO room_summaries (room_id, unread, latest, counted_to, read_to) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO room_summaries (room_id, unread, mentions, latest, counted_to, read_to) VALUES (?, ?, ?, ?, ?, ?)",
       roomId,
       summary.unread,
+      summary.mentions,
       summary.latest && JSON.stringify(summary.latest),
       summary.countedTo,
       summary.readTo,
@@ -217,6 +251,7 @@ export class Inbox extends DurableObject<Env> {
 function summaryOf(row: SummaryRow): RoomSummary {
   return {
     unread: row.unread,
+    mentions: row.mentions,
     latest: row.latest === null ? null : (JSON.parse(row.latest) as Message),
     countedTo: row.counted_to,
     readTo: row.read_to,

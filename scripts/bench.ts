@@ -9,7 +9,8 @@
  *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,scale,search] [--search-messages 1000]
  *   npm run bench -- --only profile     # a CPU profile of a room of 10 sending flat out
  *
- * Parts: fan-out over WebSockets against a `ws` relay (scripts/bench/fan-out.ts), REST
+ * Parts: fan-out over WebSockets (scripts/bench/fan-out.ts) against a bare Durable Object
+ * relay in the same runtime, plain and committing each frame (bare-room.ts), and a `ws` relay; REST
  * with autocannon (rest.ts), first-load page weight in Chromium (page-weight.ts), and
  * the D1 queries, Durable Object requests and Upstash commands one message costs (cost.ts),
  * D1 and the room list with many rooms full of messages (scale.ts), and message search for a
@@ -20,6 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_ENV, buildClient, PROJECT_ROOT, type Stoppable, startChat } from "./bench/app.ts";
+import { startBareObjects } from "./bench/bare-object.ts";
 import { type CostReport, measureCost } from "./bench/cost.ts";
 import { type FanOutReport, measureFanOut } from "./bench/fan-out.ts";
 import { measurePageWeight, type PageWeight } from "./bench/page-weight.ts";
@@ -103,11 +105,14 @@ async function main() {
   mkdirSync(folder, { recursive: true });
   const stamp = report.at.replace(/[:.]/g, "-");
   if (only.has("fan-out") || only.has("rest") || only.has("page") || only.has("profile")) {
-    console.log("> Starting Condor Chat (wrangler dev) and the ws relay");
+    console.log(
+      "> Starting Condor Chat (wrangler dev), the bare Durable Objects (another wrangler dev) and the ws relay",
+    );
     const chat = await started(startChat());
     if (only.has("fan-out")) {
       const relay = await started(startRelay());
-      report.fanOut = await measureFanOut(chat, relay, repeats);
+      const { bare, committing } = await started(startBareObjects());
+      report.fanOut = await measureFanOut(chat, { relay, bare, committing }, repeats);
     }
     if (only.has("rest")) report.rest = await measureRest(chat, repeats);
     if (only.has("page")) report.page = await measurePageWeight(chat);

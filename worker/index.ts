@@ -15,6 +15,7 @@ import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
 import { profiles, signUp } from "./routes/profiles";
+import { reactions } from "./routes/reactions";
 import { rooms } from "./routes/rooms";
 import { search } from "./routes/search";
 import { send } from "./routes/send";
@@ -59,6 +60,7 @@ const routes = api
   .route("/", rooms)
   .route("/", send)
   .route("/", messages)
+  .route("/", reactions)
   .route("/", search)
   .route("/", sockets);
 

@@ -2,6 +2,11 @@
  * The signed-in session. The access token (5 minutes) lives in this module's memory only;
  * the refresh token is an HttpOnly cookie set by the token routes' cookie mode, so no
  * script on the page, injected or not, can read it. A reload renews through the cookie.
+ *
+ * Whether this browser holds a session at all is kept beside it, as a flag in localStorage
+ * (no token, nothing secret): a load without it asks the server nothing, where a probe
+ * would be refused with a 401 that every browser logs as an error. A session from before
+ * the flag existed signs in once more.
  */
 
 /** The token routes' cookie mode: see worker/routes/tokens.ts. */
@@ -34,6 +39,8 @@ export async function errorOf(response: Response): Promise<ApiError> {
   );
 }
 
+const SIGNED_IN_FLAG = "condor.signed-in";
+
 let access: string | null = null;
 let renewing: Promise<string> | null = null;
 const signedOutListeners = new Set<() => void>();
@@ -55,6 +62,7 @@ export const accessToken = () => access;
 /** Signs in; throws an ApiError whose message says why not (wrong password, too many tries). */
 export async function signIn(username: string, password: string): Promise<void> {
   access = (await tokenRoute("/access_token/", { username, password })).access;
+  localStorage.setItem(SIGNED_IN_FLAG, "1");
 }
 
 /**
@@ -86,6 +94,7 @@ export function renewAccess(): Promise<string> {
 
 /** On load: whether the refresh cookie still signs us in. */
 export async function resumeSession(): Promise<boolean> {
+  if (localStorage.getItem(SIGNED_IN_FLAG) === null) return false;
   try {
     await renewAccess();
     return true;
@@ -108,5 +117,6 @@ export function onSignedOut(listener: () => void): () => void {
 
 function endSession() {
   access = null;
+  localStorage.removeItem(SIGNED_IN_FLAG);
   for (const listener of signedOutListeners) listener();
 }

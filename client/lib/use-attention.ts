@@ -7,24 +7,30 @@ import { useEffect, useState } from "preact/hooks";
 
 const APP_TITLE = "Condor Chat";
 
-/** The page title for `unread` messages waiting. */
-export const titleFor = (unread: number) => (unread > 0 ? `(${unread}) ${APP_TITLE}` : APP_TITLE);
+/** The page title for `unread` messages waiting, `mentions` of them naming me (shown first: they matter most). */
+export const titleFor = (unread: number, mentions = 0) =>
+  unread > 0 ? `(${mentions > 0 ? `@${mentions} · ` : ""}${unread}) ${APP_TITLE}` : APP_TITLE;
 
 const notificationsSupported = () => typeof Notification !== "undefined";
 
-export function useAttention(unread: number) {
+/** Whether the tab is hidden now: an open conversation is read only while it is not. */
+export function usePageHidden(): boolean {
   const [hidden, setHidden] = useState(() => document.hidden);
-  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "denied"));
-
   useEffect(() => {
     const update = () => setHidden(document.hidden);
     document.addEventListener("visibilitychange", update);
     return () => document.removeEventListener("visibilitychange", update);
   }, []);
+  return hidden;
+}
+
+export function useAttention(unread: number, mentions = 0) {
+  const hidden = usePageHidden();
+  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : "denied"));
 
   useEffect(() => {
-    document.title = titleFor(hidden ? unread : 0);
-  }, [hidden, unread]);
+    document.title = hidden ? titleFor(unread, mentions) : titleFor(0);
+  }, [hidden, unread, mentions]);
 
   return {
     hidden,

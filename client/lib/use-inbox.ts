@@ -21,14 +21,15 @@ const PRESENCE_REFRESH_MS = 60_000;
 
 const byActivity = (a: RoomSummary, b: RoomSummary) => b.last_activity.localeCompare(a.last_activity) || b.id - a.id;
 
-/** A room's summary after `message` arrived in it. */
-export function withMessage(room: RoomSummary, message: WireMessage, unread: boolean): RoomSummary {
+/** A room's summary after `message` arrived in it; an unread one that mentions `me` counts as a mention too. */
+export function withMessage(room: RoomSummary, message: WireMessage, unread: boolean, me: number): RoomSummary {
   const newer = (room.messages.at(-1)?.id ?? 0) <= message.id;
   return {
     ...room,
     messages: newer ? [message] : room.messages,
     last_activity: newer && message.timestamp > room.last_activity ? message.timestamp : room.last_activity,
     unread_count: room.unread_count + (unread ? 1 : 0),
+    mention_count: room.mention_count + (unread && message.mentions?.includes(me) ? 1 : 0),
   };
 }
 
@@ -55,7 +56,7 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
     try {
       const page = await answer(api.rooms.$get({ query: { limit: String(ROOMS_PAGE) } }));
       const fresh = page.results
-        .map((room) => (room.id === openRef.current ? { ...room, unread_count: 0 } : room))
+        .map((room) => (room.id === openRef.current ? { ...room, unread_count: 0, mention_count: 0 } : room))
         .sort(byActivity);
       roomsRef.current = fresh;
       setRooms(fresh);
@@ -74,7 +75,7 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
     (message: WireMessage) => {
       const unread = message.sender !== me && message.room !== openRef.current;
       setRooms((list) =>
-        list.map((room) => (room.id === message.room ? withMessage(room, message, unread) : room)).sort(byActivity),
+        list.map((room) => (room.id === message.room ? withMessage(room, message, unread, me) : room)).sort(byActivity),
       );
     },
     [me],
@@ -91,7 +92,11 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
           setRooms((list) =>
             list.map((room) =>
               room.id in frame.counts
-                ? { ...room, unread_count: room.id === openRef.current ? 0 : frame.counts[room.id] }
+                ? {
+                    ...room,
+                    unread_count: room.id === openRef.current ? 0 : frame.counts[room.id],
+                    mention_count: room.id === openRef.current ? 0 : (frame.mentions?.[room.id] ?? room.mention_count),
+                  }
                 : room,
             ),
           );
@@ -111,6 +116,14 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
           else void reload().then(tell);
           break;
         }
+        case "thread_reply":
+          // News of a thread I take part in: heard, but neither the room's preview nor its unread count.
+          eventsRef.current.onIncoming(
+            roomsRef.current.find((room) => room.id === frame.room),
+            frame.title,
+            frame.message,
+          );
+          break;
         case "added_to_room":
         case "removed_from_room":
           void reload();
@@ -142,10 +155,14 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
     noteMessage,
     /** The room is being read: its badge goes. */
     markRead: (roomId: number) =>
-      setRooms((list) => list.map((room) => (room.id === roomId ? { ...room, unread_count: 0 } : room))),
+      setRooms((list) =>
+        list.map((room) => (room.id === roomId ? { ...room, unread_count: 0, mention_count: 0 } : room)),
+      ),
     /** A room I just made or opened, shown at once without waiting for the inbox. */
-    addRoom: (room: Omit<RoomSummary, "unread_count">) =>
-      setRooms((list) => [{ ...room, unread_count: 0 }, ...list.filter((r) => r.id !== room.id)].sort(byActivity)),
+    addRoom: (room: Omit<RoomSummary, "unread_count" | "mention_count">) =>
+      setRooms((list) =>
+        [{ ...room, unread_count: 0, mention_count: 0 }, ...list.filter((r) => r.id !== room.id)].sort(byActivity),
+      ),
     reconnect: () => socket.current?.reconnect(),
   };
 }

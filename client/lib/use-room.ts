@@ -26,6 +26,8 @@ import {
   withOlder,
 } from "./history-window";
 import { type LiveSocket, liveSocket } from "./live-socket";
+import { withReaction } from "./reactions";
+import { withChangedReply, withReplies, withThread } from "./threads";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
@@ -38,7 +40,12 @@ export type Outgoing = {
   status: "sending" | "failed";
   problem?: string;
   echoed?: number;
+  /** What it replies to: a quoted message, a thread's root. */
+  reply?: Reply;
 };
+
+/** A send's reply: a quote of a message, a reply in a root's thread, or both. */
+export type Reply = { reply_to?: number; thread?: number };
 
 export type RoomState = HistoryWindow & {
   outgoing: Outgoing[];
@@ -46,6 +53,8 @@ export type RoomState = HistoryWindow & {
   typing: number[];
   /** Who has this room open now. */
   here: number[];
+  /** Thread replies the socket brought (live, caught up, acknowledged), by root: the thread panel shows them. */
+  replies: Record<string, WireMessage[]>;
   /** Each participant's read position: the last message id they have seen. */
   reads: Record<string, number>;
   connected: boolean;
@@ -69,6 +78,7 @@ const emptyState = (): RoomState => ({
   outgoing: [],
   typing: [],
   here: [],
+  replies: {},
   reads: {},
   connected: false,
   loadingOlder: false,
@@ -135,7 +145,7 @@ export function useRoom(
       item.client_id,
       setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
     );
-    socket.current?.send({ type: "send", client_id: item.client_id, content: item.content });
+    socket.current?.send({ type: "send", client_id: item.client_id, content: item.content, ...item.reply });
   };
 
   useEffect(() => {
@@ -149,7 +159,10 @@ export function useRoom(
     const take = (messages: WireMessage[]) => {
       if (messages.length === 0) return;
       lastId.current = Math.max(lastId.current, ...messages.map((m) => m.id));
-      setState((s) => withLive(s, messages));
+      // Thread replies go to their thread, not the timeline (see core/protocol.ts).
+      const timeline = messages.filter((m) => m.thread_root === undefined);
+      const replies = messages.filter((m) => m.thread_root !== undefined);
+      setState((s) => ({ ...withLive(s, timeline), replies: withReplies(s.replies, replies) }));
     };
     const setTyping = (user: number, typing: boolean) => {
       clearTimeout(typingTimers.get(user));
@@ -182,7 +195,8 @@ export function useRoom(
       if (echo) setOutgoing(outgoing.current.map((o) => (o === echo ? { ...o, echoed: message.id } : o)));
       take([message]);
       setTyping(message.sender, false);
-      onMessageRef.current(message);
+      // A thread reply is not the room's latest message: the room list's preview stays.
+      if (message.thread_root === undefined) onMessageRef.current(message);
     };
 
     const onFrame = (data: unknown) => {
@@ -204,11 +218,24 @@ export function useRoom(
           clearTimeout(timers.get(frame.client_id));
           setOutgoing(outgoing.current.filter((o) => o.client_id !== frame.client_id));
           take([frame.message]);
-          onMessageRef.current(frame.message);
+          if (frame.message.thread_root === undefined) onMessageRef.current(frame.message);
           break;
         case "message_edited":
         case "message_deleted":
-          setState((s) => withChanged(s, [frame.message]));
+          setState((s) => ({
+            ...withChanged(s, [frame.message]),
+            replies: withChangedReply(s.replies, frame.message),
+          }));
+          break;
+        case "thread_updated":
+          setState((s) => withThread(s, frame.root, frame.thread));
+          break;
+        case "reaction":
+          setState((s) => {
+            const message =
+              s.messages.find((m) => m.id === frame.message) ?? s.tail?.find((m) => m.id === frame.message);
+            return message ? withChanged(s, [withReaction(message, frame)]) : s;
+          });
           break;
         case "typing":
           if (frame.user !== me) setTyping(frame.user, frame.typing);
@@ -306,8 +333,8 @@ export function useRoom(
     loadNewer,
     /** Leaves an older stretch for the latest messages. */
     toLatest: () => setState(toLatest),
-    send(content: string) {
-      const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending" };
+    send(content: string, reply?: Reply) {
+      const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending", ...(reply && { reply }) };
       setOutgoing([...outgoing.current, item]);
       setState((s) => ({ ...s, error: "" }));
       lastTypingSent.current = 0;
@@ -336,10 +363,18 @@ export function useRoom(
         return gone ? withChanged(s, [{ ...gone, content: "", deleted: true }]) : s;
       });
     },
+    /** Adds or takes back my reaction; its frame, which may come first, changes nothing more. */
+    async react(id: number, emoji: string, add: boolean) {
+      const param = { id: String(id), emoji: encodeURIComponent(emoji) };
+      const route = api.messages[":id"].reactions[":emoji"];
+      const message = await answer(add ? route.$put({ param }) : route.$delete({ param }));
+      setState((s) => withChanged(s, [message]));
+    },
     typing() {
       if (Date.now() - lastTypingSent.current < TYPING_EVERY_MS) return;
-      lastTypingSent.current = Date.now();
-      socket.current?.send({ type: "typing" });
+      // Only a signal that went out counts against the limit: one typed while the socket
+      // opens would otherwise hide the next ones for two seconds.
+      if (socket.current?.send({ type: "typing" })) lastTypingSent.current = Date.now();
     },
     read(upTo: number) {
       socket.current?.send({ type: "read", up_to: upTo });

@@ -55,6 +55,15 @@ export async function roomForNews(
   return room && { ...room, memberIds: members.map((member) => member.userId) };
 }
 
+/** The members of a room with their usernames, which the room reads mentions by. */
+export async function memberNamesOf(db: Database, roomId: number): Promise<{ id: number; username: string }[]> {
+  return db
+    .select({ id: users.id, username: users.username })
+    .from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(eq(roomMembers.roomId, roomId));
+}
+
 /** The ids of every room a user is in. */
 export async function roomIdsOf(db: Database, userId: number): Promise<number[]> {
   const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId));

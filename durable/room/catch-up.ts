@@ -1,6 +1,6 @@
 /**
- * Sending a socket what it missed: what came after `after` (nothing when absent), then
- * `caught_up`. It reads the store in one turn, so what is broadcast afterwards follows
+ * Sending a socket what it missed: what came after `after` (nothing when absent), thread
+ * replies included, then the summaries of the threads they are in, then `caught_up`. It reads the store in one turn, so what is broadcast afterwards follows
  * `caught_up` and nothing is sent twice or skipped.
  */
 import type { MessageRow } from "../../core/history";
@@ -47,10 +47,12 @@ export class CatchUp {
     let last: number;
     if (after === undefined) last = this.store.latestId();
     else {
-      ({ rows, hasMore } = this.store.page({ after, limit: CATCH_UP_LIMIT }));
+      ({ rows, hasMore } = this.store.page({ after, limit: CATCH_UP_LIMIT }, "everything"));
       last = rows.at(-1)?.id ?? after;
     }
-    for (const row of rows) sockets.send(ws, { type: "message", message: toWireMessage(row) });
+    const messages = rows.map(toWireMessage);
+    for (const message of messages) sockets.send(ws, { type: "message", message });
+    for (const frame of this.store.threads.updates(messages)) sockets.send(ws, frame);
     sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore });
   }
 }

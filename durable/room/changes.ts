@@ -1,5 +1,6 @@
 /** Edits and deletes of the room's messages, which only their author may make. */
 import { now } from "../../core/db";
+import type { MessageRow } from "../../core/history";
 import { isAuthor } from "../../core/policy";
 import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { toMessage } from "../../core/shapes";
@@ -15,13 +16,16 @@ export class MessageChanges {
   constructor(
     private readonly store: MessageStore,
     private readonly broadcast: (frame: RoomFrame) => void,
-    /** Tells the participants' inboxes, whose previews and unread counts may change. */
-    private readonly changed: (message: WireMessage) => void,
+    /** Tells the participants' inboxes, whose previews may change, and with `recount` their counts too. */
+    private readonly changed: (message: WireMessage, recount: boolean) => void,
+    /** The changed row as the room shows it (with its reactions). */
+    private readonly shown: (row: MessageRow) => MessageRow,
   ) {}
 
-  /** Edits a message of the user's; everyone in the room sees the new text at once. */
-  edit(input: ChangeInput & { content: string }): ChangeResult {
-    return this.#change(input, { content: input.content.toWellFormed(), editedAt: now() }, "message_edited");
+  /** Edits a message of the user's, naming `mentions` now; everyone in the room sees the new text at once. */
+  edit(input: ChangeInput & { content: string; mentions: number[] }): ChangeResult {
+    const change = { content: input.content.toWellFormed(), editedAt: now(), mentions: input.mentions };
+    return this.#change(input, change, "message_edited");
   }
 
   /** Deletes a message of the user's: its text is gone, its place in history stays. */
@@ -34,9 +38,10 @@ export class MessageChanges {
     if (!row || row.deletedAt !== null) return { ok: false, error: "not_found", why: "No such message in this room." };
     if (!isAuthor({ id: input.userId }, row))
       return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
-    const message = toMessage(this.store.rewrite(row.id, change));
+    const message = toMessage(this.shown(this.store.rewrite(row.id, change)));
     this.broadcast({ type, message });
-    this.changed(message);
+    // A delete changes unread counts; an edit, the mention counts when it named anyone before or now.
+    this.changed(message, message.deleted || row.mentions !== undefined || message.mentions !== undefined);
     return { ok: true, message };
   }
 }

@@ -61,7 +61,8 @@ export class InboxNews {
   open() {
     const toldTo = this.storage.sql.exec<{ up_to: number }>("SELECT up_to FROM news_told").toArray()[0]?.up_to ?? 0;
     for (;;) {
-      const { rows, hasMore } = this.store.page({ after: Math.max(toldTo, this.#queue.at(-1)?.id ?? 0), limit: 100 });
+      const after = Math.max(toldTo, this.#queue.at(-1)?.id ?? 0);
+      const { rows, hasMore } = this.store.page({ after, limit: 100 }, "everything");
       for (const row of rows) this.tell(toWireMessage(row));
       if (!hasMore) return;
     }
@@ -72,6 +73,7 @@ export class InboxNews {
     const latest = this.store.page({ limit: 1 }).rows[0];
     return {
       unread: this.store.unreadFor(userId),
+      mentions: this.store.unreadMentionsFor(userId),
       latest: latest ? toMessage(latest) : null,
       countedTo: latest?.id ?? 0,
       readTo: this.store.readPosition(userId),
@@ -85,11 +87,11 @@ export class InboxNews {
     );
   }
 
-  /** An edit may change every participant's preview; a delete, their unread counts too. */
-  changed(message: Message) {
+  /** An edit may change every participant's preview; with `recount` (a delete, an edit of mentions), their counts too. */
+  changed(message: Message, recount: boolean) {
     const tell = async () => {
       const members = await this.#members();
-      if (message.deleted) return this.summarise(members);
+      if (recount) return this.summarise(members);
       return this.#toEach(members, (userId) => inboxObject(this.room.env, userId).messageEdited(message));
     };
     this.waitUntil(tell().catch((err) => console.warn("inbox news of a change failed", err)));
@@ -143,8 +145,12 @@ export class InboxNews {
     if (!room) return told.resolve();
     // Only a DM's first message opens anything.
     const opensDm = !room.isGroup && since === 0;
+    // A thread's replies are news to the ones taking part in it (see threads.ts), only when the batch has any.
+    const roots = batch.flatMap((message) => message.thread_root ?? []);
+    const followers = roots.length > 0 ? this.store.threads.followers(roots) : undefined;
+    const following = (userId: number) => roots.filter((root) => followers?.get(root)?.has(userId));
     await this.#toEach(room.memberIds, (userId) =>
-      inboxObject(this.room.env, userId).roomMessages(batch, room.title, opensDm, since),
+      inboxObject(this.room.env, userId).roomMessages(batch, room.title, opensDm, since, following(userId)),
     );
     // Told, or owed an exact count: either way these need not go out again.
     this.storage.sql.exec("INSERT OR REPLACE INTO news_told (only, up_to) VALUES (1, ?)", batch.at(-1)!.id);

@@ -10,20 +10,23 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { errorBody } from "../../core/errors";
-import type { HistoryQuery } from "../../core/history";
+import type { HistoryQuery, MessageRow } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
-import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL } from "../../core/protocol";
+import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL, type WireMessage } from "../../core/protocol";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
+import { Mentions } from "./mentions";
+import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
 import { MessageSearch } from "./search";
 import { type PostInput, type Received, Sequencer } from "./sequencer";
 import { RoomSockets } from "./sockets";
 import { type HistoryPage, MessageStore } from "./store";
+import type { ReplyCheck } from "./threads";
 import {
   type ExportPage,
   type ExportQuery,
@@ -36,6 +39,7 @@ import { Typing } from "./typing";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
+export type { ReactionResult } from "./reactions";
 export type { PostInput } from "./sequencer";
 export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
 
@@ -44,7 +48,10 @@ export const MAX_SOCKETS_PER_USER = 8;
 /** The header the worker sets on an upgrade it has authenticated; never taken from a client. */
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
-export type PostResult = ({ ok: true } & Received) | { ok: false; error: "throttled"; retryAfterSeconds: number };
+export type PostResult =
+  | ({ ok: true } & Received)
+  | { ok: false; error: "throttled"; retryAfterSeconds: number }
+  | { ok: false; error: "invalid"; fields: Record<string, string> };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
 
 export class Room extends DurableObject<Env> {
@@ -58,6 +65,12 @@ export class Room extends DurableObject<Env> {
   readonly #reads: ReadMarks;
   readonly #news: InboxNews;
   readonly #changes: MessageChanges;
+  readonly #mentions = new Mentions(this.#room, () => this.#sockets.usersHere());
+  readonly #reactions = new MessageReactions(
+    this.ctx.storage,
+    this.#store,
+    this.#sockets.broadcast.bind(this.#sockets),
+  );
   readonly #catchUp: CatchUp;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -67,13 +80,18 @@ export class Room extends DurableObject<Env> {
     const [store, broadcast] = [this.#store, sockets.broadcast.bind(sockets)];
     const alarmBy = (at: number) => this.#ensureAlarm(at);
     store.open();
-    this.#sequencer = new Sequencer(room, store, sockets.broadcastMessages.bind(sockets));
+    this.#sequencer = new Sequencer(room, store, (messages) => {
+      sockets.broadcastMessages(messages);
+      this.#threadsChanged(messages);
+    });
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
     this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
     this.#news.open();
     this.#reads = new ReadMarks(store, this.#news, broadcast);
-    this.#changes = new MessageChanges(store, broadcast, (message) => this.#news.changed(message));
+    const shown = (row: MessageRow) => this.#reactions.attach([row])[0];
+    const changed = (message: WireMessage, recount: boolean) => this.#news.changed(message, recount);
+    this.#changes = new MessageChanges(store, broadcast, changed, shown);
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
@@ -114,9 +132,14 @@ export class Room extends DurableObject<Env> {
     const { userId } = this.#sockets.who(ws);
     switch (frame.type) {
       case "send": {
-        const { client_id } = frame;
-        const result = await this.receive({ senderId: userId, content: frame.content, clientId: client_id });
+        const { client_id, reply_to: replyTo, thread } = frame;
+        const input = { senderId: userId, content: frame.content, clientId: client_id, replyTo, thread };
+        const result = await this.receive(input);
         if (result.ok) return this.#sockets.send(ws, { type: "ack", client_id, message: result.message });
+        if (result.error === "invalid") {
+          const why = Object.entries(result.fields).map(([field, text]) => `${field}: ${text}`);
+          return this.#sockets.refuse(ws, "invalid", why.join("; "), client_id);
+        }
         const slowDown = `Slow down: try again in ${result.retryAfterSeconds} s.`;
         return this.#sockets.refuse(ws, "throttled", slowDown, client_id);
       }
@@ -151,9 +174,14 @@ export class Room extends DurableObject<Env> {
    * the participants' inboxes have it too, so the sender's next room list shows it.
    */
   async receive(input: PostInput, options: { told?: boolean } = {}): Promise<PostResult> {
+    const reply: ReplyCheck =
+      input.replyTo === undefined && input.thread === undefined ? { ok: true } : this.#store.threads.check(input);
+    if (!reply.ok) return reply;
     const allowed = this.#allowance.spend(input.senderId, Date.now());
     if (!allowed.ok) return { ok: false, error: "throttled", retryAfterSeconds: allowed.retryAfterSeconds };
-    const received = await this.#sequencer.receive(input);
+    const mentions = await this.#mentions.in(input.content, input.senderId);
+    const checked = reply.quote ? { ...input, quote: reply.quote } : input;
+    const received = await this.#sequencer.receive({ ...checked, mentions });
     if (!received.isRetry) {
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
@@ -165,17 +193,38 @@ export class Room extends DurableObject<Env> {
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    return this.#changes.edit(input);
+    return this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
   }
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
-    return this.#changes.remove(input);
+    const result = this.#changes.remove(input);
+    if (result.ok) this.#threadsChanged([result.message]);
+    return result;
   }
 
-  /** A page of the room's history, for the worker's REST routes. */
+  /** Adds or takes back a member's reaction to a message; everyone in the room sees it at once. */
+  async react(input: ReactionInput): Promise<ReactionResult> {
+    return this.#reactions.react(input);
+  }
+
+  /** A page of the room's main timeline (thread replies left out), with its reactions, for the worker's REST routes. */
   async history(page: HistoryQuery): Promise<HistoryPage> {
-    return this.#store.page(page);
+    const { rows, hasMore } = this.#store.page({ ...page, thread: undefined });
+    return { rows: this.#reactions.attach(rows), hasMore };
+  }
+
+  /** A page of one thread's replies, the root left out; undefined when the root is not one of this room's. */
+  async threadHistory(page: HistoryQuery & { thread: number }): Promise<HistoryPage | undefined> {
+    if (!this.#store.threads.isRoot(page.thread)) return undefined;
+    const { rows, hasMore } = this.#store.page(page);
+    return { rows: this.#reactions.attach(rows), hasMore };
+  }
+
+  /** Tells the room's sockets of the threads that these messages (replies, or deleted ones) changed. */
+  #threadsChanged(messages: readonly WireMessage[]) {
+    if (!messages.some((message) => message.thread_root !== undefined)) return;
+    for (const frame of this.#store.threads.updates(messages)) this.#sockets.broadcast(frame);
   }
 
   /** A participant's unread count and the room's latest message, for their inbox. */
@@ -206,6 +255,7 @@ export class Room extends DurableObject<Env> {
   /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */
   async membersChanged(change: { joined: MemberSummary[]; left: number[] }) {
     this.#news.forgetRoom();
+    this.#mentions.forget();
     for (const user of change.joined) this.#sockets.broadcast({ type: "member_joined", user });
     for (const userId of change.left) {
       // One who joins again starts with nothing read, as a new participant does.
@@ -218,6 +268,11 @@ export class Room extends DurableObject<Env> {
   /** The room's title changed: the next inbox news reads it again. */
   async renamed() {
     this.#news.forgetRoom();
+  }
+
+  /** A member changed their username: mentions read the new one from the next message on. */
+  async membersRenamed() {
+    this.#mentions.forget();
   }
 
   /** A deactivated user's sockets close at once: their token no longer opens one either. */

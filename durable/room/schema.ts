@@ -80,8 +80,47 @@ const V3 = `
   END;
 `;
 
+/**
+ * Reactions: who reacted to which message with which emoji, once each. A message's emoji
+ * show in the order of their rowid, which is first use; a deleted message loses them.
+ */
+const REACTIONS = `
+  CREATE TABLE reactions (
+    message_id INTEGER NOT NULL,
+    emoji TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (message_id, emoji, user_id)
+  );
+  CREATE TRIGGER reactions_of_deleted AFTER UPDATE OF deleted_at ON messages
+    WHEN NEW.deleted_at IS NOT NULL
+  BEGIN
+    DELETE FROM reactions WHERE message_id = NEW.id;
+  END;
+`;
+
+/**
+ * Mentions: the ids of the members a message names (JSON, NULL when none), read once when
+ * it is committed or edited. The index finds the few that mention anyone, for the counts.
+ */
+const MENTIONS = `
+  ALTER TABLE messages ADD COLUMN mentions TEXT;
+  CREATE INDEX messages_mentioning ON messages (id) WHERE mentions IS NOT NULL;
+`;
+
+/**
+ * Replies and threads (see threads.ts): `reply_to`, the message a message quotes; `thread_root`,
+ * the root of the thread it replies in (NULL for the main timeline). The index pages a thread
+ * and sums up the threads of a page's roots; the main timeline's reads skip thread replies.
+ */
+const THREADS = `
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+  ALTER TABLE messages ADD COLUMN thread_root INTEGER;
+  CREATE INDEX messages_thread ON messages (thread_root, id) WHERE thread_root IS NOT NULL;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

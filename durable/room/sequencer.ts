@@ -12,10 +12,12 @@
  */
 import { database, now } from "../../core/db";
 import { reserveMessageIds } from "../../core/db/messages";
+import type { Quote } from "../../core/history";
 import type { WireMessage } from "../../core/protocol";
 import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 import type { MessageStore, NewMessage } from "./store";
+import type { ReplyInput } from "./threads";
 
 /**
  * Ids a room's first block holds; each next block (while the object stays) twice as many, up
@@ -28,12 +30,18 @@ const LARGEST_ID_BLOCK = 4096;
 /** A room that committed messages this recently is busy: its next ones wait a turn. */
 const BUSY_WITHIN_MS = 10;
 
-export type PostInput = { senderId: number; content: string; clientId?: string };
+/**
+ * A message to commit; `mentions`, the members it names, read by the room before it comes
+ * here; `replyTo` quotes a message of the room, `thread` replies in a root's thread (see threads.ts).
+ */
+export type PostInput = { senderId: number; content: string; clientId?: string; mentions?: number[] } & ReplyInput;
+/** A send whose reply was checked: the quote it carries, when it quotes. */
+export type CheckedInput = PostInput & { quote?: Quote };
 /** A received message; `isRetry` when its client id was stored before, and so nothing was committed now. */
 export type Received = { message: WireMessage; isRetry: boolean };
 
 type Waiting = {
-  input: PostInput;
+  input: CheckedInput;
   resolve: (result: Received) => void;
   reject: (reason: unknown) => void;
 };
@@ -65,7 +73,7 @@ export class Sequencer {
    * Commits the message with the others waiting, and broadcasts the group. A retry (same
    * sender and client id) answers the message committed the first time and broadcasts nothing.
    */
-  receive(input: PostInput): Promise<Received> {
+  receive(input: CheckedInput): Promise<Received> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ input, resolve, reject });
       if (this.#waiting.length > 1) return;
@@ -108,7 +116,7 @@ export class Sequencer {
   }
 
   /** Numbers the message and writes it to the store; a retry answers the first one. */
-  #commit(input: PostInput): Received {
+  #commit(input: CheckedInput): Received {
     const message: NewMessage = {
       id: this.#nextId,
       senderId: input.senderId,
@@ -116,12 +124,21 @@ export class Sequencer {
       content: input.content.toWellFormed(),
       createdAt: now(),
       clientId: input.clientId ?? null,
+      ...(input.mentions?.length ? { mentions: input.mentions } : {}),
+      replyToId: input.replyTo,
+      threadRootId: input.thread,
     };
     if (!this.store.insert(message))
       return { message: toWireMessage(this.store.byClientId(input.senderId, message.clientId)), isRetry: true };
     this.#nextId += 1;
+    const { replyToId: _, threadRootId, ...row } = message;
+    const stored = { ...row, roomId: this.room.roomId, editedAt: null, deletedAt: null };
     return {
-      message: toWireMessage({ ...message, roomId: this.room.roomId, editedAt: null, deletedAt: null }),
+      message: toWireMessage({
+        ...stored,
+        ...(input.quote && { replyTo: input.quote }),
+        ...(threadRootId !== undefined && { threadRoot: threadRootId }),
+      }),
       isRetry: false,
     };
   }

@@ -6,6 +6,7 @@
 import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
+import { Threads } from "./threads";
 
 /** A message as the store holds it; content is NULL only for one still to come back from D1 (see schema.ts). */
 type StoreRow = {
@@ -16,18 +17,33 @@ type StoreRow = {
   content: string | null;
   edited_at: string | null;
   deleted_at: string | null;
+  mentions: string | null;
+  reply_to: number | null;
+  thread_root: number | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
 /** A message as the room takes it, numbered. */
-export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId">;
-export type MessageChange = { content: string; editedAt?: string; deletedAt?: string };
+export type NewMessage = Pick<MessageRow, "id" | "senderId" | "content" | "createdAt" | "clientId" | "mentions"> & {
+  replyToId?: number;
+  threadRootId?: number;
+};
+/**
+ * Which messages a page reads: the main timeline (thread replies left out), or everything
+ * (for catch-up and inbox news, which must miss no message). A query's `thread` pages one thread.
+ */
+export type PageScope = "timeline" | "everything";
+export type MessageChange = { content: string; editedAt?: string; deletedAt?: string; mentions?: number[] };
 
 export class MessageStore {
+  readonly threads: Threads;
+
   constructor(
     private readonly storage: Pick<DurableObjectStorage, "sql" | "transactionSync">,
     private readonly room: RoomContext,
-  ) {}
+  ) {
+    this.threads = new Threads(storage.sql);
+  }
 
   get #sql() {
     return this.storage.sql;
@@ -46,12 +62,15 @@ export class MessageStore {
   /** Writes a message; false when its sender's client id is stored already (a retry). */
   insert(message: NewMessage): boolean {
     const { rowsWritten } = this.#sql.exec(
-      "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      "INSERT INTO messages (id, sender_id, client_id, created_at, content, mentions, reply_to, thread_root) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       message.id,
       message.senderId,
       message.clientId,
       message.createdAt,
       message.content,
+      mentionsColumn(message.mentions),
+      message.replyToId ?? null,
+      message.threadRootId ?? null,
     );
     return rowsWritten > 0;
   }
@@ -61,47 +80,51 @@ export class MessageStore {
     const row = this.#sql
       .exec<StoreRow>("SELECT * FROM messages WHERE sender_id = ? AND client_id = ?", senderId, clientId)
       .one();
-    return this.#asMessageRow(row);
+    return this.#decorated([row])[0];
   }
 
   find(id: number): MessageRow | undefined {
     const row = this.#sql.exec<StoreRow>("SELECT * FROM messages WHERE id = ?", id).toArray()[0];
-    return row && this.#asMessageRow(row);
+    return row && this.#decorated([row])[0];
   }
 
   /** A page of history, oldest first; `hasMore` when there is more past its far end. */
-  page(page: HistoryQuery): HistoryPage {
+  page(page: HistoryQuery, scope: PageScope = "timeline"): HistoryPage {
+    const which =
+      page.thread !== undefined ? "thread_root = ? AND" : scope === "timeline" ? "thread_root IS NULL AND" : "";
+    const thread = page.thread !== undefined ? [page.thread] : [];
     // Read nearest the page's starting point first, one row past its limit.
     const rows =
       page.after !== undefined
         ? this.#sql.exec<StoreRow>(
-            "SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?",
+            `SELECT * FROM messages WHERE ${which} id > ? ORDER BY id LIMIT ?`,
+            ...thread,
             page.after,
             page.limit + 1,
           )
         : this.#sql.exec<StoreRow>(
-            "SELECT * FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?",
+            `SELECT * FROM messages WHERE ${which} id < ? ORDER BY id DESC LIMIT ?`,
+            ...thread,
             page.before ?? Number.MAX_SAFE_INTEGER,
             page.limit + 1,
           );
-    return pageOf(
-      rows.toArray().map((row) => this.#asMessageRow(row)),
-      page,
-    );
+    const { rows: taken, hasMore } = pageOf(rows.toArray(), page);
+    return { rows: this.#decorated(taken), hasMore };
   }
 
   /** Changes a message's text, or blanks it when deleted; answers the changed row. */
   rewrite(id: number, change: MessageChange): MessageRow {
     const row = this.#sql
       .exec<StoreRow>(
-        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at) WHERE id = ? RETURNING *",
+        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at), mentions = ? WHERE id = ? RETURNING *",
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
+        mentionsColumn(change.mentions),
         id,
       )
       .one();
-    return this.#asMessageRow(row);
+    return this.#decorated([row])[0];
   }
 
   /** Every participant's read position, by user id; 0 for one who has read nothing. */
@@ -131,11 +154,23 @@ export class MessageStore {
     this.#sql.exec("DELETE FROM reads WHERE user_id = ?", userId);
   }
 
-  /** Others' messages after the user's read position, deleted ones not counted. */
+  /** Others' messages after the user's read position, deleted ones and thread replies not counted. */
   unreadFor(userId: number): number {
     return this.#sql
       .exec<{ n: number }>(
-        "SELECT count(*) AS n FROM messages WHERE id > ? AND sender_id <> ? AND deleted_at IS NULL",
+        "SELECT count(*) AS n FROM messages WHERE id > ? AND sender_id <> ? AND deleted_at IS NULL AND thread_root IS NULL",
+        this.readPosition(userId),
+        userId,
+      )
+      .one().n;
+  }
+
+  /** Of the user's unread messages, the ones that mention them. */
+  unreadMentionsFor(userId: number): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM messages WHERE id > ? AND mentions IS NOT NULL AND deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?)`,
         this.readPosition(userId),
         userId,
       )
@@ -158,8 +193,16 @@ export class MessageStore {
     );
   }
 
+  /** Store rows as messages, with their quotes and thread summaries. */
+  #decorated(rows: StoreRow[]): MessageRow[] {
+    return this.threads.decorate(
+      rows.map((row) => this.#asMessageRow(row)),
+      rows.map((row) => row.reply_to),
+    );
+  }
+
   #asMessageRow(row: StoreRow): MessageRow {
-    return {
+    const message: MessageRow = {
       id: row.id,
       roomId: this.room.roomId,
       senderId: row.sender_id,
@@ -168,6 +211,11 @@ export class MessageStore {
       editedAt: row.edited_at,
       deletedAt: row.deleted_at,
       clientId: row.client_id,
+      ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
     };
+    if (row.thread_root !== null) message.threadRoot = row.thread_root;
+    return message;
   }
 }
+
+const mentionsColumn = (mentions: number[] | undefined) => (mentions?.length ? JSON.stringify(mentions) : null);

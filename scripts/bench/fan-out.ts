@@ -260,21 +260,22 @@ export const WARM_UP_PER_SENDER = 100;
 const LATENCY_LOAD = { kind: "latency", perSecond: 50, seconds: 4 } as const;
 
 type Side = { throughput: FanOutRun[]; latency: FanOutRun[] };
+/** Who a load runs against: ours, the `ws` relay, and the bare Durable Objects (bare-room.ts). */
+export type Baselines = { relay: Relay; bare: Relay; committing: Relay };
+const SIDES = ["relay", "bare", "committing", "condor"] as const;
+type SideName = (typeof SIDES)[number];
+/** One side's medians over the repeats. */
+export type SideSummary = {
+  perSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Server CPU per message in the throughput runs (dense enough that idle work hardly counts). */
+  cpuMsPerMessage: number;
+};
 export type FanOutRoom = {
   members: number;
-  condor: Side;
-  relay: Side;
-  /** Medians over the repeats. */
-  summary: {
-    condorPerSecond: number;
-    relayPerSecond: number;
-    throughputRatio: number;
-    condorLatencyMs: { p50: number; p95: number; p99: number; max: number };
-    relayP99Ms: number;
-    p99Ratio: number;
-    /** Server CPU per message in the throughput runs (dense enough that idle work hardly counts), ours and the relay's. */
-    condorCpuMsPerMessage: number;
-    relayCpuMsPerMessage: number;
+  runs: Record<SideName, Side>;
+  /** Medians over the repeats, by side; what went wrong, summed over every side's runs. */
+  summary: Record<SideName, SideSummary> & {
     lost: number;
     duplicated: number;
     reordered: number;
@@ -288,23 +289,44 @@ export type FanOutReport = {
   rooms: FanOutRoom[];
 };
 
+function summarise(side: Side): SideSummary {
+  const med = (pick: (run: FanOutRun) => number, kind: keyof Side = "latency") => median(side[kind].map(pick));
+  return {
+    perSecond: med((r) => r.deliveriesPerSecond, "throughput"),
+    latencyMs: {
+      p50: med((r) => r.latencyMs!.p50),
+      p95: med((r) => r.latencyMs!.p95),
+      p99: med((r) => r.latencyMs!.p99),
+      max: med((r) => r.latencyMs!.max),
+    },
+    cpuMsPerMessage: med((r) => r.serverCpuMsPerMessage, "throughput"),
+  };
+}
+
 /**
- * Each room size, each repeat: the relay then Condor Chat, throughput then latency, on
- * freshly opened sockets, so the two sides always share the same minute of the machine.
+ * Each room size, each repeat: the baselines then Condor Chat, throughput then latency, on
+ * freshly opened sockets, so every side shares the same minute of the machine.
  */
-export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): Promise<FanOutReport> {
-  const targets = { condor: chatTarget(chat), relay: relayTarget(relay) };
+export async function measureFanOut(chat: Chat, baselines: Baselines, repeats: number): Promise<FanOutReport> {
+  const targets: Record<SideName, FanOutTarget> = {
+    condor: chatTarget(chat),
+    relay: relayTarget(baselines.relay),
+    bare: relayTarget(baselines.bare),
+    committing: relayTarget(baselines.committing),
+  };
   // One run of each side first, not counted: the first messages pay for JIT and cold caches.
-  for (const side of ["relay", "condor"] as const) {
+  for (const side of SIDES) {
     const sockets = await targets[side].openRoom(10, "warm-up");
     await runLoad(targets[side], sockets, { kind: "throughput", perSender: WARM_UP_PER_SENDER });
     await closeAll(sockets);
   }
   const rooms: FanOutRoom[] = [];
   for (const members of ROOM_SIZES) {
-    const runs = { condor: { throughput: [], latency: [] } as Side, relay: { throughput: [], latency: [] } as Side };
+    const runs = Object.fromEntries(
+      SIDES.map((side): [SideName, Side] => [side, { throughput: [], latency: [] }]),
+    ) as Record<SideName, Side>;
     for (let repeat = 0; repeat < repeats; repeat++) {
-      for (const side of ["relay", "condor"] as const) {
+      for (const side of SIDES) {
         const sockets = await targets[side].openRoom(members, `room-${members}-${repeat}`);
         try {
           const perSender = Math.ceil(THROUGHPUT_MESSAGES / members);
@@ -314,38 +336,25 @@ export async function measureFanOut(chat: Chat, relay: Relay, repeats: number): 
           await closeAll(sockets);
         }
       }
-      const [ours, theirs] = [runs.condor.throughput.at(-1)!, runs.relay.throughput.at(-1)!];
+      const last = (side: SideName) => runs[side].throughput.at(-1)!.deliveriesPerSecond.toFixed(0);
+      const p99 = (side: SideName) => runs[side].latency.at(-1)!.latencyMs!.p99.toFixed(1);
       console.log(
-        `  room of ${members}, repeat ${repeat + 1}: ${ours.deliveriesPerSecond.toFixed(0)} vs ${theirs.deliveriesPerSecond.toFixed(0)} deliveries/s; ` +
-          `p99 ${runs.condor.latency.at(-1)!.latencyMs!.p99.toFixed(1)} vs ${runs.relay.latency.at(-1)!.latencyMs!.p99.toFixed(1)} ms`,
+        `  room of ${members}, repeat ${repeat + 1}: ${last("condor")} vs bare object ${last("bare")} vs ws relay ${last("relay")} deliveries/s; ` +
+          `p99 ${p99("condor")} vs ${p99("bare")} vs ${p99("relay")} ms`,
       );
     }
-    const all = [...runs.condor.throughput, ...runs.condor.latency, ...runs.relay.throughput, ...runs.relay.latency];
+    const all = SIDES.flatMap((side) => [...runs[side].throughput, ...runs[side].latency]);
     const sum = (key: "lost" | "duplicated" | "reordered" | "errors") =>
       all.reduce((total, run) => total + run[key], 0);
-    const med = (side: Side, pick: (run: FanOutRun) => number, kind: keyof Side = "latency") =>
-      median(side[kind].map(pick));
-    const condorPerSecond = med(runs.condor, (r) => r.deliveriesPerSecond, "throughput");
-    const relayPerSecond = med(runs.relay, (r) => r.deliveriesPerSecond, "throughput");
-    const condorLatencyMs = {
-      p50: med(runs.condor, (r) => r.latencyMs!.p50),
-      p95: med(runs.condor, (r) => r.latencyMs!.p95),
-      p99: med(runs.condor, (r) => r.latencyMs!.p99),
-      max: med(runs.condor, (r) => r.latencyMs!.max),
-    };
-    const relayP99Ms = med(runs.relay, (r) => r.latencyMs!.p99);
+    const bySide = Object.fromEntries(SIDES.map((side) => [side, summarise(runs[side])])) as Record<
+      SideName,
+      SideSummary
+    >;
     rooms.push({
       members,
-      ...runs,
+      runs,
       summary: {
-        condorPerSecond,
-        relayPerSecond,
-        throughputRatio: condorPerSecond / relayPerSecond,
-        condorLatencyMs,
-        relayP99Ms,
-        p99Ratio: condorLatencyMs.p99 / relayP99Ms,
-        condorCpuMsPerMessage: med(runs.condor, (r) => r.serverCpuMsPerMessage, "throughput"),
-        relayCpuMsPerMessage: med(runs.relay, (r) => r.serverCpuMsPerMessage, "throughput"),
+        ...bySide,
         lost: sum("lost"),
         duplicated: sum("duplicated"),
         reordered: sum("reordered"),

@@ -22,31 +22,51 @@ export function printReport(report: BenchReport) {
   ];
   if (report.fanOut) {
     const f = report.fanOut;
+    const ratio = (ours: number, theirs: number) => percent(ours / theirs);
     lines.push(
-      `\nFan-out over WebSockets: throughput (${f.throughputMessages} messages a run, next sent on ack; deliveries/s over all receivers) ` +
-        `and latency at a steady ${f.latencyPerSecond} messages/s for ${f.latencySeconds} s, vs a \`ws\` relay in the same run.\n`,
+      `\nFan-out over WebSockets: throughput (${f.throughputMessages} messages a run, next sent on ack; deliveries/s over all receivers), ` +
+        "against three baselines in the same run: a bare Durable Object relay under the same wrangler dev, the same object committing each frame to its SQLite first, and a `ws` relay in Node.\n",
       table(
         [
           "room",
           "condor deliveries/s",
-          "ws relay deliveries/s",
+          "bare object",
+          "committing object",
+          "ws relay",
+          "condor / bare",
+          "condor / committing",
           "condor / relay",
-          "condor p50 / p95 / p99 / max ms",
-          "relay p99 ms",
-          "p99 condor / relay",
-          "server CPU ms a message (throughput), condor / relay",
           "lost / dup / reordered / errors",
         ],
         f.rooms.map(({ members, summary: s }) => [
           members,
-          number(s.condorPerSecond),
-          number(s.relayPerSecond),
-          percent(s.throughputRatio),
-          `${number(s.condorLatencyMs.p50, 1)} / ${number(s.condorLatencyMs.p95, 1)} / ${number(s.condorLatencyMs.p99, 1)} / ${number(s.condorLatencyMs.max, 1)}`,
-          number(s.relayP99Ms, 1),
-          `${number(s.p99Ratio, 1)}x`,
-          `${number(s.condorCpuMsPerMessage, 2)} / ${number(s.relayCpuMsPerMessage, 2)}`,
+          number(s.condor.perSecond),
+          number(s.bare.perSecond),
+          number(s.committing.perSecond),
+          number(s.relay.perSecond),
+          ratio(s.condor.perSecond, s.bare.perSecond),
+          ratio(s.condor.perSecond, s.committing.perSecond),
+          ratio(s.condor.perSecond, s.relay.perSecond),
           `${s.lost} / ${s.duplicated} / ${s.reordered} / ${s.errors}`,
+        ]),
+      ),
+      `\nLatency at a steady ${f.latencyPerSecond} messages/s for ${f.latencySeconds} s, and the server's CPU per message in the throughput runs.\n`,
+      table(
+        [
+          "room",
+          "condor p50 / p95 / p99 / max ms",
+          "p99 ms bare / committing / relay",
+          "p99 condor / bare",
+          "CPU ms a message: condor / bare / committing / relay",
+          "CPU condor / bare",
+        ],
+        f.rooms.map(({ members, summary: s }) => [
+          members,
+          `${number(s.condor.latencyMs.p50, 1)} / ${number(s.condor.latencyMs.p95, 1)} / ${number(s.condor.latencyMs.p99, 1)} / ${number(s.condor.latencyMs.max, 1)}`,
+          `${number(s.bare.latencyMs.p99, 1)} / ${number(s.committing.latencyMs.p99, 1)} / ${number(s.relay.latencyMs.p99, 1)}`,
+          `${number(s.condor.latencyMs.p99 / s.bare.latencyMs.p99, 1)}x`,
+          `${number(s.condor.cpuMsPerMessage, 2)} / ${number(s.bare.cpuMsPerMessage, 2)} / ${number(s.committing.cpuMsPerMessage, 2)} / ${number(s.relay.cpuMsPerMessage, 2)}`,
+          `${number(s.condor.cpuMsPerMessage / s.bare.cpuMsPerMessage, 1)}x`,
         ]),
       ),
     );
@@ -54,15 +74,27 @@ export function printReport(report: BenchReport) {
   if (report.rest) {
     const r = report.rest;
     lines.push(
-      `\nREST with autocannon (${r.connections} connections, ${r.seconds} s a route a repeat); ratio = requests/s over the worker's floor in the same run.\n`,
+      `\nREST with autocannon (${r.connections} connections, ${r.seconds} s a route a repeat); ratio = requests/s over the worker's floor in the same run; ` +
+        "the original's requests/s are its own code's, measured on this machine on 2026-11-30 (see rest.ts).\n",
       table(
-        ["route", "requests/s", "p50 ms", "p99 ms", "of floor", "non-2xx / errors"],
+        [
+          "route",
+          "requests/s",
+          "p50 ms",
+          "p99 ms",
+          "of floor",
+          "original requests/s",
+          "ours / original",
+          "non-2xx / errors",
+        ],
         r.routes.map(({ name, summary: s }) => [
           name,
           number(s.requestsPerSecond),
           number(s.p50Ms),
           number(s.p99Ms),
           percent(s.ratio),
+          s.original === undefined ? "-" : number(s.original, 1),
+          s.original === undefined ? "-" : `${number(s.requestsPerSecond / s.original, 1)}x`,
           s.notOk,
         ]),
       ),

@@ -13,6 +13,8 @@ import { bodyLike, nastyString, nastyValue, RUNS } from "./arbitraries";
 /** A valid frame of each type a client sends, for the generator to spoil. */
 const goodFrames: Record<string, Record<string, unknown>> = {
   send: { type: "send", client_id: "c1", content: "hello" },
+  "send with reply_to": { type: "send", client_id: "c1", content: "hello", reply_to: 1 },
+  "send in a thread": { type: "send", client_id: "c1", content: "hello", thread: 1 },
   edit: { type: "edit", id: 1, content: "changed" },
   delete: { type: "delete", id: 1 },
   typing: { type: "typing" },
@@ -68,11 +70,12 @@ async function exchange(socket: TestSocket, text: string): Promise<any[]> {
 
 describe("generated bad frames over a room socket", () => {
   let socket: TestSocket;
+  let theirs: number;
   beforeAll(async () => {
     const owner = await makeUser();
     const member = await makeUser();
     const room = await makeRoom(owner, [member], "frames room");
-    await sendToRoom(member, room.id, "someone else's message");
+    theirs = (await sendToRoom(member, room.id, "someone else's message")).messages.at(-1).id;
     socket = await openRoom(owner.access, room.id);
     await socket.nextOf("caught_up");
   });
@@ -130,6 +133,25 @@ describe("generated bad frames over a room socket", () => {
         const errors = answers.filter((frame) => frame.type === "error");
         expect(errors.map((frame) => frame.code)).toEqual([expect.stringMatching(/^(not_found|permission_denied)$/)]);
         expect(await snapshot()).toEqual(before);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("refuses a send quoting or replying in the thread of any id not a message of the room, broadcasting nothing", async () => {
+    const ids = fc
+      .oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.constant(Number.MAX_SAFE_INTEGER))
+      .filter((id) => id !== theirs);
+    await fc.assert(
+      fc.asyncProperty(ids, fc.constantFrom("reply_to", "thread"), async (id, field) => {
+        const answers = await exchange(
+          socket,
+          JSON.stringify({ type: "send", client_id: "p", content: "x", [field]: id }),
+        );
+        for (const frame of answers) expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+        expect(answers.filter((frame) => frame.type !== "here")).toEqual([
+          { type: "error", code: "invalid", message: expect.stringContaining(field), client_id: "p" },
+        ]);
       }),
       { numRuns: RUNS },
     );

@@ -54,7 +54,12 @@ const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
   "PATCH /api/v1/rooms/{id}/": () => ({ title: "a title" }),
   "POST /api/v1/rooms/{id}/members/": () => ({ participants: [1] }),
   "POST /api/v1/send_message_to_user/": () => ({ user_id: 1, message: "hi" }),
-  "POST /api/v1/send_message_to_room/": () => ({ group_id: 1, message: "hi" }),
+  "POST /api/v1/send_message_to_room/": (w) => ({
+    group_id: 1,
+    message: "hi",
+    reply_to: w.message.id,
+    thread: w.message.id,
+  }),
   "PATCH /api/v1/messages/{id}/": () => ({ content: "edited" }),
 };
 

@@ -198,6 +198,16 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 401, other: 404, self: 403, owner: 204, superuser: 404 },
   ],
   [
+    "PUT /api/v1/messages/{id}/reactions/{emoji}/",
+    (w) => ({ method: "PUT", path: `/api/v1/messages/${w.message.id}/reactions/${encodeURIComponent("👍")}/` }),
+    { anonymous: 401, other: 404, self: 200, owner: 200, superuser: 404 },
+  ],
+  [
+    "DELETE /api/v1/messages/{id}/reactions/{emoji}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/messages/${w.message.id}/reactions/${encodeURIComponent("👍")}/` }),
+    { anonymous: 401, other: 404, self: 200, owner: 200, superuser: 404 },
+  ],
+  [
     "GET /api/v1/search/",
     () => ({ method: "GET", path: "/api/v1/search/?q=hello" }),
     { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },

@@ -12,14 +12,20 @@ import { userAnswers } from "./users";
 /** How many of its latest messages a room answer carries; older ones are paged. */
 export const ROOM_ANSWER_MESSAGES = 50;
 
-export async function roomAnswer(env: Env, room: RoomRow, origin: string): Promise<Room> {
+/** The room as `viewer` sees it (their own reactions are `mine`). */
+export async function roomAnswer(env: Env, room: RoomRow, origin: string, viewer: number): Promise<Room> {
   const db = database(env);
   const [people, { rows }] = await Promise.all([
     participantsOf(db, [room.id]),
     roomObject(env, room.id).history({ limit: ROOM_ANSWER_MESSAGES }),
   ]);
   const { participants, owner } = people.get(room.id)!;
-  return toRoom(room, await userAnswers(env, origin, participants), owner, rows.map(toMessage));
+  return toRoom(
+    room,
+    await userAnswers(env, origin, participants),
+    owner,
+    rows.map((row) => toMessage(row, viewer)),
+  );
 }
 
 /**

@@ -56,6 +56,12 @@ export async function announceDeactivated(env: Env, db: Database, userId: number
   ]);
 }
 
+/** A user's rooms read mentions by their new username from their next message on. */
+export async function announceUsernameChanged(env: Env, db: Database, userId: number) {
+  const roomIds = await roomIdsOf(db, userId);
+  await Promise.all(roomIds.map((roomId) => roomObject(env, roomId).membersRenamed()));
+}
+
 /** A renamed room's object reads its new title for the inbox news of its next message. */
 export async function announceRenamed(env: Env, roomId: number) {
   await roomObject(env, roomId).renamed();

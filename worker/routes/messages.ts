@@ -11,7 +11,7 @@ import type { UserRow } from "../../core/db/schema";
 import { forbidden, notFound } from "../../core/errors";
 import { canRead } from "../../core/policy";
 import { messageText } from "../../core/protocol";
-import { MessageSchema } from "../../core/shapes";
+import { MessageSchema, seenBy } from "../../core/shapes";
 import { type ChangeResult, roomObject } from "../../durable/room";
 import { createApp } from "../app";
 import { errors, idParam, json, jsonBody } from "../openapi";
@@ -22,7 +22,7 @@ const MessageId = z.object({ id: idParam });
  * The room of a message the caller may see: found by the message's id block, which D1
  * records when the room reserves it, so a message acknowledged a moment ago is found too.
  */
-async function roomOfVisibleMessage(env: Env, id: number, user: UserRow): Promise<number> {
+export async function roomOfVisibleMessage(env: Env, id: number, user: UserRow): Promise<number> {
   const db = database(env);
   const roomId = await messageRoom(db, id);
   if (roomId === undefined || !canRead(await findMember(db, roomId, user.id))) throw notFound("Message not found.");
@@ -54,7 +54,7 @@ export const messages = createApp()
         messageId: id,
         content: c.req.valid("json").content,
       });
-      return c.json(answered(result), 200);
+      return c.json(seenBy(answered(result), c.var.user.id), 200);
     },
   )
   .openapi(

@@ -30,7 +30,7 @@ import { hashPassword, verifyPassword } from "../auth/passwords";
 import { optionalUser } from "../auth/require-user";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { email, password, personName, username } from "../profile-fields";
-import { announceDeactivated } from "../rooms/announcements";
+import { announceDeactivated, announceUsernameChanged } from "../rooms/announcements";
 
 const NewUser = z.object({
   username,
@@ -213,6 +213,8 @@ export const profiles = createApp()
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const updated = await changeUser(db, id, values, { signOut }).catch(refuseTaken);
       if (changes.is_active === false) await announceDeactivated(c.env, db, id);
+      if (changes.username !== undefined && changes.username !== user.username)
+        await announceUsernameChanged(c.env, db, id);
       return c.json(await userAnswer(c.env, originOf(c.req.url), updated), 200);
     },
   )

@@ -48,9 +48,13 @@ const HistoryQuery = z.object({
   before: idParam.optional(),
   after: idParam.optional(),
   around: idParam.optional(),
+  thread: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
+const RoomSummarySchema = RoomSchema.extend({
+  unread_count: z.number().int(),
+  mention_count: z.number().int().openapi({ description: "Of your unread messages, the ones that mention you" }),
+}).openapi("RoomSummary");
 const HistoryPage = z
   .object({
     messages: z.array(MessageSchema),
@@ -104,6 +108,7 @@ export const rooms = createApp()
           summary.latest ? [summary.latest] : [],
         ),
         unread_count: summary.unread,
+        mention_count: summary.mentions,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
@@ -125,7 +130,7 @@ export const rooms = createApp()
       await assertUsersExist(db, memberIds);
       const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
       await announceCreated(c.env, room, memberIds, c.var.user.id);
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
   )
   .openapi(
@@ -141,7 +146,7 @@ export const rooms = createApp()
     async (c) => {
       const db = database(c.env);
       const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 200);
     },
   )
   .openapi(
@@ -162,7 +167,7 @@ export const rooms = createApp()
       const { title } = c.req.valid("json");
       await renameRoom(db, room.id, title);
       await announceRenamed(c.env, room.id);
-      const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url));
+      const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url), c.var.user.id);
       // A superuser may rename a room they are not in, but only participants read it.
       return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);
     },
@@ -201,14 +206,14 @@ export const rooms = createApp()
       tags: ["Messages"],
       summary: "A page of a room's history, oldest first",
       description:
-        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction. `around=<id>` gives a page centred on one message of this room (for a link to it): about half the limit before it, the message, the rest after; there `has_more` says whether older messages exist and `has_newer` whether newer ones do. `around` is given alone; a message not in this room is a 404.",
+        "`before=<id>` pages back from a message; `after=<id>` gives what came after one (catching up). `has_more` says whether another page lies in that direction. `around=<id>` gives a page centred on one message of this room (for a link to it): about half the limit before it, the message, the rest after; there `has_more` says whether older messages exist and `has_newer` whether newer ones do. `around` is given alone; a message not in this room is a 404. The pages are the room's main timeline: thread replies are left out, and a thread's root carries its `thread` summary. `thread=<root id>` pages that root's thread instead (its replies, oldest first, the root itself left out), with `before`, `after` and `limit` as above; a root not in this room (or a thread reply) is a 404.",
       request: { params: RoomId, query: HistoryQuery },
       responses: { 200: json(HistoryPage, "Messages, oldest first"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => {
       const db = database(c.env);
       const { room } = await roomToRead(db, c.req.valid("param").id, c.var.user);
-      const { before, after, around, limit } = c.req.valid("query");
+      const { before, after, around, thread, limit } = c.req.valid("query");
       if (before !== undefined && after !== undefined) {
         throw invalid("Give before or after, not both.", { before: "cannot be combined with after" });
       }
@@ -217,12 +222,27 @@ export const rooms = createApp()
           around: "cannot be combined with before or after",
         });
       }
+      if (thread !== undefined && around !== undefined) {
+        throw invalid("Give thread without around.", { around: "cannot be combined with thread" });
+      }
+      if (thread !== undefined) {
+        const page = await roomObject(c.env, room.id).threadHistory({ thread, before, after, limit });
+        if (!page) throw notFound("No such thread in this room.");
+        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
+      }
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room.id), around, limit);
-        return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore, has_newer: page.hasNewer }, 200);
+        return c.json(
+          {
+            messages: page.rows.map((row) => toMessage(row, c.var.user.id)),
+            has_more: page.hasMore,
+            has_newer: page.hasNewer,
+          },
+          200,
+        );
       }
       const page = await roomObject(c.env, room.id).history({ before, after, limit });
-      return c.json({ messages: page.rows.map(toMessage), has_more: page.hasMore }, 200);
+      return c.json({ messages: page.rows.map((row) => toMessage(row, c.var.user.id)), has_more: page.hasMore }, 200);
     },
   )
   .openapi(
@@ -250,7 +270,7 @@ export const rooms = createApp()
       }
       const joined = await findUsersByIds(db, await addMembers(db, room.id, ids));
       await announceJoined(c.env, room, joined, c.var.user.id, originOf(c.req.url));
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 200);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 200);
     },
   )
   .openapi(

@@ -17,6 +17,7 @@ import { canPost } from "../../core/policy";
 import { clientId, messageText } from "../../core/protocol";
 import { originOf, RoomSchema } from "../../core/shapes";
 import { type PostInput, roomObject } from "../../durable/room";
+import { NOT_IN_ROOM } from "../../durable/room/threads";
 import { roomAnswer } from "../answers/rooms";
 import { createApp } from "../app";
 import { errors, idField, json, jsonBody } from "../openapi";
@@ -26,8 +27,18 @@ const retrySafe = clientId
   .describe(
     "Your own id for this message, 1 to 64 characters. A send repeated with the same client_id (by you, to the same room, over REST or the socket) is stored once, and answered 201 again with the room; the first text stands.",
   );
-const ToUser = z.object({ user_id: idField, message: messageText, client_id: retrySafe });
-const ToRoom = z.object({ group_id: idField, message: messageText, client_id: retrySafe });
+const replies = {
+  reply_to: idField
+    .optional()
+    .describe("Quotes this message of the room (a quote-reply): it must be there and not deleted"),
+  thread: idField
+    .optional()
+    .describe(
+      "Replies in this message's thread: a message of the room, not deleted and not itself a thread reply (threads are one level deep)",
+    ),
+};
+const ToUser = z.object({ user_id: idField, message: messageText, client_id: retrySafe, ...replies });
+const ToRoom = z.object({ group_id: idField, message: messageText, client_id: retrySafe, ...replies });
 
 const sendError = (message: string, fields?: Record<string, string>) => new ApiError(400, message, "invalid", fields);
 
@@ -45,6 +56,7 @@ const originalPayloadHook = (result: {
 async function post(env: Env, roomId: number, input: PostInput) {
   // Answered once the participants' inboxes have it: a REST client's next room list shows it.
   const result = await roomObject(env, roomId).receive(input, { told: true });
+  if (!result.ok && result.error === "invalid") throw sendError("invalid payload to send messages", result.fields);
   if (!result.ok) {
     const retry = String(result.retryAfterSeconds);
     throw new ApiError(429, `You are sending too fast; try again in ${retry} s.`, "throttled", undefined, {
@@ -65,15 +77,20 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415, 429) },
     }),
     async (c) => {
-      const { user_id, message, client_id } = c.req.valid("json");
+      const { user_id, message, client_id, reply_to, thread } = c.req.valid("json");
       const sender = c.var.user;
       if (user_id === sender.id) throw sendError("the sender and the receiver can not be the same for new messages");
       const db = database(c.env);
       const receiver = await findUser(db, user_id);
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
-      const room = (await findDm(db, sender.id, receiver.id)) ?? (await findOrCreateDm(db, sender, receiver));
-      await post(c.env, room.id, { senderId: sender.id, content: message, clientId: client_id });
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
+      const dm = await findDm(db, sender.id, receiver.id);
+      // A DM not made yet has no message to reply to: refused before it is made.
+      if (!dm && reply_to !== undefined) throw sendError("invalid payload to send messages", { reply_to: NOT_IN_ROOM });
+      if (!dm && thread !== undefined) throw sendError("invalid payload to send messages", { thread: NOT_IN_ROOM });
+      const room = dm ?? (await findOrCreateDm(db, sender, receiver));
+      const input = { senderId: sender.id, content: message, clientId: client_id, replyTo: reply_to, thread };
+      await post(c.env, room.id, input);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
     originalPayloadHook,
   )
@@ -88,7 +105,7 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415, 429) },
     }),
     async (c) => {
-      const { group_id, message, client_id } = c.req.valid("json");
+      const { group_id, message, client_id, reply_to, thread } = c.req.valid("json");
       const db = database(c.env);
       const [room, member] = await Promise.all([findRoom(db, group_id), findMember(db, group_id, c.var.user.id)]);
       // The original's text, double space included: clients may match on it. The original
@@ -96,8 +113,9 @@ export const send = createApp()
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
       if (!room) throw sendError(notInRoom, { group_id: "no such room" });
       if (!canPost(member)) throw forbidden(notInRoom);
-      await post(c.env, room.id, { senderId: c.var.user.id, content: message, clientId: client_id });
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url)), 201);
+      const input = { senderId: c.var.user.id, content: message, clientId: client_id, replyTo: reply_to, thread };
+      await post(c.env, room.id, input);
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
     originalPayloadHook,
   );

@@ -7,6 +7,7 @@
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
 import { useFormAction } from "../../lib/use-form-action";
+import { Avatar } from "../avatar";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
@@ -23,7 +24,7 @@ const blankUser = { username: "", first_name: "", last_name: "", email: "", pass
 
 function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   const [draft, setDraft] = useState(blankUser);
-  const { problem, busy, run } = useFormAction();
+  const { problem, busy, run, edited } = useFormAction();
   const headingId = useId();
   const set = (key: keyof typeof blankUser) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
@@ -37,7 +38,13 @@ function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
   };
 
   return (
-    <form class={`${form.form} ${styles.newUser}`} onSubmit={submit} aria-labelledby={headingId} noValidate>
+    <form
+      class={`${form.form} ${styles.newUser}`}
+      onSubmit={submit}
+      onInput={edited}
+      aria-labelledby={headingId}
+      noValidate
+    >
       <h3 id={headingId}>Create a user</h3>
       <Field
         label="Username"
@@ -99,7 +106,7 @@ function NewUserForm({ onCreated }: { onCreated: (user: User) => void }) {
 
 function PasswordReset({ user, onDone }: { user: User; onDone: (message: string) => void }) {
   const [password, setPassword] = useState("");
-  const { problem, run } = useFormAction();
+  const { problem, run, edited } = useFormAction();
   const formRef = useRef<HTMLFormElement>(null);
   // Opened from a button in the row: the keyboard goes straight to the new password.
   useEffect(() => formRef.current?.querySelector("input")?.focus(), []);
@@ -111,7 +118,7 @@ function PasswordReset({ user, onDone }: { user: User; onDone: (message: string)
     });
   };
   return (
-    <form ref={formRef} class={styles.reset} onSubmit={submit} noValidate>
+    <form ref={formRef} class={styles.reset} onSubmit={submit} onInput={edited} noValidate>
       <Field
         label={`New password for ${user.username}`}
         type="password"
@@ -148,7 +155,7 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
   return (
     <li class={styles.user} aria-label={who}>
       <div class={styles.identity}>
-        <img src={user.avatar_url} alt="" width={40} height={40} />
+        <Avatar src={user.avatar_url} name={user.full_name} size={40} />
         <div>
           <p class={styles.name}>
             {who}
@@ -161,39 +168,44 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
         </div>
       </div>
       <div class={form.actions}>
-        {user.is_active ? (
-          <button
-            type="button"
-            class={`${form.button} ${form.danger}`}
-            onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}
-          >
-            Deactivate {user.username}
-          </button>
-        ) : (
-          <button
-            type="button"
-            class={form.button}
-            onClick={() => change({ is_active: true }, `${user.username} is active again.`)}
-          >
-            Reactivate {user.username}
-          </button>
-        )}
-        {user.is_superuser ? (
-          <button
-            type="button"
-            class={form.button}
-            onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}
-          >
-            Revoke superuser from {user.username}
-          </button>
-        ) : (
-          <button
-            type="button"
-            class={form.button}
-            onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}
-          >
-            Make {user.username} a superuser
-          </button>
+        {/* The API refuses both on one's own account: they would lock the last admin out. */}
+        {user.id !== me.id && (
+          <>
+            {user.is_active ? (
+              <button
+                type="button"
+                class={`${form.button} ${form.danger}`}
+                onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}
+              >
+                Deactivate {user.username}
+              </button>
+            ) : (
+              <button
+                type="button"
+                class={form.button}
+                onClick={() => change({ is_active: true }, `${user.username} is active again.`)}
+              >
+                Reactivate {user.username}
+              </button>
+            )}
+            {user.is_superuser ? (
+              <button
+                type="button"
+                class={form.button}
+                onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}
+              >
+                Revoke superuser from {user.username}
+              </button>
+            ) : (
+              <button
+                type="button"
+                class={form.button}
+                onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}
+              >
+                Make {user.username} a superuser
+              </button>
+            )}
+          </>
         )}
         <button type="button" class={form.button} aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
           Reset {user.username}'s password

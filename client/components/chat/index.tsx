@@ -11,7 +11,7 @@ import type { WireMessage } from "../../../core/protocol";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
 import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
 import { dmWith } from "../../lib/rooms";
-import { useAttention } from "../../lib/use-attention";
+import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
@@ -59,16 +59,21 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     setPaneNow(next);
   };
   const online = useOnline();
-  const inbox = useInbox(me.id, openRoomId, {
+  // A room open in a hidden tab is not being read: its new messages count as unread.
+  const hidden = usePageHidden();
+  const inbox = useInbox(me.id, hidden ? null : openRoomId, {
     onIncoming(room, title, message: WireMessage) {
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
-      const heading = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
-      const body = message.deleted ? "Message deleted" : message.content;
+      const where = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
+      const heading = message.mentions?.includes(me.id) ? `${where} mentioned you` : where;
+      const text = message.thread_root === undefined ? message.content : `In a thread: ${message.content}`;
+      const body = message.deleted ? "Message deleted" : text;
       attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
   const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
-  const attention = useAttention(unread);
+  const mentions = inbox.rooms.reduce((sum, room) => sum + room.mention_count, 0);
+  const attention = useAttention(unread, mentions);
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");

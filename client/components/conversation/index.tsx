@@ -6,14 +6,17 @@
  * reach the latest. A person I have no DM with yet gets a draft conversation: the first
  * message creates the DM.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { hasNewer } from "../../lib/history-window";
 import { otherParticipant, roomName } from "../../lib/rooms";
 import { dayKey, dayLabel } from "../../lib/times";
+import { usePeople } from "../../lib/use-people";
 import { useRoom } from "../../lib/use-room";
 import { Avatar } from "../avatar";
+import { ThreadPanel } from "../thread";
+import { QuoteBar } from "../thread/quote";
 import { Composer } from "./composer";
 import styles from "./conversation.module.css";
 import { MessageItem, OutgoingItem } from "./message-item";
@@ -101,9 +104,20 @@ export function Conversation({
   const toBottom = useRef(false);
   /** Whether the last render showed the live end, which new messages keep me at. */
   const wasLive = useRef(true);
-  const people = useMemo(() => new Map(room.participants.map((user) => [user.id, user])), [room.participants]);
+  const people = usePeople(
+    room.participants,
+    state.messages.map((message) => message.sender),
+  );
   const latest = state.messages.at(-1);
   const name = (id: number) => people.get(id)?.full_name ?? "Someone";
+  const person = (id: number) => people.get(id);
+  /** The message I am quoting in my next send, and the root whose thread is open. */
+  const [quoting, setQuoting] = useState<WireMessage | null>(null);
+  const [threadOf, setThreadOf] = useState<WireMessage | null>(null);
+  // The root as the room shows it now (its summary moves with each reply), else as it was opened.
+  const threadRoot =
+    threadOf &&
+    (state.messages.find((m) => m.id === threadOf.id) ?? state.tail?.find((m) => m.id === threadOf.id) ?? threadOf);
 
   // The linked message goes to the middle once its page is in. Older pages go above: keep
   // what I was reading where it was. At the live end, new messages keep me at the bottom.
@@ -189,7 +203,8 @@ export function Conversation({
   const send = (text: string) => {
     // What I send goes at the live end: that is where I am taken.
     if (newer) jumpToLatest();
-    live.send(text);
+    live.send(text, quoting ? { reply_to: quoting.id } : undefined);
+    setQuoting(null);
   };
 
   // "Seen by" goes under my latest message that others have read up to.
@@ -240,6 +255,11 @@ export function Conversation({
         linked={message.id === at}
         onEdit={live.edit}
         onDelete={live.remove}
+        me={me.id}
+        people={people}
+        onReact={live.react}
+        onQuote={() => setQuoting(message)}
+        onOpenThread={() => setThreadOf(message)}
       />,
     );
     previous = message;
@@ -280,7 +300,7 @@ export function Conversation({
           {items}
           {/* My sends go at the live end, not under an older stretch. */}
           {state.outgoing
-            .filter((item) => item.echoed === undefined && !newer)
+            .filter((item) => item.echoed === undefined && !newer && item.reply?.thread === undefined)
             .map((item) => (
               <OutgoingItem
                 key={item.client_id}
@@ -313,7 +333,24 @@ export function Conversation({
             ? `${typingNames.join(", ")} are typing…`
             : ""}
       </p>
+      {quoting && <QuoteBar message={quoting} name={name(quoting.sender)} onCancel={() => setQuoting(null)} />}
       <Composer label={`Message ${header.name}`} onSend={send} onTyping={live.typing} />
+      {threadRoot && (
+        <ThreadPanel
+          root={threadRoot}
+          me={me}
+          people={person}
+          inGroup={room.is_group}
+          live={state.replies[threadRoot.id] ?? []}
+          outgoing={state.outgoing.filter((item) => item.reply?.thread === threadRoot.id)}
+          onSend={live.send}
+          onRetry={live.retry}
+          onDiscard={live.discard}
+          onEdit={live.edit}
+          onDelete={live.remove}
+          onClose={() => setThreadOf(null)}
+        />
+      )}
     </section>
   );
 }

@@ -13,6 +13,9 @@ import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { MessageText } from "../message-text";
+import { Reactions } from "../reactions";
+import { QuoteOf } from "../thread/quote";
+import { ThreadLink } from "../thread/summary";
 import styles from "./conversation.module.css";
 
 type MessageItemProps = {
@@ -27,6 +30,14 @@ type MessageItemProps = {
   linked?: boolean;
   onEdit: (id: number, content: string) => Promise<void>;
   onDelete: (id: number) => Promise<void>;
+  /** Who I am and the room's people by id, for reactions, quotes and thread summaries; without them a message shows no reactions. */
+  me?: number;
+  people?: Map<number, User>;
+  onReact?: (id: number, emoji: string, add: boolean) => Promise<void>;
+  /** Quote-replies to it ("Reply"). */
+  onQuote?: () => void;
+  /** Opens its thread ("Reply in thread", and its summary). */
+  onOpenThread?: () => void;
 };
 
 function EditForm({
@@ -93,7 +104,13 @@ export function MessageItem({
   linked = false,
   onEdit,
   onDelete,
+  me,
+  people,
+  onReact,
+  onQuote,
+  onOpenThread,
 }: MessageItemProps) {
+  const personOf = (id: number) => people?.get(id);
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState("");
   const [copied, setCopied] = useState(false);
@@ -136,6 +153,13 @@ export function MessageItem({
       <div class={styles.bubble}>
         {linked && <span class={styles.linkedMark}>Linked message</span>}
         {showSender && <span class={styles.sender}>{name}</span>}
+        {message.reply_to && (
+          <QuoteOf
+            room={message.room}
+            quote={message.reply_to}
+            name={personOf(message.reply_to.sender)?.full_name ?? "Someone"}
+          />
+        )}
         {editing ? (
           <EditForm
             message={message}
@@ -160,6 +184,17 @@ export function MessageItem({
           {mine && <span> · {seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
           <span role="status">{copied ? " · Link copied" : ""}</span>
         </span>
+        {me !== undefined && people && onReact && !message.deleted && (
+          <Reactions
+            reactions={message.reactions ?? []}
+            me={me}
+            people={people}
+            onReact={(emoji, add) => void act(onReact(message.id, emoji, add))}
+          />
+        )}
+        {message.thread && onOpenThread && (
+          <ThreadLink thread={message.thread} people={personOf} onOpen={onOpenThread} />
+        )}
         {problem && (
           <span role="alert" class={styles.problem}>
             {problem}
@@ -171,6 +206,21 @@ export function MessageItem({
           <button type="button" class={styles.small} onClick={copyLink} aria-label={`Copy link to message: ${gist}`}>
             Copy link
           </button>
+          {!message.deleted && onQuote && (
+            <button type="button" class={styles.small} onClick={onQuote} aria-label={`Reply to message: ${gist}`}>
+              Reply
+            </button>
+          )}
+          {!message.deleted && onOpenThread && (
+            <button
+              type="button"
+              class={styles.small}
+              onClick={onOpenThread}
+              aria-label={`Reply in thread to message: ${gist}`}
+            >
+              Reply in thread
+            </button>
+          )}
           {mine && !message.deleted && (
             <>
               <button

@@ -1,7 +1,8 @@
 /**
  * A modal dialog: labelled by its title, focus moved into it when it opens, kept inside it
  * while it is open (Tab wraps), and given back to whatever had it when it closes. Escape
- * and the backdrop close it.
+ * and the backdrop close it; Escape also when focus has fallen to the page (a pressed button
+ * that became disabled loses it), and then only the innermost dialog.
  */
 import type { ComponentChildren } from "preact";
 import { useId, useLayoutEffect, useRef } from "preact/hooks";
@@ -9,6 +10,15 @@ import styles from "./dialog.module.css";
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** The open dialogs' close handlers, innermost last. */
+const openDialogs: (() => void)[] = [];
+
+/** Escape pressed outside every dialog (focus on the page itself) closes the innermost one. */
+function escapeFromPage(event: KeyboardEvent) {
+  if (event.key !== "Escape" || openDialogs.length === 0) return;
+  openDialogs.at(-1)!();
+}
 
 type DialogProps = {
   title: string;
@@ -23,6 +33,16 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   const body = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
+
+  useLayoutEffect(() => {
+    const close = () => closeRef.current();
+    openDialogs.push(close);
+    if (openDialogs.length === 1) document.addEventListener("keydown", escapeFromPage);
+    return () => {
+      openDialogs.splice(openDialogs.indexOf(close), 1);
+      if (openDialogs.length === 0) document.removeEventListener("keydown", escapeFromPage);
+    };
+  }, []);
 
   useLayoutEffect(() => {
     const opener = document.activeElement as HTMLElement | null;

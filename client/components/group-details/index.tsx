@@ -7,6 +7,7 @@ import { useRef, useState } from "preact/hooks";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { useFormAction } from "../../lib/use-form-action";
 import { Dialog } from "../dialog";
+import { Confirm } from "../dialog/confirm";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
@@ -28,7 +29,7 @@ const canManage = (room: Room, me: User) => room.is_group && (me.is_superuser ||
 
 function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => void }) {
   const [title, setTitle] = useState(room.title);
-  const { problem, run } = useFormAction();
+  const { problem, run, edited } = useFormAction();
   const submit = (event: Event) => {
     event.preventDefault();
     void run(async () =>
@@ -38,7 +39,7 @@ function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => vo
     );
   };
   return (
-    <form class={`${form.form} ${styles.inline}`} onSubmit={submit} noValidate>
+    <form class={`${form.form} ${styles.inline}`} onSubmit={submit} onInput={edited} noValidate>
       <Field
         label="Group title"
         value={title}
@@ -106,10 +107,13 @@ function AddMembers({ room, onChanged }: { room: Room; onChanged: (room: Room) =
 /** The details dialog of a room I am in. */
 export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDetailsProps) {
   const [error, setError] = useState("");
+  /** What waits for a yes: leaving, or removing someone. */
+  const [confirming, setConfirming] = useState<{ leave: true } | { remove: User } | null>(null);
   const manager = canManage(room, me);
   const membersHeading = useRef<HTMLHeadingElement>(null);
 
   const remove = async (user: User) => {
+    setConfirming(null);
     setError("");
     try {
       await answer(
@@ -123,6 +127,7 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
     }
   };
   const leave = async () => {
+    setConfirming(null);
     setError("");
     try {
       await answer(api.rooms[":id"].leave.$post({ param: { id: String(room.id) } }));
@@ -145,7 +150,11 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
             {user.id === room.owner && <span class={styles.badge}>owner</span>}
             {user.id === me.id && <span class={styles.badge}>you</span>}
             {manager && user.id !== me.id && (
-              <button type="button" class={`${form.button} ${form.danger}`} onClick={() => remove(user)}>
+              <button
+                type="button"
+                class={`${form.button} ${form.danger}`}
+                onClick={() => setConfirming({ remove: user })}
+              >
                 Remove <span class="visually-hidden">{user.full_name}</span>
               </button>
             )}
@@ -160,10 +169,28 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
       )}
       {room.is_group && (
         <div class={form.actions}>
-          <button type="button" class={`${form.button} ${form.danger}`} onClick={leave}>
+          <button type="button" class={`${form.button} ${form.danger}`} onClick={() => setConfirming({ leave: true })}>
             Leave group
           </button>
         </div>
+      )}
+      {confirming && "leave" in confirming && (
+        <Confirm
+          title="Leave this group?"
+          message={`You will no longer see new messages in ${room.title}, and someone will have to add you back.`}
+          action="Leave group"
+          onConfirm={leave}
+          onCancel={() => setConfirming(null)}
+        />
+      )}
+      {confirming && "remove" in confirming && (
+        <Confirm
+          title={`Remove ${confirming.remove.full_name}?`}
+          message={`${confirming.remove.full_name} will no longer see ${room.title} or its messages.`}
+          action="Remove"
+          onConfirm={() => remove(confirming.remove)}
+          onCancel={() => setConfirming(null)}
+        />
       )}
     </Dialog>
   );

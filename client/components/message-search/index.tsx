@@ -8,6 +8,7 @@ import type { User } from "../../lib/api";
 import { roomName } from "../../lib/rooms";
 import { fullTime, listTime } from "../../lib/times";
 import { type SearchResult, useMessageSearch } from "../../lib/use-message-search";
+import { usePeople } from "../../lib/use-people";
 import styles from "./message-search.module.css";
 
 type RoomLike = { id: number; title: string; is_group: boolean; participants: User[] };
@@ -71,10 +72,14 @@ function byRoom(results: SearchResult[]): { room: number; title: string; results
 export function MessageSearch({ me, rooms, query, onQuery, onOpen, onBack }: MessageSearchProps) {
   const search = useMessageSearch(query);
   const roomOf = (id: number) => rooms.find((room) => room.id === id);
+  // Everyone in my rooms is known; people who have left them are looked up.
+  const everyone = rooms.flatMap((room) => room.participants);
+  const people = usePeople(
+    everyone,
+    search.results.map((result) => result.sender),
+  );
   const senderName = (result: SearchResult) =>
-    result.sender === me.id
-      ? "You"
-      : (roomOf(result.room)?.participants.find((user) => user.id === result.sender)?.full_name ?? "Someone");
+    result.sender === me.id ? "You" : (people.get(result.sender)?.full_name ?? "Someone");
   const status = search.problem
     ? search.problem
     : search.searching

@@ -20,7 +20,7 @@ export type NewGroupProps = {
 export function NewGroup({ onCreated, onClose }: NewGroupProps) {
   const [title, setTitle] = useState("");
   const [members, setMembers] = useState<User[]>([]);
-  const { problem, setProblem, busy, run } = useFormAction();
+  const { problem, setProblem, busy, run, edited } = useFormAction();
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -37,7 +37,7 @@ export function NewGroup({ onCreated, onClose }: NewGroupProps) {
 
   return (
     <Dialog title="New group" onClose={onClose}>
-      <form class={form.form} onSubmit={submit} noValidate>
+      <form class={form.form} onSubmit={submit} onInput={edited} noValidate>
         <Field
           label="Title"
           value={title}

@@ -40,7 +40,7 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
   const [firstName, setFirstName] = useState(me.first_name);
   const [lastName, setLastName] = useState(me.last_name);
   const [email, setEmail] = useState(me.email);
-  const { problem, busy, run } = useFormAction();
+  const { problem, busy, run, edited } = useFormAction();
   const [saved, setSaved] = useState("");
   const headingId = useId();
 
@@ -60,7 +60,7 @@ function NameForm({ me, onChanged }: { me: User; onChanged: (me: User) => void }
   };
 
   return (
-    <form class={form.form} onSubmit={submit} aria-labelledby={headingId} noValidate>
+    <form class={form.form} onSubmit={submit} onInput={edited} aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Name and email</h3>
       <Field
         label="First name"
@@ -101,7 +101,7 @@ function PasswordForm({ me }: { me: User }) {
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [repeated, setRepeated] = useState("");
-  const { problem, setProblem, busy, run } = useFormAction();
+  const { problem, setProblem, busy, run, edited } = useFormAction();
   const [saved, setSaved] = useState("");
   const headingId = useId();
 
@@ -127,7 +127,7 @@ function PasswordForm({ me }: { me: User }) {
   };
 
   return (
-    <form class={form.form} onSubmit={submit} aria-labelledby={headingId} noValidate>
+    <form class={form.form} onSubmit={submit} onInput={edited} aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Password</h3>
       <Field
         label="Current password"

@@ -56,6 +56,12 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
           </span>
           <span class={styles.line}>
             <span class={styles.preview}>{preview}</span>
+            {unread && room.mention_count > 0 && (
+              <span class={`${styles.badge} ${styles.mention}`}>
+                @{room.mention_count}
+                <span class="visually-hidden"> mentioning you</span>
+              </span>
+            )}
             {unread && (
               <span class={styles.badge}>
                 {room.unread_count}

@@ -37,7 +37,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
 
   return (
     <main class={styles.screen}>
-      <form class={`${styles.card} ${form.form}`} onSubmit={submit} aria-labelledby="sign-in-title">
+      <form
+        class={`${styles.card} ${form.form}`}
+        onSubmit={submit}
+        // The last failure's sentence goes once the person edits what they typed.
+        onInput={() => setProblem("")}
+        aria-labelledby="sign-in-title"
+      >
         <div>
           <h1 id="sign-in-title">Condor Chat</h1>
           <p class={styles.tagline}>Sign in to talk with your team.</p>

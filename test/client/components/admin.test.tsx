@@ -106,19 +106,15 @@ describe("Admin", () => {
     ]);
   });
 
-  it("shows the API's refusal when a superuser tries to demote themselves", async () => {
-    const api = await adminWith([root]);
-    api.on(
-      "PATCH",
-      "/profiles/1",
-      apiError(400, "You cannot deactivate or demote yourself.", "invalid", {
-        is_superuser: "cannot be turned off on your own account",
-      }),
-    );
-    fireEvent.click(await screen.findByRole("button", { name: "Revoke superuser from root" }));
-    const row = screen.getByRole("listitem", { name: "root" });
-    expect((await within(row).findByRole("alert")).textContent).toBe("You cannot deactivate or demote yourself.");
-    expect(within(row).getByText(/superuser$/)).toBeTruthy();
+  it("offers no deactivating or demoting on my own row (the API refuses both), only on others'", async () => {
+    const ann = aUser({ username: "ann", is_superuser: true });
+    await adminWith([root, ann]);
+    const mine = await screen.findByRole("listitem", { name: "root" });
+    expect(within(mine).queryByRole("button", { name: /Deactivate|Revoke superuser/ })).toBeNull();
+    expect(within(mine).getByRole("button", { name: "Reset root's password" })).toBeTruthy();
+    const hers = screen.getByRole("listitem", { name: "ann" });
+    expect(within(hers).getByRole("button", { name: "Deactivate ann" })).toBeTruthy();
+    expect(within(hers).getByRole("button", { name: "Revoke superuser from ann" })).toBeTruthy();
   });
 
   it("grants superuser", async () => {

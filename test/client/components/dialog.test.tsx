@@ -51,4 +51,34 @@ describe("Dialog", () => {
     fireEvent.keyDown(document.activeElement!, { key: "Tab", shiftKey: true });
     expect(document.activeElement).toBe(save);
   });
+
+  it("still closes on Escape when the pressed button turned disabled and focus fell to the page", () => {
+    render(<Opener />);
+    fireEvent.click(screen.getByRole("button", { name: "Open settings" }));
+    const save = screen.getByRole("button", { name: "Save" });
+    save.focus();
+    // What a form does while it saves: its button is disabled, and the browser drops focus.
+    save.blur();
+    save.setAttribute("disabled", "");
+    expect(document.activeElement).toBe(document.body);
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("closes only the innermost of two open dialogs on one Escape from the page", () => {
+    const closed: string[] = [];
+    render(
+      <>
+        <Dialog title="Outer" onClose={() => closed.push("outer")}>
+          <button type="button">Outer action</button>
+        </Dialog>
+        <Dialog title="Inner" onClose={() => closed.push("inner")}>
+          <button type="button">Inner action</button>
+        </Dialog>
+      </>,
+    );
+    (document.activeElement as HTMLElement).blur();
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(closed).toEqual(["inner"]);
+  });
 });

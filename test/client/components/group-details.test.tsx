@@ -29,11 +29,12 @@ describe("GroupDetails", () => {
     const members = within(screen.getByRole("list", { name: "Members" }));
     const [olga, mo, quinn] = members.getAllByRole("listitem");
     expect(within(olga).getByRole("img", { name: "online" })).toBeTruthy();
-    expect(olga.textContent).toBe("Olgaowner");
+    // Each begins with their initial: the picture of someone who never chose one.
+    expect(olga.textContent).toBe("OOlgaowner");
     expect(within(mo).getByRole("img", { name: "offline" })).toBeTruthy();
-    expect(mo.textContent).toBe("Moyou");
+    expect(mo.textContent).toBe("MMoyou");
     expect(within(quinn).queryByRole("img", { name: /online|offline/ })).toBeNull();
-    expect(quinn.textContent).toBe("Quinnpresence unknown");
+    expect(quinn.textContent).toBe("QQuinnpresence unknown");
   });
 
   it("hides renaming and removing from a member who is not the owner, but lets them add people and leave", async () => {
@@ -50,6 +51,9 @@ describe("GroupDetails", () => {
     api.on("DELETE", `/rooms/${room.id}/members/${member.id}`, { status: 204 });
     expect(screen.queryByRole("button", { name: "Remove Olga" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Remove Mo" }));
+    expect(api.sent("DELETE", `/rooms/${room.id}/members/${member.id}`)).toHaveLength(0);
+    const sure = screen.getByRole("dialog", { name: "Remove Mo?" });
+    fireEvent.click(within(sure).getByRole("button", { name: "Remove" }));
     await vi.waitFor(() => expect(onChanged).toHaveBeenCalledWith({ ...room, participants: [owner, quiet] }));
     expect(document.activeElement).toBe(screen.getByRole("heading", { name: "3 members" }));
     expect(api.sent("DELETE", `/rooms/${room.id}/members/${member.id}`)).toHaveLength(1);
@@ -106,7 +110,31 @@ describe("GroupDetails", () => {
     const { api, onLeft } = await details(room, member);
     api.on("POST", `/rooms/${room.id}/leave`, { status: 204 });
     fireEvent.click(screen.getByRole("button", { name: "Leave group" }));
+    const sure = screen.getByRole("dialog", { name: "Leave this group?" });
+    fireEvent.click(within(sure).getByRole("button", { name: "Leave group" }));
     await vi.waitFor(() => expect(onLeft).toHaveBeenCalledOnce());
+  });
+
+  it("asks before leaving or removing, and does nothing when I say no", async () => {
+    const room = group();
+    const { api, onLeft, onChanged } = await details(room, owner);
+    fireEvent.click(screen.getByRole("button", { name: "Leave group" }));
+    const sure = screen.getByRole("dialog", { name: "Leave this group?" });
+    // The safe answer has the focus.
+    expect(document.activeElement).toBe(within(sure).getByRole("button", { name: "Cancel" }));
+    fireEvent.click(within(sure).getByRole("button", { name: "Cancel" }));
+    fireEvent.click(screen.getByRole("button", { name: "Remove Mo" }));
+    fireEvent.keyDown(
+      within(screen.getByRole("dialog", { name: "Remove Mo?" })).getByRole("button", { name: "Cancel" }),
+      {
+        key: "Escape",
+      },
+    );
+    expect(screen.queryByRole("dialog", { name: "Remove Mo?" })).toBeNull();
+    expect(screen.getByRole("dialog", { name: "Group details" })).toBeTruthy();
+    expect(api.requests).toEqual([]);
+    expect(onLeft).not.toHaveBeenCalled();
+    expect(onChanged).not.toHaveBeenCalled();
   });
 
   it("shows the API's refusal when a removal is not allowed after all", async () => {
@@ -118,6 +146,7 @@ describe("GroupDetails", () => {
       apiError(403, "Only the room's creator or a superuser can do that.", "permission_denied"),
     );
     fireEvent.click(screen.getByRole("button", { name: "Remove Mo" }));
+    fireEvent.click(within(screen.getByRole("dialog", { name: "Remove Mo?" })).getByRole("button", { name: "Remove" }));
     expect((await screen.findByRole("alert")).textContent).toBe("Only the room's creator or a superuser can do that.");
     expect(onChanged).not.toHaveBeenCalled();
   });

@@ -95,6 +95,16 @@ describe("NewGroup", () => {
     expect(api.sent("POST", "/rooms")).toHaveLength(0);
   });
 
+  it("takes the title's error away as soon as a title is typed", async () => {
+    await newGroup();
+    fireEvent.click(screen.getByRole("button", { name: "Create group" }));
+    expect(screen.getByText("must not be blank")).toBeTruthy();
+    fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Night shift" } });
+    expect(screen.queryByText("must not be blank")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.getByLabelText("Title").getAttribute("aria-invalid")).toBeNull();
+  });
+
   it("shows why the server refused the group", async () => {
     const { api, onCreated } = await newGroup();
     api.on(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, answer, api } from "../../../client/lib/api";
-import { accessToken, signIn, signOut } from "../../../client/lib/session";
+import { accessToken, resumeSession, signIn, signOut } from "../../../client/lib/session";
 import { apiError, fakeApi } from "../support/fake-api";
 import { signedIn, TEST_ACCESS_TOKEN } from "../support/session";
 
@@ -35,6 +35,38 @@ describe("the session", () => {
     await signOut();
     expect(server.sent("POST", "/logout")[0].headers.get("x-condor-refresh")).toBe("cookie");
     expect(accessToken()).toBeNull();
+  });
+});
+
+describe("resuming a session on load", () => {
+  it("does not ask the server when this browser never signed in, so a fresh load logs no 401", async () => {
+    const server = fakeApi();
+    localStorage.clear();
+    expect(await resumeSession()).toBe(false);
+    expect(server.requests).toEqual([]);
+  });
+
+  it("renews through the cookie after a sign-in, and asks no more once signed out", async () => {
+    const server = fakeApi();
+    await signedIn(server);
+    server.on("POST", "/refresh_token", { body: { access: "renewed" } });
+    expect(await resumeSession()).toBe(true);
+    expect(accessToken()).toBe("renewed");
+    server.on("POST", "/logout", { body: { detail: "Signed out." } });
+    await signOut();
+    server.requests.length = 0;
+    expect(await resumeSession()).toBe(false);
+    expect(server.requests).toEqual([]);
+  });
+
+  it("stops asking once the server says the cookie no longer signs in", async () => {
+    const server = fakeApi();
+    await signedIn(server);
+    server.on("POST", "/refresh_token", apiError(401, "Token is invalid or expired", "token_not_valid"));
+    expect(await resumeSession()).toBe(false);
+    server.requests.length = 0;
+    expect(await resumeSession()).toBe(false);
+    expect(server.requests).toEqual([]);
   });
 });
 

@@ -51,14 +51,14 @@ describe("the room list", () => {
   } as RoomSummary;
 
   it("moves a room's preview and activity to a newer message and counts it unread", () => {
-    const next = withMessage(room, message(5, "latest"), true);
+    const next = withMessage(room, message(5, "latest"), true, 1);
     expect(next.messages[0].content).toBe("latest");
     expect(next.last_activity).toBe(message(5).timestamp);
     expect(next.unread_count).toBe(1);
   });
 
   it("keeps the preview when an older message arrives late", () => {
-    const next = withMessage({ ...room, messages: [message(9)] }, message(5), false);
+    const next = withMessage({ ...room, messages: [message(9)] }, message(5), false, 1);
     expect(next.messages[0].id).toBe(9);
   });
 
@@ -72,6 +72,7 @@ describe("the room list", () => {
   it("puts the unread count in the title only when there is one", () => {
     expect(titleFor(0)).toBe("Condor Chat");
     expect(titleFor(4)).toBe("(4) Condor Chat");
+    expect(titleFor(4, 1)).toBe("(@1 · 4) Condor Chat");
   });
 });
 

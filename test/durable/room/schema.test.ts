@@ -20,6 +20,7 @@ async function withBareStorage(work: (storage: DurableObjectStorage) => void | P
       "owed_counts",
       "news_told",
       "schema_version",
+      "reactions",
     ])
       sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);
