@@ -1,4 +1,5 @@
 /** A room's history as its object keeps it, and the pages the API serves of it. */
+import type { LinkPreview } from "./protocol";
 
 /** A message as its room's store holds it. */
 export type MessageRow = {
@@ -12,6 +13,8 @@ export type MessageRow = {
   clientId: string | null;
   /** The members it mentions; absent when none. */
   mentions?: number[];
+  /** Previews of its links; absent when none. */
+  previews?: LinkPreview[];
   /** Its reactions, in order of first use, each with who reacted in the order they did; absent when none. */
   reactions?: ReactionTally[];
   /** The message it quotes, as it reads now; absent when none. */

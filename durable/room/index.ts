@@ -19,6 +19,7 @@ import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
+import { LinkPreviews } from "./link-previews";
 import { Mentions } from "./mentions";
 import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
@@ -65,6 +66,7 @@ export class Room extends DurableObject<Env> {
   readonly #reads: ReadMarks;
   readonly #news: InboxNews;
   readonly #changes: MessageChanges;
+  readonly #previews: LinkPreviews;
   readonly #mentions = new Mentions(this.#room, () => this.#sockets.usersHere());
   readonly #reactions = new MessageReactions(
     this.ctx.storage,
@@ -92,6 +94,17 @@ export class Room extends DurableObject<Env> {
     const shown = (row: MessageRow) => this.#reactions.attach([row])[0];
     const changed = (message: WireMessage, recount: boolean) => this.#news.changed(message, recount);
     this.#changes = new MessageChanges(store, broadcast, changed, shown);
+    const previewed = (message: WireMessage) => {
+      broadcast({ type: "message_edited", message });
+      changed(message, false);
+    };
+    this.#previews = new LinkPreviews(
+      () => this.env,
+      store,
+      (work) => ctx.waitUntil(work),
+      previewed,
+      shown,
+    );
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads);
   }
 
@@ -183,6 +196,7 @@ export class Room extends DurableObject<Env> {
     const checked = reply.quote ? { ...input, quote: reply.quote } : input;
     const received = await this.#sequencer.receive({ ...checked, mentions });
     if (!received.isRetry) {
+      this.#previews.look(received.message);
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
       await this.#typing.set(input.senderId, false);
@@ -193,7 +207,9 @@ export class Room extends DurableObject<Env> {
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    return this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
+    const result = this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
+    if (result.ok) this.#previews.look(result.message);
+    return result;
   }
 
   /** Deletes a message of the caller's: its text is gone, its place in history stays. */

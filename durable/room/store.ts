@@ -4,6 +4,7 @@
  * only which room a block of ids belongs to.
  */
 import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
+import type { LinkPreview } from "../../core/protocol";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
 import { Threads } from "./threads";
@@ -18,6 +19,7 @@ type StoreRow = {
   edited_at: string | null;
   deleted_at: string | null;
   mentions: string | null;
+  previews: string | null;
   reply_to: number | null;
   thread_root: number | null;
 };
@@ -116,7 +118,7 @@ export class MessageStore {
   rewrite(id: number, change: MessageChange): MessageRow {
     const row = this.#sql
       .exec<StoreRow>(
-        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at), mentions = ? WHERE id = ? RETURNING *",
+        "UPDATE messages SET content = ?, edited_at = coalesce(?, edited_at), deleted_at = coalesce(?, deleted_at), mentions = ?, previews = NULL WHERE id = ? RETURNING *",
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
@@ -125,6 +127,22 @@ export class MessageStore {
       )
       .one();
     return this.#decorated([row])[0];
+  }
+
+  /**
+   * Keeps the previews of a message whose text is still `content` (an edit or delete since
+   * the pages were fetched makes them stale); answers the changed row, or null.
+   */
+  preview(id: number, content: string, previews: LinkPreview[]): MessageRow | null {
+    const rows = this.#sql
+      .exec<StoreRow>(
+        "UPDATE messages SET previews = ? WHERE id = ? AND content = ? AND deleted_at IS NULL RETURNING *",
+        JSON.stringify(previews),
+        id,
+        content,
+      )
+      .toArray();
+    return rows.length ? this.#decorated(rows)[0] : null;
   }
 
   /** Every participant's read position, by user id; 0 for one who has read nothing. */
@@ -212,6 +230,7 @@ export class MessageStore {
       deletedAt: row.deleted_at,
       clientId: row.client_id,
       ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
+      ...(row.previews === null ? {} : { previews: JSON.parse(row.previews) as LinkPreview[] }),
     };
     if (row.thread_root !== null) message.threadRoot = row.thread_root;
     return message;
