@@ -12,6 +12,7 @@ import { messageLink } from "../../lib/message-links";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { Avatar } from "../avatar";
+import { LinkPreviews } from "../link-preview";
 import { MessageText } from "../message-text";
 import { Reactions } from "../reactions";
 import { QuoteOf } from "../thread/quote";
@@ -174,6 +175,7 @@ export function MessageItem({
         ) : (
           <div class={styles.text}>
             <MessageText text={message.content} />
+            {message.previews && <LinkPreviews previews={message.previews} />}
           </div>
         )}
         <span class={styles.meta}>

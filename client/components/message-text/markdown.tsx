@@ -8,18 +8,9 @@ import { Lexer, type Token, type Tokens } from "marked";
 import type { ComponentChildren } from "preact";
 import { useMemo } from "preact/hooks";
 import { linkedMessage, openMessageLink } from "../../lib/message-links";
+import { safeHref } from "./address";
 import { CodeBlock } from "./code-block";
 import styles from "./message-text.module.css";
-
-/** The schemes a link may have; anything else (javascript:, data:, …) stays text. */
-const LINKABLE = new Set(["http:", "https:", "mailto:"]);
-
-/** The address a link may go to, or null when it must stay text. */
-export function safeHref(href: string): URL | null {
-  if (!URL.canParse(href)) return null;
-  const url = new URL(href);
-  return LINKABLE.has(url.protocol) ? url : null;
-}
 
 /** A link to a message of this app opens it in place; any other opens in a new tab. */
 function Link({ url, children }: { url: URL; children: ComponentChildren }) {
