@@ -26,6 +26,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   // A test-only secret: real ones come from `wrangler secret put` or .dev.vars.
                   JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+                  // Test-only: link previews may fetch the loopback page server. Never in wrangler.toml.
+                  PREVIEW_ALLOW_LOOPBACK: "yes",
                 },
               },
             }),
@@ -35,7 +37,7 @@ export default defineConfig(async () => {
             include: ["test/**/*.test.ts"],
             exclude: ["test/browser/**", "test/scripts/**", "test/client/**", "test/faults/**"],
             setupFiles: ["./test/support/apply-migrations.ts"],
-            globalSetup: ["./test/support/upstash-gateway.global.ts"],
+            globalSetup: ["./test/support/upstash-gateway.global.ts", "./test/support/page-server.global.ts"],
             sequence: { groupOrder: 1 },
           },
         }),

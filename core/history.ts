@@ -1,5 +1,6 @@
 /** A room's history as its object keeps it, and the pages the API serves of it. */
 import type { StoredAttachment } from "./attachments";
+import type { LinkPreview } from "./protocol";
 
 /** A message as its room's store holds it. */
 export type MessageRow = {
@@ -13,6 +14,8 @@ export type MessageRow = {
   clientId: string | null;
   /** The members it mentions; absent when none. */
   mentions?: number[];
+  /** Previews of its links; absent when none. */
+  previews?: LinkPreview[];
   /** Its reactions, in order of first use, each with who reacted in the order they did; absent when none. */
   reactions?: ReactionTally[];
   /** The message it quotes, as it reads now; absent when none. */

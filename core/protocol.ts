@@ -74,6 +74,16 @@ export const clientId = z.string().min(1, "must not be empty").max(64, "must be 
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** What a linked page says of itself (OpenGraph, Twitter card or <title>), as text. */
+export const LinkPreview = z.object({
+  url: z.string().describe("The link as it appears in the message"),
+  title: z.string().max(300).nullable(),
+  description: z.string().max(1000).nullable(),
+  image_url: z.string().nullable().describe("Always null for now: preview images are not kept yet"),
+  site_name: z.string().max(300).nullable(),
+});
+export type LinkPreview = z.infer<typeof LinkPreview>;
+
 const Reaction = z.object({
   emoji: z.string(),
   count: z.number().int().positive(),
@@ -120,6 +130,10 @@ export const WireMessage = z.object({
       "The members it mentions (@username, or @here for those in the room), never its sender; absent when none",
     ),
   reactions: z.array(Reaction).optional().describe("Its reactions, in order of first use; absent when none"),
+  previews: z
+    .array(LinkPreview)
+    .optional()
+    .describe("Previews of the first links in its text, added by the server after it is stored; absent when none"),
   reply_to: Quote.optional().describe("The message this one quotes (a quote-reply), as it reads now; absent when none"),
   thread_root: id
     .optional()

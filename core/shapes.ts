@@ -109,6 +109,7 @@ export function toMessage(row: MessageRow, links: AttachmentLinks, viewer?: numb
   // Absent when none: a message without them is the original's shape.
   if (row.mentions?.length) message.mentions = row.mentions;
   if (row.reactions?.length) message.reactions = reactionsOf(row.reactions, viewer);
+  if (row.previews?.length) message.previews = row.previews;
   if (row.replyTo) message.reply_to = row.replyTo;
   if (row.threadRoot !== undefined) message.thread_root = row.threadRoot;
   if (row.thread) message.thread = row.thread;

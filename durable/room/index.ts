@@ -20,6 +20,7 @@ import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
+import { LinkPreviews } from "./link-previews";
 import { Mentions } from "./mentions";
 import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
@@ -69,6 +70,7 @@ export class Room extends DurableObject<Env> {
   readonly #reads: ReadMarks;
   readonly #news: InboxNews;
   readonly #changes: MessageChanges;
+  readonly #previews: LinkPreviews;
   readonly #mentions = new Mentions(this.#room, () => this.#sockets.usersHere());
   readonly #reactions = new MessageReactions(
     this.ctx.storage,
@@ -98,6 +100,17 @@ export class Room extends DurableObject<Env> {
     const shown = (row: MessageRow) => withReactions([row])[0];
     const changed = (message: WireMessage, recount: boolean) => this.#news.changed(message, recount);
     this.#changes = new MessageChanges(room, store, broadcast, changed, shown);
+    const previewed = (message: WireMessage) => {
+      broadcast({ type: "message_edited", message });
+      changed(message, false);
+    };
+    this.#previews = new LinkPreviews(
+      () => this.env,
+      store,
+      (work) => ctx.waitUntil(work),
+      previewed,
+      shown,
+    );
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads, withReactions);
   }
 
@@ -190,6 +203,7 @@ export class Room extends DurableObject<Env> {
     const received = await this.#sequencer.receive({ ...checked, mentions });
     if ("refused" in received) return { ok: false, error: "invalid", fields: { attachments: received.why } };
     if (!received.isRetry) {
+      this.#previews.look(received.message);
       const told = this.#news.tell(received.message);
       // Every send stops its sender's typing.
       await this.#typing.set(input.senderId, false);
@@ -200,7 +214,9 @@ export class Room extends DurableObject<Env> {
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    return this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
+    const result = this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
+    if (result.ok) this.#previews.look(result.message);
+    return result;
   }
 
   /** Deletes a message of the caller's: its text and files are gone, its place in history stays. */

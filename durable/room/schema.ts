@@ -139,8 +139,16 @@ const ATTACHMENTS = `
   CREATE INDEX uploads_by_age ON uploads (uploaded_at);
 `;
 
+/**
+ * Link previews (see link-previews.ts): what the first links of a message's text say of
+ * themselves, as JSON, NULL when none; written after the message, cleared by an edit or delete.
+ */
+const LINK_PREVIEWS = `
+  ALTER TABLE messages ADD COLUMN previews TEXT;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS, ATTACHMENTS];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS, ATTACHMENTS, LINK_PREVIEWS];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

@@ -5,6 +5,7 @@
  */
 import type { StoredAttachment } from "../../core/attachments";
 import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
+import type { LinkPreview } from "../../core/protocol";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
 import { Threads } from "./threads";
@@ -19,6 +20,7 @@ type StoreRow = {
   edited_at: string | null;
   deleted_at: string | null;
   mentions: string | null;
+  previews: string | null;
   reply_to: number | null;
   thread_root: number | null;
   /** JSON of the message's files; NULL when none. */
@@ -136,9 +138,9 @@ export class MessageStore {
   rewrite(id: number, change: MessageChange): MessageRow {
     const row = this.#sql
       .exec<StoreRow>(
-        // A deleted message's files go with its text.
+        // A deleted message's files go with its text; a changed text's previews are read again.
         `UPDATE messages SET content = ?1, edited_at = coalesce(?2, edited_at), deleted_at = coalesce(?3, deleted_at),
-           attachments = iif(?3 IS NULL, attachments, NULL), mentions = ?4 WHERE id = ?5 RETURNING *`,
+           attachments = iif(?3 IS NULL, attachments, NULL), mentions = ?4, previews = NULL WHERE id = ?5 RETURNING *`,
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
@@ -147,6 +149,22 @@ export class MessageStore {
       )
       .one();
     return this.#decorated([row])[0];
+  }
+
+  /**
+   * Keeps the previews of a message whose text is still `content` (an edit or delete since
+   * the pages were fetched makes them stale); answers the changed row, or null.
+   */
+  preview(id: number, content: string, previews: LinkPreview[]): MessageRow | null {
+    const rows = this.#sql
+      .exec<StoreRow>(
+        "UPDATE messages SET previews = ? WHERE id = ? AND content = ? AND deleted_at IS NULL RETURNING *",
+        JSON.stringify(previews),
+        id,
+        content,
+      )
+      .toArray();
+    return rows.length ? this.#decorated(rows)[0] : null;
   }
 
   /** Every participant's read position, by user id; 0 for one who has read nothing. */
@@ -234,6 +252,7 @@ export class MessageStore {
       deletedAt: row.deleted_at,
       clientId: row.client_id,
       ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
+      ...(row.previews === null ? {} : { previews: JSON.parse(row.previews) as LinkPreview[] }),
     };
     if (row.thread_root !== null) message.threadRoot = row.thread_root;
     if (row.attachments !== null) message.attachments = JSON.parse(row.attachments) as StoredAttachment[];

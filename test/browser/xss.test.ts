@@ -3,6 +3,8 @@
  * plain text, nothing in them runs, and the Content Security Policy blocks inline script
  * even if some markup got into the page.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser } from "../../scripts/browser.ts";
@@ -19,23 +21,50 @@ const PAYLOADS = [
   `{{constructor.constructor('window.__xss=1')()}}`,
   `<details open ontoggle="window.__xss='details'">`,
 ];
+/** Markdown that would run if a link, an image or a code block let markup through; each shows as this text. */
+const MARKDOWN_PAYLOADS = [
+  { typed: "[click me](javascript:window.__xss='md-link')", shown: "[click me](javascript:window.__xss='md-link')" },
+  { typed: `![x](x" onerror="window.__xss='md-img')`, shown: `![x](x" onerror="window.__xss='md-img')` },
+  {
+    typed: "```html\n<img src=x onerror=\"window.__xss='md-code'\"><script>window.__xss='md-code'</script>\n```",
+    shown: `<img src=x onerror="window.__xss='md-code'"><script>window.__xss='md-code'</script>`,
+  },
+  { typed: "**<svg onload=\"window.__xss='md-bold'\">**", shown: `<svg onload="window.__xss='md-bold'">` },
+];
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** A page whose title, description and site name are payloads, for a link preview. */
+const PREVIEW_TITLE = `<img src=x onerror="window.__xss='preview'">`;
+const attribute = (text: string) => text.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+const PAYLOAD_PAGE = `<html><head><meta property="og:title" content="${attribute(PREVIEW_TITLE)}">
+  <meta property="og:description" content="${attribute(PAYLOADS[1])}"><meta property="og:site_name" content="${attribute(PAYLOADS[2])}"></head></html>`;
+
 let server: DevServer;
 let browser: Browser;
+let pageServer: Server;
 
 beforeAll(async () => {
-  server = await startDevServer([
-    { username: "ana", password: PASSWORD, firstName: PAYLOADS[0] },
-    { username: "bo", password: PASSWORD, firstName: PAYLOADS[2] },
-  ]);
+  pageServer = createServer((_request, response) =>
+    response.writeHead(200, { "content-type": "text/html" }).end(PAYLOAD_PAGE),
+  );
+  await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
+  server = await startDevServer(
+    [
+      { username: "ana", password: PASSWORD, firstName: PAYLOADS[0] },
+      { username: "bo", password: PASSWORD, firstName: PAYLOADS[2] },
+    ],
+    // Test-only: previews may fetch the payload page on loopback.
+    { vars: { PREVIEW_ALLOW_LOOPBACK: "yes" } },
+  );
   browser = await launchBrowser(inject("browser"));
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  pageServer?.closeAllConnections();
+  pageServer?.close();
 });
 
 async function api(path: string, token: string, json: unknown) {
@@ -79,7 +108,8 @@ describe("XSS payloads in the page", () => {
     )!.id;
     const title = PAYLOADS[1];
     const room = await api("/api/v1/rooms/", token, { title, participants: [boId] });
-    for (const payload of PAYLOADS)
+    const pageLink = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/payload`;
+    for (const payload of [...PAYLOADS, ...MARKDOWN_PAYLOADS.map((payload) => payload.typed), `see ${pageLink}`])
       await api("/api/v1/send_message_to_room/", token, { group_id: room.id, message: payload });
 
     const { page, dialogs } = await watchedPage();
@@ -92,13 +122,18 @@ describe("XSS payloads in the page", () => {
       .first()
       .click();
     for (const payload of PAYLOADS) await page.getByRole("log").getByText(payload, { exact: true }).first().waitFor();
+    for (const { shown } of MARKDOWN_PAYLOADS)
+      await page.getByRole("log").getByText(shown, { exact: true }).first().waitFor();
+    await page.getByRole("log").locator("pre code span").first().waitFor();
+    await page.getByRole("log").getByRole("link", { name: PREVIEW_TITLE, exact: true }).waitFor();
 
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     const injected = await page.evaluate(
       () =>
-        document.querySelectorAll("img[src='x'], iframe, svg[onload], details[ontoggle], a[href^='javascript:']")
-          .length,
+        document.querySelectorAll(
+          "img[src='x'], iframe, svg[onload], details[ontoggle], a[href^='javascript:'], [onerror]",
+        ).length,
     );
     expect(injected).toBe(0);
   });

@@ -12,5 +12,7 @@ declare module "vitest" {
     browser: FoundBrowser;
     /** A real Redis for the Node suites (redis.global.ts). */
     redisUrl: string;
+    /** The pages link previews fetch, on loopback (page-server.global.ts). */
+    pageServer: string;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Where a message is written: Enter sends, Shift+Enter breaks the line, `@` suggests the
- * room's members, and how much of the length limit is used shows beside it. In a room,
- * files come along too: pasted, dropped or picked with the button, uploaded at once, sent
- * with the text.
+ * room's members, how much of the length limit is used shows beside it, and a hint shows
+ * the Markdown that formats it. In a room, files come along too: pasted, dropped or picked
+ * with the button, uploaded at once, sent with the text.
  */
 import { useId, useRef, useState } from "preact/hooks";
 import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
@@ -117,7 +117,11 @@ export function Composer({ label, onSend, onTyping, disabled, roomId, members = 
         </>
       )}
       <span id={`${id}-hint`} class="visually-hidden">
-        Enter sends, Shift+Enter starts a new line.
+        Enter sends, Shift+Enter starts a new line. Markdown formats it: two stars for bold, underscores for italic,
+        backticks for code, three backticks for a block.
+      </span>
+      <span class={styles.formatHint} aria-hidden="true">
+        **bold** _italic_ `code` ```block```
       </span>
       <span id={`${id}-count`} class={`${styles.count} ${text.length >= WARN_FROM ? styles.countWarn : ""}`}>
         {text.length} / {MAX_MESSAGE_LENGTH}

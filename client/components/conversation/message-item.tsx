@@ -1,6 +1,6 @@
 /**
- * One message in a conversation: its sender (the first of a run, in groups), its text with
- * links, time, edited or deleted marks, and a "Copy link" to it; for my own, who has seen
+ * One message in a conversation: its sender (the first of a run, in groups), its text as
+ * Markdown, time, edited or deleted marks, and a "Copy link" to it; for my own, who has seen
  * it and editing or deleting it; for one still on its way, "sending" or "failed" with a
  * retry. The message a link opened the conversation at is highlighted.
  */
@@ -13,7 +13,8 @@ import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { MessageFiles } from "../attachments";
 import { Avatar } from "../avatar";
-import { LinkedText } from "../linked-text";
+import { LinkPreviews } from "../link-preview";
+import { MessageText } from "../message-text";
 import { Reactions } from "../reactions";
 import { QuoteOf } from "../thread/quote";
 import { ThreadLink } from "../thread/summary";
@@ -180,10 +181,11 @@ export function MessageItem({
           <p class={`${styles.text} ${styles.deleted}`}>This message was deleted.</p>
         ) : (
           <>
-            {message.content && (
-              <p class={styles.text}>
-                <LinkedText text={message.content} />
-              </p>
+            {(message.content || message.previews) && (
+              <div class={styles.text}>
+                {message.content && <MessageText text={message.content} />}
+                {message.previews && <LinkPreviews previews={message.previews} />}
+              </div>
             )}
             {message.attachments && <MessageFiles files={message.attachments} />}
           </>
@@ -272,10 +274,10 @@ export function OutgoingItem({
   return (
     <li class={`${styles.message} ${styles.mine} ${styles.first}`} data-client-id={item.client_id}>
       <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>
-        <p class={styles.text}>
-          <LinkedText text={item.content} />
+        <div class={styles.text}>
+          <MessageText text={item.content} />
           {item.attachments && ` (${item.attachments.length} file${item.attachments.length === 1 ? "" : "s"})`}
-        </p>
+        </div>
         <span class={styles.meta}>
           {item.status === "sending" ? (
             "Sending…"

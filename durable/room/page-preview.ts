@@ -1,0 +1,158 @@
+/**
+ * Fetches one page for a link preview and reads its OpenGraph, Twitter card and <title>
+ * metadata. Every hop is judged by core/link-previews/public-address.ts first: the host's
+ * own address when it is one, else every A and AAAA answer of a DNS-over-HTTPS lookup.
+ * Workers cannot pin fetch() to the address that was checked, so a name whose DNS changes
+ * between the lookup and the fetch could still slip through; the lookup narrows that to a
+ * race, and workerd itself refuses to fetch private addresses in production.
+ */
+import { isPublicAddress, judgeHost } from "../../core/link-previews/public-address";
+import type { LinkPreview } from "../../core/protocol";
+
+export const PAGE_LIMITS = {
+  /** The whole fetch, redirects and body included. */
+  timeoutMs: 5_000,
+  maxBytes: 1024 * 1024,
+  maxRedirects: 5,
+  title: 300,
+  description: 1000,
+  siteName: 300,
+};
+
+export type PageFetchOptions = { allowLoopback?: boolean; timeoutMs?: number };
+
+const DNS_OVER_HTTPS = "https://cloudflare-dns.com/dns-query";
+
+/** Whether every address `name` resolves to is public (and it resolves to at least one). */
+async function resolvesPublic(name: string, signal: AbortSignal): Promise<boolean> {
+  const answers = await Promise.all(
+    ["A", "AAAA"].map(async (type) => {
+      const url = `${DNS_OVER_HTTPS}?name=${encodeURIComponent(name)}&type=${type}`;
+      const answer = await fetch(url, { headers: { accept: "application/dns-json" }, signal });
+      if (!answer.ok) throw new Error(`DNS answered ${answer.status}`);
+      const body = (await answer.json()) as { Answer?: { type: number; data: string }[] };
+      return (body.Answer ?? []).filter((record) => record.type === 1 || record.type === 28).map((r) => r.data);
+    }),
+  );
+  const addresses = answers.flat();
+  return addresses.length > 0 && addresses.every(isPublicAddress);
+}
+
+/** Whether the preview may fetch `url`. */
+export async function mayFetch(url: URL, signal: AbortSignal, allowLoopback = false): Promise<boolean> {
+  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  const verdict = judgeHost(url.hostname, allowLoopback);
+  if (verdict.kind === "address") return verdict.public;
+  if (verdict.kind === "refused") return false;
+  return resolvesPublic(verdict.name, signal);
+}
+
+/** The body's first `max` bytes at most: the metadata is in the page's head, and the rest is never read. */
+async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const room = max - size;
+    chunks.push(value.byteLength > room ? value.subarray(0, room) : value);
+    size += Math.min(value.byteLength, room);
+    if (size >= max) {
+      await reader.cancel();
+      break;
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+/** HTMLRewriter hands attribute values and text as written: entities are decoded here. */
+const decodeEntities = (text: string) =>
+  text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (name[0] !== "#") return ENTITIES[name.toLowerCase()] ?? whole;
+    const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+
+const tidy = (text: string | undefined, max: number) => {
+  const clean = text && decodeEntities(text).replace(/\s+/g, " ").trim();
+  return clean ? clean.slice(0, max) : null;
+};
+
+/** The metadata of an HTML page. */
+export async function readMetadata(html: Uint8Array, url: string): Promise<LinkPreview | null> {
+  const meta = new Map<string, string>();
+  let title = "";
+  let inTitle = false;
+  const rewriter = new HTMLRewriter()
+    .on("meta", {
+      element(element) {
+        const key = (element.getAttribute("property") ?? element.getAttribute("name"))?.toLowerCase();
+        const content = element.getAttribute("content");
+        if (key && content !== null && !meta.has(key)) meta.set(key, content);
+      },
+    })
+    .on("title", {
+      element() {
+        inTitle = !title;
+      },
+      text(chunk) {
+        if (inTitle) title += chunk.text;
+        if (chunk.lastInTextNode) inTitle = false;
+      },
+    });
+  await rewriter.transform(new Response(html)).arrayBuffer();
+  const first = (...keys: string[]) => keys.map((key) => meta.get(key)).find((value) => value?.trim());
+  const preview: LinkPreview = {
+    url,
+    title: tidy(first("og:title", "twitter:title") ?? title, PAGE_LIMITS.title),
+    description: tidy(first("og:description", "twitter:description", "description"), PAGE_LIMITS.description),
+    // Images would have to be fetched through the same guard and kept as our own attachments; not yet.
+    image_url: null,
+    site_name: tidy(first("og:site_name", "twitter:site"), PAGE_LIMITS.siteName),
+  };
+  return preview.title || preview.description ? preview : null;
+}
+
+/**
+ * The preview of the page at `link`, or null when it may not be fetched, is not HTML, is
+ * too big or too slow, or says nothing about itself.
+ */
+export async function fetchPreview(link: string, options: PageFetchOptions = {}): Promise<LinkPreview | null> {
+  const signal = AbortSignal.timeout(options.timeoutMs ?? PAGE_LIMITS.timeoutMs);
+  try {
+    let url = new URL(link);
+    for (let hop = 0; hop <= PAGE_LIMITS.maxRedirects; hop++) {
+      if (!(await mayFetch(url, signal, options.allowLoopback))) return null;
+      const answer = await fetch(url, {
+        redirect: "manual",
+        signal,
+        headers: { accept: "text/html", "user-agent": "CondorChat-LinkPreview/1" },
+      });
+      const location = answer.headers.get("location");
+      if (answer.status >= 300 && answer.status < 400 && location) {
+        await answer.body?.cancel();
+        url = new URL(location, url);
+        continue;
+      }
+      const type = answer.headers.get("content-type") ?? "";
+      if (!answer.ok || !answer.body || !/^text\/html\b/i.test(type)) {
+        await answer.body?.cancel();
+        return null;
+      }
+      const html = await readCapped(answer.body, PAGE_LIMITS.maxBytes);
+      return await readMetadata(html, link);
+    }
+    return null;
+  } catch {
+    // Unreachable, refused by DNS, timed out, malformed: no preview, nothing else changes.
+    return null;
+  }
+}
