@@ -14,10 +14,12 @@ import { admin } from "./routes/admin";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
+import { openRooms } from "./routes/open-rooms";
 import { profiles, signUp } from "./routes/profiles";
 import { rooms } from "./routes/rooms";
 import { search } from "./routes/search";
 import { send } from "./routes/send";
+import { setup } from "./routes/setup";
 import { sockets } from "./routes/sockets";
 import { tokens } from "./routes/tokens";
 
@@ -38,6 +40,8 @@ export const PUBLIC_ROUTES = [
   "POST /api/v1/logout",
   "POST /api/v1/profiles",
   "GET /api/v1/openapi.json",
+  "GET /api/v1/setup",
+  "POST /api/v1/setup",
 ] as const satisfies readonly RouteKey[];
 
 const api = createPublicApp();
@@ -53,9 +57,12 @@ api.use("*", async (c, next) => {
 api.use("*", signedInUnless(PUBLIC_ROUTES));
 const routes = api
   .route("/", tokens)
+  .route("/", setup)
   .route("/", signUp)
   .route("/", profiles)
   .route("/", avatars)
+  // Before rooms, so /rooms/open is not taken for a room's id.
+  .route("/", openRooms)
   .route("/", rooms)
   .route("/", send)
   .route("/", messages)
@@ -85,6 +92,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
   },
   tags: [
     { name: "Tokens", description: "Signing in and out: access and refresh tokens (JWT)." },
+    { name: "Setup", description: "First run: the first administrator, while no user exists." },
     { name: "Profiles", description: "Users: who is there, who you can chat with, and your own profile." },
     { name: "Avatars", description: "Profile pictures, stored in R2 and served under /media/." },
     { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },

@@ -88,6 +88,21 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 200, other: 200, self: 200, superuser: 200 },
   ],
   [
+    "GET /api/v1/setup/",
+    () => ({ method: "GET", path: "/api/v1/setup/" }),
+    { anonymous: 200, other: 200, superuser: 200 },
+  ],
+  // Users exist in every world: setup is done, for anyone.
+  [
+    "POST /api/v1/setup/",
+    () => ({
+      method: "POST",
+      path: "/api/v1/setup/",
+      json: { username: `late_${crypto.randomUUID().slice(0, 8)}`, password: "long enough" },
+    }),
+    { anonymous: 409, other: 409, superuser: 409 },
+  ],
+  [
     "GET /api/v1/profiles/",
     () => ({ method: "GET", path: "/api/v1/profiles/" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
@@ -140,6 +155,17 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     "POST /api/v1/rooms/",
     (w) => ({ method: "POST", path: "/api/v1/rooms/", json: { title: "another", participants: [w.newcomer.id] } }),
     { anonymous: 401, other: 201, self: 201, owner: 201, superuser: 201 },
+  ],
+  [
+    "GET /api/v1/rooms/open/",
+    () => ({ method: "GET", path: "/api/v1/rooms/open/" }),
+    { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },
+  ],
+  // The matrix room is closed: joining it is for nobody outside it, and no news to those in it.
+  [
+    "POST /api/v1/rooms/{id}/join/",
+    (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/join/` }),
+    { anonymous: 401, other: 404, self: 200, owner: 200, superuser: 404 },
   ],
   [
     "GET /api/v1/rooms/{id}/",
