@@ -13,6 +13,7 @@ import { sameOrigin } from "./auth/same-origin";
 import { admin } from "./routes/admin";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
+import { inviteAcceptance, invites } from "./routes/invites";
 import { messages } from "./routes/messages";
 import { openRooms } from "./routes/open-rooms";
 import { profiles, signUp } from "./routes/profiles";
@@ -42,6 +43,8 @@ export const PUBLIC_ROUTES = [
   "GET /api/v1/openapi.json",
   "GET /api/v1/setup",
   "POST /api/v1/setup",
+  "GET /api/v1/invites/{code}",
+  "POST /api/v1/invites/{code}/accept",
 ] as const satisfies readonly RouteKey[];
 
 const api = createPublicApp();
@@ -58,6 +61,8 @@ api.use("*", signedInUnless(PUBLIC_ROUTES));
 const routes = api
   .route("/", tokens)
   .route("/", setup)
+  .route("/", invites)
+  .route("/", inviteAcceptance)
   .route("/", signUp)
   .route("/", profiles)
   .route("/", avatars)
@@ -93,6 +98,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
   tags: [
     { name: "Tokens", description: "Signing in and out: access and refresh tokens (JWT)." },
     { name: "Setup", description: "First run: the first administrator, while no user exists." },
+    { name: "Invites", description: "Links that let someone make their own account." },
     { name: "Profiles", description: "Users: who is there, who you can chat with, and your own profile." },
     { name: "Avatars", description: "Profile pictures, stored in R2 and served under /media/." },
     { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },

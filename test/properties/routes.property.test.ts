@@ -15,7 +15,8 @@ async function world() {
   const member = await makeUser({ firstName: "Member" });
   const room = await makeRoom(owner, [member], "property room");
   const sent = await sendToRoom(owner, room.id, "a message");
-  return { owner, member, room, message: sent.messages.at(-1) };
+  const invite = (await call("POST", "/api/v1/invites/", { token: owner.access, json: {} })).body;
+  return { owner, member, room, message: sent.messages.at(-1), invite };
 }
 type World = Awaited<ReturnType<typeof world>>;
 
@@ -50,6 +51,14 @@ const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
     first_name: "F",
     last_name: "L",
   }),
+  "POST /api/v1/invites/": () => ({ expires_in: 3600, max_uses: 5 }),
+  "POST /api/v1/invites/{code}/accept/": () => ({
+    username: "invited_user",
+    password: "long enough",
+    email: "i@b.example",
+    first_name: "F",
+    last_name: "L",
+  }),
   "PATCH /api/v1/profiles/{id}/": () => ({
     first_name: "x",
     email: "m@b.example",
@@ -74,6 +83,7 @@ const pathOf = (path: string, w: World) =>
         ? w.message.id
         : w.room.id,
     user_id: w.member.id,
+    code: w.invite.code,
   });
 
 /** Every documented route that takes a JSON body. */

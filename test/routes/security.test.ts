@@ -103,6 +103,37 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 409, other: 409, superuser: 409 },
   ],
   [
+    "POST /api/v1/invites/",
+    () => ({ method: "POST", path: "/api/v1/invites/", json: { max_uses: 2 } }),
+    { anonymous: 401, other: 403, self: 403, owner: 403, superuser: 201 },
+  ],
+  [
+    "GET /api/v1/invites/",
+    () => ({ method: "GET", path: "/api/v1/invites/" }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
+  ],
+  // The world's invite is the superuser's: anyone else's revoking finds none.
+  [
+    "DELETE /api/v1/invites/{code}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/invites/${w.invite.code}/` }),
+    { anonymous: 401, other: 404, self: 404, owner: 404, superuser: 204 },
+  ],
+  // Looking up and accepting an invite ignore any token: the code is what counts.
+  [
+    "GET /api/v1/invites/{code}/",
+    (w) => ({ method: "GET", path: `/api/v1/invites/${w.invite.code}/` }),
+    { anonymous: 200, other: 200, superuser: 200 },
+  ],
+  [
+    "POST /api/v1/invites/{code}/accept/",
+    (w) => ({
+      method: "POST",
+      path: `/api/v1/invites/${w.invite.code}/accept/`,
+      json: { username: `joined_${crypto.randomUUID().slice(0, 8)}`, password: "long enough" },
+    }),
+    { anonymous: 201, other: 201, superuser: 201 },
+  ],
+  [
     "GET /api/v1/profiles/",
     () => ({ method: "GET", path: "/api/v1/profiles/" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },

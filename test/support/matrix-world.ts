@@ -1,5 +1,5 @@
 /** The people and things the access matrix and the bad-input tests act on, made fresh per case. */
-import { makeRoom, makeUser, sendToRoom } from "./api";
+import { call, makeRoom, makeUser, sendToRoom } from "./api";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
@@ -19,7 +19,8 @@ export async function world() {
   const room = await makeRoom(owner, [member], "matrix room");
   const sent = await sendToRoom(owner, room.id, "owner's message");
   const message = sent.messages.at(-1);
-  return { owner, member, other, admin, newcomer, room, message };
+  const invite = (await call("POST", "/api/v1/invites/", { token: admin.access, json: {} })).body;
+  return { owner, member, other, admin, newcomer, room, message, invite };
 }
 export type World = Awaited<ReturnType<typeof world>>;
 export type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";
