@@ -118,7 +118,8 @@ function multipart(field: string, name: string, bytes: Uint8Array, type: string,
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-describe("generated bad input over REST", () => {
+// Sixty D1 round trips and two snapshots a run take about 5 s on a busy machine: past the default timeout.
+describe("generated bad input over REST", { timeout: 30_000 }, () => {
   let w: World;
   beforeAll(async () => {
     w = await world();
