@@ -39,7 +39,7 @@ describe("the first run", () => {
 
     await page.getByRole("button", { name: "Invite people" }).click();
     await page.getByRole("button", { name: "Make an invite link" }).click();
-    const link = await page.getByLabel("Invite link").inputValue();
+    const link = await page.getByLabel("Invite link", { exact: true }).inputValue();
     expect(link).toMatch(new RegExp(`^${server.url}/join/[A-Za-z0-9_-]{22}$`));
     await page.getByRole("img", { name: "QR code of the invite link" }).waitFor();
     await context.close();
