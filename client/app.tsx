@@ -5,6 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { Chat, loadMe } from "./components/chat";
 import { ErrorBoundary } from "./components/error-boundary";
+import { FirstRun } from "./components/first-run";
+import { inviteCodeOf, Join } from "./components/join";
 import { SignIn } from "./components/sign-in";
 import type { User } from "./lib/api";
 import { onSignedOut, resumeSession, signOut } from "./lib/session";
@@ -13,8 +15,16 @@ import "./app.css";
 type Phase =
   | { kind: "starting" }
   | { kind: "signed-out" }
+  | { kind: "first-run" }
+  | { kind: "joining"; code: string }
   | { kind: "signed-in"; me: User }
   | { kind: "failed"; message: string };
+
+/** Whether no user exists yet, so the page offers setup instead of signing in. */
+async function setupNeeded(): Promise<boolean> {
+  const response = await fetch("/api/v1/setup/").catch(() => null);
+  return response?.ok === true && ((await response.json()) as { needed: boolean }).needed;
+}
 
 function Shell() {
   const [phase, setPhase] = useState<Phase>({ kind: "starting" });
@@ -26,7 +36,12 @@ function Shell() {
     );
 
   useEffect(() => {
-    void resumeSession().then((resumed) => (resumed ? enter() : setPhase({ kind: "signed-out" })));
+    void resumeSession().then(async (resumed) => {
+      if (resumed) return enter();
+      const code = inviteCodeOf(location.pathname);
+      if (code) return setPhase({ kind: "joining", code });
+      setPhase({ kind: (await setupNeeded()) ? "first-run" : "signed-out" });
+    });
     return onSignedOut(() => setPhase({ kind: "signed-out" }));
   }, []);
 
@@ -39,6 +54,10 @@ function Shell() {
       );
     case "signed-out":
       return <SignIn onSignedIn={() => void enter()} />;
+    case "first-run":
+      return <FirstRun onSignedIn={() => void enter()} />;
+    case "joining":
+      return <Join code={phase.code} onSignedIn={() => void enter()} />;
     case "failed":
       return (
         <main style={{ padding: "2rem" }}>

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "permission_denied",
   "not_found",
   "conflict",
+  "gone",
   "too_large",
   "unsupported_media_type",
   "throttled",

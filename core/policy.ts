@@ -9,6 +9,8 @@ export type Actor = { id: number; isSuperuser: boolean };
 export type Membership = { role: "owner" | "member" } | null | undefined;
 /** What the policy needs to know of a room. */
 export type RoomKind = { isGroup: boolean };
+/** What joining a room without being added needs to know of it. */
+export type RoomOpenness = RoomKind & { isOpen: boolean };
 
 /** Only participants read a room, its history and its socket. */
 export const canRead = (membership: Membership): boolean => membership != null;
@@ -50,3 +52,21 @@ export const canSetAccountFlags = (actor: Actor): boolean => actor.isSuperuser;
 /** A superuser creates users; anyone may sign up while sign-up is open. */
 export const canCreateUser = (actor: Actor | undefined, signUpOpen: boolean): boolean =>
   signUpOpen || actor?.isSuperuser === true;
+
+/** Anyone signed in joins an open group; a closed room is by invitation only. */
+export const canJoin = (room: RoomOpenness): boolean => room.isGroup && room.isOpen;
+
+/** Who manages a group opens or closes it; a DM is never open. */
+export const canChangeOpenness = (actor: Actor, room: RoomKind, membership: Membership): boolean =>
+  room.isGroup && canManage(actor, room, membership);
+
+/** Superusers make invite links; everyone does when the installation allows it. */
+export const canCreateInvite = (actor: Actor, invitesByAnyone: boolean): boolean =>
+  invitesByAnyone || actor.isSuperuser;
+
+/** Superusers see and revoke every invite; anyone else only their own. */
+export const canManageInvite = (actor: Actor, invite: { createdBy: number }): boolean =>
+  actor.isSuperuser || invite.createdBy === actor.id;
+
+/** Superusers list every invite; anyone else lists their own. */
+export const seesAllInvites = (actor: Actor): boolean => actor.isSuperuser;

@@ -55,6 +55,8 @@ export const RoomSchema = z
         "Who may rename the room and remove people: its creator until they leave, then its longest-standing member; null for a DM",
     }),
     last_activity: z.string(),
+    open: z.boolean().openapi({ description: "Anyone signed in may find and join it; a DM never is" }),
+    default: z.boolean().openapi({ description: "Every new user joins it" }),
   })
   .openapi("Room");
 
@@ -153,5 +155,7 @@ export function toRoom(room: RoomRow, participants: User[], owner: number | null
     created_by: room.createdBy,
     owner,
     last_activity: messages.at(-1)?.timestamp ?? room.createdAt,
+    open: room.isOpen,
+    default: room.isDefault,
   };
 }

@@ -252,12 +252,17 @@ async function createUser(args: string[], superuser: boolean): Promise<void> {
 
   // The check and the insert go in one call; the unique indexes, not the check, keep two
   // users apart, and OR IGNORE turns their refusal into "no row" instead of an error.
+  // The new user joins the default rooms, named by the fresh hash: nobody else has its salt.
+  const hash = await hashPassword(password);
+  const at = sqlText(new Date().toISOString());
   const [[check], inserted] = execute(target, [
     takenQuery(username, email),
     `INSERT OR IGNORE INTO users (username, email, first_name, last_name, password, is_superuser, date_joined)
-     VALUES (${[username, email, firstName, lastName, await hashPassword(password)].map(sqlText).join(", ")},
-             ${superuser ? 1 : 0}, ${sqlText(new Date().toISOString())})
+     VALUES (${[username, email, firstName, lastName, hash].map(sqlText).join(", ")},
+             ${superuser ? 1 : 0}, ${at})
      RETURNING id`,
+    `INSERT OR IGNORE INTO room_members (room_id, user_id, role, joined_at)
+     SELECT r.id, u.id, 'member', ${at} FROM rooms r, users u WHERE r.is_default = 1 AND u.password = ${sqlText(hash)}`,
   ]);
   if (inserted.length === 0) {
     const problems = takenProblems(username, email, check);

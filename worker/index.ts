@@ -14,12 +14,15 @@ import { admin } from "./routes/admin";
 import { attachmentFiles, attachments } from "./routes/attachments";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
+import { inviteAcceptance, invites } from "./routes/invites";
 import { messages } from "./routes/messages";
+import { openRooms } from "./routes/open-rooms";
 import { profiles, signUp } from "./routes/profiles";
 import { reactions } from "./routes/reactions";
 import { rooms } from "./routes/rooms";
 import { search } from "./routes/search";
 import { send } from "./routes/send";
+import { setup } from "./routes/setup";
 import { sockets } from "./routes/sockets";
 import { tokens } from "./routes/tokens";
 
@@ -44,6 +47,10 @@ export const PUBLIC_ROUTES = [
   "GET /api/v1/openapi.json",
   // The signed link is the permission: an <img> sends no token.
   "GET /api/v1/rooms/{id}/attachments/{attachment}",
+  "GET /api/v1/setup",
+  "POST /api/v1/setup",
+  "GET /api/v1/invites/{code}",
+  "POST /api/v1/invites/{code}/accept",
 ] as const satisfies readonly RouteKey[];
 
 const api = createPublicApp();
@@ -59,11 +66,16 @@ api.use("*", async (c, next) => {
 api.use("*", signedInUnless(PUBLIC_ROUTES));
 const routes = api
   .route("/", tokens)
+  .route("/", setup)
+  .route("/", invites)
+  .route("/", inviteAcceptance)
   .route("/", signUp)
   .route("/", profiles)
   .route("/", avatars)
   .route("/", attachments)
   .route("/", attachmentFiles)
+  // Before rooms, so /rooms/open is not taken for a room's id.
+  .route("/", openRooms)
   .route("/", rooms)
   .route("/", send)
   .route("/", messages)
@@ -94,6 +106,8 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
   },
   tags: [
     { name: "Tokens", description: "Signing in and out: access and refresh tokens (JWT)." },
+    { name: "Setup", description: "First run: the first administrator, while no user exists." },
+    { name: "Invites", description: "Links that let someone make their own account." },
     { name: "Profiles", description: "Users: who is there, who you can chat with, and your own profile." },
     { name: "Avatars", description: "Profile pictures, stored in R2 and served under /media/." },
     { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },

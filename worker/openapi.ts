@@ -21,6 +21,7 @@ const errorText: Record<number, string> = {
   403: "Signed in, but not allowed",
   404: "No such thing, or not visible to you",
   409: "Conflicts with the current state",
+  410: "Was here once, but is no longer usable (expired, revoked or used up)",
   413: "Body too large",
   415: "Body is not JSON",
   429: "Too many attempts; see Retry-After",

@@ -65,6 +65,11 @@ export async function signIn(username: string, password: string): Promise<void> 
   localStorage.setItem(SIGNED_IN_FLAG, "1");
 }
 
+/** Makes an account that is signed in at once (first-run setup, an invite): it answers as signing in does. */
+export async function signInAsNew(path: string, account: unknown): Promise<void> {
+  access = (await tokenRoute(path, account)).access;
+}
+
 /**
  * Runs a renewal while no other tab of this browser renews. The tabs share one refresh
  * cookie, which rotates on use: two renewals sent at once would both present the same

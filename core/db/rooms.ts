@@ -2,7 +2,7 @@
  * Queries on rooms and their members. Statements in a batch are Drizzle builders, never
  * `db.run(sql)`: Drizzle's D1 batch cannot bind the parameters of a raw statement.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import { type Database, now } from ".";
 import { dmKey } from "./dm-key";
 import { type RoomRow, roomMembers, rooms, type UserRow, users } from "./schema";
@@ -113,11 +113,12 @@ export async function createGroupRoom(
   title: string,
   creatorId: number,
   memberIds: number[],
+  { open = false }: { open?: boolean } = {},
 ): Promise<RoomRow> {
   const at = now();
   const others = memberIds.filter((id) => id !== creatorId);
   const [[room]] = await db.batch([
-    db.insert(rooms).values({ title, isGroup: true, createdBy: creatorId, createdAt: at }).returning(),
+    db.insert(rooms).values({ title, isGroup: true, createdBy: creatorId, createdAt: at, isOpen: open }).returning(),
     // sqlite_sequence holds the id just given to the room: nothing else writes in between,
     // because a D1 batch is one transaction.
     db.insert(roomMembers).select(sql`
@@ -182,4 +183,59 @@ export async function roomTitlesOf(db: Database, userId: number): Promise<{ id: 
     .from(rooms)
     .innerJoin(roomMembers, eq(roomMembers.roomId, rooms.id))
     .where(eq(roomMembers.userId, userId));
+}
+
+/**
+ * The statement that puts a user made in the same batch into every default room. The user
+ * is named by their fresh password hash: its random salt belongs to nobody else, and when
+ * the batch's insert was skipped it names nobody, so nobody joins.
+ */
+export function joinDefaultRoomsStatement(db: Database, passwordHash: string) {
+  return db
+    .insert(roomMembers)
+    .select(sql`SELECT r.id, u.id, 'member', ${now()}
+      FROM rooms r, users u WHERE r.is_default = 1 AND u.password = ${passwordHash}`)
+    .onConflictDoNothing();
+}
+
+/** The default rooms a user is in: those a new user was just put into. */
+export async function defaultRoomsOf(db: Database, userId: number): Promise<RoomRow[]> {
+  return db
+    .select()
+    .from(rooms)
+    .where(
+      and(eq(rooms.isDefault, true), sql`${rooms.id} IN (SELECT room_id FROM room_members WHERE user_id = ${userId})`),
+    );
+}
+
+/** An open room and how many people are in it, as the list of rooms to join shows it. */
+export type OpenRoom = { room: RoomRow; memberCount: number };
+
+/** A page of the open rooms a user is not in, the most people first, and how many there are. */
+export async function openRoomsFor(
+  db: Database,
+  userId: number,
+  page: { limit: number; offset: number },
+): Promise<{ rows: OpenRoom[]; total: number }> {
+  const notIn = and(
+    eq(rooms.isOpen, true),
+    sql`${rooms.id} NOT IN (SELECT room_id FROM room_members WHERE user_id = ${userId})`,
+  );
+  const memberCount = sql<number>`(SELECT count(*) FROM room_members m WHERE m.room_id = ${rooms.id})`;
+  const [rows, [{ total }]] = await db.batch([
+    db
+      .select({ room: rooms, memberCount })
+      .from(rooms)
+      .where(notIn)
+      .orderBy(sql`${memberCount} DESC`, asc(rooms.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ total: count() }).from(rooms).where(notIn),
+  ]);
+  return { rows, total };
+}
+
+/** Opens or closes a group room to everyone. */
+export async function setRoomOpen(db: Database, roomId: number, open: boolean): Promise<void> {
+  await db.update(rooms).set({ isOpen: open }).where(eq(rooms.id, roomId));
 }

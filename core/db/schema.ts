@@ -43,6 +43,10 @@ export const rooms = sqliteTable("rooms", {
   dmKey: text("dm_key").unique(),
   createdBy: integer("created_by").references(() => users.id),
   createdAt: text("created_at").notNull(),
+  // An open room is listed to everyone and anyone joins it; a closed one is by invitation.
+  isOpen: integer("is_open", { mode: "boolean" }).notNull().default(false),
+  // Every new user joins the default rooms (first-run setup makes "General" one).
+  isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
 });
 
 export const roomMembers = sqliteTable(
@@ -106,6 +110,24 @@ export const messageBlocks = sqliteTable("message_blocks", {
   roomId: integer("room_id").notNull(),
 });
 
+// Invite links: only the SHA-256 of a code is kept, so a read of this table gives nobody a
+// live code. `uses_left` null is unlimited.
+export const invites = sqliteTable(
+  "invites",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    createdBy: integer("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usesLeft: integer("uses_left"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("invites_by_creator").on(t.createdBy)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
+export type InviteRow = typeof invites.$inferSelect;
 export type LoginFailureRow = typeof loginFailures.$inferSelect;

@@ -1,6 +1,7 @@
 /** Queries on users. */
 import { type AnyColumn, and, asc, count, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import { type Database, now } from ".";
+import { joinDefaultRoomsStatement } from "./rooms";
 import { refreshTokens, type UserRow, users } from "./schema";
 
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
@@ -115,14 +116,25 @@ export function identityConflict(err: unknown): Record<string, string> | undefin
 /** What a new user is made of; the rest (flags, dates) takes the table's defaults. */
 export type NewUserRow = Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "password">;
 
-/** Stores a new user; a username or email taken meanwhile fails as identityConflict reads it. */
+/**
+ * Stores a new user, who joins the default rooms in the same transaction; a username or
+ * email taken meanwhile fails as identityConflict reads it.
+ */
 export async function createUser(db: Database, values: NewUserRow): Promise<UserRow> {
-  const [created] = await db
-    .insert(users)
-    .values({ ...values, dateJoined: now() })
-    .returning();
+  const [[created]] = await db.batch([
+    db
+      .insert(users)
+      .values({ ...values, dateJoined: now() })
+      .returning(),
+    joinDefaultRoomsStatement(db, values.password),
+  ]);
   return created;
 }
+
+/** The columns of a new user in the table's order, for an INSERT ... SELECT. */
+export const newUserColumns = (values: NewUserRow, superuser: boolean) =>
+  sql`NULL, ${values.username}, ${values.email}, ${values.firstName}, ${values.lastName}, ${values.password},
+    ${superuser ? 1 : 0}, 1, NULL, ${now()}, NULL`;
 
 /** What a profile change may set; undefined leaves a column as it is. */
 export type UserChanges = Partial<

@@ -88,6 +88,52 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 200, other: 200, self: 200, superuser: 200 },
   ],
   [
+    "GET /api/v1/setup/",
+    () => ({ method: "GET", path: "/api/v1/setup/" }),
+    { anonymous: 200, other: 200, superuser: 200 },
+  ],
+  // Users exist in every world: setup is done, for anyone.
+  [
+    "POST /api/v1/setup/",
+    () => ({
+      method: "POST",
+      path: "/api/v1/setup/",
+      json: { username: `late_${crypto.randomUUID().slice(0, 8)}`, password: "long enough" },
+    }),
+    { anonymous: 409, other: 409, superuser: 409 },
+  ],
+  [
+    "POST /api/v1/invites/",
+    () => ({ method: "POST", path: "/api/v1/invites/", json: { max_uses: 2 } }),
+    { anonymous: 401, other: 403, self: 403, owner: 403, superuser: 201 },
+  ],
+  [
+    "GET /api/v1/invites/",
+    () => ({ method: "GET", path: "/api/v1/invites/" }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
+  ],
+  // The world's invite is the superuser's: anyone else's revoking finds none.
+  [
+    "DELETE /api/v1/invites/{code}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/invites/${w.invite.code}/` }),
+    { anonymous: 401, other: 404, self: 404, owner: 404, superuser: 204 },
+  ],
+  // Looking up and accepting an invite ignore any token: the code is what counts.
+  [
+    "GET /api/v1/invites/{code}/",
+    (w) => ({ method: "GET", path: `/api/v1/invites/${w.invite.code}/` }),
+    { anonymous: 200, other: 200, superuser: 200 },
+  ],
+  [
+    "POST /api/v1/invites/{code}/accept/",
+    (w) => ({
+      method: "POST",
+      path: `/api/v1/invites/${w.invite.code}/accept/`,
+      json: { username: `joined_${crypto.randomUUID().slice(0, 8)}`, password: "long enough" },
+    }),
+    { anonymous: 201, other: 201, superuser: 201 },
+  ],
+  [
     "GET /api/v1/profiles/",
     () => ({ method: "GET", path: "/api/v1/profiles/" }),
     { anonymous: 401, other: 200, self: 200, superuser: 200 },
@@ -140,6 +186,17 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     "POST /api/v1/rooms/",
     (w) => ({ method: "POST", path: "/api/v1/rooms/", json: { title: "another", participants: [w.newcomer.id] } }),
     { anonymous: 401, other: 201, self: 201, owner: 201, superuser: 201 },
+  ],
+  [
+    "GET /api/v1/rooms/open/",
+    () => ({ method: "GET", path: "/api/v1/rooms/open/" }),
+    { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },
+  ],
+  // The matrix room is closed: joining it is for nobody outside it, and no news to those in it.
+  [
+    "POST /api/v1/rooms/{id}/join/",
+    (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/join/` }),
+    { anonymous: 401, other: 404, self: 200, owner: 200, superuser: 404 },
   ],
   [
     "GET /api/v1/rooms/{id}/",

@@ -99,6 +99,18 @@ describe("createuser", () => {
     expect(outcome.stderr).toContain("User not created: the email 'Alice@Example.com' is already taken.");
   });
 
+  it("puts the new user into the rooms marked default", async () => {
+    const [{ id: room }] = await query(
+      "INSERT INTO rooms (title, is_group, created_at, is_open, is_default) VALUES ('General', 1, '2026-01-01', 1, 1) RETURNING id",
+    );
+    const outcome = await manage("createuser", "--username", "dana", "--password", "secret1");
+    expect(outcome.code).toBe(0);
+    const rows = await query(
+      "SELECT m.room_id FROM room_members m JOIN users u ON u.id = m.user_id WHERE u.username = 'dana'",
+    );
+    expect(rows).toEqual([{ room_id: room }]);
+  });
+
   it("stores quotes and SQL in values as plain text, in the --name=value form", async () => {
     const lastName = "'); DROP TABLE users; --";
     const outcome = await manage(

@@ -20,22 +20,26 @@ export function idRoutes(
   document: OpenApiDocument,
   others: Record<string, () => BodyInit> = {},
 ): [string, (id: string) => RouteRequest][] {
-  return documentedRoutes(document)
-    .filter((route) => route.pathParams.length > 0)
-    .filter((route) => route.body !== "multipart" || others[route.key] !== undefined)
-    .map((route: DocumentedRoute) => {
-      if (route.body === "json" && !(route.key in VALID_BODIES)) {
-        throw new Error(`${route.key} is missing from id-routes.ts's VALID_BODIES`);
-      }
-      const body = others[route.key];
-      return [
-        route.key,
-        (id: string) => ({
-          method: route.method,
-          path: fillPath(route.path, id),
-          ...(route.body === "json" ? { json: VALID_BODIES[route.key] } : {}),
-          ...(body ? { body: body() } : {}),
-        }),
-      ];
-    });
+  return (
+    documentedRoutes(document)
+      .filter((route) => route.pathParams.length > 0)
+      // An invite's code is no id: any base64url text may be one, so "abc" is a 404, not a 400.
+      .filter((route) => !route.pathParams.includes("code"))
+      .filter((route) => route.body !== "multipart" || others[route.key] !== undefined)
+      .map((route: DocumentedRoute) => {
+        if (route.body === "json" && !(route.key in VALID_BODIES)) {
+          throw new Error(`${route.key} is missing from id-routes.ts's VALID_BODIES`);
+        }
+        const body = others[route.key];
+        return [
+          route.key,
+          (id: string) => ({
+            method: route.method,
+            path: fillPath(route.path, id),
+            ...(route.body === "json" ? { json: VALID_BODIES[route.key] } : {}),
+            ...(body ? { body: body() } : {}),
+          }),
+        ];
+      })
+  );
 }

@@ -31,7 +31,8 @@ export async function world() {
     body: attachmentForm(),
   });
   const file: { id: string; url: string } = upload.body;
-  return { owner, member, other, admin, newcomer, room, message, file };
+  const invite = (await call("POST", "/api/v1/invites/", { token: admin.access, json: {} })).body;
+  return { owner, member, other, admin, newcomer, room, message, file, invite };
 }
 export type World = Awaited<ReturnType<typeof world>>;
 export type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";

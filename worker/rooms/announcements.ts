@@ -6,7 +6,7 @@
  */
 
 import type { Database } from "../../core/db";
-import { roomIdsOf } from "../../core/db/rooms";
+import { defaultRoomsOf, roomIdsOf } from "../../core/db/rooms";
 import type { RoomRow, UserRow } from "../../core/db/schema";
 import { avatarUrl, fullName } from "../../core/shapes";
 import { inboxObject } from "../../durable/inbox";
@@ -38,6 +38,20 @@ export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], 
       by,
     ),
   ]);
+}
+
+/** Someone joined an open room by themselves: its sockets hear it, and so do their own other tabs. */
+export async function announceSelfJoined(env: Env, room: RoomRow, user: UserRow, origin: string) {
+  await Promise.all([
+    announceJoined(env, room, [user], user.id, origin),
+    inboxObject(env, user.id).push({ type: "added_to_room", room: room.id, title: room.title, by: user.id }),
+  ]);
+}
+
+/** A new user's default rooms hear that they joined; the user has no tabs open yet. */
+export async function announceNewUser(env: Env, db: Database, user: UserRow, origin: string) {
+  const rooms = await defaultRoomsOf(db, user.id);
+  await Promise.all(rooms.map((room) => announceJoined(env, room, [user], user.id, origin)));
 }
 
 export async function announceLeft(env: Env, roomId: number, userIds: number[]) {

@@ -30,9 +30,10 @@ import { hashPassword, verifyPassword } from "../auth/passwords";
 import { optionalUser } from "../auth/require-user";
 import { errors, idParam, json, jsonBody, pageQuery, pageSchema, paginated } from "../openapi";
 import { email, password, personName, username } from "../profile-fields";
-import { announceDeactivated, announceUsernameChanged } from "../rooms/announcements";
+import { announceDeactivated, announceNewUser, announceUsernameChanged } from "../rooms/announcements";
 
-const NewUser = z.object({
+/** A new account, as sign-up, first-run setup and an invite take it. */
+export const NewUser = z.object({
   username,
   first_name: personName.default(""),
   last_name: personName.default(""),
@@ -72,7 +73,7 @@ const ProfileId = z.object({ id: idParam });
 const AVAILABLE_USERS_LIMIT = 500;
 
 /** Answers a write that lost a race for a username or email as the earlier check would. */
-function refuseTaken(err: unknown): never {
+export function refuseTaken(err: unknown): never {
   const taken = identityConflict(err);
   if (taken) throw invalid("That username or email is taken.", taken);
   throw err;
@@ -276,6 +277,7 @@ export const signUp = createPublicApp().openapi(
       lastName: input.last_name,
       password: await hashPassword(input.password),
     }).catch(refuseTaken);
+    await announceNewUser(c.env, db, created, originOf(c.req.url));
     return c.json(await userAnswer(c.env, originOf(c.req.url), created), 201);
   },
 );

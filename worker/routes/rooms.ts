@@ -14,11 +14,12 @@ import {
   participantsOf,
   removeMember,
   renameRoom,
+  setRoomOpen,
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
 import type { MessageRow } from "../../core/history";
-import { canManage, canRead } from "../../core/policy";
+import { canChangeOpenness, canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
 import { pageOfRooms, roomAnswer } from "../answers/rooms";
@@ -41,8 +42,14 @@ export const MAX_PARTICIPANTS = 500;
 const title = z.string().trim().min(1, "must not be blank").max(255);
 const participantIds = z.array(idField).max(MAX_PARTICIPANTS);
 
-const NewRoom = z.object({ title, participants: participantIds.default([]) });
-const RoomChanges = z.object({ title });
+const open = z.boolean().openapi({ description: "Anyone signed in may find and join the room" });
+const NewRoom = z.object({ title, participants: participantIds.default([]), open: open.default(false) });
+const RoomChanges = z
+  .object({ title: title.optional(), open: open.optional() })
+  .refine((changes) => changes.title !== undefined || changes.open !== undefined, {
+    message: "give a title or open",
+    path: ["title"],
+  });
 const NewMembers = z.object({ participants: participantIds.min(1) });
 const RoomId = z.object({ id: idParam });
 const MemberPath = z.object({ id: idParam, user_id: idParam });
@@ -135,7 +142,7 @@ export const rooms = createApp()
       const db = database(c.env);
       const memberIds = [...new Set(input.participants)];
       await assertUsersExist(db, memberIds);
-      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds);
+      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds, { open: input.open });
       await announceCreated(c.env, room, memberIds, c.var.user.id);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
@@ -162,19 +169,29 @@ export const rooms = createApp()
       path: "/rooms/{id}",
       operationId: "renameRoom",
       tags: ["Rooms"],
-      summary: "Rename a group room (its owner or a superuser)",
+      summary: "Rename a group room, or open or close it (its owner or a superuser)",
       request: { params: RoomId, ...jsonBody(RoomChanges) },
       responses: { 200: json(RoomSchema, "The renamed room"), ...errors(400, 401, 403, 404, 415) },
     }),
     async (c) => {
       const db = database(c.env);
       const { room, member } = await roomToManage(db, c.req.valid("param").id, c.var.user);
+      const changes = c.req.valid("json");
+      if (!room.isGroup && changes.open !== undefined)
+        throw invalid("A direct message is never open.", { open: "direct messages stay between their two people" });
       if (!room.isGroup)
         throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
-      const { title } = c.req.valid("json");
-      await renameRoom(db, room.id, title);
-      await announceRenamed(c.env, room.id);
-      const answer = await roomAnswer(c.env, { ...room, title }, originOf(c.req.url), c.var.user.id);
+      if (changes.open !== undefined) {
+        if (!canChangeOpenness(c.var.user, room, member))
+          throw forbidden("Only who manages a room opens or closes it.");
+        await setRoomOpen(db, room.id, changes.open);
+      }
+      if (changes.title !== undefined) {
+        await renameRoom(db, room.id, changes.title);
+        await announceRenamed(c.env, room.id);
+      }
+      const changed = { ...room, title: changes.title ?? room.title, isOpen: changes.open ?? room.isOpen };
+      const answer = await roomAnswer(c.env, changed, originOf(c.req.url), c.var.user.id);
       // A superuser may rename a room they are not in, but only participants read it.
       return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);
     },

@@ -29,7 +29,7 @@ const Credentials = z.object({
 const refreshToken = z.string().min(1).max(4096);
 /** `refresh` is required unless in cookie mode, where the body may be `{}`. */
 const RefreshRequest = z.object({ refresh: refreshToken.optional() });
-const TokenPair = z.object({
+export const TokenPair = z.object({
   access: z.string(),
   refresh: z
     .string()
@@ -43,7 +43,7 @@ const REFRESH_COOKIE = "condor_refresh";
 const REFRESH_COOKIE_PATH = "/api/v1";
 
 const cookieMode = (c: Context) => c.req.header(REFRESH_MODE_HEADER) === "cookie";
-const modeHeader = {
+export const modeHeader = {
   headers: z.object({
     [REFRESH_MODE_HEADER]: z
       .literal("cookie")
@@ -73,7 +73,7 @@ function unlessSpent(err: unknown) {
 }
 
 /** A token pair as the request asked for it: both in the body, or the refresh one as a cookie. */
-function tokenAnswer(c: Context, pair: { access: string; refresh: string }) {
+export function tokenAnswer(c: Context, pair: { access: string; refresh: string }) {
   if (!cookieMode(c)) return pair;
   // Chromium and Firefox keep Secure cookies on http://localhost and 127.0.0.1 too.
   setCookie(c, REFRESH_COOKIE, pair.refresh, {

@@ -25,7 +25,7 @@ type Pane =
   | { kind: "admin" }
   | { kind: "search" }
   | null;
-type Dialog = "profile" | "new-group" | "details" | null;
+type Dialog = "profile" | "new-group" | "details" | "open-rooms" | "invites" | null;
 
 const useOnline = () => {
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -80,6 +80,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const messageSearch = useLazy(() => import("../message-search"), pane?.kind === "search");
   const newGroup = useLazy(() => import("../new-group"), dialog === "new-group");
   const details = useLazy(() => import("../group-details"), dialog === "details");
+  const openRooms = useLazy(() => import("../open-rooms"), dialog === "open-rooms");
+  const invites = useLazy(() => import("../invites"), dialog === "invites");
 
   const openRoom = openRoomId === null ? undefined : inbox.rooms.find((room) => room.id === openRoomId);
 
@@ -210,6 +212,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onOpenRoom={(id) => setPane({ kind: "room", id })}
           onOpenPerson={openPerson}
           onNewGroup={() => setDialog("new-group")}
+          onBrowseOpenRooms={() => setDialog("open-rooms")}
+          onInvite={me.is_superuser ? () => setDialog("invites") : undefined}
           onProfile={() => setDialog("profile")}
           onAdmin={() => setPane({ kind: "admin" })}
           onSearchMessages={() => setPane({ kind: "search" })}
@@ -230,6 +234,16 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onClose={closeDialog}
         />
       )}
+      {dialog === "open-rooms" && openRooms.module && (
+        <openRooms.module.OpenRooms
+          onJoined={(room) => {
+            closeDialog();
+            showRoom(room);
+          }}
+          onClose={closeDialog}
+        />
+      )}
+      {dialog === "invites" && invites.module && <invites.module.Invites onClose={closeDialog} />}
       {dialog === "details" && details.module && openRoom && (
         <details.module.GroupDetails
           room={openRoom}

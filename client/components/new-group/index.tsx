@@ -20,6 +20,7 @@ export type NewGroupProps = {
 export function NewGroup({ onCreated, onClose }: NewGroupProps) {
   const [title, setTitle] = useState("");
   const [members, setMembers] = useState<User[]>([]);
+  const [open, setOpen] = useState(false);
   const { problem, setProblem, busy, run, edited } = useFormAction();
 
   const submit = (event: Event) => {
@@ -30,7 +31,9 @@ export function NewGroup({ onCreated, onClose }: NewGroupProps) {
     }
     void run(async () =>
       onCreated(
-        await answer(api.rooms.$post({ json: { title: title.trim(), participants: members.map((user) => user.id) } })),
+        await answer(
+          api.rooms.$post({ json: { title: title.trim(), participants: members.map((user) => user.id), open } }),
+        ),
       ),
     );
   };
@@ -49,6 +52,10 @@ export function NewGroup({ onCreated, onClose }: NewGroupProps) {
         />
         <PeoplePicker label="Add people" chosen={members} onChange={setMembers} />
         {problem.fields.participants && <p class={form.fieldError}>{problem.fields.participants}</p>}
+        <label>
+          <input type="checkbox" checked={open} onChange={(event) => setOpen(event.currentTarget.checked)} /> Open:
+          anyone can find and join it
+        </label>
         <div class={form.actions}>
           <button type="submit" class={`${form.button} ${form.primary}`} disabled={busy}>
             Create group

@@ -20,6 +20,9 @@ type SidebarProps = {
   onOpenRoom: (id: number) => void;
   onOpenPerson: (person: User) => void;
   onNewGroup: () => void;
+  onBrowseOpenRooms: () => void;
+  /** Offered to whoever may make invite links. */
+  onInvite?: () => void;
   onProfile: () => void;
   onAdmin: () => void;
   onSearchMessages: () => void;
@@ -89,6 +92,14 @@ export function Sidebar(props: SidebarProps) {
         <button type="button" class={styles.tool} onClick={props.onNewGroup}>
           New group
         </button>
+        <button type="button" class={styles.tool} onClick={props.onBrowseOpenRooms}>
+          Browse open rooms
+        </button>
+        {props.onInvite && (
+          <button type="button" class={styles.tool} onClick={props.onInvite}>
+            Invite people
+          </button>
+        )}
         <button type="button" class={styles.tool} onClick={props.onSearchMessages}>
           Search messages
         </button>

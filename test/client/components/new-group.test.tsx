@@ -64,7 +64,17 @@ describe("NewGroup", () => {
     ).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
-    expect(api.sent("POST", "/rooms")[0].body).toEqual({ title: "Tea party", participants: [alice.id] });
+    expect(api.sent("POST", "/rooms")[0].body).toEqual({ title: "Tea party", participants: [alice.id], open: false });
+  });
+
+  it("makes the group open when asked", async () => {
+    const { api, onCreated } = await newGroup();
+    api.on("POST", "/rooms", { status: 201, body: aRoom({ title: "Lobby", participants: [me], open: true }) });
+    fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Lobby" } });
+    fireEvent.click(screen.getByRole("checkbox", { name: /Open/ }));
+    fireEvent.click(screen.getByRole("button", { name: "Create group" }));
+    await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(api.sent("POST", "/rooms")[0].body).toEqual({ title: "Lobby", participants: [], open: true });
   });
 
   it("empties the search on Escape before Escape closes the dialog", async () => {

@@ -38,6 +38,8 @@ export function aRoom(overrides: Partial<Room> & Pick<Room, "participants">): Ro
     created_by: createdBy,
     owner: isGroup ? createdBy : null,
     last_activity: "2026-11-27T10:00:00.000Z",
+    open: false,
+    default: false,
     ...overrides,
   };
 }
