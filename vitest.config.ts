@@ -11,9 +11,11 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
+import { generateVapidKeys } from "./core/web-push";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  const vapid = await generateVapidKeys();
   return {
     test: {
       projects: [
@@ -26,6 +28,10 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   // A test-only secret: real ones come from `wrangler secret put` or .dev.vars.
                   JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+                  // A pair of this run's own, and the tests' push service on plain-http loopback.
+                  VAPID_PUBLIC_KEY: vapid.publicKey,
+                  VAPID_PRIVATE_KEY: vapid.privateKey,
+                  PUSH_ALLOW_LOOPBACK: "true",
                 },
               },
             }),
@@ -35,7 +41,7 @@ export default defineConfig(async () => {
             include: ["test/**/*.test.ts"],
             exclude: ["test/browser/**", "test/scripts/**", "test/client/**", "test/faults/**"],
             setupFiles: ["./test/support/apply-migrations.ts"],
-            globalSetup: ["./test/support/upstash-gateway.global.ts"],
+            globalSetup: ["./test/support/upstash-gateway.global.ts", "./test/support/push-service.global.ts"],
             sequence: { groupOrder: 1 },
           },
         }),

@@ -23,3 +23,9 @@ export const PONG = '{"type":"pong"}';
  */
 export const MATCH_START = "\uE000";
 export const MATCH_END = "\uE001";
+/** A member's notification levels in a room (core/notify.ts has the rules that use them). */
+export const NOTIFY_LEVELS = ["everything", "mentions", "nothing"] as const;
+export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
+/** The level of a member who never chose one: a DM is one person talking to you, a group is many. */
+export const notifyLevel = (chosen: NotifyLevel | null, isGroup: boolean): NotifyLevel =>
+  chosen ?? (isGroup ? "mentions" : "everything");

@@ -16,6 +16,7 @@ import { errorBody } from "../core/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
 import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
 import type { Message } from "../core/shapes";
+import { InboxPush } from "./inbox-push";
 import { closeSilentSockets } from "./keep-alive";
 import { roomObject } from "./room/context";
 
@@ -35,12 +36,25 @@ type SummaryRow = { room_id: number; unread: number; latest: string | null; coun
 export class Inbox extends DurableObject<Env> {
   /** Whose inbox this is, from the name it is addressed by (see inboxObject). */
   readonly #userId = Number(this.ctx.id.name!.slice(INBOX_NAME_PREFIX.length));
+  readonly #pushes: InboxPush;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS room_summaries (
       room_id INTEGER PRIMARY KEY, unread INTEGER NOT NULL, latest TEXT, counted_to INTEGER NOT NULL, read_to INTEGER NOT NULL)`);
+    this.#pushes = new InboxPush(
+      () => this.env,
+      this.#userId,
+      ctx.storage.sql,
+      (at) => this.#wakeBy(at),
+    );
+  }
+
+  /** Sets the alarm to ring no later than `at`. */
+  async #wakeBy(at: number) {
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || set > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** An upgrade the worker has authenticated as this inbox's user: the socket first gets the unread counts. */
@@ -56,7 +70,7 @@ export class Inbox extends DurableObject<Env> {
     server.serializeAttachment({ connectedAt: Date.now() });
     server.send(JSON.stringify({ type: "unread", counts } satisfies InboxFrame));
     await presenceStore(this.env).heartbeat(userId);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
+    await this.#wakeBy(Date.now() + HEARTBEAT_EVERY_MS);
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
   }
 
@@ -86,12 +100,15 @@ export class Inbox extends DurableObject<Env> {
     await presenceStore(this.env).offline(this.#userId);
   }
 
-  /** Renews the user's presence while any tab is open; a tab gone silent counts as closed. */
+  /** Renews the user's presence while any tab is open (a tab gone silent counts as closed); sends pushes due again. */
   async alarm() {
+    await this.#pushes.retryDue().catch((err) => console.warn("push retries failed", err));
+    const retry = this.#pushes.nextDue();
+    if (retry !== undefined) await this.ctx.storage.setAlarm(retry);
     closeSilentSockets(this.ctx, (ws) => (ws.deserializeAttachment() as { connectedAt: number }).connectedAt);
     if (this.#openSockets().length === 0) return this.#wentAway();
     await presenceStore(this.env).heartbeat(this.#userId);
-    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
+    await this.#wakeBy(Date.now() + HEARTBEAT_EVERY_MS);
   }
 
   #openSockets() {
@@ -162,6 +179,13 @@ export class Inbox extends DurableObject<Env> {
         readTo: row.read_to,
       });
     }
+    // Not awaited: the room waits for no push service.
+    const away = this.#openSockets().length === 0;
+    this.ctx.waitUntil(
+      this.#pushes
+        .roomMessages(messages, title, away)
+        .catch((err) => console.warn("push for new messages failed", err)),
+    );
     for (const [i, message] of messages.entries()) {
       await this.push({ type: "room_message", room: message.room, title, message, first_dm: opensDm && i === 0 });
     }

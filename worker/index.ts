@@ -14,6 +14,7 @@ import { admin } from "./routes/admin";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { messages } from "./routes/messages";
+import { notifications } from "./routes/notifications";
 import { profiles, signUp } from "./routes/profiles";
 import { rooms } from "./routes/rooms";
 import { search } from "./routes/search";
@@ -60,7 +61,8 @@ const routes = api
   .route("/", send)
   .route("/", messages)
   .route("/", search)
-  .route("/", sockets);
+  .route("/", sockets)
+  .route("/", notifications);
 
 const openApiConfig = {
   openapi: "3.1.0",
@@ -90,6 +92,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
     { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },
     { name: "Messages", description: "Sending, reading, editing and deleting messages." },
     { name: "Search", description: "Finding messages across your rooms." },
+    { name: "Push", description: "Web Push: notifications to your browsers while the app is closed." },
   ],
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],

@@ -12,5 +12,7 @@ declare module "vitest" {
     browser: FoundBrowser;
     /** A real Redis for the Node suites (redis.global.ts). */
     redisUrl: string;
+    /** The loopback push service's origin (push-service.global.ts). */
+    pushService: string;
   }
 }

@@ -3,6 +3,7 @@
  * participants see a room and its history; its owner (the creator) or a superuser renames
  * it, deletes it and removes people; any participant adds people to a group or leaves it.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Database, database } from "../../core/db";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
+import { NOTIFY_LEVELS, notifyLevel } from "../../core/notify";
 import { canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
@@ -50,7 +52,13 @@ const HistoryQuery = z.object({
   around: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-const RoomSummarySchema = RoomSchema.extend({ unread_count: z.number().int() }).openapi("RoomSummary");
+const RoomSummarySchema = RoomSchema.extend({
+  unread_count: z.number().int(),
+  notify: z
+    .enum(NOTIFY_LEVELS)
+    .openapi({ description: "Your notification level here, the room kind's default applied" }),
+  hidden: z.boolean().openapi({ description: "Always false: hidden rooms are left out of the list" }),
+}).openapi("RoomSummary");
 const HistoryPage = z
   .object({
     messages: z.array(MessageSchema),
@@ -96,7 +104,7 @@ export const rooms = createApp()
         ).values(),
       ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
-      const results = rows.map(({ room, summary }) => ({
+      const results = rows.map(({ room, summary, notify, hidden }) => ({
         ...toRoom(
           room,
           people.get(room.id)!.participants.map((user) => users.get(user.id)!),
@@ -104,6 +112,8 @@ export const rooms = createApp()
           summary.latest ? [summary.latest] : [],
         ),
         unread_count: summary.unread,
+        notify: notifyLevel(notify, room.isGroup),
+        hidden,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },
