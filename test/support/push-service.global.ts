@@ -3,8 +3,8 @@
  * real one does (POST to a subscription's endpoint) and keeps them, so a test can read what
  * arrived. The endpoint's first path segment says how it answers:
  * /ok/<id> 201, /gone/<id> 410, /fail/<id> 500, /slow/<id> never within the sender's timeout.
- * GET /received/<id> answers the pushes to <id> so far, waiting (up to 8 s) until there are at
- * least ?count= of them, so a test awaits the push rather than sleeping.
+ * GET /received/<id> answers the pushes to <id> so far, waiting until there are at least
+ * ?count= of them (at most ?wait= ms, 8 s by default), so a test awaits the push rather than sleeping.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,25 +17,31 @@ export default async function setup(project: TestProject) {
   const waiters = new Set<() => void>();
   const slow = new Set<ServerResponse>();
 
-  const answerReceived = (id: string, count: number, res: ServerResponse) => {
+  const answerReceived = (id: string, count: number, wait: number, res: ServerResponse) => {
     const started = Date.now();
     const check = () => {
       const pushes = received.get(id) ?? [];
-      if (pushes.length < count && Date.now() - started < 8000) return false;
+      if (res.headersSent) return true;
+      if (pushes.length < count && Date.now() - started < wait) return false;
       waiters.delete(check);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(pushes));
       return true;
     };
     if (check()) return;
     waiters.add(check);
-    setTimeout(check, 8000);
+    setTimeout(check, wait);
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://push.test");
     const [, kind, id] = url.pathname.split("/");
     if (req.method === "GET" && kind === "received")
-      return answerReceived(id, Number(url.searchParams.get("count") ?? 1), res);
+      return answerReceived(
+        id,
+        Number(url.searchParams.get("count") ?? 1),
+        Number(url.searchParams.get("wait") ?? 8000),
+        res,
+      );
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
