@@ -69,6 +69,9 @@ const targetOf = (row: { endpoint: string; p256dh: string; auth: string }): Push
 });
 
 export class InboxPush {
+  /** Whether the user has any subscription, as last read; undefined until read, or after the user subscribed. */
+  #subscribed: boolean | undefined;
+
   constructor(
     private readonly env: () => Env,
     private readonly userId: number,
@@ -91,8 +94,10 @@ export class InboxPush {
     if (messages.some((message) => mentions(message, this.userId))) await unhide(db, roomId, this.userId);
     const vapid = vapidOf(this.env());
     const candidates = messages.filter((message) => message.sender !== this.userId && !message.deleted);
-    if (!away || !vapid || candidates.length === 0) return;
+    // Most members of a busy room subscribed no browser: once known, their news costs D1 nothing.
+    if (!away || !vapid || candidates.length === 0 || this.#subscribed === false) return;
     const facts = await pushFacts(db, roomId, this.userId, [...new Set(candidates.map((message) => message.sender))]);
+    this.#subscribed = (facts?.subscriptions.length ?? 0) > 0;
     if (!facts || facts.subscriptions.length === 0 || inDoNotDisturb(facts.dndUntil, Date.now())) return;
     const level = notifyLevel(facts.notify, facts.isGroup);
     const message = candidates.findLast((candidate) => wantsToHear(level, candidate, this.userId));
@@ -107,6 +112,11 @@ export class InboxPush {
       url: `/rooms/${roomId}`,
     } satisfies PushPayload);
     await this.send(facts.subscriptions, payload, 1);
+  }
+
+  /** The user subscribed a browser: the next message reads their subscriptions again. */
+  subscribed() {
+    this.#subscribed = undefined;
   }
 
   /** Sends a payload to these subscriptions now; the ones to try again wait for the alarm. */

@@ -115,6 +115,11 @@ export class Inbox extends DurableObject<Env> {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
   }
 
+  /** The user subscribed a browser to pushes. */
+  async subscribedToPush() {
+    this.#pushes.subscribed();
+  }
+
   /** The user was deactivated: every tab's inbox socket closes. */
   async signOut() {
     for (const ws of this.ctx.getWebSockets()) ws.close(4001, "signed out");

@@ -15,6 +15,7 @@ import {
 import { invalid, notFound } from "../../core/errors";
 import { NOTIFY_LEVELS, notifyLevel, type PushPayload } from "../../core/notify";
 import { fromBase64Url } from "../../core/web-push";
+import { inboxObject } from "../../durable/inbox";
 import { deliver, vapidOf } from "../../durable/inbox-push";
 import { createApp } from "../app";
 import { errors, idParam, json, jsonBody } from "../openapi";
@@ -146,6 +147,7 @@ export const notifications = createApp()
       const refused = refusedEndpoint(c.env, subscription.endpoint);
       if (refused) throw invalid("That is not a push service's endpoint.", { endpoint: refused });
       await saveSubscription(database(c.env), c.var.user.id, subscription);
+      await inboxObject(c.env, c.var.user.id).subscribedToPush();
       return c.body(null, 204);
     },
   )
