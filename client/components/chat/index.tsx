@@ -5,11 +5,13 @@
  * phone only one pane shows at a time. A message link opens its room at that message,
  * or says that the message is out of my reach.
  */
+
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
 import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
+import { roomRead, showUnreadRooms } from "../../lib/push";
 import { dmWith } from "../../lib/rooms";
 import { useAttention } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
@@ -69,6 +71,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   });
   const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
   const attention = useAttention(unread);
+  const unreadRooms = inbox.rooms.filter((room) => room.unread_count > 0).length;
+  useEffect(() => showUnreadRooms(unreadRooms), [unreadRooms]);
+  useEffect(() => {
+    if (openRoomId !== null) roomRead(openRoomId);
+  }, [openRoomId]);
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
