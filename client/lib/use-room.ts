@@ -26,6 +26,7 @@ import {
   withOlder,
 } from "./history-window";
 import { type LiveSocket, liveSocket } from "./live-socket";
+import { dropSend, keepSend, keptSends, offline } from "./outbox";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
@@ -131,18 +132,20 @@ export function useRoom(
   };
   const transmit = (item: Outgoing) => {
     clearTimeout(ackTimers.current.get(item.client_id));
-    ackTimers.current.set(
-      item.client_id,
-      setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
-    );
+    // Offline, a send waits in the outbox for the reconnect rather than failing.
+    if (!offline())
+      ackTimers.current.set(
+        item.client_id,
+        setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
+      );
     socket.current?.send({ type: "send", client_id: item.client_id, content: item.content });
   };
 
   useEffect(() => {
     let stopped = false;
     lastId.current = 0;
-    outgoing.current = [];
-    setState(emptyState());
+    outgoing.current = keptSends(roomId).map((kept) => ({ ...kept, status: "sending" }));
+    setState({ ...emptyState(), outgoing: outgoing.current });
     const timers = ackTimers.current;
     const typingTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
@@ -202,6 +205,7 @@ export function useRoom(
           break;
         case "ack":
           clearTimeout(timers.get(frame.client_id));
+          dropSend(roomId, frame.client_id);
           setOutgoing(outgoing.current.filter((o) => o.client_id !== frame.client_id));
           take([frame.message]);
           onMessageRef.current(frame.message);
@@ -308,6 +312,7 @@ export function useRoom(
     toLatest: () => setState(toLatest),
     send(content: string) {
       const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending" };
+      keepSend(roomId, { client_id: item.client_id, content });
       setOutgoing([...outgoing.current, item]);
       setState((s) => ({ ...s, error: "" }));
       lastTypingSent.current = 0;
@@ -323,6 +328,7 @@ export function useRoom(
     },
     discard(clientId: string) {
       clearTimeout(ackTimers.current.get(clientId));
+      dropSend(roomId, clientId);
       setOutgoing(outgoing.current.filter((o) => o.client_id !== clientId));
     },
     async edit(id: number, content: string) {

@@ -21,7 +21,7 @@ export function PushSettings() {
   return (
     <section aria-label="Notifications">
       <h3>Notifications</h3>
-      <p role="status">{SAYS[state]}</p>
+      <p>{SAYS[state]}</p>
       {state === "off" && (
         <button type="button" onClick={act(async () => setState(await turnOnPush()))}>
           Turn on notifications
