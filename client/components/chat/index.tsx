@@ -17,6 +17,7 @@ import { useAttention } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
+import { RoomMenu } from "../room-menu";
 import { Sidebar } from "../sidebar";
 import styles from "./chat.module.css";
 
@@ -176,6 +177,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         onMessage={inbox.noteMessage}
         onMembersChanged={() => void inbox.reload()}
         onRead={inbox.markRead}
+        menu={<RoomMenu roomId={openRoom.id} notify={openRoom.notify} onChanged={() => void inbox.reload()} />}
       />
     );
   } else if (linkedAt && unreachable?.at === linkedAt) {
