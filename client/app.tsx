@@ -7,6 +7,7 @@ import { Chat, loadMe } from "./components/chat";
 import { ErrorBoundary } from "./components/error-boundary";
 import { SignIn } from "./components/sign-in";
 import type { User } from "./lib/api";
+import { turnOffPush } from "./lib/push";
 import { onSignedOut, resumeSession, signOut } from "./lib/session";
 import "./app.css";
 
@@ -49,7 +50,7 @@ function Shell() {
         </main>
       );
     case "signed-in":
-      return <Chat initialMe={phase.me} onSignOut={() => void signOut()} />;
+      return <Chat initialMe={phase.me} onSignOut={() => void turnOffPush().finally(signOut)} />;
   }
 }
 

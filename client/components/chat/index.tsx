@@ -110,7 +110,12 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     if (!linkedAt || !inbox.loaded || openRoom) return;
     let current = true;
     answer(api.rooms[":id"].$get({ param: { id: String(linkedAt.room) } })).then(
-      (room) => current && inbox.addRoom(room),
+      (room) => {
+        if (!current) return;
+        inbox.addRoom(room);
+        // A room missing from my list may be one I hid: opening it brings it back.
+        void api.rooms[":id"].membership.$patch({ param: { id: String(room.id) }, json: { hidden: false } });
+      },
       (err: Error) => {
         const refused = err instanceof ApiError && (err.status === 403 || err.status === 404);
         if (current) setUnreachable({ at: linkedAt, problem: refused ? "" : err.message });
