@@ -3,7 +3,7 @@
  * sizes, the service worker registered at the root scope, and the app shell opening offline.
  */
 import { describe, expect, it } from "vitest";
-import { app, startChatApp } from "./support";
+import { app, messages, openDm, send, signIn, startChatApp } from "./support";
 
 startChatApp();
 
@@ -42,5 +42,28 @@ describe("the installable app", () => {
     await page.reload();
     await expect.poll(() => page.title()).toBe("Condor Chat");
     await context.setOffline(false);
+  });
+
+  it("keeps a message sent offline as waiting, and sends it once when back online", async () => {
+    const cy = await signIn("cy");
+    const dee = await signIn("dee");
+    await openDm(cy, "Dee");
+    await send(cy, "Dee", "before going offline");
+    await messages(cy).locator("[data-message-id]").getByText("before going offline").waitFor();
+    await cy.context().setOffline(true);
+    await cy.evaluate(() => {
+      for (const socket of (window as unknown as { __sockets: WebSocket[] }).__sockets) socket.close();
+    });
+    await cy.getByText("You are offline").waitFor();
+    await send(cy, "Dee", "typed offline");
+    await messages(cy).getByText("Waiting: offline").waitFor();
+    await cy.context().setOffline(false);
+    await messages(cy).locator("[data-message-id]").getByText("typed offline").waitFor();
+    await dee.getByRole("button", { name: /Cy/ }).click();
+    await messages(dee).locator("[data-message-id]").getByText("typed offline").waitFor();
+    expect(await messages(dee).getByText("typed offline").count()).toBe(1);
+    expect(
+      await cy.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("condor.outbox."))),
+    ).toEqual([]);
   });
 });
