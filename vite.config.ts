@@ -33,5 +33,13 @@ function apiDocsRenderer(): Plugin {
 export default defineConfig({
   root: "client",
   plugins: [preact(), apiDocsRenderer()],
-  build: { outDir: "../dist/client", emptyOutDir: true },
+  build: {
+    outDir: "../dist/client",
+    emptyOutDir: true,
+    rollupOptions: {
+      // The service worker at the root, under a fixed name, so its scope is the whole app.
+      input: { main: path.resolve("client/index.html"), sw: path.resolve("client/sw.ts") },
+      output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
+    },
+  },
 });

@@ -11,9 +11,11 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
+import { generateVapidKeys } from "./core/web-push";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  const vapid = await generateVapidKeys();
   return {
     test: {
       projects: [
@@ -28,6 +30,10 @@ export default defineConfig(async () => {
                   JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
                   // Test-only: link previews may fetch the loopback page server. Never in wrangler.toml.
                   PREVIEW_ALLOW_LOOPBACK: "yes",
+                  // A pair of this run's own, and the tests' push service on plain-http loopback.
+                  VAPID_PUBLIC_KEY: vapid.publicKey,
+                  VAPID_PRIVATE_KEY: vapid.privateKey,
+                  PUSH_ALLOW_LOOPBACK: "true",
                 },
               },
             }),
@@ -37,7 +43,11 @@ export default defineConfig(async () => {
             include: ["test/**/*.test.ts"],
             exclude: ["test/browser/**", "test/scripts/**", "test/client/**", "test/faults/**"],
             setupFiles: ["./test/support/apply-migrations.ts"],
-            globalSetup: ["./test/support/upstash-gateway.global.ts", "./test/support/page-server.global.ts"],
+            globalSetup: [
+              "./test/support/upstash-gateway.global.ts",
+              "./test/support/page-server.global.ts",
+              "./test/support/push-service.global.ts",
+            ],
             sequence: { groupOrder: 1 },
           },
         }),

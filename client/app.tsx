@@ -9,6 +9,7 @@ import { FirstRun } from "./components/first-run";
 import { inviteCodeOf, Join } from "./components/join";
 import { SignIn } from "./components/sign-in";
 import type { User } from "./lib/api";
+import { turnOffPush } from "./lib/push";
 import { onSignedOut, resumeSession, signOut } from "./lib/session";
 import "./app.css";
 
@@ -68,7 +69,7 @@ function Shell() {
         </main>
       );
     case "signed-in":
-      return <Chat initialMe={phase.me} onSignOut={() => void signOut()} />;
+      return <Chat initialMe={phase.me} onSignOut={() => void turnOffPush().finally(signOut)} />;
   }
 }
 

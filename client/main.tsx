@@ -3,5 +3,7 @@
  */
 import { render } from "preact";
 import { App } from "./app";
+import { registerServiceWorker } from "./lib/push";
 
 render(<App />, document.getElementById("app")!);
+registerServiceWorker();

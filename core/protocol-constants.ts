@@ -31,3 +31,9 @@ export const MATCH_END = "\uE001";
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"] as const;
 /** Most different emoji one message may carry; past it, a new one is refused. */
 export const MAX_REACTIONS_PER_MESSAGE = 50;
+/** A member's notification levels in a room (core/notify.ts has the rules that use them). */
+export const NOTIFY_LEVELS = ["everything", "mentions", "nothing"] as const;
+export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
+/** The level of a member who never chose one: a DM is one person talking to you, a group is many. */
+export const notifyLevel = (chosen: NotifyLevel | null, isGroup: boolean): NotifyLevel =>
+  chosen ?? (isGroup ? "mentions" : "everything");

@@ -34,6 +34,11 @@ export const UserSchema = z
     /** Whether any socket of theirs is open; null when presence cannot be read right now. */
     is_online: z.boolean().nullable(),
     last_seen: z.string().nullable(),
+    dnd_until: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "On your own profile only: no push until this time; null when do-not-disturb is off" }),
   })
   .openapi("User");
 

@@ -16,6 +16,7 @@ import { errorBody } from "../core/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
 import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
 import type { Message } from "../core/shapes";
+import { InboxPush } from "./inbox-push";
 import { closeSilentSockets } from "./keep-alive";
 import { roomObject } from "./room/context";
 
@@ -49,6 +50,7 @@ type SummaryRow = {
 export class Inbox extends DurableObject<Env> {
   /** Whose inbox this is, from the name it is addressed by (see inboxObject). */
   readonly #userId = Number(this.ctx.id.name!.slice(INBOX_NAME_PREFIX.length));
+  readonly #pushes: InboxPush;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +61,18 @@ export class Inbox extends DurableObject<Env> {
     const columns = ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(room_summaries)").toArray();
     if (!columns.some((column) => column.name === "mentions"))
       ctx.storage.sql.exec("ALTER TABLE room_summaries ADD COLUMN mentions INTEGER NOT NULL DEFAULT 0");
+    this.#pushes = new InboxPush(
+      () => this.env,
+      this.#userId,
+      ctx.storage.sql,
+      (at) => this.#wakeBy(at),
+    );
+  }
+
+  /** Sets the alarm to ring no later than `at`. */
+  async #wakeBy(at: number) {
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || set > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** An upgrade the worker has authenticated as this inbox's user: the socket first gets the unread counts. */
@@ -75,7 +89,7 @@ export class Inbox extends DurableObject<Env> {
     server.serializeAttachment({ connectedAt: Date.now() });
     server.send(JSON.stringify({ type: "unread", counts, mentions } satisfies InboxFrame));
     await presenceStore(this.env).heartbeat(userId);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
+    await this.#wakeBy(Date.now() + HEARTBEAT_EVERY_MS);
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": SUBPROTOCOL } });
   }
 
@@ -105,16 +119,24 @@ export class Inbox extends DurableObject<Env> {
     await presenceStore(this.env).offline(this.#userId);
   }
 
-  /** Renews the user's presence while any tab is open; a tab gone silent counts as closed. */
+  /** Renews the user's presence while any tab is open (a tab gone silent counts as closed); sends pushes due again. */
   async alarm() {
+    await this.#pushes.retryDue().catch((err) => console.warn("push retries failed", err));
+    const retry = this.#pushes.nextDue();
+    if (retry !== undefined) await this.ctx.storage.setAlarm(retry);
     closeSilentSockets(this.ctx, (ws) => (ws.deserializeAttachment() as { connectedAt: number }).connectedAt);
     if (this.#openSockets().length === 0) return this.#wentAway();
     await presenceStore(this.env).heartbeat(this.#userId);
-    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_EVERY_MS);
+    await this.#wakeBy(Date.now() + HEARTBEAT_EVERY_MS);
   }
 
   #openSockets() {
     return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** The user subscribed a browser to pushes. */
+  async subscribedToPush() {
+    this.#pushes.subscribed();
   }
 
   /** The user was deactivated: every tab's inbox socket closes. */
@@ -191,6 +213,13 @@ export class Inbox extends DurableObject<Env> {
         readTo: row.read_to,
       });
     }
+    // Not awaited: the room waits for no push service.
+    const away = this.#openSockets().length === 0;
+    this.ctx.waitUntil(
+      this.#pushes
+        .roomMessages(messages, title, away)
+        .catch((err) => console.warn("push for new messages failed", err)),
+    );
     for (const [i, message] of messages.entries()) {
       const { room } = message;
       if (message.thread_root === undefined)

@@ -2,6 +2,7 @@
  * A throwaway Condor Chat under `wrangler dev`, on its own port and its own local state,
  * for the browser tests and the benchmarks: nothing touches the state `npm start` uses.
  */
+
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { generateVapidKeys } from "../core/web-push.ts";
 import { hashPassword } from "../worker/auth/passwords.ts";
 import { applyMigrations, execute, sqlText, WRANGLER } from "./wrangler-d1.ts";
 
@@ -83,7 +85,12 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
   // its secret would win over this one, and tokens minted with `secret` would not verify.
   const secrets = mkdtempSync(path.join(tmpdir(), "condor-dev-secrets-"));
   const envFile = path.join(secrets, "dev-server.env");
-  writeFileSync(envFile, `JWT_SECRET=${secret}\nADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
+  const vapid = await generateVapidKeys();
+  writeFileSync(
+    envFile,
+    `JWT_SECRET=${secret}\nADMIN_TOKEN=${adminToken}\nVAPID_PUBLIC_KEY=${vapid.publicKey}\nVAPID_PRIVATE_KEY=${vapid.privateKey}\n`,
+    { mode: 0o600 },
+  );
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const config = options.configPath ? ["--config", options.configPath] : [];
   const assets = options.assets ? ["--assets", options.assets] : [];
@@ -121,6 +128,8 @@ export async function startDevServer(users: SeedUser[] = [], options: DevServerO
           WRANGLER_SEND_METRICS: "false",
           JWT_SECRET: secret,
           ADMIN_TOKEN: adminToken,
+          VAPID_PUBLIC_KEY: vapid.publicKey,
+          VAPID_PRIVATE_KEY: vapid.privateKey,
         },
       },
     );

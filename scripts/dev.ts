@@ -22,7 +22,7 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 const PORT = Number(process.env.PORT ?? 5173);
 
 process.chdir(PROJECT_ROOT);
-ensureDevSecrets();
+await ensureDevSecrets();
 await migrateLocalDatabase();
 const presence = await choosePresence();
 

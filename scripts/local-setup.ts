@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { generateVapidKeys } from "../core/web-push.ts";
 import { moveHistory } from "./move-history.ts";
 import { type Gateway, startGateway } from "./upstash-gateway.ts";
 import { applyMigrations } from "./wrangler-d1.ts";
@@ -27,13 +28,24 @@ export function step(title: string, command: string, args: string[]) {
 /** The secrets a local run needs: JWT_SECRET signs tokens, ADMIN_TOKEN opens the admin routes. */
 const DEV_SECRETS = ["JWT_SECRET", "ADMIN_TOKEN"];
 
-export function ensureDevSecrets() {
+const devVars = () => (existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "");
+
+function addDevVar(name: string, value: string) {
+  const vars = devVars();
+  const separator = vars === "" || vars.endsWith("\n") ? "" : "\n";
+  appendFileSync(".dev.vars", `${separator}${name}=${value}\n`, { mode: 0o600 });
+  console.log(`> Wrote a new ${name} to .dev.vars (kept out of git).`);
+}
+
+export async function ensureDevSecrets() {
   for (const name of DEV_SECRETS) {
-    const vars = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
-    if (new RegExp(`^${name}=`, "m").test(vars)) continue;
-    const separator = vars === "" || vars.endsWith("\n") ? "" : "\n";
-    appendFileSync(".dev.vars", `${separator}${name}=${randomBytes(48).toString("base64url")}\n`, { mode: 0o600 });
-    console.log(`> Wrote a new random ${name} to .dev.vars (kept out of git).`);
+    if (!new RegExp(`^${name}=`, "m").test(devVars())) addDevVar(name, randomBytes(48).toString("base64url"));
+  }
+  // Web Push needs a key pair, not random bytes: both halves are written together.
+  if (!/^VAPID_PRIVATE_KEY=/m.test(devVars())) {
+    const keys = await generateVapidKeys();
+    addDevVar("VAPID_PUBLIC_KEY", keys.publicKey);
+    addDevVar("VAPID_PRIVATE_KEY", keys.privateKey);
   }
 }
 

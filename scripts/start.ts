@@ -18,7 +18,7 @@ process.env.X_LOCAL_OBSERVABILITY ??= "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 const PORT = process.env.PORT ?? "8787";
 
-ensureDevSecrets();
+await ensureDevSecrets();
 step("Building the client", "npx", ["vite", "build", "--logLevel", "warn"]);
 await migrateLocalDatabase();
 const presence = await choosePresence();

@@ -16,6 +16,7 @@ import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { inviteAcceptance, invites } from "./routes/invites";
 import { messages } from "./routes/messages";
+import { notifications } from "./routes/notifications";
 import { openRooms } from "./routes/open-rooms";
 import { profiles, signUp } from "./routes/profiles";
 import { reactions } from "./routes/reactions";
@@ -81,7 +82,8 @@ const routes = api
   .route("/", messages)
   .route("/", reactions)
   .route("/", search)
-  .route("/", sockets);
+  .route("/", sockets)
+  .route("/", notifications);
 
 const openApiConfig = {
   openapi: "3.1.0",
@@ -113,6 +115,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
     { name: "Rooms", description: "Group rooms and DMs, and who takes part in them." },
     { name: "Messages", description: "Sending, reading, editing and deleting messages." },
     { name: "Search", description: "Finding messages across your rooms." },
+    { name: "Push", description: "Web Push: notifications to your browsers while the app is closed." },
   ],
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],

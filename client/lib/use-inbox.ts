@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { InboxFrame, WireMessage } from "../../core/protocol";
+import { notifyLevel } from "../../core/protocol-constants";
 import { answer, api, type RoomPage } from "./api";
 import { type LiveSocket, liveSocket } from "./live-socket";
 
@@ -159,10 +160,13 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
         list.map((room) => (room.id === roomId ? { ...room, unread_count: 0, mention_count: 0 } : room)),
       ),
     /** A room I just made or opened, shown at once without waiting for the inbox. */
-    addRoom: (room: Omit<RoomSummary, "unread_count" | "mention_count">) =>
-      setRooms((list) =>
-        [{ ...room, unread_count: 0, mention_count: 0 }, ...list.filter((r) => r.id !== room.id)].sort(byActivity),
-      ),
+    addRoom: (room: Omit<RoomSummary, "unread_count" | "mention_count" | "notify" | "hidden">) =>
+      setRooms((list) => {
+        // A room I had keeps my level; a new one has its kind's default.
+        const notify = list.find((r) => r.id === room.id)?.notify ?? notifyLevel(null, room.is_group);
+        const added = { ...room, unread_count: 0, mention_count: 0, notify, hidden: false };
+        return [added, ...list.filter((r) => r.id !== room.id)].sort(byActivity);
+      }),
     reconnect: () => socket.current?.reconnect(),
   };
 }

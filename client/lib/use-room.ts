@@ -26,6 +26,7 @@ import {
   withOlder,
 } from "./history-window";
 import { type LiveSocket, liveSocket } from "./live-socket";
+import { dropSend, keepSend, keptSends, offline } from "./outbox";
 import { withReaction } from "./reactions";
 import { withChangedReply, withReplies, withThread } from "./threads";
 
@@ -145,10 +146,12 @@ export function useRoom(
   };
   const transmit = (item: Outgoing) => {
     clearTimeout(ackTimers.current.get(item.client_id));
-    ackTimers.current.set(
-      item.client_id,
-      setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
-    );
+    // Offline, a send waits in the outbox for the reconnect rather than failing.
+    if (!offline())
+      ackTimers.current.set(
+        item.client_id,
+        setTimeout(() => fail(item.client_id, "Not sent: no answer from the server."), ACK_WITHIN_MS),
+      );
     const { client_id, content, attachments, reply } = item;
     socket.current?.send({ type: "send", client_id, content, ...(attachments && { attachments }), ...reply });
   };
@@ -156,8 +159,8 @@ export function useRoom(
   useEffect(() => {
     let stopped = false;
     lastId.current = 0;
-    outgoing.current = [];
-    setState(emptyState());
+    outgoing.current = keptSends(roomId).map((kept) => ({ ...kept, status: "sending" }));
+    setState({ ...emptyState(), outgoing: outgoing.current });
     const timers = ackTimers.current;
     const typingTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
@@ -221,6 +224,7 @@ export function useRoom(
           break;
         case "ack":
           clearTimeout(timers.get(frame.client_id));
+          dropSend(roomId, frame.client_id);
           setOutgoing(outgoing.current.filter((o) => o.client_id !== frame.client_id));
           take([frame.message]);
           if (frame.message.thread_root === undefined) onMessageRef.current(frame.message);
@@ -342,6 +346,8 @@ export function useRoom(
     send(content: string, reply?: Reply, attachments?: string[]) {
       const item: Outgoing = { client_id: crypto.randomUUID(), content, status: "sending", ...(reply && { reply }) };
       if (attachments?.length) item.attachments = attachments;
+      const { status: _, ...kept } = item;
+      keepSend(roomId, kept);
       setOutgoing([...outgoing.current, item]);
       setState((s) => ({ ...s, error: "" }));
       lastTypingSent.current = 0;
@@ -357,6 +363,7 @@ export function useRoom(
     },
     discard(clientId: string) {
       clearTimeout(ackTimers.current.get(clientId));
+      dropSend(roomId, clientId);
       setOutgoing(outgoing.current.filter((o) => o.client_id !== clientId));
     },
     async edit(id: number, content: string) {

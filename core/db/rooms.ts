@@ -99,7 +99,7 @@ export async function findOrCreateDm(db: Database, from: UserRow, to: UserRow): 
     db
       .insert(roomMembers)
       // Neither is its owner: a DM belongs to both, so neither alone may delete it.
-      .select(sql`SELECT r.id, u.value, 'member', ${at}
+      .select(sql`SELECT r.id, u.value, 'member', ${at}, NULL, 0
         FROM rooms r, json_each(${JSON.stringify([from.id, to.id])}) u WHERE r.dm_key = ${key}`)
       .onConflictDoNothing(),
     db.select().from(rooms).where(eq(rooms.dmKey, key)),
@@ -120,11 +120,11 @@ export async function createGroupRoom(
   const [[room]] = await db.batch([
     db.insert(rooms).values({ title, isGroup: true, createdBy: creatorId, createdAt: at, isOpen: open }).returning(),
     // sqlite_sequence holds the id just given to the room: nothing else writes in between,
-    // because a D1 batch is one transaction.
+    // because a D1 batch is one transaction. Every column, in order: the level is the default (NULL), not hidden.
     db.insert(roomMembers).select(sql`
-      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), ${creatorId}, 'owner', ${at}, NULL, 0
       UNION ALL
-      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}
+      SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'rooms'), value, 'member', ${at}, NULL, 0
       FROM json_each(${JSON.stringify(others)})`),
   ]);
   return room;
@@ -193,7 +193,7 @@ export async function roomTitlesOf(db: Database, userId: number): Promise<{ id: 
 export function joinDefaultRoomsStatement(db: Database, passwordHash: string) {
   return db
     .insert(roomMembers)
-    .select(sql`SELECT r.id, u.id, 'member', ${now()}
+    .select(sql`SELECT r.id, u.id, 'member', ${now()}, NULL, 0
       FROM rooms r, users u WHERE r.is_default = 1 AND u.password = ${passwordHash}`)
     .onConflictDoNothing();
 }

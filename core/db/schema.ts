@@ -30,6 +30,8 @@ export const users = sqliteTable(
     avatarKey: text("avatar_key"),
     dateJoined: text("date_joined").notNull(),
     lastLogin: text("last_login"),
+    // Do not disturb: no push until this ISO time; null when off.
+    dndUntil: text("dnd_until"),
   },
   // The original allowed many users without an email; an email that is given is unique.
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`).where(sql`${t.email} <> ''`)],
@@ -62,6 +64,11 @@ export const roomMembers = sqliteTable(
       .notNull()
       .default("member"),
     joinedAt: text("joined_at").notNull(),
+    // Null is the default for the room's kind (NOTIFY_DEFAULTS in core/notify.ts), so a
+    // change of default reaches everyone who never chose.
+    notify: text("notify", { enum: ["everything", "mentions", "nothing"] }),
+    // Out of the room list until a mention or the user opens the room again.
+    hidden: integer("hidden", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("room_members_by_user").on(t.userId)],
 );
@@ -78,6 +85,21 @@ export const refreshTokens = sqliteTable(
     revokedAt: integer("revoked_at"),
   },
   (t) => [index("refresh_tokens_by_user").on(t.userId)],
+);
+
+// Web Push subscriptions: one per browser (its endpoint), bound to the user who made it.
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("push_subscriptions_by_user").on(t.userId)],
 );
 
 // Failed sign-ins per username and per address, in fixed windows.
@@ -130,4 +152,5 @@ export const invites = sqliteTable(
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 export type LoginFailureRow = typeof loginFailures.$inferSelect;

@@ -2,7 +2,7 @@
 import { type AnyColumn, and, asc, count, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import { type Database, now } from ".";
 import { joinDefaultRoomsStatement } from "./rooms";
-import { refreshTokens, type UserRow, users } from "./schema";
+import { pushSubscriptions, refreshTokens, type UserRow, users } from "./schema";
 
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
   return db.select().from(users).where(eq(users.id, id)).get();
@@ -138,7 +138,7 @@ export const newUserColumns = (values: NewUserRow, superuser: boolean) =>
 
 /** What a profile change may set; undefined leaves a column as it is. */
 export type UserChanges = Partial<
-  Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "password" | "isActive" | "isSuperuser">
+  Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "password" | "isActive" | "isSuperuser" | "dndUntil">
 >;
 
 /**
@@ -153,16 +153,21 @@ export async function changeUser(
 ): Promise<UserRow> {
   const update = db.update(users).set(changes).where(eq(users.id, id)).returning();
   const [[updated]] = signOut
-    ? await db.batch([update, db.delete(refreshTokens).where(eq(refreshTokens.userId, id))])
+    ? await db.batch([
+        update,
+        db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
+        db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)),
+      ])
     : await db.batch([update]);
   return updated;
 }
 
-/** Deactivates a user and ends every session they have; their rows (and messages) stay. */
+/** Deactivates a user and ends every session they have (and their pushes); their rows (and messages) stay. */
 export async function deactivateUser(db: Database, id: number): Promise<void> {
   await db.batch([
     db.update(users).set({ isActive: false }).where(eq(users.id, id)),
     db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
+    db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)),
   ]);
 }
 

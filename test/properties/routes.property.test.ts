@@ -78,6 +78,12 @@ const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
     thread: w.message.id,
   }),
   "PATCH /api/v1/messages/{id}/": () => ({ content: "edited" }),
+  "PATCH /api/v1/rooms/{id}/membership/": () => ({ notify: "mentions", hidden: false }),
+  "POST /api/v1/push/subscriptions/": () => ({
+    endpoint: "https://push.example.com/property",
+    keys: { p256dh: `BA${"A".repeat(85)}`, auth: "A".repeat(22) },
+  }),
+  "DELETE /api/v1/push/subscriptions/": () => ({ endpoint: "https://push.example.com/property" }),
 };
 
 /** The world's own thing for each path parameter a documented route has. */

@@ -5,6 +5,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { errorResponse } from "../../core/errors";
+import { toBase64Url } from "../../core/web-push";
 import { createPublicApp } from "../../worker/app";
 import { signedInUnless } from "../../worker/auth/require-user";
 import { PUBLIC_ROUTES } from "../../worker/index";
@@ -12,6 +13,12 @@ import { type Answer, call, expectError, makeUser, snapshot } from "../support/a
 import { assertCovers, documentedRoutes, fetchDocument, fillPath } from "../support/documented-routes";
 import type { RouteRequest } from "../support/id-routes";
 import { attachmentForm, avatarForm, type Caller, type World, world } from "../support/matrix-world";
+
+/** A browser's subscription as the API takes it: a well-formed P-256 point and auth secret. */
+const PUSH_SUBSCRIPTION = {
+  endpoint: "https://push.example.com/matrix",
+  keys: { p256dh: toBase64Url(new Uint8Array(65).fill(1, 1).fill(4, 0, 1)), auth: toBase64Url(new Uint8Array(16)) },
+};
 
 function expectSecurityHeaders(answer: Answer, what: string) {
   expect(answer.headers.get("x-content-type-options"), what).toBe("nosniff");
@@ -243,6 +250,32 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     "POST /api/v1/rooms/{id}/leave/",
     (w) => ({ method: "POST", path: `/api/v1/rooms/${w.room.id}/leave/` }),
     { anonymous: 401, other: 403, self: 204, owner: 204, superuser: 403 },
+  ],
+  [
+    "PATCH /api/v1/rooms/{id}/membership/",
+    (w) => ({ method: "PATCH", path: `/api/v1/rooms/${w.room.id}/membership/`, json: { notify: "nothing" } }),
+    { anonymous: 401, other: 403, self: 200, owner: 200, superuser: 403 },
+  ],
+  [
+    "GET /api/v1/push/key/",
+    () => ({ method: "GET", path: "/api/v1/push/key/" }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
+  ],
+  [
+    "POST /api/v1/push/subscriptions/",
+    () => ({ method: "POST", path: "/api/v1/push/subscriptions/", json: PUSH_SUBSCRIPTION }),
+    { anonymous: 401, other: 204, self: 204, superuser: 204 },
+  ],
+  [
+    // The world subscribes no browser, so no one has one to remove (push.test.ts removes one's own).
+    "DELETE /api/v1/push/subscriptions/",
+    () => ({ method: "DELETE", path: "/api/v1/push/subscriptions/", json: { endpoint: PUSH_SUBSCRIPTION.endpoint } }),
+    { anonymous: 401, other: 404, self: 404, superuser: 404 },
+  ],
+  [
+    "POST /api/v1/push/test/",
+    () => ({ method: "POST", path: "/api/v1/push/test/" }),
+    { anonymous: 401, other: 200, self: 200, superuser: 200 },
   ],
   [
     "POST /api/v1/send_message_to_room/",

@@ -13,6 +13,7 @@ const VALID_BODIES: Record<string, unknown> = {
   "PATCH /api/v1/rooms/{id}/": { title: "x" },
   "POST /api/v1/rooms/{id}/members/": { participants: [1] },
   "PATCH /api/v1/messages/{id}/": { content: "x" },
+  "PATCH /api/v1/rooms/{id}/membership/": { notify: "nothing" },
 };
 
 /** The id routes, by the document; `others` makes the body of a route that takes no JSON. */

@@ -14,5 +14,7 @@ declare module "vitest" {
     redisUrl: string;
     /** The pages link previews fetch, on loopback (page-server.global.ts). */
     pageServer: string;
+    /** The loopback push service's origin (push-service.global.ts). */
+    pushService: string;
   }
 }

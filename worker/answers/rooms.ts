@@ -3,8 +3,10 @@
  */
 import { AttachmentLinks } from "../../core/attachments";
 import { database } from "../../core/db";
+import { membershipsOf } from "../../core/db/push";
 import { participantsOf, roomsOf } from "../../core/db/rooms";
 import type { RoomRow } from "../../core/db/schema";
+import type { NotifyLevel } from "../../core/notify";
 import { type Room, toMessage, toRoom } from "../../core/shapes";
 import { inboxObject, type RoomSummary } from "../../durable/inbox";
 import { roomObject } from "../../durable/room";
@@ -26,21 +28,32 @@ export async function roomAnswer(env: Env, room: RoomRow, origin: string, viewer
   return toRoom(room, await userAnswers(env, origin, participants), owner, messages);
 }
 
+/** A room in the user's list: its summary, and their level (null: the default) and whether it is hidden. */
+export type ListedRoom = { room: RoomRow; summary: RoomSummary; notify: NotifyLevel | null; hidden: boolean };
+
 /**
- * A page of the user's rooms, the latest activity first: D1 knows which rooms they are in,
- * their inbox the latest message and unread count of each (one call, whatever the number).
+ * A page of the user's rooms, the latest activity first, less the ones they hid: D1 knows
+ * which rooms they are in, their inbox the latest message and unread count of each (one
+ * call, whatever the number).
  */
 export async function pageOfRooms(
   env: Env,
   userId: number,
   page: { limit: number; offset: number },
-): Promise<{ rows: { room: RoomRow; summary: RoomSummary }[]; total: number }> {
-  const rooms = await roomsOf(database(env), userId);
+): Promise<{ rows: ListedRoom[]; total: number }> {
+  const db = database(env);
+  const [all, memberships] = await Promise.all([roomsOf(db, userId), membershipsOf(db, userId)]);
+  const rooms = all.filter((room) => !memberships.get(room.id)?.hidden);
   const summaries = await inboxObject(env, userId).summaries(rooms.map((room) => room.id));
   const activity = ({ room, summary }: { room: RoomRow; summary: RoomSummary }) =>
     summary.latest?.timestamp ?? room.createdAt;
   const ordered = rooms
-    .map((room) => ({ room, summary: summaries[room.id] }))
+    .map((room) => ({
+      room,
+      summary: summaries[room.id],
+      notify: memberships.get(room.id)?.notify ?? null,
+      hidden: false,
+    }))
     .sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : b.room.id - a.room.id));
   return { rows: ordered.slice(page.offset, page.offset + page.limit), total: rooms.length };
 }

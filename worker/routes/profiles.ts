@@ -51,6 +51,10 @@ const ProfileChanges = z
     current_password: z.string().max(1024),
     is_active: z.boolean(),
     is_superuser: z.boolean(),
+    dnd_until: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .openapi({ description: "Your own only: no push until this time; null turns do-not-disturb off" }),
   })
   .partial()
   .strict();
@@ -77,6 +81,11 @@ export function refuseTaken(err: unknown): never {
   const taken = identityConflict(err);
   if (taken) throw invalid("That username or email is taken.", taken);
   throw err;
+}
+
+/** Your own profile, with what only you see of it. */
+async function ownAnswer(env: Env, url: string, row: UserRow) {
+  return { ...(await userAnswer(env, originOf(url), row)), dnd_until: row.dndUntil };
 }
 
 function assertSelfOrSuperuser(caller: UserRow, id: number) {
@@ -121,7 +130,7 @@ export const profiles = createApp()
       summary: "Your own profile",
       responses: { 200: json(UserSchema, "You"), ...errors(401) },
     }),
-    async (c) => c.json(await userAnswer(c.env, originOf(c.req.url), c.var.user), 200),
+    async (c) => c.json(await ownAnswer(c.env, c.req.url, c.var.user), 200),
   )
   .openapi(
     createRoute({
@@ -175,6 +184,9 @@ export const profiles = createApp()
       const changes = c.req.valid("json");
       const db = database(c.env);
 
+      if (changes.dnd_until !== undefined && caller.id !== id) {
+        throw forbidden("Only you can set your do-not-disturb.");
+      }
       if ((changes.is_active !== undefined || changes.is_superuser !== undefined) && !canSetAccountFlags(caller)) {
         throw forbidden("Only a superuser can change is_active or is_superuser.");
       }
@@ -206,17 +218,20 @@ export const profiles = createApp()
         password: passwordHash,
         isActive: changes.is_active,
         isSuperuser: changes.is_superuser,
+        dndUntil:
+          changes.dnd_until === undefined ? undefined : changes.dnd_until && new Date(changes.dnd_until).toISOString(),
       };
+      const answer = (row: UserRow) =>
+        caller.id === id ? ownAnswer(c.env, c.req.url, row) : userAnswer(c.env, originOf(c.req.url), row);
       // Drizzle refuses an UPDATE with nothing to set; a PATCH that changes nothing is no error.
-      if (Object.values(values).every((value) => value === undefined))
-        return c.json(await userAnswer(c.env, originOf(c.req.url), user), 200);
+      if (Object.values(values).every((value) => value === undefined)) return c.json(await answer(user), 200);
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const updated = await changeUser(db, id, values, { signOut }).catch(refuseTaken);
       if (changes.is_active === false) await announceDeactivated(c.env, db, id);
       if (changes.username !== undefined && changes.username !== user.username)
         await announceUsernameChanged(c.env, db, id);
-      return c.json(await userAnswer(c.env, originOf(c.req.url), updated), 200);
+      return c.json(await answer(updated), 200);
     },
   )
   .openapi(

@@ -3,6 +3,7 @@
  * participants see a room and its history; its owner (the creator) or a superuser renames
  * it, deletes it and removes people; any participant adds people to a group or leaves it.
  */
+
 import { createRoute, z } from "@hono/zod-openapi";
 import { AttachmentLinks } from "../../core/attachments";
 import { type Database, database } from "../../core/db";
@@ -19,6 +20,7 @@ import {
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
 import type { MessageRow } from "../../core/history";
+import { NOTIFY_LEVELS, notifyLevel } from "../../core/notify";
 import { canChangeOpenness, canManage, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
@@ -63,6 +65,10 @@ const HistoryQuery = z.object({
 const RoomSummarySchema = RoomSchema.extend({
   unread_count: z.number().int(),
   mention_count: z.number().int().openapi({ description: "Of your unread messages, the ones that mention you" }),
+  notify: z
+    .enum(NOTIFY_LEVELS)
+    .openapi({ description: "Your notification level here, the room kind's default applied" }),
+  hidden: z.boolean().openapi({ description: "Always false: hidden rooms are left out of the list" }),
 }).openapi("RoomSummary");
 const HistoryPage = z
   .object({
@@ -114,7 +120,7 @@ export const rooms = createApp()
       ];
       const users = new Map((await userAnswers(c.env, originOf(c.req.url), everyone)).map((user) => [user.id, user]));
       const links = new AttachmentLinks(c.env.JWT_SECRET);
-      const results = rows.map(({ room, summary }) => ({
+      const results = rows.map(({ room, summary, notify, hidden }) => ({
         ...toRoom(
           room,
           people.get(room.id)!.participants.map((user) => users.get(user.id)!),
@@ -123,6 +129,8 @@ export const rooms = createApp()
         ),
         unread_count: summary.unread,
         mention_count: summary.mentions,
+        notify: notifyLevel(notify, room.isGroup),
+        hidden,
       }));
       return c.json(paginated(c.req.url, page, total, results), 200);
     },

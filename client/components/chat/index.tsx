@@ -5,16 +5,19 @@
  * phone only one pane shows at a time. A message link opens its room at that message,
  * or says that the message is out of my reach.
  */
+
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
 import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
+import { roomRead, showUnreadRooms } from "../../lib/push";
 import { dmWith } from "../../lib/rooms";
 import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
+import { RoomMenu } from "../room-menu";
 import { Sidebar } from "../sidebar";
 import styles from "./chat.module.css";
 
@@ -74,6 +77,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
   const mentions = inbox.rooms.reduce((sum, room) => sum + room.mention_count, 0);
   const attention = useAttention(unread, mentions);
+  const unreadRooms = inbox.rooms.filter((room) => room.unread_count > 0).length;
+  useEffect(() => showUnreadRooms(unreadRooms), [unreadRooms]);
+  useEffect(() => {
+    if (openRoomId !== null) roomRead(openRoomId);
+  }, [openRoomId]);
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
@@ -109,7 +117,12 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     if (!linkedAt || !inbox.loaded || openRoom) return;
     let current = true;
     answer(api.rooms[":id"].$get({ param: { id: String(linkedAt.room) } })).then(
-      (room) => current && inbox.addRoom(room),
+      (room) => {
+        if (!current) return;
+        inbox.addRoom(room);
+        // A room missing from my list may be one I hid: opening it brings it back.
+        void api.rooms[":id"].membership.$patch({ param: { id: String(room.id) }, json: { hidden: false } });
+      },
       (err: Error) => {
         const refused = err instanceof ApiError && (err.status === 403 || err.status === 404);
         if (current) setUnreachable({ at: linkedAt, problem: refused ? "" : err.message });
@@ -176,6 +189,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         onMessage={inbox.noteMessage}
         onMembersChanged={() => void inbox.reload()}
         onRead={inbox.markRead}
+        menu={<RoomMenu roomId={openRoom.id} notify={openRoom.notify} onChanged={() => void inbox.reload()} />}
       />
     );
   } else if (linkedAt && unreachable?.at === linkedAt) {

@@ -6,6 +6,7 @@
  * reach the latest. A person I have no DM with yet gets a draft conversation: the first
  * message creates the DM.
  */
+import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
@@ -36,10 +37,12 @@ function ConversationHeader({
   header,
   onBack,
   onDetails,
+  menu,
 }: {
   header: Header;
   onBack: () => void;
   onDetails?: () => void;
+  menu?: ComponentChildren;
 }) {
   const title = useRef<HTMLHeadingElement>(null);
   // Opening a conversation takes focus to it: on a phone the list it came from is gone.
@@ -56,6 +59,7 @@ function ConversationHeader({
         </h2>
         <p class={styles.subtitle}>{header.subtitle}</p>
       </div>
+      {menu}
       {onDetails && (
         <button type="button" class={styles.small} onClick={onDetails}>
           Details
@@ -77,6 +81,8 @@ type ConversationProps = {
   onRead: (roomId: number) => void;
   /** Whether the tab is hidden: reading only counts when someone looks. */
   hidden: boolean;
+  /** The room's menu in the header (its notification level, hiding it). */
+  menu?: ComponentChildren;
 };
 
 const nearBottom = (box: HTMLElement) => box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM_PX;
@@ -91,6 +97,7 @@ export function Conversation({
   onMembersChanged,
   onRead,
   hidden,
+  menu,
 }: ConversationProps) {
   const live = useRoom(room.id, me.id, onMessage, onMembersChanged, at);
   const { state } = live;
@@ -275,7 +282,12 @@ export function Conversation({
   const typingNames = state.typing.filter((id) => id !== me.id).map(name);
   return (
     <section class={styles.conversation} aria-labelledby="conversation-title">
-      <ConversationHeader header={header} onBack={onBack} onDetails={room.is_group ? onDetails : undefined} />
+      <ConversationHeader
+        header={header}
+        onBack={onBack}
+        onDetails={room.is_group ? onDetails : undefined}
+        menu={menu}
+      />
       {state.error && (
         <p role="alert" class={styles.problemBar}>
           {state.error}

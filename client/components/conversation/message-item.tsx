@@ -4,11 +4,13 @@
  * it and editing or deleting it; for one still on its way, "sending" or "failed" with a
  * retry. The message a link opened the conversation at is highlighted.
  */
+
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
 import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
 import type { User } from "../../lib/api";
 import { messageLink } from "../../lib/message-links";
+import { offline } from "../../lib/outbox";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { MessageFiles } from "../attachments";
@@ -280,7 +282,11 @@ export function OutgoingItem({
         </div>
         <span class={styles.meta}>
           {item.status === "sending" ? (
-            "Sending…"
+            offline() ? (
+              "Waiting: offline"
+            ) : (
+              "Sending…"
+            )
           ) : (
             <span role="alert">
               Not sent{item.problem ? `: ${item.problem}` : ""}{" "}

@@ -11,6 +11,7 @@ import { Dialog } from "../dialog";
 import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import type { Problem } from "../dialog/problem";
+import { PushSettings } from "../push-settings";
 import { AvatarEditor } from "./avatar-editor";
 
 export type ProfileProps = {
@@ -176,6 +177,7 @@ export function Profile({ me, onChanged, onClose }: ProfileProps) {
       />
       <NameForm me={me} onChanged={onChanged} />
       <PasswordForm me={me} />
+      <PushSettings />
     </Dialog>
   );
 }

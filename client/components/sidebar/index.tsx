@@ -55,6 +55,11 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
         <span class={styles.itemText}>
           <span class={styles.line}>
             <span class={styles.name}>{name}</span>
+            {room.notify === "nothing" && (
+              <span class={styles.time} title="Muted">
+                🔕<span class="visually-hidden"> muted</span>
+              </span>
+            )}
             <span class={styles.time}>{listTime(room.last_activity)}</span>
           </span>
           <span class={styles.line}>
