@@ -106,6 +106,7 @@ export function Composer({ label, onSend, onTyping, disabled, roomId, members = 
             type="file"
             multiple
             hidden
+            aria-label="Files to attach"
             onChange={(event) => {
               attach(event.currentTarget.files);
               event.currentTarget.value = "";
