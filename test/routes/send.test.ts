@@ -7,10 +7,12 @@ import { openRoom } from "../support/sockets";
 const MAX_MESSAGE_LENGTH = 4000;
 const roomKeys = [
   "created_by",
+  "default",
   "id",
   "is_group",
   "last_activity",
   "messages",
+  "open",
   "owner",
   "participants",
   "timestamp",
