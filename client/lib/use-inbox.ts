@@ -24,13 +24,16 @@ const byActivity = (a: RoomSummary, b: RoomSummary) => b.last_activity.localeCom
 
 /** A room's summary after `message` arrived in it; an unread one that mentions `me` counts as a mention too. */
 export function withMessage(room: RoomSummary, message: WireMessage, unread: boolean, me: number): RoomSummary {
-  const newer = (room.messages.at(-1)?.id ?? 0) <= message.id;
+  const latestId = room.messages.at(-1)?.id ?? 0;
+  const newer = latestId <= message.id;
+  // The open room's socket and the inbox both tell of its messages: each counts once.
+  const counted = unread && latestId < message.id;
   return {
     ...room,
     messages: newer ? [message] : room.messages,
     last_activity: newer && message.timestamp > room.last_activity ? message.timestamp : room.last_activity,
-    unread_count: room.unread_count + (unread ? 1 : 0),
-    mention_count: room.mention_count + (unread && message.mentions?.includes(me) ? 1 : 0),
+    unread_count: room.unread_count + (counted ? 1 : 0),
+    mention_count: room.mention_count + (counted && message.mentions?.includes(me) ? 1 : 0),
   };
 }
 

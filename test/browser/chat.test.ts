@@ -171,7 +171,7 @@ describe("the web client", () => {
     await messages(eli).getByText("missed one").waitFor();
     await expect.poll(() => eli.getByText("You are offline").count()).toBe(0);
     await expect.poll(() => eli.getByText("Connection lost").count()).toBe(0);
-    const order = await messages(eli).locator("[data-message-id] p").allInnerTexts();
+    const order = await messages(eli).locator("[data-message-id] [data-message-text]").allInnerTexts();
     expect(order).toEqual(["before the drop", "missed one", "missed two"]);
   });
 
@@ -243,7 +243,7 @@ describe("the web client", () => {
     const cy = await signIn("cy");
     await cy.getByRole("button", { name: /Hal/ }).click();
     await messages(cy).getByText("burst 16", { exact: true }).waitFor();
-    const shown = await messages(cy).locator("[data-message-id] p").allInnerTexts();
+    const shown = await messages(cy).locator("[data-message-id] [data-message-text]").allInnerTexts();
     expect(shown.filter((text) => text.startsWith("burst")).sort()).toEqual([...texts].sort());
   });
 
@@ -338,6 +338,10 @@ describe("the web client", () => {
 
     // With the DM open in a hidden tab, nobody is reading it: the title still counts.
     await openDm(kim, "Gus");
+    // Kim has read what was there: Gus sees it.
+    await messages(gus)
+      .getByText(/Seen by Kim/)
+      .waitFor();
     await setHidden(true);
     await expect.poll(() => kim.title()).toBe("Condor Chat");
     await send(gus, "Kim", "still there?");

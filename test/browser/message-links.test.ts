@@ -50,7 +50,7 @@ const onScreen = (page: Page, messageId: number) =>
 /** The texts of the history's messages as shown, top to bottom. */
 const shownTexts = (page: Page) =>
   messages(page)
-    .locator("[data-message-id] p")
+    .locator("[data-message-id] [data-message-text]")
     .evaluateAll((texts) => texts.map((text) => text.textContent ?? ""));
 
 describe("links to a message", () => {

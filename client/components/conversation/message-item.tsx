@@ -180,11 +180,13 @@ export function MessageItem({
             }}
           />
         ) : message.deleted ? (
-          <p class={`${styles.text} ${styles.deleted}`}>This message was deleted.</p>
+          <p class={`${styles.text} ${styles.deleted}`} data-message-text>
+            This message was deleted.
+          </p>
         ) : (
           <>
             {(message.content || message.previews) && (
-              <div class={styles.text}>
+              <div class={styles.text} data-message-text>
                 {message.content && <MessageText text={message.content} />}
                 {message.previews && <LinkPreviews previews={message.previews} />}
               </div>
