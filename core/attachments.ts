@@ -46,16 +46,19 @@ export function base64url(bytes: Uint8Array): string {
 
 /** Signs links to a room's files; one made per answer, so every answer's links are fresh. */
 export class AttachmentLinks {
-  readonly #key: Uint8Array;
+  readonly #secret: string;
+  /** Derived on the first link: most answers and commit groups carry no file. */
+  #key: Uint8Array | undefined;
   readonly #expires: number;
 
   constructor(secret: string, nowMs = Date.now()) {
-    this.#key = linkKey(secret);
+    this.#secret = secret;
     this.#expires = Math.ceil((nowMs / 1000 + LINK_LASTS_SECONDS) / LINK_STEP_SECONDS) * LINK_STEP_SECONDS;
   }
 
   /** The signed path a member fetches a file at. */
   url(roomId: number, id: string): string {
+    this.#key ??= linkKey(this.#secret);
     const signature = base64url(hmac(sha256, this.#key, signedText(attachmentKey(roomId, id), this.#expires)));
     return `/api/v1/rooms/${roomId}/attachments/${id}/?expires=${this.#expires}&signature=${signature}`;
   }
