@@ -2,7 +2,7 @@
  * A message's images one at a time, over the page: ← and → go between them, Esc closes.
  * Loaded on demand (MessageFiles imports it when first opened).
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { WireAttachment } from "../../../core/protocol";
 import styles from "./attachments.module.css";
 
@@ -12,7 +12,8 @@ export function Lightbox({ images, start, onClose }: LightboxProps) {
   const [index, setIndex] = useState(start);
   const close = useRef<HTMLButtonElement>(null);
   const step = (by: number) => setIndex((at) => (at + by + images.length) % images.length);
-  useEffect(() => {
+  // A layout effect: Esc pressed the moment the lightbox shows must already close it.
+  useLayoutEffect(() => {
     close.current?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape") onClose();
