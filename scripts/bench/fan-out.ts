@@ -56,15 +56,27 @@ export type FanOutRun = {
 const RUN_TIMEOUT_MS = 60_000;
 /** How long after the last expected delivery a late duplicate still counts. */
 const SETTLE_MS = 100;
+/** Tokens older than this are renewed before a room opens (they last 5 minutes). */
+const TOKEN_FRESH_MS = 3 * 60_000;
 let runs = 0;
 
 /** Condor Chat's room sockets, authenticated as the members, live once caught up. */
 export function chatTarget(chat: Chat): FanOutTarget {
-  const { url: baseUrl, tokens, rooms: roomIds, pid } = chat;
+  const { url: baseUrl, rooms: roomIds, pid } = chat;
+  let tokens = chat.tokens;
+  let signedInAt = performance.now();
   return {
     pid,
     echoIsAck: false,
     async openRoom(size) {
+      // Access tokens last 5 minutes, which a slow machine's run outlasts.
+      if (performance.now() - signedInAt > TOKEN_FRESH_MS) {
+        const again: string[] = [];
+        for (let i = 0; i < tokens.length; i += 5)
+          again.push(...(await Promise.all(tokens.slice(i, i + 5).map((_, j) => chat.signIn(`bench${i + j}`)))));
+        tokens = again;
+        signedInAt = performance.now();
+      }
       const roomId = roomIds.get(size)!;
       const url = `${baseUrl.replace("http", "ws")}/api/v1/rooms/${roomId}/socket/`;
       return Promise.all(
