@@ -60,6 +60,9 @@ export const canJoin = (room: RoomOpenness): boolean => room.isGroup && room.isO
 export const canChangeOpenness = (actor: Actor, room: RoomKind, membership: Membership): boolean =>
   room.isGroup && canManage(actor, room, membership);
 
+/** Only a superuser chooses the groups every new person joins. */
+export const canMarkDefault = (actor: Actor, room: RoomKind): boolean => room.isGroup && actor.isSuperuser;
+
 /** Superusers make invite links; everyone does when the installation allows it. */
 export const canCreateInvite = (actor: Actor, invitesByAnyone: boolean): boolean =>
   invitesByAnyone || actor.isSuperuser;

@@ -235,7 +235,11 @@ export async function openRoomsFor(
   return { rows, total };
 }
 
-/** Opens or closes a group room to everyone. */
-export async function setRoomOpen(db: Database, roomId: number, open: boolean): Promise<void> {
-  await db.update(rooms).set({ isOpen: open }).where(eq(rooms.id, roomId));
+/** Opens or closes a group room to everyone, and makes it one new people join or not, in one write. */
+export async function setRoomFlags(
+  db: Database,
+  roomId: number,
+  flags: { isOpen?: boolean; isDefault?: boolean },
+): Promise<void> {
+  await db.update(rooms).set(flags).where(eq(rooms.id, roomId));
 }

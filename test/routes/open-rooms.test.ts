@@ -98,6 +98,29 @@ describe("open rooms", () => {
     expect((await call("POST", `/api/v1/rooms/${room.id}/join/`, { token: stranger.access })).status).toBe(200);
   });
 
+  it("are made default by a superuser only, and people created after that join them", async () => {
+    const owner = await makeUser();
+    const admin = await makeUser({ isSuperuser: true });
+    const room = await openRoom(owner, "lobby");
+    const patch = (who: { access: string }, json: object) =>
+      call("PATCH", `/api/v1/rooms/${room.id}/`, { token: who.access, json });
+    const before = await snapshot();
+    expectError(await patch(owner, { default: true, title: "renamed" }), 403);
+    expect(await snapshot()).toEqual(before);
+    expect((await patch(admin, { default: true })).body).toMatchObject({ default: true, open: true, title: "lobby" });
+
+    const password = "newcomer-pass-1";
+    const created = await call("POST", "/api/v1/profiles/", {
+      token: admin.access,
+      json: { username: "newcomer", password, first_name: "New", last_name: "Comer", email: "new@example.com" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { access } = (await call("POST", "/api/v1/access_token/", { json: { username: "newcomer", password } })).body;
+    const rooms = (await call("GET", "/api/v1/rooms/", { token: access })).body.results;
+    expect(rooms.map((r: { id: number }) => r.id)).toContain(room.id);
+    expect((await patch(admin, { default: false })).body).toMatchObject({ default: false });
+  });
+
   it("never include a DM, which cannot be opened", async () => {
     const a = await makeUser();
     const b = await makeUser();
@@ -106,6 +129,10 @@ describe("open rooms", () => {
     const answer = await call("PATCH", `/api/v1/rooms/${dm.id}/`, { token: a.access, json: { open: true } });
     expectError(answer, 400, "invalid");
     expect(answer.body.fields).toEqual({ open: expect.any(String) });
+    const admin = await makeUser({ isSuperuser: true });
+    const made = await call("PATCH", `/api/v1/rooms/${dm.id}/`, { token: admin.access, json: { default: true } });
+    expectError(made, 400, "invalid");
+    expect(made.body.fields).toEqual({ default: expect.any(String) });
     expect(await snapshot()).toEqual(before);
   });
 });

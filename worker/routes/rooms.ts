@@ -15,13 +15,13 @@ import {
   participantsOf,
   removeMember,
   renameRoom,
-  setRoomOpen,
+  setRoomFlags,
 } from "../../core/db/rooms";
 import { findUsersByIds } from "../../core/db/users";
 import { forbidden, invalid, notFound } from "../../core/errors";
 import type { MessageRow } from "../../core/history";
 import { NOTIFY_LEVELS, notifyLevel } from "../../core/notify";
-import { canChangeOpenness, canManage, canRead } from "../../core/policy";
+import { canChangeOpenness, canManage, canMarkDefault, canRead } from "../../core/policy";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
 import { pageOfRooms, roomAnswer } from "../answers/rooms";
@@ -46,10 +46,13 @@ const participantIds = z.array(idField).max(MAX_PARTICIPANTS);
 
 const open = z.boolean().openapi({ description: "Anyone signed in may find and join the room" });
 const NewRoom = z.object({ title, participants: participantIds.default([]), open: open.default(false) });
+const isDefault = z
+  .boolean()
+  .openapi({ description: "New people join the room when their account is made (superusers only)" });
 const RoomChanges = z
-  .object({ title: title.optional(), open: open.optional() })
-  .refine((changes) => changes.title !== undefined || changes.open !== undefined, {
-    message: "give a title or open",
+  .object({ title: title.optional(), open: open.optional(), default: isDefault.optional() })
+  .refine((changes) => changes.title !== undefined || changes.open !== undefined || changes.default !== undefined, {
+    message: "give a title, open or default",
     path: ["title"],
   });
 const NewMembers = z.object({ participants: participantIds.min(1) });
@@ -177,7 +180,8 @@ export const rooms = createApp()
       path: "/rooms/{id}",
       operationId: "renameRoom",
       tags: ["Rooms"],
-      summary: "Rename a group room, or open or close it (its owner or a superuser)",
+      summary:
+        "Rename a group room, open or close it (its owner or a superuser), or make it a default room (superusers)",
       request: { params: RoomId, ...jsonBody(RoomChanges) },
       responses: { 200: json(RoomSchema, "The renamed room"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -187,18 +191,29 @@ export const rooms = createApp()
       const changes = c.req.valid("json");
       if (!room.isGroup && changes.open !== undefined)
         throw invalid("A direct message is never open.", { open: "direct messages stay between their two people" });
+      if (!room.isGroup && changes.default !== undefined)
+        throw invalid("A direct message is never joined by new people.", {
+          default: "direct messages stay between their two people",
+        });
       if (!room.isGroup)
         throw invalid("A direct message cannot be renamed.", { title: "direct messages keep their title" });
-      if (changes.open !== undefined) {
-        if (!canChangeOpenness(c.var.user, room, member))
-          throw forbidden("Only who manages a room opens or closes it.");
-        await setRoomOpen(db, room.id, changes.open);
-      }
+      // Every change is allowed before any is written: a refused one changes nothing.
+      if (changes.open !== undefined && !canChangeOpenness(c.var.user, room, member))
+        throw forbidden("Only who manages a room opens or closes it.");
+      if (changes.default !== undefined && !canMarkDefault(c.var.user, room))
+        throw forbidden("Only a superuser chooses the rooms new people join.");
+      if (changes.open !== undefined || changes.default !== undefined)
+        await setRoomFlags(db, room.id, { isOpen: changes.open, isDefault: changes.default });
       if (changes.title !== undefined) {
         await renameRoom(db, room.id, changes.title);
         await announceRenamed(c.env, room.id);
       }
-      const changed = { ...room, title: changes.title ?? room.title, isOpen: changes.open ?? room.isOpen };
+      const changed = {
+        ...room,
+        title: changes.title ?? room.title,
+        isOpen: changes.open ?? room.isOpen,
+        isDefault: changes.default ?? room.isDefault,
+      };
       const answer = await roomAnswer(c.env, changed, originOf(c.req.url), c.var.user.id);
       // A superuser may rename a room they are not in, but only participants read it.
       return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);

@@ -1,7 +1,7 @@
 /**
  * A room's details: its members and whether each is online; for a group, adding people
- * (any member), removing them and renaming (its owner or a superuser, as the API allows),
- * and leaving. Controls someone may not use are not shown at all.
+ * (any member), removing them, renaming and opening it to everyone (its owner or a
+ * superuser, as the API allows), making new people join it (superusers), and leaving. Controls someone may not use are not shown at all.
  */
 import { useRef, useState } from "preact/hooks";
 import { answer, api, type Room, type User } from "../../lib/api";
@@ -58,6 +58,56 @@ function Rename({ room, onChanged }: { room: Room; onChanged: (room: Room) => vo
         </p>
       )}
     </form>
+  );
+}
+
+type RoomFlag = "open" | "default";
+
+/**
+ * Who may find the group, and whether new people join it: each box is saved when ticked,
+ * and stays as the server has it when refused.
+ */
+function RoomFlags({ room, me, onChanged }: { room: Room; me: User; onChanged: (room: Room) => void }) {
+  const [error, setError] = useState("");
+  const [saving, setSaving] = useState(false);
+  const change = async (flag: RoomFlag, on: boolean) => {
+    setSaving(true);
+    setError("");
+    try {
+      onChanged(await answer(api.rooms[":id"].$patch({ param: { id: String(room.id) }, json: { [flag]: on } })));
+    } catch (err) {
+      setError(problemOf(err).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  const box = (flag: RoomFlag, label: string) => (
+    <label class={styles.flag}>
+      <input
+        type="checkbox"
+        checked={room[flag]}
+        disabled={saving}
+        onChange={(event) => {
+          const on = event.currentTarget.checked;
+          // The room prop says what is saved; the box follows it, not the click.
+          event.currentTarget.checked = room[flag];
+          void change(flag, on);
+        }}
+      />{" "}
+      {label}
+    </label>
+  );
+  return (
+    <fieldset class={styles.flags}>
+      <legend class="visually-hidden">Who joins</legend>
+      {box("open", "Anyone can find and join it")}
+      {me.is_superuser && box("default", "New people join it when their account is made")}
+      {error && (
+        <p role="alert" class={form.alert}>
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }
 
@@ -140,6 +190,7 @@ export function GroupDetails({ room, me, onChanged, onLeft, onClose }: GroupDeta
   return (
     <Dialog title={room.is_group ? "Group details" : "Conversation details"} onClose={onClose}>
       {manager ? <Rename room={room} onChanged={onChanged} /> : <p class={styles.title}>{room.title}</p>}
+      {manager && <RoomFlags room={room} me={me} onChanged={onChanged} />}
       <h3 ref={membersHeading} class={styles.heading} tabIndex={-1}>
         {room.participants.length === 1 ? "1 member" : `${room.participants.length} members`}
       </h3>

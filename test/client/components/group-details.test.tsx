@@ -91,6 +91,32 @@ describe("GroupDetails", () => {
     expect(await screen.findByText("must not be blank")).toBeTruthy();
   });
 
+  it("lets the owner open the group to everyone, and only a superuser make new people join it", async () => {
+    const room = group();
+    const { api, onChanged } = await details(room, owner);
+    expect(screen.queryByRole("checkbox", { name: /New people join it/ })).toBeNull();
+    api.on("PATCH", `/rooms/${room.id}`, ({ body }) => ({ body: { ...room, ...(body as object) } }));
+    fireEvent.click(screen.getByRole("checkbox", { name: /Anyone can find and join it/ }));
+    await vi.waitFor(() => expect(onChanged).toHaveBeenCalledWith({ ...room, open: true }));
+    expect(api.sent("PATCH", `/rooms/${room.id}`)[0].body).toEqual({ open: true });
+  });
+
+  it("lets a superuser make the group one every new person joins, and shows a refusal", async () => {
+    const room = group();
+    const { api, onChanged } = await details(room, aUser({ username: "root", is_superuser: true }));
+    api.on(
+      "PATCH",
+      `/rooms/${room.id}`,
+      apiError(403, "Only a superuser chooses the rooms new people join.", "forbidden"),
+    );
+    const joins = screen.getByRole("checkbox", { name: /New people join it/ });
+    fireEvent.click(joins);
+    expect(await screen.findByText("Only a superuser chooses the rooms new people join.")).toBeTruthy();
+    expect((joins as HTMLInputElement).checked).toBe(false);
+    expect(onChanged).not.toHaveBeenCalled();
+    expect(api.sent("PATCH", `/rooms/${room.id}`)[0].body).toEqual({ default: true });
+  });
+
   it("adds people who are not members yet", async () => {
     const room = group();
     const { api, onChanged } = await details(room, member);
