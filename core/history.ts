@@ -26,6 +26,8 @@ export type MessageRow = {
   thread?: ThreadSummary;
   /** Its files; absent when none. */
   attachments?: StoredAttachment[];
+  /** Deleted by a superuser, not its sender; absent otherwise. */
+  removedByAdmin?: true;
 };
 
 /** A quoted message: its author and the start of its text ("" once it is deleted). */

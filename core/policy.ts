@@ -32,6 +32,19 @@ export const isSelfOrSuperuser = (actor: Actor, userId: number): boolean => acto
 export const isAuthor = (actor: Pick<Actor, "id">, message: { senderId: number }): boolean =>
   message.senderId === actor.id;
 
+/**
+ * A message's sender deletes it; a superuser deletes anyone's, in any room, member or not
+ * (moderation: the room sees it "removed by an administrator").
+ */
+export const canRemoveMessage = (actor: Actor, message: { senderId: number }): boolean =>
+  isAuthor(actor, message) || actor.isSuperuser;
+
+/** Superusers find any message to remove it, in rooms they are not in too. */
+export const moderatesEveryRoom = (actor: Actor): boolean => actor.isSuperuser;
+
+/** Only superusers read the audit list of what was removed and deactivated. */
+export const canReadAudit = (actor: Actor): boolean => actor.isSuperuser;
+
 /** Any participant adds people to a group; what a DM cannot take is the route's to say. */
 export const canAddMembers = (membership: Membership): boolean => membership != null;
 

@@ -37,3 +37,9 @@ export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
 /** The level of a member who never chose one: a DM is one person talking to you, a group is many. */
 export const notifyLevel = (chosen: NotifyLevel | null, isGroup: boolean): NotifyLevel =>
   chosen ?? (isGroup ? "mentions" : "everything");
+/** Where a room's object may be pinned: Cloudflare's Durable Object jurisdictions (the ROOM_JURISDICTIONS setting allows some). */
+export const JURISDICTIONS = ["eu", "fedramp"] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+/** What the audit list records: a superuser removing someone's message, an account deactivated. */
+export const AUDIT_ACTIONS = ["message_removed", "user_deactivated"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -140,6 +140,10 @@ export const WireMessage = z.object({
     .describe("The root message of the thread this one replies in; absent when it is not a thread reply"),
   thread: ThreadSummary.optional().describe("A thread root's replies (deleted ones not counted); absent when none"),
   attachments: z.array(WireAttachment).optional().describe("The message's files, in the order sent; absent when none"),
+  removed_by_admin: z
+    .literal(true)
+    .optional()
+    .describe("A deleted message that a superuser removed, not its sender; absent otherwise"),
 });
 export type WireMessage = z.infer<typeof WireMessage>;
 

@@ -8,6 +8,7 @@ import type { RoomRow, UserRow } from "./db/schema";
 import type { MessageRow, ReactionTally } from "./history";
 import type { UserPresence } from "./presence";
 import { WireMessage } from "./protocol";
+import { JURISDICTIONS } from "./protocol-constants";
 
 export const DEFAULT_AVATAR_KEY = "avatar_files/default_img.png";
 
@@ -62,6 +63,9 @@ export const RoomSchema = z
     last_activity: z.string(),
     open: z.boolean().openapi({ description: "Anyone signed in may find and join it; a DM never is" }),
     default: z.boolean().openapi({ description: "Every new user joins it" }),
+    jurisdiction: z.enum(JURISDICTIONS).optional().openapi({
+      description: "Where the room's messages are kept (its Durable Object's jurisdiction); absent when anywhere",
+    }),
   })
   .openapi("Room");
 
@@ -121,6 +125,7 @@ export function toMessage(row: MessageRow, links: AttachmentLinks, viewer?: numb
   if (row.threadRoot !== undefined) message.thread_root = row.threadRoot;
   if (row.thread) message.thread = row.thread;
   if (row.attachments?.length) message.attachments = links.shown(row.roomId, row.attachments);
+  if (row.removedByAdmin) message.removed_by_admin = true;
   return message;
 }
 
@@ -162,5 +167,6 @@ export function toRoom(room: RoomRow, participants: User[], owner: number | null
     last_activity: messages.at(-1)?.timestamp ?? room.createdAt,
     open: room.isOpen,
     default: room.isDefault,
+    ...(room.jurisdiction ? { jurisdiction: room.jurisdiction } : {}),
   };
 }

@@ -11,7 +11,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../core/db";
-import { roomIdsOf } from "../core/db/rooms";
+import { roomAddressesOf } from "../core/db/rooms";
+import type { RoomAddress } from "../core/db/schema";
 import { errorBody } from "../core/errors";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
 import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
@@ -81,7 +82,7 @@ export class Inbox extends DurableObject<Env> {
     if (this.ctx.getWebSockets().length >= MAX_INBOX_SOCKETS) {
       return Response.json(errorBody(`At most ${MAX_INBOX_SOCKETS} open inbox sockets.`, "throttled"), { status: 429 });
     }
-    const summaries = await this.summaries(await roomIdsOf(database(this.env), userId));
+    const summaries = await this.summaries(await roomAddressesOf(database(this.env), userId));
     const counts = Object.fromEntries(Object.entries(summaries).map(([room, summary]) => [room, summary.unread]));
     const mentions = Object.fromEntries(Object.entries(summaries).map(([room, summary]) => [room, summary.mentions]));
     const { 0: client, 1: server } = new WebSocketPair();
@@ -160,25 +161,26 @@ export class Inbox extends DurableObject<Env> {
   }
 
   /** The user's summary of each of these rooms: kept ones, and the others asked of their rooms. */
-  async summaries(roomIds: number[]): Promise<Record<string, RoomSummary>> {
+  async summaries(rooms: RoomAddress[]): Promise<Record<string, RoomSummary>> {
+    const roomIds = rooms.map((room) => room.id);
     const kept = new Map(
       this.ctx.storage.sql
         .exec<SummaryRow>("SELECT * FROM room_summaries")
         .toArray()
         .map((row) => [row.room_id, summaryOf(row)]),
     );
-    const missing = roomIds.filter((id) => !kept.has(id));
+    const missing = rooms.filter((room) => !kept.has(room.id));
     for (let start = 0; start < missing.length; start += SUMMARY_READS_AT_ONCE) {
       const asked = missing.slice(start, start + SUMMARY_READS_AT_ONCE);
       const answers = await Promise.allSettled(
-        asked.map((roomId) => roomObject(this.env, roomId).summaryFor(this.#userId)),
+        asked.map((room) => roomObject(this.env, room).summaryFor(this.#userId)),
       );
       for (const [i, answer] of answers.entries()) {
         // A room that cannot answer now shows as quiet, and is asked again next time.
-        if (answer.status === "rejected") console.warn(`room ${asked[i]} gave no summary`, answer.reason);
+        if (answer.status === "rejected") console.warn(`room ${asked[i].id} gave no summary`, answer.reason);
         const summary = answer.status === "fulfilled" ? answer.value : QUIET;
-        if (answer.status === "fulfilled") this.#keep(asked[i], summary);
-        kept.set(asked[i], summary);
+        if (answer.status === "fulfilled") this.#keep(asked[i].id, summary);
+        kept.set(asked[i].id, summary);
       }
     }
     return Object.fromEntries(roomIds.map((id) => [String(id), kept.get(id)!]));

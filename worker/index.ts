@@ -12,6 +12,7 @@ import { type RouteKey, signedInUnless } from "./auth/require-user";
 import { sameOrigin } from "./auth/same-origin";
 import { admin } from "./routes/admin";
 import { attachmentFiles, attachments } from "./routes/attachments";
+import { audit } from "./routes/audit";
 import { avatars, media } from "./routes/avatars";
 import { docsPage } from "./routes/docs";
 import { inviteAcceptance, invites } from "./routes/invites";
@@ -83,7 +84,8 @@ const routes = api
   .route("/", reactions)
   .route("/", search)
   .route("/", sockets)
-  .route("/", notifications);
+  .route("/", notifications)
+  .route("/", audit);
 
 const openApiConfig = {
   openapi: "3.1.0",
@@ -116,6 +118,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
     { name: "Messages", description: "Sending, reading, editing and deleting messages." },
     { name: "Search", description: "Finding messages across your rooms." },
     { name: "Push", description: "Web Push: notifications to your browsers while the app is closed." },
+    { name: "Moderation", description: "What superusers removed and deactivated." },
   ],
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],

@@ -374,7 +374,8 @@ export function useRoom(
       await answer(api.messages[":id"].$delete({ param: { id: String(id) } }));
       setState((s) => {
         const gone = s.messages.find((m) => m.id === id) ?? s.tail?.find((m) => m.id === id);
-        return gone ? withChanged(s, [{ ...gone, content: "", deleted: true }]) : s;
+        // Its frame, which may come first, says whether a superuser removed it.
+        return gone && !gone.deleted ? withChanged(s, [{ ...gone, content: "", deleted: true }]) : s;
       });
     },
     /** Adds or takes back my reaction; its frame, which may come first, changes nothing more. */

@@ -3,6 +3,7 @@
  * object (durable/room/store.ts).
  */
 import type { Database } from ".";
+import type { RoomAddress } from "./schema";
 
 /**
  * Takes `count` message ids no one else has or will have, for `roomId`, and answers the
@@ -33,4 +34,19 @@ export async function messageRoom(db: Database, id: number): Promise<number | un
     .bind(id)
     .first<{ room_id: number }>();
   return row?.room_id;
+}
+
+/**
+ * messageRoom with where the room's object lives, in the same one read; undefined also when
+ * the room is deleted.
+ */
+export async function messageRoomAddress(db: Database, id: number): Promise<RoomAddress | undefined> {
+  const row = await db.$client
+    .prepare(
+      `SELECT id, jurisdiction FROM rooms WHERE id = (SELECT room_id FROM message_blocks
+         WHERE first_id <= ?1 AND ?1 < end_id ORDER BY first_id DESC LIMIT 1)`,
+    )
+    .bind(id)
+    .first<RoomAddress>();
+  return row ?? undefined;
 }

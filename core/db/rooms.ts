@@ -3,9 +3,10 @@
  * `db.run(sql)`: Drizzle's D1 batch cannot bind the parameters of a raw statement.
  */
 import { and, asc, count, eq, sql } from "drizzle-orm";
+import type { Jurisdiction } from "../protocol-constants";
 import { type Database, now } from ".";
 import { dmKey } from "./dm-key";
-import { type RoomRow, roomMembers, rooms, type UserRow, users } from "./schema";
+import { type RoomAddress, type RoomRow, roomMembers, rooms, type UserRow, users } from "./schema";
 
 export type Member = typeof roomMembers.$inferSelect;
 
@@ -64,10 +65,19 @@ export async function memberNamesOf(db: Database, roomId: number): Promise<{ id:
     .where(eq(roomMembers.roomId, roomId));
 }
 
-/** The ids of every room a user is in. */
-export async function roomIdsOf(db: Database, userId: number): Promise<number[]> {
-  const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId));
-  return rows.map((row) => row.roomId);
+/** How to reach every room a user is in: its id and where its object lives. */
+export async function roomAddressesOf(db: Database, userId: number): Promise<RoomAddress[]> {
+  return db
+    .select({ id: rooms.id, jurisdiction: rooms.jurisdiction })
+    .from(roomMembers)
+    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+    .where(eq(roomMembers.userId, userId));
+}
+
+/** How to reach a room by its id; a room D1 does not have (an import's, before its row) has no jurisdiction. */
+export async function roomAddress(db: Database, roomId: number): Promise<RoomAddress> {
+  const [row] = await db.select({ jurisdiction: rooms.jurisdiction }).from(rooms).where(eq(rooms.id, roomId));
+  return { id: roomId, jurisdiction: row?.jurisdiction ?? null };
 }
 
 /** Every room a user is in, in no order: the room list orders them by activity, which the user's inbox knows. */
@@ -113,12 +123,15 @@ export async function createGroupRoom(
   title: string,
   creatorId: number,
   memberIds: number[],
-  { open = false }: { open?: boolean } = {},
+  { open = false, jurisdiction = null }: { open?: boolean; jurisdiction?: Jurisdiction | null } = {},
 ): Promise<RoomRow> {
   const at = now();
   const others = memberIds.filter((id) => id !== creatorId);
   const [[room]] = await db.batch([
-    db.insert(rooms).values({ title, isGroup: true, createdBy: creatorId, createdAt: at, isOpen: open }).returning(),
+    db
+      .insert(rooms)
+      .values({ title, isGroup: true, createdBy: creatorId, createdAt: at, isOpen: open, jurisdiction })
+      .returning(),
     // sqlite_sequence holds the id just given to the room: nothing else writes in between,
     // because a D1 batch is one transaction. Every column, in order: the level is the default (NULL), not hidden.
     db.insert(roomMembers).select(sql`
@@ -176,10 +189,10 @@ export async function findDm(db: Database, a: number, b: number): Promise<RoomRo
     .get();
 }
 
-/** The id and title of every room a user is in, for searching across them. */
-export async function roomTitlesOf(db: Database, userId: number): Promise<{ id: number; title: string }[]> {
+/** The id, title and jurisdiction of every room a user is in, for searching across them. */
+export async function roomTitlesOf(db: Database, userId: number): Promise<(RoomAddress & { title: string })[]> {
   return db
-    .select({ id: rooms.id, title: rooms.title })
+    .select({ id: rooms.id, title: rooms.title, jurisdiction: rooms.jurisdiction })
     .from(rooms)
     .innerJoin(roomMembers, eq(roomMembers.roomId, rooms.id))
     .where(eq(roomMembers.userId, userId));

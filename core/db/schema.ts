@@ -10,6 +10,7 @@
  */
 import { sql } from "drizzle-orm";
 import { check, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { AUDIT_ACTIONS, JURISDICTIONS } from "../protocol-constants";
 
 /** Text compared without case, as usernames are: "Ann" and "ann" are one user. */
 const textNoCase = customType<{ data: string; driverData: string }>({ dataType: () => "text COLLATE NOCASE" });
@@ -49,6 +50,8 @@ export const rooms = sqliteTable("rooms", {
   isOpen: integer("is_open", { mode: "boolean" }).notNull().default(false),
   // Every new user joins the default rooms (first-run setup makes "General" one).
   isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+  // Where the room's object lives (its messages with it); null for anywhere. Set once, at creation.
+  jurisdiction: text("jurisdiction", { enum: JURISDICTIONS }),
 });
 
 export const roomMembers = sqliteTable(
@@ -149,8 +152,29 @@ export const invites = sqliteTable(
   (t) => [index("invites_by_creator").on(t.createdBy)],
 );
 
+// What superusers did to others: a message removed, an account deactivated. Newest first by id.
+export const auditEntries = sqliteTable(
+  "audit_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    actorId: integer("actor_id")
+      .notNull()
+      .references(() => users.id),
+    action: text("action", { enum: AUDIT_ACTIONS }).notNull(),
+    // Whose message or account it was.
+    targetUserId: integer("target_user_id").references(() => users.id),
+    roomId: integer("room_id"),
+    messageId: integer("message_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("audit_entries_by_target").on(t.targetUserId)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
+/** What reaching a room's object takes: its id, and the jurisdiction it was created in. */
+export type RoomAddress = Pick<RoomRow, "id" | "jurisdiction">;
+export type AuditEntryRow = typeof auditEntries.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 export type LoginFailureRow = typeof loginFailures.$inferSelect;

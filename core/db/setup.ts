@@ -26,7 +26,7 @@ export async function createFirstAdmin(db: Database, values: NewUserRow): Promis
   const at = now();
   const [, , , , [admin]] = await db.batch([
     db.insert(users).select(sql`SELECT ${newUserColumns(values, true)} WHERE NOT EXISTS (SELECT 1 FROM users)`),
-    db.insert(rooms).select(sql`SELECT NULL, ${FIRST_ROOM_TITLE}, 1, NULL, u.id, ${at}, 1, 1 FROM users u
+    db.insert(rooms).select(sql`SELECT NULL, ${FIRST_ROOM_TITLE}, 1, NULL, u.id, ${at}, 1, 1, NULL FROM users u
         WHERE u.password = ${values.password}`),
     db.insert(roomMembers).select(sql`SELECT r.id, u.id, 'owner', ${at}, NULL, 0 FROM rooms r
       JOIN users u ON r.created_by = u.id WHERE u.password = ${values.password}`),

@@ -1,14 +1,16 @@
-/** Edits and deletes of the room's messages, which only their author may make. */
+/** Edits and deletes of the room's messages: their author makes them, and a superuser removes any. */
 import { AttachmentLinks } from "../../core/attachments";
 import { now } from "../../core/db";
 import type { MessageRow } from "../../core/history";
-import { isAuthor } from "../../core/policy";
+import { canRemoveMessage, isAuthor } from "../../core/policy";
 import type { RoomFrame, WireMessage } from "../../core/protocol";
 import { toMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
 import type { MessageChange, MessageStore } from "./store";
 
 export type ChangeInput = { userId: number; messageId: number };
+/** A delete says whether its caller is a superuser, who may remove anyone's message. */
+export type RemoveInput = ChangeInput & { superuser?: boolean };
 /** A refusal says why in a code and a sentence, as the socket's error frame does. */
 export type ChangeResult =
   | { ok: true; message: WireMessage }
@@ -31,18 +33,32 @@ export class MessageChanges {
     return this.#change(input, change, "message_edited");
   }
 
-  /** Deletes a message of the user's: its text is gone, its place in history stays. */
-  remove(input: ChangeInput): ChangeResult {
-    return this.#change(input, { content: "", deletedAt: now() }, "message_deleted");
+  /**
+   * Deletes a message of the user's, or anyone's for a superuser (marked removed by an
+   * administrator): its text is gone, its place in history stays.
+   */
+  remove(input: RemoveInput): ChangeResult {
+    const actor = { id: input.userId, isSuperuser: input.superuser === true };
+    return this.#change(
+      input,
+      (row) => ({ content: "", deletedAt: now(), ...(isAuthor(actor, row) ? {} : { removedByAdmin: true as const }) }),
+      "message_deleted",
+      (row) => canRemoveMessage(actor, row),
+    );
   }
 
-  #change(input: ChangeInput, change: MessageChange, type: "message_edited" | "message_deleted"): ChangeResult {
+  #change(
+    input: ChangeInput,
+    change: MessageChange | ((row: MessageRow) => MessageChange),
+    type: "message_edited" | "message_deleted",
+    allowed: (row: MessageRow) => boolean = (row) => isAuthor({ id: input.userId }, row),
+  ): ChangeResult {
     const row = this.store.find(input.messageId);
     if (!row || row.deletedAt !== null) return { ok: false, error: "not_found", why: "No such message in this room." };
-    if (!isAuthor({ id: input.userId }, row))
-      return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
+    if (!allowed(row)) return { ok: false, error: "permission_denied", why: "You can only change your own messages." };
     const links = new AttachmentLinks(this.room.env.JWT_SECRET);
-    const message = toMessage(this.shown(this.store.rewrite(row.id, change)), links);
+    const rewrite = typeof change === "function" ? change(row) : change;
+    const message = toMessage(this.shown(this.store.rewrite(row.id, rewrite)), links);
     this.broadcast({ type, message });
     // A delete changes unread counts; an edit, the mention counts when it named anyone before or now.
     this.changed(message, message.deleted || row.mentions !== undefined || message.mentions !== undefined);

@@ -17,7 +17,7 @@ import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL, type WireM
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
-import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
+import { type ChangeInput, type ChangeResult, MessageChanges, type RemoveInput } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
 import { LinkPreviews } from "./link-previews";
@@ -219,8 +219,8 @@ export class Room extends DurableObject<Env> {
     return result;
   }
 
-  /** Deletes a message of the caller's: its text and files are gone, its place in history stays. */
-  async remove(input: ChangeInput): Promise<ChangeResult> {
+  /** Deletes a message of the caller's, or anyone's for a superuser: its text and files are gone, its place in history stays. */
+  async remove(input: RemoveInput): Promise<ChangeResult> {
     const files = this.#store.find(input.messageId)?.attachments ?? [];
     const result = this.#changes.remove(input);
     if (result.ok) this.#threadsChanged([result.message]);

@@ -147,8 +147,23 @@ const LINK_PREVIEWS = `
   ALTER TABLE messages ADD COLUMN previews TEXT;
 `;
 
+/** Moderation: 1 on a message a superuser removed (not its sender), NULL otherwise. */
+const REMOVED_BY_ADMIN = `
+  ALTER TABLE messages ADD COLUMN removed_by_admin INTEGER;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, REACTIONS, MENTIONS, THREADS, ATTACHMENTS, LINK_PREVIEWS];
+export const MIGRATIONS: readonly string[] = [
+  V1,
+  V2,
+  V3,
+  REACTIONS,
+  MENTIONS,
+  THREADS,
+  ATTACHMENTS,
+  LINK_PREVIEWS,
+  REMOVED_BY_ADMIN,
+];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;

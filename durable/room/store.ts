@@ -25,6 +25,7 @@ type StoreRow = {
   thread_root: number | null;
   /** JSON of the message's files; NULL when none. */
   attachments: string | null;
+  removed_by_admin: number | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
@@ -41,7 +42,13 @@ export type NewMessage = Pick<
  * (for catch-up and inbox news, which must miss no message). A query's `thread` pages one thread.
  */
 export type PageScope = "timeline" | "everything";
-export type MessageChange = { content: string; editedAt?: string; deletedAt?: string; mentions?: number[] };
+export type MessageChange = {
+  content: string;
+  editedAt?: string;
+  deletedAt?: string;
+  mentions?: number[];
+  removedByAdmin?: true;
+};
 
 export class MessageStore {
   readonly threads: Threads;
@@ -140,12 +147,14 @@ export class MessageStore {
       .exec<StoreRow>(
         // A deleted message's files go with its text; a changed text's previews are read again.
         `UPDATE messages SET content = ?1, edited_at = coalesce(?2, edited_at), deleted_at = coalesce(?3, deleted_at),
-           attachments = iif(?3 IS NULL, attachments, NULL), mentions = ?4, previews = NULL WHERE id = ?5 RETURNING *`,
+           attachments = iif(?3 IS NULL, attachments, NULL), mentions = ?4, previews = NULL,
+           removed_by_admin = coalesce(?6, removed_by_admin) WHERE id = ?5 RETURNING *`,
         change.content,
         change.editedAt ?? null,
         change.deletedAt ?? null,
         mentionsColumn(change.mentions),
         id,
+        change.removedByAdmin ? 1 : null,
       )
       .one();
     return this.#decorated([row])[0];
@@ -256,6 +265,7 @@ export class MessageStore {
     };
     if (row.thread_root !== null) message.threadRoot = row.thread_root;
     if (row.attachments !== null) message.attachments = JSON.parse(row.attachments) as StoredAttachment[];
+    if (row.removed_by_admin) message.removedByAdmin = true;
     return message;
   }
 }

@@ -116,7 +116,7 @@ describe("the inbox socket", () => {
     await inbox.nextOf("unread");
     await sendToRoom(other, room.id, "before eviction");
     expect(await inbox.nextOf("room_message")).toMatchObject({ message: { content: "before eviction" } });
-    await evictDurableObject(roomObject(env, room.id));
+    await evictDurableObject(roomObject(env, { id: room.id, jurisdiction: null }));
     await sendToRoom(other, room.id, "after eviction");
     expect(await inbox.nextOf("room_message")).toMatchObject({
       title: "evicted",

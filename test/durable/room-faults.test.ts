@@ -17,7 +17,7 @@ async function breakStorage(
   roomId: number,
   failing: (real: D1Database) => D1Database = (real) => failingD1(real, { calls: "all" }),
 ): Promise<{ restore(): Promise<void> }> {
-  const stub = roomObject(env, roomId);
+  const stub = roomObject(env, { id: roomId, jurisdiction: null });
   await runInDurableObject(stub, (room: Room) => {
     const own = room as unknown as { env: Env };
     own.env = { ...own.env, DB: failing(own.env.DB) };
@@ -117,7 +117,7 @@ describe("a room evicted while messages stream", () => {
         // One reader drops its socket before the eviction, to come back after it.
         lateSeen = acked.at(-1)!;
         lateSocket.close();
-        await evictDurableObject(roomObject(env, room.id));
+        await evictDurableObject(roomObject(env, { id: room.id, jurisdiction: null }));
       }
     }
     const stored = (await historyOf(sender.access, room.id)).map((m) => m.id);

@@ -99,7 +99,7 @@ describe("messages in a room", () => {
     const watcher = await openLiveRoom(people[1].access, room.id);
     // Sends that reach a new room in one turn all wait for its first ids, then are taken together.
     const texts = Array.from({ length: SEND_BURST }, (_, i) => `burst ${i}`);
-    await runInDurableObject(roomObject(env, room.id), (object: Room) =>
+    await runInDurableObject(roomObject(env, { id: room.id, jurisdiction: null }), (object: Room) =>
       Promise.all(texts.map((content, i) => object.receive({ senderId: people[0].id, content, clientId: `b${i}` }))),
     );
     const seen = [];
@@ -150,7 +150,7 @@ describe("messages in a room", () => {
     const watcher = await openLiveRoom(people[1].access, room.id);
     sender.send({ type: "send", client_id: "before", content: "before eviction" });
     await watcher.nextOf("message");
-    await evictDurableObject(roomObject(env, room.id));
+    await evictDurableObject(roomObject(env, { id: room.id, jurisdiction: null }));
     sender.send({ type: "send", client_id: "after", content: "after eviction" });
     expect((await watcher.nextOf("message")).message.content).toBe("after eviction");
     expect((await historyOf(people[0].access, room.id)).map((m) => m.content)).toEqual([
@@ -236,7 +236,7 @@ describe("typing", () => {
     const watcher = await openLiveRoom(people[1].access, room.id);
     typist.send({ type: "typing" });
     expect(await watcher.nextOf("typing")).toEqual({ type: "typing", user: people[0].id, typing: true });
-    const stub = roomObject(env, room.id);
+    const stub = roomObject(env, { id: room.id, jurisdiction: null });
     // Jump past the lapse instead of waiting for it.
     await runInDurableObject(stub, async (_room: Room, state) => {
       await state.storage.put("typing", { [people[0].id]: Date.now() - 1 });

@@ -66,7 +66,7 @@ const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
     password: "long enough",
     current_password: "x",
   }),
-  "POST /api/v1/rooms/": () => ({ title: "a title", participants: [1], open: true }),
+  "POST /api/v1/rooms/": () => ({ title: "a title", participants: [1], open: true, jurisdiction: "eu" }),
   "PATCH /api/v1/rooms/{id}/": () => ({ title: "a title", open: false }),
   "POST /api/v1/rooms/{id}/members/": () => ({ participants: [1] }),
   "POST /api/v1/send_message_to_user/": () => ({ user_id: 1, message: "hi", attachments: ["0".repeat(32)] }),

@@ -36,7 +36,7 @@ const sendToRoom = (person: Person, roomId: number, body: Record<string, unknown
   call("POST", "/api/v1/send_message_to_room/", { token: person.access, json: { group_id: roomId, ...body } });
 
 const waitingUploads = (roomId: number) =>
-  runInDurableObject(roomObject(env, roomId), (_, state) =>
+  runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_, state) =>
     state.storage.sql.exec<{ id: string }>("SELECT id FROM uploads").toArray(),
   );
 
@@ -291,7 +291,7 @@ describe("unsent uploads", () => {
     const { owner, room } = await roomOfTwo();
     const old = await uploaded(owner, room.id, new File(["old"], "old.txt"));
     const fresh = await uploaded(owner, room.id, new File(["fresh"], "fresh.txt"));
-    const stub = roomObject(env, room.id);
+    const stub = roomObject(env, { id: room.id, jurisdiction: null });
     // An hour and a minute ago, as far as the room knows.
     await runInDurableObject(stub, (_, state) => {
       state.storage.sql.exec("UPDATE uploads SET uploaded_at = ? WHERE id = ?", Date.now() - 61 * 60 * 1000, old.id);
@@ -308,7 +308,7 @@ describe("unsent uploads", () => {
 
   it("at most 50 wait per person in a room", async () => {
     const { owner, room } = await roomOfTwo();
-    await runInDurableObject(roomObject(env, room.id), (_, state) => {
+    await runInDurableObject(roomObject(env, { id: room.id, jurisdiction: null }), (_, state) => {
       for (let i = 0; i < 50; i++)
         state.storage.sql.exec(
           "INSERT INTO uploads VALUES (?, ?, 'f', 1, 'application/octet-stream', NULL, NULL, ?)",

@@ -92,7 +92,7 @@ describe("GET /api/v1/rooms/ mention_count", () => {
     expect(await inbox.nextOf("unread")).toMatchObject({ counts: { [room.id]: 1 }, mentions: { [room.id]: 0 } });
 
     await sendToRoom(other, room.id, `@${me.username} four`);
-    await evictDurableObject(roomObject(env, room.id));
+    await evictDurableObject(roomObject(env, { id: room.id, jurisdiction: null }));
     await evictDurableObject(inboxObject(env, me.id));
     expect(await countsIn(me, room.id)).toEqual({ unread: 2, mentions: 1 });
     mine.close();

@@ -36,16 +36,12 @@ async function moveAll(limit: number) {
 }
 
 const everything = async (roomId: number) =>
-  (await roomObject(env, roomId).exportMessages({ after: 0, limit: 1000 })).messages.map((m) => [
-    m.id,
-    m.sender_id,
-    m.content,
-    m.edited_at,
-    m.deleted_at,
-  ]);
+  (await roomObject(env, { id: roomId, jurisdiction: null }).exportMessages({ after: 0, limit: 1000 })).messages.map(
+    (m) => [m.id, m.sender_id, m.content, m.edited_at, m.deleted_at],
+  );
 
 const readsOf = (roomId: number) =>
-  runInDurableObject(roomObject(env, roomId), (_room, state) =>
+  runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) =>
     state.storage.sql.exec("SELECT user_id, last_read_id FROM reads ORDER BY user_id").toArray(),
   );
 
@@ -77,7 +73,7 @@ describe("moving D1's history into the rooms", async () => {
   await putD1Read(a.id, ben.id, 104);
   await putD1Read(b.id, ann.id, 106);
   // What room a's store held: the texts D1 had taken are NULL; 202 had not reached D1; ben had read further.
-  await runInDurableObject(roomObject(env, a.id), (_room, state) => {
+  await runInDurableObject(roomObject(env, { id: a.id, jurisdiction: null }), (_room, state) => {
     const { sql } = state.storage;
     sql.exec(
       "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (104, ?, 'c-104', ?, NULL)",
@@ -165,7 +161,7 @@ describe("moving D1's history into the rooms", async () => {
       { id: 301, sender: ann.id, content: "fine" },
       { id: 302, sender: ann.id, content: "a second message under one client id", client_id: "dup" },
     ]);
-    await runInDurableObject(roomObject(env, c.id), (_room, state) => {
+    await runInDurableObject(roomObject(env, { id: c.id, jurisdiction: null }), (_room, state) => {
       state.storage.sql.exec(
         "INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES (300, ?, 'dup', ?, 'first')",
         ann.id,

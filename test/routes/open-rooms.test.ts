@@ -125,11 +125,11 @@ describe("open rooms", () => {
     const a = await makeUser();
     const b = await makeUser();
     const dm = await sendToUser(a, b);
+    const admin = await makeUser({ isSuperuser: true });
     const before = await snapshot();
     const answer = await call("PATCH", `/api/v1/rooms/${dm.id}/`, { token: a.access, json: { open: true } });
     expectError(answer, 400, "invalid");
     expect(answer.body.fields).toEqual({ open: expect.any(String) });
-    const admin = await makeUser({ isSuperuser: true });
     const made = await call("PATCH", `/api/v1/rooms/${dm.id}/`, { token: admin.access, json: { default: true } });
     expectError(made, 400, "invalid");
     expect(made.body.fields).toEqual({ default: expect.any(String) });

@@ -22,7 +22,7 @@ async function listOf(person: { access: string }) {
 }
 
 const evictEveryone = async (roomId: number, people: { id: number }[]) => {
-  await evictDurableObject(roomObject(env, roomId));
+  await evictDurableObject(roomObject(env, { id: roomId, jurisdiction: null }));
   for (const person of people) await evictDurableObject(inboxObject(env, person.id));
 };
 

@@ -26,7 +26,7 @@ const threadPage = (who: Person, roomId: number, root: number, query = "") =>
 /** How many messages the room's store holds, thread replies included. */
 const storedCount = (roomId: number) =>
   runInDurableObject(
-    roomObject(env, roomId),
+    roomObject(env, { id: roomId, jurisdiction: null }),
     (_room, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n,
   );
 

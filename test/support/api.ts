@@ -72,7 +72,7 @@ export function expectError(answer: Answer, status: number, code?: string) {
 
 /** Every stored row that matters, to prove a refused request changed nothing. */
 export async function snapshot(): Promise<unknown[]> {
-  const tables = ["users", "rooms", "room_members", "message_blocks", "invites"];
+  const tables = ["users", "rooms", "room_members", "message_blocks", "invites", "audit_entries"];
   return Promise.all(
     tables.map(async (table) => (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results),
   );
@@ -161,7 +161,7 @@ export async function historyOf(token: string, roomId: number): Promise<{ id: nu
 export async function seedMessages(roomId: number, senderId: number, texts: string[]): Promise<void> {
   const first = await reserveMessageIds(database(env), texts.length, roomId);
   const createdAt = new Date().toISOString();
-  await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+  await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
     const store = new MessageStore(state.storage, { env, roomId });
     for (const [i, content] of texts.entries())
       store.insert({ id: first + i, senderId, content, createdAt, clientId: null });

@@ -9,7 +9,7 @@ import { roomObject } from "../../durable/room";
 export type StoredMessage = { id: number; senderId: number; content: string | null; createdAt: string };
 
 const inStore = (roomId: number, work: (sql: SqlStorage) => void) =>
-  runInDurableObject(roomObject(env, roomId), (_room, state) => work(state.storage.sql));
+  runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => work(state.storage.sql));
 
 /** Ids above any the test's rooms are given: messages ids are global, so each is used once. */
 let nextId = 5_000_000;

@@ -20,7 +20,7 @@ export async function roomAnswer(env: Env, room: RoomRow, origin: string, viewer
   const db = database(env);
   const [people, { rows }] = await Promise.all([
     participantsOf(db, [room.id]),
-    roomObject(env, room.id).history({ limit: ROOM_ANSWER_MESSAGES }),
+    roomObject(env, room).history({ limit: ROOM_ANSWER_MESSAGES }),
   ]);
   const { participants, owner } = people.get(room.id)!;
   const links = new AttachmentLinks(env.JWT_SECRET);
@@ -44,7 +44,7 @@ export async function pageOfRooms(
   const db = database(env);
   const [all, memberships] = await Promise.all([roomsOf(db, userId), membershipsOf(db, userId)]);
   const rooms = all.filter((room) => !memberships.get(room.id)?.hidden);
-  const summaries = await inboxObject(env, userId).summaries(rooms.map((room) => room.id));
+  const summaries = await inboxObject(env, userId).summaries(rooms);
   const activity = ({ room, summary }: { room: RoomRow; summary: RoomSummary }) =>
     summary.latest?.timestamp ?? room.createdAt;
   const ordered = rooms

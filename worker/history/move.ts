@@ -14,6 +14,7 @@ import {
   nextReadsToMove,
   roomHasD1Messages,
 } from "../../core/db/move-history";
+import { roomAddress } from "../../core/db/rooms";
 import { ApiError } from "../../core/errors";
 import { roomObject } from "../../durable/room";
 
@@ -35,7 +36,7 @@ export async function moveNextBatch(
   if (batch) {
     const { roomId, messages } = batch;
     const rows = messages.map(({ blocked, next_message, next_block, ...row }) => row);
-    const { held } = await roomObject(env, roomId).importMessages({ messages: rows, reads: [] });
+    const { held } = await roomObject(env, await roomAddress(db, roomId)).importMessages({ messages: rows, reads: [] });
     if (held !== rows.length) {
       throw new ApiError(
         409,
@@ -50,7 +51,7 @@ export async function moveNextBatch(
   }
   const reads = await nextReadsToMove(db, readsFrom, limit);
   if (!reads) return { step: "done" };
-  await roomObject(env, reads.roomId).importMessages({ messages: [], reads: reads.reads });
+  await roomObject(env, await roomAddress(db, reads.roomId)).importMessages({ messages: [], reads: reads.reads });
   await finishMovingReads(db, reads.roomId, reads.reads);
   return { step: "reads", room: reads.roomId, moved: reads.reads.length };
 }

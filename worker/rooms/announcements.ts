@@ -6,8 +6,8 @@
  */
 
 import type { Database } from "../../core/db";
-import { defaultRoomsOf, roomIdsOf } from "../../core/db/rooms";
-import type { RoomRow, UserRow } from "../../core/db/schema";
+import { defaultRoomsOf, roomAddressesOf } from "../../core/db/rooms";
+import type { RoomAddress, RoomRow, UserRow } from "../../core/db/schema";
 import { avatarUrl, fullName } from "../../core/shapes";
 import { inboxObject } from "../../durable/inbox";
 import { roomObject } from "../../durable/room";
@@ -30,7 +30,7 @@ export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], 
     avatar_url: avatarUrl(origin, user.avatarKey),
   }));
   await Promise.all([
-    roomObject(env, room.id).membersChanged({ joined, left: [] }),
+    roomObject(env, room).membersChanged({ joined, left: [] }),
     ...tellAdded(
       env,
       room,
@@ -54,36 +54,36 @@ export async function announceNewUser(env: Env, db: Database, user: UserRow, ori
   await Promise.all(rooms.map((room) => announceJoined(env, room, [user], user.id, origin)));
 }
 
-export async function announceLeft(env: Env, roomId: number, userIds: number[]) {
+export async function announceLeft(env: Env, room: RoomAddress, userIds: number[]) {
   await Promise.all([
-    roomObject(env, roomId).membersChanged({ joined: [], left: userIds }),
-    ...tellRemoved(env, roomId, userIds),
+    roomObject(env, room).membersChanged({ joined: [], left: userIds }),
+    ...tellRemoved(env, room.id, userIds),
   ]);
 }
 
 /** A deactivated user loses every open socket: each room's and their inbox's. */
 export async function announceDeactivated(env: Env, db: Database, userId: number) {
-  const roomIds = await roomIdsOf(db, userId);
+  const rooms = await roomAddressesOf(db, userId);
   await Promise.all([
-    ...roomIds.map((roomId) => roomObject(env, roomId).signOut(userId)),
+    ...rooms.map((room) => roomObject(env, room).signOut(userId)),
     inboxObject(env, userId).signOut(),
   ]);
 }
 
 /** A user's rooms read mentions by their new username from their next message on. */
 export async function announceUsernameChanged(env: Env, db: Database, userId: number) {
-  const roomIds = await roomIdsOf(db, userId);
-  await Promise.all(roomIds.map((roomId) => roomObject(env, roomId).membersRenamed()));
+  const rooms = await roomAddressesOf(db, userId);
+  await Promise.all(rooms.map((room) => roomObject(env, room).membersRenamed()));
 }
 
 /** A renamed room's object reads its new title for the inbox news of its next message. */
-export async function announceRenamed(env: Env, roomId: number) {
-  await roomObject(env, roomId).renamed();
+export async function announceRenamed(env: Env, room: RoomAddress) {
+  await roomObject(env, room).renamed();
 }
 
 /** A deleted room closes its sockets and leaves every former member's inbox. */
-export async function announceDeleted(env: Env, roomId: number, memberIds: number[]) {
-  await Promise.all([roomObject(env, roomId).roomDeleted(), ...tellRemoved(env, roomId, memberIds)]);
+export async function announceDeleted(env: Env, room: RoomAddress, memberIds: number[]) {
+  await Promise.all([roomObject(env, room).roomDeleted(), ...tellRemoved(env, room.id, memberIds)]);
 }
 
 /** A new group room shows up in its members' inboxes (it has no sockets yet). */

@@ -7,6 +7,8 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { database } from "../../core/db";
+import { roomAddress } from "../../core/db/rooms";
 import { ApiError } from "../../core/errors";
 import { clientId } from "../../core/protocol";
 import { MAX_MESSAGE_LENGTH } from "../../core/protocol-constants";
@@ -102,7 +104,10 @@ export const admin = app
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await roomObject(c.env, id).importMessages(c.req.valid("json")), 200);
+      return c.json(
+        await roomObject(c.env, await roomAddress(database(c.env), id)).importMessages(c.req.valid("json")),
+        200,
+      );
     },
   )
   .openapi(
@@ -115,7 +120,10 @@ export const admin = app
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await roomObject(c.env, id).exportMessages(c.req.valid("query")), 200);
+      return c.json(
+        await roomObject(c.env, await roomAddress(database(c.env), id)).exportMessages(c.req.valid("query")),
+        200,
+      );
     },
   )
   .openapi(

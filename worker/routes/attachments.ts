@@ -113,7 +113,7 @@ export const attachments = createApp().openapi(
     });
     let kept: Awaited<ReturnType<ReturnType<typeof roomObject>["uploaded"]>>;
     try {
-      kept = await roomObject(c.env, room.id).uploaded({ ...stored, senderId: c.var.user.id, uploadedAt: Date.now() });
+      kept = await roomObject(c.env, room).uploaded({ ...stored, senderId: c.var.user.id, uploadedAt: Date.now() });
     } catch (err) {
       // Nobody can send a file the room does not know of: take it back.
       await c.env.AVATARS.delete(key).catch(() => undefined);

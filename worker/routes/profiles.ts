@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../core/db";
+import { recordAudit } from "../../core/db/audit";
 import type { UserRow } from "../../core/db/schema";
 import {
   availableUsers,
@@ -228,7 +229,10 @@ export const profiles = createApp()
       // A new password, or a deactivation, ends every session that held the old one.
       const signOut = passwordHash !== undefined || changes.is_active === false;
       const updated = await changeUser(db, id, values, { signOut }).catch(refuseTaken);
-      if (changes.is_active === false) await announceDeactivated(c.env, db, id);
+      if (changes.is_active === false) {
+        if (user.isActive) await recordAudit(db, { actorId: caller.id, action: "user_deactivated", targetUserId: id });
+        await announceDeactivated(c.env, db, id);
+      }
       if (changes.username !== undefined && changes.username !== user.username)
         await announceUsernameChanged(c.env, db, id);
       return c.json(await answer(updated), 200);
@@ -253,9 +257,11 @@ export const profiles = createApp()
           id: "is your own account",
         });
       }
-      await existingUser(c.env, id, c.var.user);
+      const user = await existingUser(c.env, id, c.var.user);
       const db = database(c.env);
       await deactivateUser(db, id);
+      if (user.isActive)
+        await recordAudit(db, { actorId: c.var.user.id, action: "user_deactivated", targetUserId: id });
       await announceDeactivated(c.env, db, id);
       return c.body(null, 204);
     },

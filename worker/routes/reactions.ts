@@ -51,9 +51,9 @@ export const reactions = createApp()
     async (c) => {
       const { id, emoji: text } = c.req.valid("param");
       const emoji = emojiOf(text);
-      const roomId = await roomOfVisibleMessage(c.env, id, c.var.user);
+      const room = await roomOfVisibleMessage(c.env, id, c.var.user);
       const userId = c.var.user.id;
-      const result = await roomObject(c.env, roomId).react({ userId, messageId: id, emoji, add: true });
+      const result = await roomObject(c.env, room).react({ userId, messageId: id, emoji, add: true });
       return c.json(answered(result, userId, c.env), 200);
     },
   )
@@ -66,9 +66,9 @@ export const reactions = createApp()
     async (c) => {
       const { id, emoji: text } = c.req.valid("param");
       const emoji = emojiOf(text);
-      const roomId = await roomOfVisibleMessage(c.env, id, c.var.user);
+      const room = await roomOfVisibleMessage(c.env, id, c.var.user);
       const userId = c.var.user.id;
-      const result = await roomObject(c.env, roomId).react({ userId, messageId: id, emoji, add: false });
+      const result = await roomObject(c.env, room).react({ userId, messageId: id, emoji, add: false });
       return c.json(answered(result, userId, c.env), 200);
     },
   );

@@ -22,6 +22,7 @@ import { forbidden, invalid, notFound } from "../../core/errors";
 import type { MessageRow } from "../../core/history";
 import { NOTIFY_LEVELS, notifyLevel } from "../../core/notify";
 import { canChangeOpenness, canManage, canMarkDefault, canRead } from "../../core/policy";
+import { JURISDICTIONS } from "../../core/protocol-constants";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
 import { roomObject } from "../../durable/room";
 import { pageOfRooms, roomAnswer } from "../answers/rooms";
@@ -37,6 +38,7 @@ import {
   announceRenamed,
 } from "../rooms/announcements";
 import { historyAround } from "../rooms/history-around";
+import { allowedJurisdictions } from "../rooms/jurisdictions";
 
 /** Most participants a room takes at once, and in all. */
 export const MAX_PARTICIPANTS = 500;
@@ -45,7 +47,15 @@ const title = z.string().trim().min(1, "must not be blank").max(255);
 const participantIds = z.array(idField).max(MAX_PARTICIPANTS);
 
 const open = z.boolean().openapi({ description: "Anyone signed in may find and join the room" });
-const NewRoom = z.object({ title, participants: participantIds.default([]), open: open.default(false) });
+const NewRoom = z.object({
+  title,
+  participants: participantIds.default([]),
+  open: open.default(false),
+  jurisdiction: z.enum(JURISDICTIONS).optional().openapi({
+    description:
+      "Keep the room's messages in this jurisdiction (its Durable Object is created there); only those the ROOM_JURISDICTIONS setting allows",
+  }),
+});
 const isDefault = z
   .boolean()
   .openapi({ description: "New people join the room when their account is made (superusers only)" });
@@ -152,8 +162,16 @@ export const rooms = createApp()
       const input = c.req.valid("json");
       const db = database(c.env);
       const memberIds = [...new Set(input.participants)];
+      if (input.jurisdiction && !allowedJurisdictions(c.env).includes(input.jurisdiction)) {
+        throw invalid("This installation does not keep rooms in that jurisdiction.", {
+          jurisdiction: `must be one of: ${allowedJurisdictions(c.env).join(", ") || "none allowed here"}`,
+        });
+      }
       await assertUsersExist(db, memberIds);
-      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds, { open: input.open });
+      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds, {
+        open: input.open,
+        jurisdiction: input.jurisdiction ?? null,
+      });
       await announceCreated(c.env, room, memberIds, c.var.user.id);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
@@ -206,7 +224,7 @@ export const rooms = createApp()
         await setRoomFlags(db, room.id, { isOpen: changes.open, isDefault: changes.default });
       if (changes.title !== undefined) {
         await renameRoom(db, room.id, changes.title);
-        await announceRenamed(c.env, room.id);
+        await announceRenamed(c.env, room);
       }
       const changed = {
         ...room,
@@ -239,7 +257,7 @@ export const rooms = createApp()
       await deleteRoom(db, room.id);
       await announceDeleted(
         c.env,
-        room.id,
+        room,
         members.map((user) => user.id),
       );
       return c.body(null, 204);
@@ -275,16 +293,16 @@ export const rooms = createApp()
         throw invalid("Give thread without around.", { around: "cannot be combined with thread" });
       }
       if (thread !== undefined) {
-        const page = await roomObject(c.env, room.id).threadHistory({ thread, before, after, limit });
+        const page = await roomObject(c.env, room).threadHistory({ thread, before, after, limit });
         if (!page) throw notFound("No such thread in this room.");
         return c.json({ messages: page.rows.map(shown), has_more: page.hasMore }, 200);
       }
       if (around !== undefined) {
-        const page = await historyAround(roomObject(c.env, room.id), around, limit);
+        const page = await historyAround(roomObject(c.env, room), around, limit);
         const answer = { messages: page.rows.map(shown), has_more: page.hasMore, has_newer: page.hasNewer };
         return c.json(page.threadRoot === undefined ? answer : { ...answer, thread: page.threadRoot }, 200);
       }
-      const page = await roomObject(c.env, room.id).history({ before, after, limit });
+      const page = await roomObject(c.env, room).history({ before, after, limit });
       return c.json({ messages: page.rows.map(shown), has_more: page.hasMore }, 200);
     },
   )
@@ -334,7 +352,7 @@ export const rooms = createApp()
         throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
       if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
       await removeMember(db, room.id, user_id);
-      await announceLeft(c.env, room.id, [user_id]);
+      await announceLeft(c.env, room, [user_id]);
       return c.body(null, 204);
     },
   )
@@ -353,7 +371,7 @@ export const rooms = createApp()
       const { room } = await roomToRemoveFrom(db, c.req.valid("param").id, c.var.user, c.var.user.id);
       if (!room.isGroup) throw invalid("A direct message cannot be left.", { id: "is a direct message" });
       await removeMember(db, room.id, c.var.user.id);
-      await announceLeft(c.env, room.id, [c.var.user.id]);
+      await announceLeft(c.env, room, [c.var.user.id]);
       return c.body(null, 204);
     },
   );

@@ -11,6 +11,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../core/db";
 import { findDm, findMember, findOrCreateDm, findRoom } from "../../core/db/rooms";
+import type { RoomAddress } from "../../core/db/schema";
 import { findUser } from "../../core/db/users";
 import { ApiError, describeIssues, forbidden } from "../../core/errors";
 import { canPost } from "../../core/policy";
@@ -67,9 +68,9 @@ const originalPayloadHook = (result: {
 };
 
 /** Hands the message to its room's object; 429 when the sender is over their rate, 400 for files not theirs to send. */
-async function post(env: Env, roomId: number, input: PostInput) {
+async function post(env: Env, room: RoomAddress, input: PostInput) {
   // Answered once the participants' inboxes have it: a REST client's next room list shows it.
-  const result = await roomObject(env, roomId).receive(input, { told: true });
+  const result = await roomObject(env, room).receive(input, { told: true });
   if (!result.ok && result.error === "invalid") {
     const why = result.fields.attachments
       ? `These files cannot be sent: ${result.fields.attachments}.`
@@ -119,7 +120,7 @@ export const send = createApp()
         replyTo: reply_to,
         thread,
       };
-      await post(c.env, room.id, input);
+      await post(c.env, room, input);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
     originalPayloadHook,
@@ -151,7 +152,7 @@ export const send = createApp()
         replyTo: reply_to,
         thread,
       };
-      await post(c.env, room.id, input);
+      await post(c.env, room, input);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
     originalPayloadHook,

@@ -50,6 +50,6 @@ export const sockets = createApp()
     const { room } = await roomToRead(database(c.env), id.data, c.var.user);
     const url = new URL(`https://room/${room.id}`);
     if (after) url.searchParams.set("after", String(after.data));
-    return handover(roomObject(c.env, room.id), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
+    return handover(roomObject(c.env, room), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
   .get("/inbox/socket", upgradeOnly, (c) => handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {}));

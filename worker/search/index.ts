@@ -43,7 +43,7 @@ async function roomsToSearch(env: Env, user: UserRow, query: SearchQuery) {
   const db = database(env);
   if (query.room === undefined) return roomTitlesOf(db, user.id);
   const { room } = await roomToRead(db, query.room, user);
-  return [{ id: room.id, title: room.title }];
+  return [{ id: room.id, title: room.title, jurisdiction: room.jurisdiction }];
 }
 
 /** A page of the caller's messages matching the query, after `below` when it continues a page. */
@@ -70,7 +70,7 @@ export async function searchMessages(
     limit: page.limit + 1,
   };
   const found = await atMost(rooms, ROOMS_AT_ONCE, async (room) => {
-    const matches = await roomObject(env, room.id).search(search);
+    const matches = await roomObject(env, room).search(search);
     return matches.map((match): SearchResult => ({ ...match, room: room.id, room_title: room.title }));
   });
   const merged = found.flat().sort(newestFirst);

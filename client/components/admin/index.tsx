@@ -1,6 +1,7 @@
 /**
  * The admin page, for superusers: what the original's Django admin was used for. Create
- * people, deactivate and reactivate them, reset a password, grant or revoke superuser.
+ * people, deactivate and reactivate them, reset a password, grant or revoke superuser, and
+ * read the audit list of removed messages and deactivations.
  * The API decides what is allowed (no one deactivates or demotes themselves); this page
  * shows its answer beside the person it is about.
  */
@@ -12,6 +13,7 @@ import { Field } from "../dialog/field";
 import form from "../dialog/form.module.css";
 import { problemOf } from "../dialog/problem";
 import styles from "./admin.module.css";
+import { AuditList } from "./audit";
 
 /** People per page of the list. */
 const ADMIN_PAGE_SIZE = 20;
@@ -239,7 +241,14 @@ export function Admin({ me }: AdminProps) {
       </section>
     );
   }
-  return <People me={me} />;
+  return (
+    <>
+      <People me={me} />
+      <section class={styles.admin}>
+        <AuditList />
+      </section>
+    </>
+  );
 }
 
 function People({ me }: AdminProps) {

@@ -31,7 +31,10 @@ const NEAR_TOP_PX = 120;
 /** Messages by one sender closer than this in time form one run. */
 const RUN_GAP_MS = 5 * 60 * 1000;
 
-type Header = { name: string; avatar?: string; online?: boolean | null; subtitle: string };
+/** How the header's badge names a room's jurisdiction. */
+const JURISDICTION_NAMES: Record<string, string> = { eu: "European Union", fedramp: "FedRAMP region (US)" };
+
+type Header = { name: string; avatar?: string; online?: boolean | null; subtitle: string; jurisdiction?: string };
 
 function ConversationHeader({
   header,
@@ -57,7 +60,17 @@ function ConversationHeader({
         <h2 id="conversation-title" class={styles.title} tabIndex={-1} ref={title}>
           {header.name}
         </h2>
-        <p class={styles.subtitle}>{header.subtitle}</p>
+        <p class={styles.subtitle}>
+          {header.subtitle}
+          {header.jurisdiction && (
+            <span
+              class={styles.jurisdiction}
+              title={`This room's messages are kept in the ${JURISDICTION_NAMES[header.jurisdiction] ?? header.jurisdiction}`}
+            >
+              {header.jurisdiction.toUpperCase()}
+            </span>
+          )}
+        </p>
       </div>
       {menu}
       {onDetails && (
@@ -240,6 +253,7 @@ export function Conversation({
       : other && (other.is_online || hereOthers.includes(other.id))
         ? "Online"
         : "Offline",
+    jurisdiction: room.jurisdiction,
   };
 
   const items = [];
@@ -269,6 +283,7 @@ export function Conversation({
         linked={message.id === linkedId}
         onEdit={live.edit}
         onDelete={live.remove}
+        moderator={me.is_superuser}
         me={me.id}
         people={people}
         onReact={live.react}

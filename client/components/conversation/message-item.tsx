@@ -34,6 +34,8 @@ type MessageItemProps = {
   linked?: boolean;
   onEdit: (id: number, content: string) => Promise<void>;
   onDelete: (id: number) => Promise<void>;
+  /** I am a superuser: I may remove anyone's message, which then shows as removed by an administrator. */
+  moderator?: boolean;
   /** Who I am and the room's people by id, for reactions, quotes and thread summaries; without them a message shows no reactions. */
   me?: number;
   people?: Map<number, User>;
@@ -112,6 +114,7 @@ export function MessageItem({
   linked = false,
   onEdit,
   onDelete,
+  moderator = false,
   me,
   people,
   onReact,
@@ -181,7 +184,7 @@ export function MessageItem({
           />
         ) : message.deleted ? (
           <p class={`${styles.text} ${styles.deleted}`} data-message-text>
-            This message was deleted.
+            {message.removed_by_admin ? "Removed by an administrator." : "This message was deleted."}
           </p>
         ) : (
           <>
@@ -258,6 +261,19 @@ export function MessageItem({
                 Delete
               </button>
             </>
+          )}
+          {moderator && !mine && !message.deleted && (
+            <button
+              type="button"
+              class={styles.small}
+              aria-label={`Remove message: ${gist}`}
+              onClick={() =>
+                confirm("Remove this message for everyone? It will show as removed by an administrator.") &&
+                void act(onDelete(message.id))
+              }
+            >
+              Remove
+            </button>
           )}
         </span>
       )}

@@ -98,6 +98,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
       seenBy={[]}
       onEdit={props.onEdit}
       onDelete={props.onDelete}
+      moderator={me.is_superuser}
     />
   );
   const count = root.thread?.reply_count ?? replies.filter((m) => !m.deleted).length;

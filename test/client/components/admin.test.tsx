@@ -31,6 +31,7 @@ async function adminWith(users: User[]) {
   const api = fakeApi();
   await signedIn(api);
   api.on("GET", "/profiles", pagesOf(users));
+  api.on("GET", "/audit", { body: { count: 0, next: null, previous: null, results: [] } });
   render(<Admin me={root} />);
   return api;
 }
@@ -138,5 +139,37 @@ describe("Admin", () => {
     expect(await screen.findByText("bob's password is reset; their sessions are signed out.")).toBeTruthy();
     expect(api.sent("PATCH", `/profiles/${bob.id}`)[0].body).toEqual({ password: "temporary-42" });
     expect(screen.queryByLabelText("New password for bob")).toBeNull();
+  });
+
+  it("lists the audit, newest first, and pages to older entries", async () => {
+    const entry = (id: number, action: string, extra = {}) => ({
+      id,
+      action,
+      actor: { id: 1, username: "root" },
+      target: { id: 2, username: "eve" },
+      created_at: "2026-12-01T10:00:00.000Z",
+      ...extra,
+    });
+    const api = fakeApi();
+    await signedIn(api);
+    api.on("GET", "/profiles", pagesOf([root]));
+    api.on("GET", "/audit", ({ query }: SentRequest) => ({
+      body:
+        query.get("offset") === "0"
+          ? {
+              count: 2,
+              next: "http://chat.test/api/v1/audit/?offset=1",
+              previous: null,
+              results: [entry(2, "user_deactivated")],
+            }
+          : { count: 2, next: null, previous: null, results: [entry(1, "message_removed", { room: 5, message: 9 })] },
+    }));
+    render(<Admin me={root} />);
+    const list = await screen.findByRole("list", { name: "Audit list" });
+    expect(await within(list).findByText(/root deactivated eve/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Show older" }));
+    expect(await within(list).findByText(/root removed a message by eve \(message 9 in room 5\)/)).toBeTruthy();
+    expect(within(list).getAllByRole("listitem")).toHaveLength(2);
+    expect(screen.queryByRole("button", { name: "Show older" })).toBeNull();
   });
 });

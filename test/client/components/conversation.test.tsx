@@ -104,6 +104,34 @@ describe("MessageItem", () => {
       <ol>{<MessageItem message={{ ...base, id: 9, content: "theirs" }} mine={false} {...props} />}</ol>,
     );
     expect(theirs.queryByRole("button", { name: /(Edit|Delete) message: theirs/ })).toBeNull();
+    expect(theirs.queryByRole("button", { name: "Remove message: theirs" })).toBeNull();
+  });
+
+  it("shows a message a superuser removed as removed by an administrator", () => {
+    render(
+      <ol>
+        <MessageItem
+          message={{ ...base, content: "", deleted: true, removed_by_admin: true }}
+          mine={false}
+          {...props}
+        />
+      </ol>,
+    );
+    expect(screen.getByText("Removed by an administrator.")).toBeTruthy();
+    expect(screen.queryByText("This message was deleted.")).toBeNull();
+  });
+
+  it("lets a superuser remove someone else's message, after asking", () => {
+    const onDelete = vi.fn(async () => {});
+    vi.stubGlobal("confirm", () => true);
+    render(
+      <ol>
+        <MessageItem message={{ ...base, content: "theirs" }} mine={false} {...props} onDelete={onDelete} moderator />
+      </ol>,
+    );
+    expect(screen.queryByRole("button", { name: "Delete message: theirs" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Remove message: theirs" }));
+    expect(onDelete).toHaveBeenCalledWith(3);
   });
 });
 

@@ -9,7 +9,7 @@ let nextRoom = 910_000;
 
 /** Runs `work` on the storage of a fresh room object, its store's tables dropped first. */
 async function withBareStorage(work: (storage: DurableObjectStorage) => void | Promise<void>) {
-  await runInDurableObject(roomObject(env, nextRoom++), async (_room, state) => {
+  await runInDurableObject(roomObject(env, { id: nextRoom++, jurisdiction: null }), async (_room, state) => {
     const { sql } = state.storage;
     sql.exec("DROP VIEW IF EXISTS message_text");
     for (const table of [

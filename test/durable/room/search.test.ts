@@ -37,7 +37,14 @@ async function search(roomId: number, text: string, more: Partial<RoomSearch> = 
   const parsed = parseSearch(text);
   if (!parsed.ok) throw new Error(parsed.why);
   const { terms, excluded, after, before } = parsed.query;
-  return roomObject(env, roomId).search({ terms, excluded, after, before, limit: 50, ...more });
+  return roomObject(env, { id: roomId, jurisdiction: null }).search({
+    terms,
+    excluded,
+    after,
+    before,
+    limit: 50,
+    ...more,
+  });
 }
 const contents = async (roomId: number, text: string, more?: Partial<RoomSearch>) =>
   (await search(roomId, text, more)).map((match) => match.content);
@@ -45,7 +52,7 @@ const contents = async (roomId: number, text: string, more?: Partial<RoomSearch>
 describe("the room's full-text index", () => {
   it("is FTS5 in the object's own SQLite, which local workerd provides", async () => {
     const { roomId } = await roomHolding("hello");
-    await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+    await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
       const table = state.storage.sql
         .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'message_index'")
         .one();
@@ -142,7 +149,7 @@ describe("the room's full-text index", () => {
   it("never finds a deleted message, and blanks its text even when only its deletion is written", async () => {
     const { roomId, ids } = await roomHolding("secret plan", "secret recipe");
     await deleteStored(roomId, ids[0]);
-    await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+    await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
       state.storage.sql.exec("UPDATE messages SET deleted_at = ? WHERE id = ?", "2025-02-01T00:00:00.000Z", ids[1]);
       const texts = state.storage.sql.exec<{ content: string }>("SELECT content FROM messages ORDER BY id").toArray();
       expect(texts.map((row) => row.content)).toEqual(["", ""]);
@@ -152,11 +159,11 @@ describe("the room's full-text index", () => {
 
   it("finds a message whose text comes back from D1 only once it is back", async () => {
     const { roomId, ids } = await roomHolding("still here");
-    await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+    await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
       state.storage.sql.exec("UPDATE messages SET content = NULL WHERE id = ?", ids[0]);
     });
     expect(await contents(roomId, "still")).toEqual([]);
-    await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+    await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
       state.storage.sql.exec("UPDATE messages SET content = 'back from D1' WHERE id = ?", ids[0]);
     });
     expect(await contents(roomId, "back")).toEqual(["back from D1"]);
@@ -164,7 +171,7 @@ describe("the room's full-text index", () => {
 
   it("starts empty again when the room is deleted", async () => {
     const { roomId } = await roomHolding("before the end");
-    await roomObject(env, roomId).roomDeleted();
+    await roomObject(env, { id: roomId, jurisdiction: null }).roomDeleted();
     expect(await contents(roomId, "end")).toEqual([]);
     await storeMessages(roomId, [
       { id: storedId(), senderId: 1, content: "a new start", createdAt: "2025-05-01T00:00:00.000Z" },
@@ -192,7 +199,7 @@ describe("the index under any sequence of writes", () => {
   it("always agrees with the messages it indexes (FTS5's integrity check against the content)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(write, { maxLength: 25 }), async (writes) => {
-        await runInDurableObject(roomObject(env, nextRoom++), (_room, state) => {
+        await runInDurableObject(roomObject(env, { id: nextRoom++, jurisdiction: null }), (_room, state) => {
           const { sql } = state.storage;
           const ids: number[] = [];
           const pick = (index: number) => ids[index % ids.length];
@@ -243,7 +250,11 @@ describe("the index under any sequence of writes", () => {
           const parsed = parseSearch(typed);
           if (!parsed.ok) return;
           const { terms, excluded } = parsed.query;
-          const matches = await roomObject(env, roomId).search({ terms, excluded, limit: 5 });
+          const matches = await roomObject(env, { id: roomId, jurisdiction: null }).search({
+            terms,
+            excluded,
+            limit: 5,
+          });
           expect(matches.length).toBeLessThanOrEqual(5);
         },
       ),

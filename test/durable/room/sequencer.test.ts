@@ -17,7 +17,7 @@ async function withSequencer(
   }) => Promise<void>,
 ) {
   const roomId = nextRoom++;
-  await runInDurableObject(roomObject(env, roomId), async (_room, state) => {
+  await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), async (_room, state) => {
     const store = new MessageStore(state.storage, { env, roomId });
     store.open();
     const groups: WireMessage[][] = [];

@@ -8,7 +8,7 @@ let nextRoom = 920_000;
 /** A fresh room's store, opened. */
 async function withStore(work: (store: MessageStore) => void) {
   const roomId = nextRoom++;
-  await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+  await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
     const store = new MessageStore(state.storage, { env, roomId });
     store.open();
     work(store);

@@ -26,10 +26,10 @@ const message = (id: number, content: string, extra: Partial<StoredMessage> = {}
 
 /** Every message of a room as its store holds it. */
 const everything = async (roomId: number) =>
-  (await roomObject(env, roomId).exportMessages({ after: 0, limit: 1000 })).messages;
+  (await roomObject(env, { id: roomId, jurisdiction: null }).exportMessages({ after: 0, limit: 1000 })).messages;
 
 const readsOf = (roomId: number) =>
-  runInDurableObject(roomObject(env, roomId), (_room, state) =>
+  runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) =>
     state.storage.sql.exec("SELECT user_id, last_read_id FROM reads ORDER BY user_id").toArray(),
   );
 
@@ -44,17 +44,17 @@ describe("a room taking messages in", () => {
       ],
       reads: [{ user_id: 7, last_read_id: 12 }],
     };
-    expect(await roomObject(env, roomId).importMessages(batch)).toEqual({ held: 3 });
+    expect(await roomObject(env, { id: roomId, jurisdiction: null }).importMessages(batch)).toEqual({ held: 3 });
     const stored = await everything(roomId);
     expect(stored).toEqual([batch.messages[0], batch.messages[2], batch.messages[1]]);
-    expect(await roomObject(env, roomId).importMessages(batch)).toEqual({ held: 3 });
+    expect(await roomObject(env, { id: roomId, jurisdiction: null }).importMessages(batch)).toEqual({ held: 3 });
     expect(await everything(roomId)).toEqual(stored);
     expect(await readsOf(roomId)).toEqual([{ user_id: 7, last_read_id: 12 }]);
   });
 
   it("gives a row whose text was only in D1 its text, edit and delete, and keeps a text it holds", async () => {
     const roomId = nextRoom++;
-    await runInDurableObject(roomObject(env, roomId), (_room, state) => {
+    await runInDurableObject(roomObject(env, { id: roomId, jurisdiction: null }), (_room, state) => {
       state.storage.sql.exec(
         `INSERT INTO messages (id, sender_id, client_id, created_at, content) VALUES
           (20, 7, 'a', '2025-01-01T00:00:20.000Z', NULL),
@@ -62,7 +62,7 @@ describe("a room taking messages in", () => {
           (22, 7, 'c', '2025-01-01T00:00:22.000Z', 'the room''s own')`,
       );
     });
-    const result = await roomObject(env, roomId).importMessages({
+    const result = await roomObject(env, { id: roomId, jurisdiction: null }).importMessages({
       messages: [
         message(20, "back from D1", { client_id: "a", edited_at: "2025-02-01T00:00:00.000Z" }),
         message(21, "", { client_id: "b", deleted_at: "2025-02-02T00:00:00.000Z" }),
@@ -81,8 +81,11 @@ describe("a room taking messages in", () => {
 
   it("does not count a message that clashes with another's client id as held", async () => {
     const roomId = nextRoom++;
-    await roomObject(env, roomId).importMessages({ messages: [message(30, "one", { client_id: "same" })], reads: [] });
-    const result = await roomObject(env, roomId).importMessages({
+    await roomObject(env, { id: roomId, jurisdiction: null }).importMessages({
+      messages: [message(30, "one", { client_id: "same" })],
+      reads: [],
+    });
+    const result = await roomObject(env, { id: roomId, jurisdiction: null }).importMessages({
       messages: [message(31, "two", { client_id: "same" }), message(32, "three")],
       reads: [],
     });
@@ -92,7 +95,7 @@ describe("a room taking messages in", () => {
 
   it("moves read positions forward only", async () => {
     const roomId = nextRoom++;
-    const room = roomObject(env, roomId);
+    const room = roomObject(env, { id: roomId, jurisdiction: null });
     await room.importMessages({ messages: [], reads: [{ user_id: 1, last_read_id: 50 }] });
     await room.importMessages({
       messages: [],
@@ -112,7 +115,7 @@ describe("a room taking messages in", () => {
     const owner = await makeUser();
     const db = database(env);
     const { id: roomId } = await createGroupRoom(db, "numbering", owner.id, []);
-    const room = roomObject(env, roomId);
+    const room = roomObject(env, { id: roomId, jurisdiction: null });
     const before = await room.receive({ senderId: owner.id, content: "before" });
     if (!before.ok) throw new Error("not received");
     // An import takes ids past every block and records their block first, as the importer does.
@@ -140,7 +143,7 @@ describe("a room taking messages in", () => {
 describe("a room giving its messages out", () => {
   it("pages through them oldest first, saying where the next page starts", async () => {
     const roomId = nextRoom++;
-    const room = roomObject(env, roomId);
+    const room = roomObject(env, { id: roomId, jurisdiction: null });
     await room.importMessages({ messages: [1, 2, 3, 4, 5].map((id) => message(id * 10, `m${id}`)), reads: [] });
     const first = await room.exportMessages({ after: 0, limit: 2 });
     expect(first.messages.map((m) => m.id)).toEqual([10, 20]);

@@ -1,0 +1,34 @@
+/** The audit list: what superusers did to other people's messages and accounts, newest first. */
+import { count, desc } from "drizzle-orm";
+import type { AuditAction } from "../protocol-constants";
+import { type Database, now } from ".";
+import { type AuditEntryRow, auditEntries } from "./schema";
+
+export type AuditRecord = {
+  actorId: number;
+  action: AuditAction;
+  targetUserId: number;
+  roomId?: number;
+  messageId?: number;
+};
+
+/** The statement that records one action, for the batch that does it or on its own. */
+export const auditStatement = (db: Database, record: AuditRecord) =>
+  db.insert(auditEntries).values({ ...record, createdAt: now() });
+
+/** Records one action. */
+export async function recordAudit(db: Database, record: AuditRecord): Promise<void> {
+  await auditStatement(db, record);
+}
+
+/** A page of the list, newest first, with how many entries there are in all. */
+export async function auditPage(
+  db: Database,
+  { limit, offset }: { limit: number; offset: number },
+): Promise<{ entries: AuditEntryRow[]; total: number }> {
+  const [entries, [{ total }]] = await Promise.all([
+    db.select().from(auditEntries).orderBy(desc(auditEntries.id)).limit(limit).offset(offset),
+    db.select({ total: count() }).from(auditEntries),
+  ]);
+  return { entries, total };
+}
