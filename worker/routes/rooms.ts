@@ -150,7 +150,9 @@ export const rooms = createApp()
       const db = database(c.env);
       const memberIds = [...new Set(input.participants)];
       await assertUsersExist(db, memberIds);
-      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds, { open: input.open });
+      const room = await createGroupRoom(db, input.title.toWellFormed(), c.var.user.id, memberIds, {
+        open: input.open,
+      });
       await announceCreated(c.env, room, memberIds, c.var.user.id);
       return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
     },
@@ -194,11 +196,13 @@ export const rooms = createApp()
           throw forbidden("Only who manages a room opens or closes it.");
         await setRoomOpen(db, room.id, changes.open);
       }
-      if (changes.title !== undefined) {
-        await renameRoom(db, room.id, changes.title);
+      // A lone surrogate would be stored as something else than answered: it becomes U+FFFD in both.
+      const title = changes.title?.toWellFormed();
+      if (title !== undefined) {
+        await renameRoom(db, room.id, title);
         await announceRenamed(c.env, room.id);
       }
-      const changed = { ...room, title: changes.title ?? room.title, isOpen: changes.open ?? room.isOpen };
+      const changed = { ...room, title: title ?? room.title, isOpen: changes.open ?? room.isOpen };
       const answer = await roomAnswer(c.env, changed, originOf(c.req.url), c.var.user.id);
       // A superuser may rename a room they are not in, but only participants read it.
       return c.json(canRead(member) ? answer : { ...answer, messages: [] }, 200);

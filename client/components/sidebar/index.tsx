@@ -1,7 +1,8 @@
 /**
- * The sidebar: who I am with my tools (new group, message search, profile, admin,
- * notifications, sign out), a people search by name or email as I type, and my
- * conversations, latest first, each with its last message, time and unread count.
+ * The sidebar: my name opening my menu (profile, notifications, admin, sign out), a new
+ * group, the places to find people and rooms (the directory, open rooms, invites, message
+ * search), a people search by name or email as I type, and my conversations, latest
+ * first, each with its last message, time and unread count.
  */
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
@@ -10,6 +11,7 @@ import { listTime } from "../../lib/times";
 import type { RoomSummary } from "../../lib/use-inbox";
 import { usePeopleSearch } from "../../lib/use-people-search";
 import { Avatar } from "../avatar";
+import { type NotificationsState, UserMenu } from "../user-menu";
 import styles from "./sidebar.module.css";
 
 type SidebarProps = {
@@ -19,6 +21,8 @@ type SidebarProps = {
   openRoom: number | null;
   onOpenRoom: (id: number) => void;
   onOpenPerson: (person: User) => void;
+  /** Shows someone's profile card. */
+  onShowProfile: (person: User) => void;
   onNewGroup: () => void;
   onBrowseOpenRooms: () => void;
   /** Offered to whoever may make invite links. */
@@ -27,8 +31,12 @@ type SidebarProps = {
   onAdmin: () => void;
   onSearchMessages: () => void;
   onSignOut: () => void;
-  /** Offered while notifications are neither allowed nor refused. */
-  onAskNotifications?: () => void;
+  notifications: NotificationsState;
+  onAskNotifications: () => void;
+  /** The people directory. */
+  onPeople: () => void;
+  /** Whether the directory is what the main pane shows. */
+  peopleOpen: boolean;
 };
 
 function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; open: boolean; onOpen: () => void }) {
@@ -83,6 +91,30 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
   );
 }
 
+/** One of the sidebar's places to go, above the conversations. */
+function Place({
+  onClick,
+  icon,
+  current = false,
+  children,
+}: {
+  onClick: () => void;
+  icon: string;
+  current?: boolean;
+  children: string;
+}) {
+  return (
+    <li>
+      <button type="button" class={styles.place} onClick={onClick} aria-current={current ? "page" : undefined}>
+        <span class={styles.placeIcon} aria-hidden="true">
+          {icon}
+        </span>
+        {children}
+      </button>
+    </li>
+  );
+}
+
 export function Sidebar(props: SidebarProps) {
   const { me, rooms } = props;
   const [query, setQuery] = useState("");
@@ -90,41 +122,40 @@ export function Sidebar(props: SidebarProps) {
   return (
     <nav class={styles.sidebar} aria-label="Conversations">
       <div class={styles.me}>
-        <Avatar src={me.avatar_url} name={me.full_name} size={40} />
-        <span class={styles.meName}>{me.full_name}</span>
-      </div>
-      <div class={styles.tools}>
-        <button type="button" class={styles.tool} onClick={props.onNewGroup}>
-          New group
+        <UserMenu
+          me={me}
+          notifications={props.notifications}
+          onProfile={props.onProfile}
+          onAskNotifications={props.onAskNotifications}
+          onAdmin={props.onAdmin}
+          onSignOut={props.onSignOut}
+        />
+        <button
+          type="button"
+          class={styles.newGroup}
+          onClick={props.onNewGroup}
+          aria-label="New group"
+          title="New group"
+        >
+          <span aria-hidden="true">+</span>
         </button>
-        <button type="button" class={styles.tool} onClick={props.onBrowseOpenRooms}>
+      </div>
+      <ul class={styles.places}>
+        <Place onClick={props.onPeople} current={props.peopleOpen} icon="👥">
+          People
+        </Place>
+        <Place onClick={props.onBrowseOpenRooms} icon="#">
           Browse open rooms
-        </button>
-        {props.onInvite && (
-          <button type="button" class={styles.tool} onClick={props.onInvite}>
-            Invite people
-          </button>
-        )}
-        <button type="button" class={styles.tool} onClick={props.onSearchMessages}>
+        </Place>
+        <Place onClick={props.onSearchMessages} icon="⌕">
           Search messages
-        </button>
-        <button type="button" class={styles.tool} onClick={props.onProfile}>
-          Profile
-        </button>
-        {me.is_superuser && (
-          <button type="button" class={styles.tool} onClick={props.onAdmin}>
-            Admin
-          </button>
+        </Place>
+        {props.onInvite && (
+          <Place onClick={props.onInvite} icon="✉">
+            Invite people
+          </Place>
         )}
-        {props.onAskNotifications && (
-          <button type="button" class={styles.tool} onClick={props.onAskNotifications}>
-            Turn on notifications
-          </button>
-        )}
-        <button type="button" class={styles.tool} onClick={props.onSignOut}>
-          Sign out
-        </button>
-      </div>
+      </ul>
       {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every browser we support */}
       <div class={styles.search} role="search">
         <label for="people-search" class="visually-hidden">
@@ -152,7 +183,15 @@ export function Sidebar(props: SidebarProps) {
             </p>
             <ul class={styles.list}>
               {people.people.map((person) => (
-                <li key={person.id}>
+                <li key={person.id} class={styles.person}>
+                  <button
+                    type="button"
+                    class={styles.personPicture}
+                    aria-label={`${person.full_name}'s profile`}
+                    onClick={() => props.onShowProfile(person)}
+                  >
+                    <Avatar src={person.avatar_url} name={person.full_name} online={person.is_online} size={36} />
+                  </button>
                   <button
                     type="button"
                     class={styles.item}
@@ -161,7 +200,6 @@ export function Sidebar(props: SidebarProps) {
                       props.onOpenPerson(person);
                     }}
                   >
-                    <Avatar src={person.avatar_url} name={person.full_name} online={person.is_online} size={36} />
                     <span class={styles.itemText}>
                       <span class={styles.name}>{person.full_name}</span>
                       <span class={styles.preview}>@{person.username}</span>
@@ -177,7 +215,12 @@ export function Sidebar(props: SidebarProps) {
             Conversations
           </h2>
           {props.loaded && rooms.length === 0 && (
-            <p class={styles.note}>No conversations yet. Search for someone to start one.</p>
+            <div class={styles.empty}>
+              <p class={styles.note}>No conversations yet. Say hello to a colleague:</p>
+              <button type="button" class={styles.emptyAction} onClick={props.onPeople}>
+                Find people to message
+              </button>
+            </div>
           )}
           <ul class={styles.list}>
             {rooms.map((room) => (
