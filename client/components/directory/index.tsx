@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
 import { Avatar } from "../avatar";
+import { problemOf } from "../dialog/problem";
 import styles from "./directory.module.css";
 
 type DirectoryProps = {
@@ -30,7 +31,7 @@ export function Directory({ onMessage, onShowProfile, onBack }: DirectoryProps) 
     let current = true;
     answer(api.profiles.get_available_users.$get({ query: {} })).then(
       (found) => current && setPeople([...found].sort(byName)),
-      (err: Error) => current && setProblem(err.message),
+      (err: unknown) => current && setProblem(problemOf(err).message),
     );
     return () => {
       current = false;
@@ -40,7 +41,7 @@ export function Directory({ onMessage, onShowProfile, onBack }: DirectoryProps) 
   const shown = useMemo(() => people?.filter((person) => matches(person, words)) ?? [], [people, query]);
 
   let status = "";
-  if (problem) status = `Could not load the people: ${problem}`;
+  if (problem) status = `Could not load the people. ${problem}`;
   else if (!people) status = "Loading…";
   else if (people.length === 0) status = "Nobody else is here yet.";
   else if (shown.length === 0) status = "Nobody matches.";
