@@ -239,7 +239,6 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           openRoom={openRoomId}
           onOpenRoom={(id) => setPane({ kind: "room", id })}
           onOpenPerson={openPerson}
-          onShowProfile={setCard}
           onPeople={() => setPane({ kind: "people" })}
           peopleOpen={pane?.kind === "people"}
           onNewGroup={() => setDialog("new-group")}

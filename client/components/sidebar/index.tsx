@@ -21,8 +21,6 @@ type SidebarProps = {
   openRoom: number | null;
   onOpenRoom: (id: number) => void;
   onOpenPerson: (person: User) => void;
-  /** Shows someone's profile card. */
-  onShowProfile: (person: User) => void;
   onNewGroup: () => void;
   onBrowseOpenRooms: () => void;
   /** Offered to whoever may make invite links. */
@@ -91,6 +89,15 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
   );
 }
 
+/** The places' icons, as stroked 24×24 paths: drawn, so no emoji font is needed. */
+const ICONS = {
+  people:
+    "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6M16 4.3a3.5 3.5 0 0 1 0 6.4M18 14.3c2.1.7 3.5 2.9 3.5 5.7",
+  rooms: "M9 3 7 21M17 3l-2 18M3.5 8.5h18M2.5 15.5h18",
+  search: "M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM15.5 15.5 21 21",
+  invite: "M3 5.5h18v13H3zM3 6l9 7 9-7",
+};
+
 /** One of the sidebar's places to go, above the conversations. */
 function Place({
   onClick,
@@ -106,9 +113,9 @@ function Place({
   return (
     <li>
       <button type="button" class={styles.place} onClick={onClick} aria-current={current ? "page" : undefined}>
-        <span class={styles.placeIcon} aria-hidden="true">
-          {icon}
-        </span>
+        <svg class={styles.placeIcon} viewBox="0 0 24 24" aria-hidden="true">
+          <path d={icon} />
+        </svg>
         {children}
       </button>
     </li>
@@ -141,17 +148,17 @@ export function Sidebar(props: SidebarProps) {
         </button>
       </div>
       <ul class={styles.places}>
-        <Place onClick={props.onPeople} current={props.peopleOpen} icon="👥">
+        <Place onClick={props.onPeople} current={props.peopleOpen} icon={ICONS.people}>
           People
         </Place>
-        <Place onClick={props.onBrowseOpenRooms} icon="#">
+        <Place onClick={props.onBrowseOpenRooms} icon={ICONS.rooms}>
           Browse open rooms
         </Place>
-        <Place onClick={props.onSearchMessages} icon="⌕">
+        <Place onClick={props.onSearchMessages} icon={ICONS.search}>
           Search messages
         </Place>
         {props.onInvite && (
-          <Place onClick={props.onInvite} icon="✉">
+          <Place onClick={props.onInvite} icon={ICONS.invite}>
             Invite people
           </Place>
         )}
@@ -183,15 +190,7 @@ export function Sidebar(props: SidebarProps) {
             </p>
             <ul class={styles.list}>
               {people.people.map((person) => (
-                <li key={person.id} class={styles.person}>
-                  <button
-                    type="button"
-                    class={styles.personPicture}
-                    aria-label={`${person.full_name}'s profile`}
-                    onClick={() => props.onShowProfile(person)}
-                  >
-                    <Avatar src={person.avatar_url} name={person.full_name} online={person.is_online} size={36} />
-                  </button>
+                <li key={person.id}>
                   <button
                     type="button"
                     class={styles.item}
@@ -200,6 +199,7 @@ export function Sidebar(props: SidebarProps) {
                       props.onOpenPerson(person);
                     }}
                   >
+                    <Avatar src={person.avatar_url} name={person.full_name} online={person.is_online} size={36} />
                     <span class={styles.itemText}>
                       <span class={styles.name}>{person.full_name}</span>
                       <span class={styles.preview}>@{person.username}</span>
