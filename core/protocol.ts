@@ -230,6 +230,10 @@ export const InboxFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("thread_reply"), room: id, title: z.string(), message: WireMessage }),
   z.object({ type: z.literal("added_to_room"), room: id, title: z.string(), by: id }),
   z.object({ type: z.literal("removed_from_room"), room: id }),
+  /** A group was renamed: its new title, for the room list and an open room's header. */
+  z.object({ type: z.literal("room_renamed"), room: id, title: z.string() }),
+  /** A message was edited or deleted: as it reads now, for the room list's preview when it is the latest. */
+  z.object({ type: z.literal("message_changed"), room: id, message: WireMessage }),
 ]);
 export type InboxFrame = z.infer<typeof InboxFrame>;
 

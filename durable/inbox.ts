@@ -1,7 +1,7 @@
 /**
  * One Durable Object per user: their inbox. It holds the user's inbox sockets (one per tab)
  * and tells them about rooms they are not looking at: new messages, unread counts, being
- * added to or removed from a room. With it, a tab needs two sockets whatever the number of
+ * added to or removed from a room, new titles, edited and deleted messages. With it, a tab needs two sockets whatever the number of
  * rooms: its inbox and the room it shows.
  *
  * It also keeps, per room, the user's unread count and the room's latest message, which the
@@ -245,11 +245,18 @@ export class Inbox extends DurableObject<Env> {
     await this.push({ type: "unread", counts: { [roomId]: summary.unread }, mentions: { [roomId]: summary.mentions } });
   }
 
-  /** A message was edited: the preview changes if it is the latest. */
-  async messageEdited(message: Message) {
-    const row = this.#row(message.room);
-    if (!row || summaryOf(row).latest?.id !== message.id) return;
-    this.#keep(row.room_id, { ...summaryOf(row), latest: message });
+  /**
+   * A message was edited or deleted: the kept preview changes if it is the latest, with the
+   * room's exact `summary` when the change moved the counts; the tabs hear of it either way.
+   */
+  async messageChanged(message: Message, summary?: RoomSummary) {
+    if (summary) await this.roomSummary(message.room, summary);
+    else {
+      const row = this.#row(message.room);
+      if (row && summaryOf(row).latest?.id === message.id)
+        this.#keep(row.room_id, { ...summaryOf(row), latest: message });
+    }
+    await this.push({ type: "message_changed", room: message.room, message });
   }
 
   /** The user left the room, or it was deleted: their tabs drop it, and its summary goes. */

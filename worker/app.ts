@@ -4,6 +4,7 @@
  * signed-in user (the API's default, which index.ts enforces), or maybe nobody.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { sentencesFor } from "../core/error-sentences";
 import { ApiError, describeIssues } from "../core/errors";
 import type { AuthedEnv, PublicEnv } from "./auth/require-user";
 
@@ -14,8 +15,8 @@ function makeApp<E extends PublicEnv | AuthedEnv>() {
     strict: false,
     defaultHook: (result) => {
       if (!result.success) {
-        const { summary, fields } = describeIssues(result.error.issues);
-        throw new ApiError(400, `Invalid input (${summary}).`, "invalid", fields);
+        const { fields } = describeIssues(result.error.issues);
+        throw new ApiError(400, sentencesFor(fields), "invalid", fields);
       }
     },
   });

@@ -34,7 +34,9 @@ export function useAttention(unread: number, mentions = 0) {
 
   return {
     hidden,
-    /** Whether to offer the "turn on notifications" button. */
+    /** Where notifications stand: "default" while the browser has not asked yet. */
+    permission,
+    /** Whether to offer turning notifications on. */
     canAsk: permission === "default",
     /** Call from a click handler only. */
     async ask() {

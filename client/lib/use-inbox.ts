@@ -1,7 +1,8 @@
 /**
  * My conversations as the sidebar shows them: every room I am in, latest activity first,
  * each with its latest message and my unread count, kept live by the inbox socket (new
- * messages anywhere, unread counts, being added to or removed from a room). After the
+ * messages anywhere, unread counts, being added to or removed from a room, a new title, an
+ * edited or deleted latest message). After the
  * socket comes back from a drop, the list is read again so nothing missed is stale.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
@@ -126,6 +127,19 @@ export function useInbox(me: number, openRoom: number | null, events: InboxEvent
             roomsRef.current.find((room) => room.id === frame.room),
             frame.title,
             frame.message,
+          );
+          break;
+        case "room_renamed":
+          setRooms((list) => list.map((room) => (room.id === frame.room ? { ...room, title: frame.title } : room)));
+          break;
+        case "message_changed":
+          // Only the latest message is the preview; an older one's change shows in its room alone.
+          setRooms((list) =>
+            list.map((room) =>
+              room.id === frame.room && room.messages.at(-1)?.id === frame.message.id
+                ? { ...room, messages: [frame.message] }
+                : room,
+            ),
           );
           break;
         case "added_to_room":

@@ -3,8 +3,8 @@
  * and keep each participant's unread count and the room's latest message for the room list.
  * Messages go out in batches, at most one call per participant every INBOX_BATCH_MS: a busy
  * room then costs its members' inboxes a few calls a second rather than one per message each.
- * Read marks, edits and deletes go out as they happen; a delete sends each participant their
- * exact count. A participant whose inbox could not be told is owed an exact count, which the
+ * Read marks, edits, deletes and a new title go out as they happen; a delete sends each
+ * participant their exact count. A participant whose inbox could not be told is owed an exact count, which the
  * alarm sends until it arrives.
  *
  * What news needs of the room (its title, kind and member ids) is kept in memory, so a
@@ -89,12 +89,16 @@ export class InboxNews {
     );
   }
 
-  /** An edit may change every participant's preview; with `recount` (a delete, an edit of mentions), their counts too. */
+  /**
+   * An edit or delete may change every participant's preview, which their tabs hear of;
+   * with `recount` (a delete, an edit of mentions), their counts change too.
+   */
   changed(message: Message, recount: boolean) {
     const tell = async () => {
       const members = await this.#members();
-      if (recount) return this.summarise(members);
-      return this.#toEach(members, (userId) => inboxObject(this.room.env, userId).messageEdited(message));
+      return this.#toEach(members, (userId) =>
+        inboxObject(this.room.env, userId).messageChanged(message, recount ? this.summaryFor(userId) : undefined),
+      );
     };
     this.waitUntil(tell().catch((err) => console.warn("inbox news of a change failed", err)));
   }
@@ -123,6 +127,23 @@ export class InboxNews {
   /** The room's title, kind or members changed: the next news reads them again. */
   forgetRoom() {
     this.#facts = undefined;
+  }
+
+  /**
+   * The room was renamed: its participants' tabs hear the new title at once. One that is
+   * not told reads it with the room list's next refresh.
+   */
+  async renamed() {
+    this.forgetRoom();
+    const room = await this.#room();
+    if (!room) return;
+    const told = await Promise.allSettled(
+      room.memberIds.map((userId) =>
+        inboxObject(this.room.env, userId).push({ type: "room_renamed", room: this.room.roomId, title: room.title }),
+      ),
+    );
+    const failed = told.filter((result) => result.status === "rejected").length;
+    if (failed > 0) console.warn(`a new title did not reach ${failed} inboxes`);
   }
 
   async #tellMessages() {

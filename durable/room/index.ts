@@ -307,9 +307,9 @@ export class Room extends DurableObject<Env> {
     }
   }
 
-  /** The room's title changed: the next inbox news reads it again. */
+  /** The room's title changed: its participants' inboxes hear the new one, and the next news reads it. */
   async renamed() {
-    this.#news.forgetRoom();
+    await this.#news.renamed();
   }
 
   /** A member changed their username: mentions read the new one from the next message on. */

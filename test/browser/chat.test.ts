@@ -10,6 +10,7 @@ import {
   accessFor,
   app,
   FIRST_LOAD_JS_BUDGET,
+  fromMyMenu,
   MARKUP_MESSAGE,
   MARKUP_NAME,
   messages,
@@ -47,7 +48,7 @@ describe("the web client", () => {
     await page.reload();
     await page.getByRole("heading", { name: "Conversations" }).waitFor();
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await fromMyMenu(page, "Sign out");
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     await page.reload();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -271,8 +272,12 @@ describe("the web client", () => {
       expect(await focused()).toBe(label);
       expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe("none");
     };
-    await tabTo("Turn on notifications");
-    await page.keyboard.press("Tab");
+    await tabTo("New group");
+    // The places to go, then the people search.
+    for (const place of ["People", "Browse open rooms", "Search messages"]) {
+      await page.keyboard.press("Tab");
+      expect(await focused()).toContain(place);
+    }
     await page.keyboard.press("Tab");
     await page.keyboard.type("gus");
     await page.getByRole("button", { name: /Gus/ }).waitFor();
@@ -314,9 +319,13 @@ describe("the web client", () => {
         () => (window as unknown as { __notifications: { asked: number; shown: string[] } }).__notifications,
       );
     expect((await log()).asked).toBe(0);
-    await kim.getByRole("button", { name: "Turn on notifications" }).click();
+    await fromMyMenu(kim, "Turn on notifications");
     await expect.poll(async () => (await log()).asked).toBe(1);
-    await kim.getByRole("button", { name: "Turn on notifications" }).waitFor({ state: "detached" });
+    // Allowed now: the menu says so rather than offering it again.
+    await kim.getByRole("navigation").locator('button[aria-haspopup="menu"]').click();
+    await kim.getByRole("menuitem", { name: "Notifications: on" }).waitFor();
+    expect(await kim.getByRole("menuitem", { name: "Turn on notifications" }).count()).toBe(0);
+    await kim.keyboard.press("Escape");
 
     await kim.evaluate(() => {
       Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
@@ -367,7 +376,7 @@ describe("the web client", () => {
     const dee = await signIn("dee");
     // No picture yet: her initials on a colour, not an image.
     expect(await dee.locator("nav img").count()).toBe(0);
-    await dee.getByRole("button", { name: "Profile" }).click();
+    await fromMyMenu(dee, "Profile");
     const dialog = dee.getByRole("dialog", { name: "Your profile" });
     await dialog
       .locator("input[type=file]")

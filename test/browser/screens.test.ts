@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessFor, app, messages, rest, signIn, startChatApp } from "./support";
+import { accessFor, app, fromMyMenu, messages, rest, signIn, startChatApp } from "./support";
 
 startChatApp();
 
@@ -89,11 +89,11 @@ describe("every screen", () => {
     await page.getByRole("dialog", { name: "New group" }).waitFor();
     await screen("new-group");
     await page.keyboard.press("Escape");
-    await page.getByRole("button", { name: "Profile" }).click();
+    await fromMyMenu(page, "Profile");
     await page.getByRole("dialog", { name: "Your profile" }).waitFor();
     await screen("profile");
     await page.keyboard.press("Escape");
-    await page.getByRole("button", { name: "Admin" }).click();
+    await fromMyMenu(page, "Admin");
     await page.getByRole("heading", { name: "Administration" }).waitFor();
     await page.getByText("Hal (hal)").waitFor();
     await screen("admin");

@@ -113,6 +113,12 @@ export async function send(page: Page, to: string, text: string) {
 
 export const messages = (page: Page) => page.getByRole("log");
 
+/** Opens my menu at my name in the sidebar and chooses `item` in it. */
+export async function fromMyMenu(page: Page, item: string | RegExp) {
+  await page.getByRole("navigation").locator('button[aria-haspopup="menu"]').click();
+  await page.getByRole("menuitem", { name: item }).click();
+}
+
 /** A PNG of `size` x `size` pixels of one colour, made here so no file is needed. */
 export function png(size: number, rgb: [number, number, number]): Buffer {
   const chunk = (type: string, data: Buffer) => {

@@ -80,6 +80,42 @@ describe("the inbox socket", () => {
     expect(await inbox.nextOf("room_message")).toMatchObject({ title: "new title", message: { content: "after" } });
   });
 
+  it("tells every member's tabs a group's new title at once, the renamer's too", async () => {
+    const [me, owner] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [me], "old title");
+    const [mine, theirs] = [await openInbox(me.access), await openInbox(owner.access)];
+    for (const inbox of [mine, theirs]) await inbox.nextOf("unread");
+    await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title: "new title" } });
+    for (const inbox of [mine, theirs])
+      expect(await inbox.nextOf("room_renamed")).toEqual({ type: "room_renamed", room: room.id, title: "new title" });
+  });
+
+  it("tells of an edit and a delete as the message reads now, and keeps the list's preview with it", async () => {
+    const [me, other] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(other, [me], "previews");
+    const posted = (await sendToRoom(other, room.id, "lunch at noon?")).messages.at(-1);
+    const inbox = await openInbox(me.access);
+    await inbox.nextOf("unread");
+    const author = await openRoom(other.access, room.id);
+    await author.nextOf("caught_up");
+    author.send({ type: "edit", id: posted.id, content: "lunch at one?" });
+    expect(await inbox.nextOf("message_changed")).toMatchObject({
+      room: room.id,
+      message: { id: posted.id, content: "lunch at one?", deleted: false },
+    });
+    const preview = async () =>
+      (await call("GET", "/api/v1/rooms/", { token: me.access })).body.results.find((r: any) => r.id === room.id)
+        .messages[0];
+    expect(await preview()).toMatchObject({ content: "lunch at one?" });
+    author.send({ type: "delete", id: posted.id });
+    // A delete counts again, and says so first.
+    expect(await inbox.nextOf("unread")).toMatchObject({ counts: { [room.id]: 0 } });
+    expect(await inbox.nextOf("message_changed")).toMatchObject({
+      message: { id: posted.id, content: "", deleted: true },
+    });
+    expect(await preview()).toMatchObject({ id: posted.id, deleted: true });
+  });
+
   it("tells a member added after the room's first news of its next message, and not one who left", async () => {
     const [owner, newcomer, leaver] = [await makeUser(), await makeUser(), await makeUser()];
     const room = await makeRoom(owner, [leaver], "team");

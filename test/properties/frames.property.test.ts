@@ -1,15 +1,16 @@
 /**
  * Generated bad frames over a room's socket, for every frame type a client sends: a bad
  * frame is answered with an error frame, the socket stays open and keeps working, and
- * nothing stored changes.
+ * nothing stored changes. Generated renames and edits: the inbox frames telling of them
+ * are valid and carry what was stored.
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClientFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../core/protocol";
+import { ClientFrame, InboxFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../core/protocol";
 import { QUICK_REACTIONS } from "../../core/protocol-constants";
 import { reactionEmoji } from "../../core/reactions";
 import { call, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
-import { openLiveRoom, openRoom, type TestSocket } from "../support/sockets";
+import { openInbox, openLiveRoom, openRoom, type TestSocket } from "../support/sockets";
 import { bodyLike, nastyString, nastyValue, percentEncoded, RUNS } from "./arbitraries";
 
 /** A valid frame of each type a client sends, for the generator to spoil. */
@@ -216,5 +217,54 @@ describe("generated reactions over REST, as the room's sockets see them", () => 
     for (const frame of watching.received())
       expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
     watching.close();
+  });
+});
+
+describe("generated renames and edits, as the members' inboxes tell them", () => {
+  it("sends one valid room_renamed frame with the stored title for every rename, and none for a refused one", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [member], "first title");
+    const inbox = await openInbox(member.access);
+    await inbox.nextOf("unread");
+    await fc.assert(
+      fc.asyncProperty(nastyString, async (title) => {
+        const answer = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title } });
+        if (answer.status !== 200) {
+          expect(answer.status).toBe(400);
+          return;
+        }
+        const frame = await inbox.nextOf("room_renamed");
+        expect(InboxFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+        expect(frame).toEqual({ type: "room_renamed", room: room.id, title: answer.body.title });
+      }),
+      { numRuns: RUNS },
+    );
+    for (const frame of inbox.received()) expect(InboxFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+    expect(inbox.pending().filter((frame) => frame.type === "room_renamed")).toEqual([]);
+    inbox.close();
+  });
+
+  it("sends one valid message_changed frame with the stored text for every edit", async () => {
+    const [author, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(author, [member]);
+    const id = (await sendToRoom(author, room.id, "to be edited")).messages.at(-1).id;
+    const inbox = await openInbox(member.access);
+    await inbox.nextOf("unread");
+    const socket = await openRoom(author.access, room.id);
+    await socket.nextOf("caught_up");
+    await fc.assert(
+      fc.asyncProperty(nastyString, async (content) => {
+        const answers = await exchange(socket, JSON.stringify({ type: "edit", id, content }));
+        const edited = answers.find((frame) => frame.type === "message_edited");
+        if (!edited) return;
+        const frame = await inbox.nextOf("message_changed");
+        expect(InboxFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+        expect(frame).toEqual({ type: "message_changed", room: room.id, message: edited.message });
+      }),
+      { numRuns: RUNS },
+    );
+    for (const frame of inbox.received()) expect(InboxFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+    socket.close();
+    inbox.close();
   });
 });

@@ -203,6 +203,28 @@ describe("bad input", () => {
     },
   );
 
+  it("says what is wrong as sentences for people, keeping the code and each field's reason", async () => {
+    const user = await makeUser();
+    const badEmail = await call("PATCH", `/api/v1/profiles/${user.id}/`, {
+      token: user.access,
+      json: { email: "not an address" },
+    });
+    expect(badEmail.status).toBe(400);
+    expect(badEmail.body).toEqual({
+      error: "Enter a valid email address.",
+      detail: "Enter a valid email address.",
+      code: "invalid",
+      fields: { email: "is not a valid email address" },
+    });
+    const blank = await call("POST", "/api/v1/rooms/", { token: user.access, json: { title: " ", participants: [] } });
+    expect(blank.body).toMatchObject({
+      detail: "The title must not be blank.",
+      fields: { title: "must not be blank" },
+    });
+    const noRefresh = await call("POST", "/api/v1/refresh_token/", { json: {} });
+    expect(noRefresh.body).toMatchObject({ detail: "The refresh token is required.", code: "invalid" });
+  });
+
   it("refuses a NUL in a search term with 400 rather than matching everyone", async () => {
     const user = await makeUser();
     const answer = await call("GET", "/api/v1/profiles/get_available_users/?full_name=%00", { token: user.access });

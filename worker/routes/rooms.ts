@@ -168,7 +168,7 @@ export const rooms = createApp()
         });
       }
       await assertUsersExist(db, memberIds);
-      const room = await createGroupRoom(db, input.title, c.var.user.id, memberIds, {
+      const room = await createGroupRoom(db, input.title.toWellFormed(), c.var.user.id, memberIds, {
         open: input.open,
         jurisdiction: input.jurisdiction ?? null,
       });
@@ -222,13 +222,15 @@ export const rooms = createApp()
         throw forbidden("Only a superuser chooses the rooms new people join.");
       if (changes.open !== undefined || changes.default !== undefined)
         await setRoomFlags(db, room.id, { isOpen: changes.open, isDefault: changes.default });
-      if (changes.title !== undefined) {
-        await renameRoom(db, room.id, changes.title);
+      // A lone surrogate would be stored as something else than answered: it becomes U+FFFD in both.
+      const title = changes.title?.toWellFormed();
+      if (title !== undefined) {
+        await renameRoom(db, room.id, title);
         await announceRenamed(c.env, room);
       }
       const changed = {
         ...room,
-        title: changes.title ?? room.title,
+        title: title ?? room.title,
         isOpen: changes.open ?? room.isOpen,
         isDefault: changes.default ?? room.isDefault,
       };

@@ -15,6 +15,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { database } from "../../core/db";
 import { findUser, findUserByUsername, signInStatement } from "../../core/db/users";
+import { sentencesFor } from "../../core/error-sentences";
 import { ApiError, invalid } from "../../core/errors";
 import { createPublicApp } from "../app";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../auth/login-throttle";
@@ -60,7 +61,8 @@ function presentedRefresh(c: Context, body: { refresh?: string }): string {
   const token = body.refresh ?? (cookieMode(c) ? getCookie(c, REFRESH_COOKIE) : undefined);
   if (token) return token;
   if (cookieMode(c)) throw new ApiError(401, "No refresh cookie: sign in again.", "not_authenticated");
-  throw invalid("Invalid input (refresh: Required).", { refresh: "Required" });
+  const fields = { refresh: "Required" };
+  throw invalid(sentencesFor(fields), fields);
 }
 
 async function revoke(env: Env, token: string) {

@@ -1,6 +1,7 @@
 /**
- * The signed-in app: the sidebar and the main pane (a conversation, a draft DM, message
- * search or the admin page), the dialogs (profile, new group, group details), the banner while the
+ * The signed-in app: the sidebar and the main pane (a conversation, a draft DM, the people
+ * directory, message search or the admin page), the dialogs (profile, new group, group
+ * details, someone's profile card), the banner while the
  * connection is down, and the title and notifications while the tab is hidden. On a
  * phone only one pane shows at a time. A message link opens its room at that message,
  * or says that the message is out of my reach.
@@ -17,6 +18,7 @@ import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
+import { ProfileCard } from "../profile-card";
 import { RoomMenu } from "../room-menu";
 import { Sidebar } from "../sidebar";
 import styles from "./chat.module.css";
@@ -26,6 +28,7 @@ type Pane =
   | { kind: "room"; id: number; at?: MessageLink }
   | { kind: "person"; person: User }
   | { kind: "admin" }
+  | { kind: "people" }
   | { kind: "search" }
   | null;
 type Dialog = "profile" | "new-group" | "details" | "open-rooms" | "invites" | null;
@@ -52,6 +55,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const [pane, setPaneNow] = useState<Pane>(() => link && linkPane(link));
   const [dialog, setDialog] = useState<Dialog>(null);
   const [searchQuery, setSearchQuery] = useState("");
+  /** Whose profile card is open. */
+  const [card, setCard] = useState<User | null>(null);
   /** A message link that could not be opened, and why. */
   const [unreachable, setUnreachable] = useState<{ at: MessageLink; problem: string } | null>(null);
   const openRoomId = pane?.kind === "room" ? pane.id : null;
@@ -85,6 +90,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
+  const directory = useLazy(() => import("../directory"), pane?.kind === "people");
   const messageSearch = useLazy(() => import("../message-search"), pane?.kind === "search");
   const newGroup = useLazy(() => import("../new-group"), dialog === "new-group");
   const details = useLazy(() => import("../group-details"), dialog === "details");
@@ -147,6 +153,14 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           <p role="status">{admin.failed ? "Could not load the admin page." : "Loading…"}</p>
         )}
       </div>
+    );
+  } else if (pane?.kind === "people") {
+    main = directory.module ? (
+      <directory.module.Directory onMessage={openPerson} onShowProfile={setCard} onBack={() => setPane(null)} />
+    ) : (
+      <p role="status" class={styles.page}>
+        {directory.failed ? "Could not load the people." : "Loading…"}
+      </p>
     );
   } else if (pane?.kind === "search") {
     main = messageSearch.module ? (
@@ -225,6 +239,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           openRoom={openRoomId}
           onOpenRoom={(id) => setPane({ kind: "room", id })}
           onOpenPerson={openPerson}
+          onPeople={() => setPane({ kind: "people" })}
+          peopleOpen={pane?.kind === "people"}
           onNewGroup={() => setDialog("new-group")}
           onBrowseOpenRooms={() => setDialog("open-rooms")}
           onInvite={me.is_superuser ? () => setDialog("invites") : undefined}
@@ -232,10 +248,12 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onAdmin={() => setPane({ kind: "admin" })}
           onSearchMessages={() => setPane({ kind: "search" })}
           onSignOut={onSignOut}
-          onAskNotifications={attention.canAsk ? () => void attention.ask() : undefined}
+          notifications={attention.permission}
+          onAskNotifications={() => void attention.ask()}
         />
       </div>
       <main class={styles.main}>{main}</main>
+      {card && <ProfileCard person={card} me={me} onMessage={openPerson} onClose={() => setCard(null)} />}
       {dialog === "profile" && profile.module && (
         <profile.module.Profile me={me} onChanged={setMe} onClose={closeDialog} />
       )}

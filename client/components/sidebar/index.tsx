@@ -1,7 +1,8 @@
 /**
- * The sidebar: who I am with my tools (new group, message search, profile, admin,
- * notifications, sign out), a people search by name or email as I type, and my
- * conversations, latest first, each with its last message, time and unread count.
+ * The sidebar: my name opening my menu (profile, notifications, admin, sign out), a new
+ * group, the places to find people and rooms (the directory, open rooms, invites, message
+ * search), a people search by name or email as I type, and my conversations, latest
+ * first, each with its last message, time and unread count.
  */
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
@@ -10,6 +11,7 @@ import { listTime } from "../../lib/times";
 import type { RoomSummary } from "../../lib/use-inbox";
 import { usePeopleSearch } from "../../lib/use-people-search";
 import { Avatar } from "../avatar";
+import { type NotificationsState, UserMenu } from "../user-menu";
 import styles from "./sidebar.module.css";
 
 type SidebarProps = {
@@ -27,8 +29,12 @@ type SidebarProps = {
   onAdmin: () => void;
   onSearchMessages: () => void;
   onSignOut: () => void;
-  /** Offered while notifications are neither allowed nor refused. */
-  onAskNotifications?: () => void;
+  notifications: NotificationsState;
+  onAskNotifications: () => void;
+  /** The people directory. */
+  onPeople: () => void;
+  /** Whether the directory is what the main pane shows. */
+  peopleOpen: boolean;
 };
 
 function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; open: boolean; onOpen: () => void }) {
@@ -83,6 +89,39 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
   );
 }
 
+/** The places' icons, as stroked 24×24 paths: drawn, so no emoji font is needed. */
+const ICONS = {
+  people:
+    "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7ZM2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6M16 4.3a3.5 3.5 0 0 1 0 6.4M18 14.3c2.1.7 3.5 2.9 3.5 5.7",
+  rooms: "M9 3 7 21M17 3l-2 18M3.5 8.5h18M2.5 15.5h18",
+  search: "M10.5 17a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM15.5 15.5 21 21",
+  invite: "M3 5.5h18v13H3zM3 6l9 7 9-7",
+};
+
+/** One of the sidebar's places to go, above the conversations. */
+function Place({
+  onClick,
+  icon,
+  current = false,
+  children,
+}: {
+  onClick: () => void;
+  icon: string;
+  current?: boolean;
+  children: string;
+}) {
+  return (
+    <li>
+      <button type="button" class={styles.place} onClick={onClick} aria-current={current ? "page" : undefined}>
+        <svg class={styles.placeIcon} viewBox="0 0 24 24" aria-hidden="true">
+          <path d={icon} />
+        </svg>
+        {children}
+      </button>
+    </li>
+  );
+}
+
 export function Sidebar(props: SidebarProps) {
   const { me, rooms } = props;
   const [query, setQuery] = useState("");
@@ -90,41 +129,40 @@ export function Sidebar(props: SidebarProps) {
   return (
     <nav class={styles.sidebar} aria-label="Conversations">
       <div class={styles.me}>
-        <Avatar src={me.avatar_url} name={me.full_name} size={40} />
-        <span class={styles.meName}>{me.full_name}</span>
-      </div>
-      <div class={styles.tools}>
-        <button type="button" class={styles.tool} onClick={props.onNewGroup}>
-          New group
+        <UserMenu
+          me={me}
+          notifications={props.notifications}
+          onProfile={props.onProfile}
+          onAskNotifications={props.onAskNotifications}
+          onAdmin={props.onAdmin}
+          onSignOut={props.onSignOut}
+        />
+        <button
+          type="button"
+          class={styles.newGroup}
+          onClick={props.onNewGroup}
+          aria-label="New group"
+          title="New group"
+        >
+          <span aria-hidden="true">+</span>
         </button>
-        <button type="button" class={styles.tool} onClick={props.onBrowseOpenRooms}>
+      </div>
+      <ul class={styles.places}>
+        <Place onClick={props.onPeople} current={props.peopleOpen} icon={ICONS.people}>
+          People
+        </Place>
+        <Place onClick={props.onBrowseOpenRooms} icon={ICONS.rooms}>
           Browse open rooms
-        </button>
-        {props.onInvite && (
-          <button type="button" class={styles.tool} onClick={props.onInvite}>
-            Invite people
-          </button>
-        )}
-        <button type="button" class={styles.tool} onClick={props.onSearchMessages}>
+        </Place>
+        <Place onClick={props.onSearchMessages} icon={ICONS.search}>
           Search messages
-        </button>
-        <button type="button" class={styles.tool} onClick={props.onProfile}>
-          Profile
-        </button>
-        {me.is_superuser && (
-          <button type="button" class={styles.tool} onClick={props.onAdmin}>
-            Admin
-          </button>
+        </Place>
+        {props.onInvite && (
+          <Place onClick={props.onInvite} icon={ICONS.invite}>
+            Invite people
+          </Place>
         )}
-        {props.onAskNotifications && (
-          <button type="button" class={styles.tool} onClick={props.onAskNotifications}>
-            Turn on notifications
-          </button>
-        )}
-        <button type="button" class={styles.tool} onClick={props.onSignOut}>
-          Sign out
-        </button>
-      </div>
+      </ul>
       {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every browser we support */}
       <div class={styles.search} role="search">
         <label for="people-search" class="visually-hidden">
@@ -177,7 +215,12 @@ export function Sidebar(props: SidebarProps) {
             Conversations
           </h2>
           {props.loaded && rooms.length === 0 && (
-            <p class={styles.note}>No conversations yet. Search for someone to start one.</p>
+            <div class={styles.empty}>
+              <p class={styles.note}>No conversations yet. Say hello to a colleague:</p>
+              <button type="button" class={styles.emptyAction} onClick={props.onPeople}>
+                Find people to message
+              </button>
+            </div>
           )}
           <ul class={styles.list}>
             {rooms.map((room) => (

@@ -80,7 +80,7 @@ describe("GroupDetails", () => {
       const title = (body as { title: string }).title;
       return title
         ? { body: { ...room, title } }
-        : apiError(400, "Invalid input (title: must not be blank).", "invalid", { title: "must not be blank" });
+        : apiError(400, "The title must not be blank.", "invalid", { title: "must not be blank" });
     });
     const title = screen.getByLabelText("Group title");
     fireEvent.input(title, { target: { value: "Night shift" } });

@@ -114,9 +114,7 @@ describe("MessageSearch", () => {
   it("says what is wrong with the words, and when nothing matches", async () => {
     const why = 'A quote is not closed: end the phrase with another ".';
     const { type } = await searchPage((query) =>
-      query.get("q")?.includes('"')
-        ? apiError(400, `Invalid input (q: ${why}).`, "invalid", { q: why })
-        : { body: { results: [], next: null } },
+      query.get("q")?.includes('"') ? apiError(400, why, "invalid", { q: why }) : { body: { results: [], next: null } },
     );
     type('"lunch');
     expect(await screen.findByText(why)).toBeTruthy();

@@ -29,7 +29,7 @@ describe("Profile", () => {
     api.on(
       "PATCH",
       "/profiles/7",
-      apiError(400, "Invalid input (email: is not a valid email address).", "invalid", {
+      apiError(400, "Enter a valid email address.", "invalid", {
         email: "is not a valid email address",
       }),
     );
@@ -38,7 +38,7 @@ describe("Profile", () => {
     fireEvent.click(screen.getByRole("button", { name: "Save name and email" }));
     expect(await screen.findByText("is not a valid email address")).toBeTruthy();
     expect(screen.getByLabelText("Email").getAttribute("aria-invalid")).toBe("true");
-    expect(screen.getByRole("alert").textContent).toContain("Invalid input");
+    expect(screen.getByRole("alert").textContent).toContain("Enter a valid email address.");
     expect(onChanged).not.toHaveBeenCalled();
   });
 

@@ -96,12 +96,12 @@ describe("api calls", () => {
   it("throw the API's error with the fields it names", async () => {
     const server = fakeApi();
     await signedIn(server);
-    server.on("POST", "/rooms", apiError(400, "Invalid input (title: too long).", "invalid", { title: "too long" }));
+    server.on("POST", "/rooms", apiError(400, "The title is too long.", "invalid", { title: "too long" }));
     const failure = (await answer(api.rooms.$post({ json: { title: "x".repeat(300), participants: [] } })).catch(
       (err: unknown) => err,
     )) as ApiError;
     expect(failure.status).toBe(400);
     expect(failure.fields).toEqual({ title: "too long" });
-    expect(failure.message).toBe("Invalid input (title: too long).");
+    expect(failure.message).toBe("The title is too long.");
   });
 });

@@ -1,0 +1,141 @@
+/**
+ * The sidebar in Chromium: my menu at my name, the people directory with its profile
+ * cards (axe-clean in both themes, on a desktop and a phone, photographed into
+ * screenshots/), and other people's changes reaching my list and open room live.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { accessFor, app, fromMyMenu, messages, rest, signIn, startChatApp } from "./support";
+
+startChatApp();
+
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+const VARIANTS = [
+  { name: "desktop-light", viewport: { width: 1440, height: 900 }, colorScheme: "light", phone: false },
+  { name: "desktop-dark", viewport: { width: 1440, height: 900 }, colorScheme: "dark", phone: false },
+  { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
+  { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
+] as const;
+
+const idsOf = async (token: string) => {
+  const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", token)).results;
+  return (username: string) => people.find((person) => person.username === username)!.id;
+};
+
+/** The sidebar's entry for the room, as its text reads. */
+const listed = (page: Page, roomId: number) => page.locator(`nav [data-room="${roomId}"]`).textContent();
+
+describe("other people's changes", () => {
+  it("reach the other members' list and open room at once: a new title, an edit and a delete", async () => {
+    const rita = await accessFor("root");
+    const id = await idsOf(rita);
+    const group = await rest("POST", "/rooms/", rita, { title: "Ops", participants: [id("ana"), id("bo")] });
+    const said = await rest("POST", "/send_message_to_room/", rita, { group_id: group.id, message: "lunch at noon?" });
+    const message = said.messages.at(-1).id;
+    const [ana, bo] = [await signIn("ana"), await signIn("bo")];
+    await expect.poll(() => listed(ana, group.id)).toContain("lunch at noon?");
+    await bo.locator(`nav [data-room="${group.id}"]`).click();
+    await bo.getByRole("heading", { name: "Ops", level: 2 }).waitFor();
+    await messages(bo).getByText("lunch at noon?").waitFor();
+
+    await rest("PATCH", `/rooms/${group.id}/`, rita, { title: "Operations" });
+    await expect.poll(() => listed(ana, group.id)).toContain("Operations");
+    await bo.getByRole("heading", { name: "Operations", level: 2 }).waitFor();
+
+    await rest("PATCH", `/messages/${message}/`, rita, { content: "lunch at one?" });
+    await expect.poll(() => listed(ana, group.id)).toContain("lunch at one?");
+    await fetch(`${app.server.url}/api/v1/messages/${message}/`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${rita}` },
+    });
+    await expect.poll(() => listed(ana, group.id)).toContain("Message deleted");
+    expect(await listed(ana, group.id)).not.toContain("lunch");
+  });
+});
+
+describe("my menu and the people directory", () => {
+  beforeAll(async () => {
+    const rita = await accessFor("root");
+    const id = await idsOf(rita);
+    await rest("POST", "/send_message_to_user/", await accessFor("hal"), {
+      user_id: id("root"),
+      message: "Are the slides ready?",
+    });
+    const group = await rest("POST", "/rooms/", rita, { title: "Design review", participants: [id("hal"), id("ivy")] });
+    await rest("POST", "/send_message_to_room/", rita, { group_id: group.id, message: "The new sidebar is up." });
+  });
+
+  it("offers the directory to someone with no conversations, and messages a colleague from it", async () => {
+    const kim = await signIn("kim");
+    await kim.getByRole("button", { name: "Find people to message" }).click();
+    const directory = kim.getByRole("region", { name: "People" });
+    await directory.getByLabel("Search people").fill("gus");
+    await directory.getByRole("button", { name: "Message Gus" }).click();
+    await kim.getByRole("heading", { name: "Gus", level: 2 }).waitFor();
+  });
+
+  it("works from the keyboard: the menu opens, moves with the arrows and closes with Escape", async () => {
+    const page = await signIn("root");
+    const opener = page.getByRole("navigation").locator('button[aria-haspopup="menu"]');
+    await opener.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Profile");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Admin");
+    await page.keyboard.press("Escape");
+    await page.getByRole("menu").waitFor({ state: "detached" });
+    expect(await opener.evaluate((button) => button === document.activeElement)).toBe(true);
+    await fromMyMenu(page, "Admin");
+    await page.getByRole("heading", { name: "Administration" }).waitFor();
+  });
+
+  it.each(VARIANTS)("has no serious or critical accessibility problem ($name)", async (variant) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const context = await app.browser.newContext({
+      viewport: variant.viewport,
+      colorScheme: variant.colorScheme,
+      bypassCSP: true,
+      isMobile: variant.phone,
+      hasTouch: variant.phone,
+    });
+    app.keep(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const screen = async (name: string) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
+      await page.addScriptTag({ path: AXE });
+      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] =
+        await page.evaluate(async () => {
+          const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+          return (await axe.run()).violations as never;
+        });
+      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical"))
+        problems.push(
+          `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
+    };
+
+    await signIn("root", page);
+    await page.getByRole("button", { name: /Design review/ }).waitFor();
+    await screen("sidebar");
+    await page.getByRole("navigation").locator('button[aria-haspopup="menu"]').click();
+    await page.getByRole("menu").waitFor();
+    await screen("user-menu");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "People", exact: true }).click();
+    const directory = page.getByRole("region", { name: "People" });
+    await directory.getByText("@hal").waitFor();
+    await screen("directory");
+    await directory.getByRole("button", { name: "Hal's profile" }).click();
+    await page.getByRole("dialog", { name: "Hal" }).waitFor();
+    await screen("profile-card");
+    expect(problems).toEqual([]);
+  });
+});
