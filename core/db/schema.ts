@@ -32,6 +32,8 @@ export const users = sqliteTable(
     lastLogin: text("last_login"),
     // Do not disturb: no push until this ISO time; null when off.
     dndUntil: text("dnd_until"),
+    // A bot posts with its key (the bots table) and never signs in.
+    isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
   },
   // The original allowed many users without an email; an email that is given is unique.
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`).where(sql`${t.email} <> ''`)],
@@ -149,8 +151,22 @@ export const invites = sqliteTable(
   (t) => [index("invites_by_creator").on(t.createdBy)],
 );
 
+// Bot users' keys: only the SHA-256 of a key is kept; null once revoked (a deactivation).
+export const bots = sqliteTable("bots", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  keyHash: text("key_hash").unique(),
+  webhookUrl: text("webhook_url"),
+  createdBy: integer("created_by")
+    .notNull()
+    .references(() => users.id),
+  createdAt: text("created_at").notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
+export type BotRow = typeof bots.$inferSelect;
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 export type LoginFailureRow = typeof loginFailures.$inferSelect;
