@@ -152,17 +152,22 @@ export const invites = sqliteTable(
 );
 
 // Bot users' keys: only the SHA-256 of a key is kept; null once revoked (a deactivation).
-export const bots = sqliteTable("bots", {
-  userId: integer("user_id")
-    .primaryKey()
-    .references(() => users.id),
-  keyHash: text("key_hash").unique(),
-  webhookUrl: text("webhook_url"),
-  createdBy: integer("created_by")
-    .notNull()
-    .references(() => users.id),
-  createdAt: text("created_at").notNull(),
-});
+export const bots = sqliteTable(
+  "bots",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id),
+    keyHash: text("key_hash"),
+    webhookUrl: text("webhook_url"),
+    createdBy: integer("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull(),
+  },
+  // A post is one lookup by its key's hash.
+  (t) => [uniqueIndex("bots_key_hash_unique").on(t.keyHash)],
+);
 
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
