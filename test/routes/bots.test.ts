@@ -336,6 +336,7 @@ describe("a bot's webhook", () => {
     await sendToRoom(admin, room.id, "nothing for the bot");
     expect((await postAs(bot.key, room.id, `I am @${bot.username}`)).status).toBe(201);
     await sendToRoom(admin, room.id, `now @${bot.username}`);
+    await callsTo(bot.hookId);
     const calls = await callsTo(bot.hookId, 2, 1500);
     expect(calls.map((c) => JSON.parse(c.body).message.content)).toEqual([`now @${bot.username}`]);
   });
@@ -372,6 +373,7 @@ describe("a bot's webhook", () => {
     const room = await makeRoom(admin, [talker, listener], "two bots");
     expect((await postAs(talker.key, room.id, `hi @${listener.username}`)).status).toBe(201);
     await sendToRoom(admin, room.id, `and @${listener.username} from a person`);
+    await callsTo(listener.hookId);
     const calls = await callsTo(listener.hookId, 2, 1500);
     expect(calls.map((c) => JSON.parse(c.body).message.content)).toEqual([`and @${listener.username} from a person`]);
   });

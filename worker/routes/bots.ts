@@ -77,7 +77,8 @@ const toBot = ({ user, bot }: Bot) => ({
   created_at: bot.createdAt,
 });
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+// Addresses, not "localhost": each call's guard judges names by DNS, which loopback has none of.
+const LOOPBACK = new Set(["127.0.0.1", "[::1]"]);
 
 /**
  * What is wrong with a webhook URL, if anything: the link previews' guard (no private,
@@ -96,11 +97,10 @@ function refusedWebhook(env: Env, address: string): string | undefined {
   return undefined;
 }
 
-/** A bot's new key and the webhook secret that goes with it. */
-async function freshKey(env: Env, botId: number) {
+/** A new key and the hash D1 keeps of it. */
+async function freshKey() {
   const key = newBotKey();
-  const keyHash = await hashBotKey(key);
-  return { key, keyHash, webhook_secret: webhookSecret(env.JWT_SECRET, botId, keyHash) };
+  return { key, keyHash: await hashBotKey(key) };
 }
 
 /** The text of a bot's post: `{"content": ...}` when sent as JSON, else the body as it is. */
@@ -148,8 +148,7 @@ export const bots = createApp()
       const taken = await takenIdentity(db, { username: input.username });
       if (Object.keys(taken).length > 0) throw invalid("That username is taken.", taken);
       // The secret is derived from the key's hash and the bot's id, which the insert makes.
-      const key = newBotKey();
-      const keyHash = await hashBotKey(key);
+      const { key, keyHash } = await freshKey();
       const made = await createBot(
         db,
         { username: input.username, firstName: input.full_name, lastName: "", webhookUrl: input.webhook_url },
@@ -189,9 +188,9 @@ export const bots = createApp()
       const { id } = c.req.valid("param");
       const db = database(c.env);
       if (!(await findBot(db, id))) throw notFound("No such bot.");
-      const { key, keyHash, webhook_secret } = await freshKey(c.env, id);
+      const { key, keyHash } = await freshKey();
       await setBotKey(db, id, keyHash);
-      return c.json({ id, key, webhook_secret }, 200);
+      return c.json({ id, key, webhook_secret: webhookSecret(c.env.JWT_SECRET, id, keyHash) }, 200);
     },
   )
   .openapi(
