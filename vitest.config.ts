@@ -34,6 +34,8 @@ export default defineConfig(async () => {
                   VAPID_PUBLIC_KEY: vapid.publicKey,
                   VAPID_PRIVATE_KEY: vapid.privateKey,
                   PUSH_ALLOW_LOOPBACK: "true",
+                  // The tests' bot webhooks on plain-http loopback (webhook-server.global.ts).
+                  WEBHOOK_ALLOW_LOOPBACK: "true",
                 },
               },
             }),
@@ -47,6 +49,7 @@ export default defineConfig(async () => {
               "./test/support/upstash-gateway.global.ts",
               "./test/support/page-server.global.ts",
               "./test/support/push-service.global.ts",
+              "./test/support/webhook-server.global.ts",
             ],
             sequence: { groupOrder: 1 },
           },

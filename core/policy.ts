@@ -86,3 +86,6 @@ export const canManageInvite = (actor: Actor, invite: { createdBy: number }): bo
 
 /** Superusers list every invite; anyone else lists their own. */
 export const seesAllInvites = (actor: Actor): boolean => actor.isSuperuser;
+
+/** Only superusers make, list, rekey and deactivate bots. */
+export const canManageBots = (actor: Actor): boolean => actor.isSuperuser;

@@ -40,6 +40,10 @@ export const UserSchema = z
       .nullable()
       .optional()
       .openapi({ description: "On your own profile only: no push until this time; null when do-not-disturb is off" }),
+    is_bot: z
+      .literal(true)
+      .optional()
+      .openapi({ description: "A bot: it posts with its key and never signs in. Absent for people" }),
   })
   .openapi("User");
 
@@ -99,6 +103,7 @@ export function toUser(row: UserRow, origin: string, presence: UserPresence): Us
     is_active: row.isActive,
     is_online: presence.is_online,
     last_seen: presence.last_seen,
+    ...(row.isBot ? { is_bot: true as const } : {}),
   };
 }
 

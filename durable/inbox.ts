@@ -18,6 +18,7 @@ import { HEARTBEAT_EVERY_MS, presenceStore } from "../core/presence";
 import { type InboxFrame, PING, PONG, SUBPROTOCOL, type WireMessage } from "../core/protocol";
 import type { Message } from "../core/shapes";
 import { InboxPush } from "./inbox-push";
+import { BotWebhook } from "./inbox-webhook";
 import { closeSilentSockets } from "./keep-alive";
 import { roomObject } from "./room/context";
 
@@ -52,6 +53,7 @@ export class Inbox extends DurableObject<Env> {
   /** Whose inbox this is, from the name it is addressed by (see inboxObject). */
   readonly #userId = Number(this.ctx.id.name!.slice(INBOX_NAME_PREFIX.length));
   readonly #pushes: InboxPush;
+  readonly #webhook: BotWebhook;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -63,6 +65,12 @@ export class Inbox extends DurableObject<Env> {
     if (!columns.some((column) => column.name === "mentions"))
       ctx.storage.sql.exec("ALTER TABLE room_summaries ADD COLUMN mentions INTEGER NOT NULL DEFAULT 0");
     this.#pushes = new InboxPush(
+      () => this.env,
+      this.#userId,
+      ctx.storage.sql,
+      (at) => this.#wakeBy(at),
+    );
+    this.#webhook = new BotWebhook(
       () => this.env,
       this.#userId,
       ctx.storage.sql,
@@ -125,6 +133,10 @@ export class Inbox extends DurableObject<Env> {
     await this.#pushes.retryDue().catch((err) => console.warn("push retries failed", err));
     const retry = this.#pushes.nextDue();
     if (retry !== undefined) await this.ctx.storage.setAlarm(retry);
+    // Beside the alarm, not in it: a webhook's seconds do not hold up presence.
+    this.ctx.waitUntil(this.#webhook.retryDue().catch((err) => console.warn("webhook retries failed", err)));
+    const webhookRetry = this.#webhook.nextDue();
+    if (webhookRetry !== undefined) await this.#wakeBy(webhookRetry);
     closeSilentSockets(this.ctx, (ws) => (ws.deserializeAttachment() as { connectedAt: number }).connectedAt);
     if (this.#openSockets().length === 0) return this.#wentAway();
     await presenceStore(this.env).heartbeat(this.#userId);
@@ -190,7 +202,8 @@ export class Inbox extends DurableObject<Env> {
    * New messages of one room, oldest first, told after the room's message `since` (0 for a
    * room's first): they count as unread unless the user sent them or has read past them.
    * `opensDm` when the first of them opened a DM. Thread replies are not the room's timeline:
-   * they count nowhere, and are news only in the threads the user is `following`.
+   * they count nowhere, and are news only in the threads the user is `following`. A bot's
+   * inbox calls its webhook for the ones that mention it, and for all in a DM (`isGroup` false).
    */
   async roomMessages(
     messages: WireMessage[],
@@ -198,6 +211,7 @@ export class Inbox extends DurableObject<Env> {
     opensDm: boolean,
     since: number,
     following: number[] = [],
+    isGroup = true,
   ) {
     const row = this.#row(messages[0].room);
     const timeline = messages.filter((message) => message.thread_root === undefined);
@@ -221,6 +235,9 @@ export class Inbox extends DurableObject<Env> {
       this.#pushes
         .roomMessages(messages, title, away)
         .catch((err) => console.warn("push for new messages failed", err)),
+    );
+    this.ctx.waitUntil(
+      this.#webhook.roomMessages(messages, isGroup).catch((err) => console.warn("a bot's webhook call failed", err)),
     );
     for (const [i, message] of messages.entries()) {
       const { room } = message;

@@ -14,6 +14,7 @@ import { admin } from "./routes/admin";
 import { attachmentFiles, attachments } from "./routes/attachments";
 import { audit } from "./routes/audit";
 import { avatars, media } from "./routes/avatars";
+import { botPosts, bots } from "./routes/bots";
 import { docsPage } from "./routes/docs";
 import { inviteAcceptance, invites } from "./routes/invites";
 import { messages } from "./routes/messages";
@@ -53,6 +54,8 @@ export const PUBLIC_ROUTES = [
   "POST /api/v1/setup",
   "GET /api/v1/invites/{code}",
   "POST /api/v1/invites/{code}/accept",
+  // The bot's key in the path is its credential.
+  "POST /api/v1/bots/{key}/rooms/{id}/messages",
 ] as const satisfies readonly RouteKey[];
 
 const api = createPublicApp();
@@ -85,7 +88,9 @@ const routes = api
   .route("/", search)
   .route("/", sockets)
   .route("/", notifications)
-  .route("/", audit);
+  .route("/", audit)
+  .route("/", bots)
+  .route("/", botPosts);
 
 const openApiConfig = {
   openapi: "3.1.0",
@@ -119,6 +124,7 @@ Both authenticate before the socket opens, with \`Authorization: Bearer <access>
     { name: "Search", description: "Finding messages across your rooms." },
     { name: "Push", description: "Web Push: notifications to your browsers while the app is closed." },
     { name: "Moderation", description: "What superusers removed and deactivated." },
+    { name: "Bots", description: "Bot users: posting with a key, and webhooks that answer mentions and DMs." },
   ],
   // Every route needs a bearer token unless its own contract says otherwise.
   security: [{ bearer: [] }],

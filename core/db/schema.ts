@@ -33,6 +33,8 @@ export const users = sqliteTable(
     lastLogin: text("last_login"),
     // Do not disturb: no push until this ISO time; null when off.
     dndUntil: text("dnd_until"),
+    // A bot posts with its key (the bots table) and never signs in.
+    isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
   },
   // The original allowed many users without an email; an email that is given is unique.
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`).where(sql`${t.email} <> ''`)],
@@ -170,11 +172,30 @@ export const auditEntries = sqliteTable(
   (t) => [index("audit_entries_by_target").on(t.targetUserId)],
 );
 
+// Bot users' keys: only the SHA-256 of a key is kept; null once revoked (a deactivation).
+export const bots = sqliteTable(
+  "bots",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id),
+    keyHash: text("key_hash"),
+    webhookUrl: text("webhook_url"),
+    createdBy: integer("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull(),
+  },
+  // A post is one lookup by its key's hash.
+  (t) => [uniqueIndex("bots_key_hash_unique").on(t.keyHash)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 /** What reaching a room's object takes: its id, and the jurisdiction it was created in. */
 export type RoomAddress = Pick<RoomRow, "id" | "jurisdiction">;
 export type AuditEntryRow = typeof auditEntries.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
+export type BotRow = typeof bots.$inferSelect;
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 export type LoginFailureRow = typeof loginFailures.$inferSelect;

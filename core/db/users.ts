@@ -1,6 +1,7 @@
 /** Queries on users. */
 import { type AnyColumn, and, asc, count, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import { type Database, now } from ".";
+import { revokeBotKeyStatement } from "./bots";
 import { joinDefaultRoomsStatement } from "./rooms";
 import { pushSubscriptions, refreshTokens, type UserRow, users } from "./schema";
 
@@ -134,7 +135,7 @@ export async function createUser(db: Database, values: NewUserRow): Promise<User
 /** The columns of a new user in the table's order, for an INSERT ... SELECT. */
 export const newUserColumns = (values: NewUserRow, superuser: boolean) =>
   sql`NULL, ${values.username}, ${values.email}, ${values.firstName}, ${values.lastName}, ${values.password},
-    ${superuser ? 1 : 0}, 1, NULL, ${now()}, NULL, NULL`;
+    ${superuser ? 1 : 0}, 1, NULL, ${now()}, NULL, NULL, 0`;
 
 /** What a profile change may set; undefined leaves a column as it is. */
 export type UserChanges = Partial<
@@ -157,17 +158,22 @@ export async function changeUser(
         update,
         db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
         db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)),
+        ...(changes.isActive === false ? [revokeBotKeyStatement(db, id)] : []),
       ])
     : await db.batch([update]);
   return updated;
 }
 
-/** Deactivates a user and ends every session they have (and their pushes); their rows (and messages) stay. */
+/**
+ * Deactivates a user and ends every session they have (and their pushes, and a bot's key);
+ * their rows (and messages) stay.
+ */
 export async function deactivateUser(db: Database, id: number): Promise<void> {
   await db.batch([
     db.update(users).set({ isActive: false }).where(eq(users.id, id)),
     db.delete(refreshTokens).where(eq(refreshTokens.userId, id)),
     db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)),
+    revokeBotKeyStatement(db, id),
   ]);
 }
 

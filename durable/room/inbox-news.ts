@@ -173,7 +173,14 @@ export class InboxNews {
     const followers = roots.length > 0 ? this.store.threads.followers(roots) : undefined;
     const following = (userId: number) => roots.filter((root) => followers?.get(root)?.has(userId));
     await this.#toEach(room.memberIds, (userId) =>
-      inboxObject(this.room.env, userId).roomMessages(batch, room.title, opensDm, since, following(userId)),
+      inboxObject(this.room.env, userId).roomMessages(
+        batch,
+        room.title,
+        opensDm,
+        since,
+        following(userId),
+        room.isGroup,
+      ),
     );
     // Told, or owed an exact count: either way these need not go out again.
     this.storage.sql.exec("INSERT OR REPLACE INTO news_told (only, up_to) VALUES (1, ?)", batch.at(-1)!.id);

@@ -48,7 +48,7 @@ export async function mayFetch(url: URL, signal: AbortSignal, allowLoopback = fa
 }
 
 /** The body's first `max` bytes at most: the metadata is in the page's head, and the rest is never read. */
-async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+export async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

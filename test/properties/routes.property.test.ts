@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Answer, call, expectError, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
 import { documentedRoutes, fetchDocument, fillPath } from "../support/documented-routes";
 import { idRoutes as idRoutesOf } from "../support/id-routes";
+import { makeBot } from "../support/matrix-world";
 import { bodyLike, idSegment, nastyString, queryValue, RUNS } from "./arbitraries";
 
 /** A superuser who owns a room with a member and a message: the caller that gets furthest. */
@@ -16,7 +17,8 @@ async function world() {
   const room = await makeRoom(owner, [member], "property room");
   const sent = await sendToRoom(owner, room.id, "a message");
   const invite = (await call("POST", "/api/v1/invites/", { token: owner.access, json: {} })).body;
-  return { owner, member, room, message: sent.messages.at(-1), invite };
+  const bot = await makeBot(owner, owner, room.id);
+  return { owner, member, room, message: sent.messages.at(-1), invite, bot };
 }
 type World = Awaited<ReturnType<typeof world>>;
 
@@ -84,6 +86,12 @@ const GOOD_BODIES: Record<string, (w: World) => Record<string, unknown>> = {
     keys: { p256dh: `BA${"A".repeat(85)}`, auth: "A".repeat(22) },
   }),
   "DELETE /api/v1/push/subscriptions/": () => ({ endpoint: "https://push.example.com/property" }),
+  "POST /api/v1/bots/": () => ({
+    username: "property_bot",
+    full_name: "Bot",
+    webhook_url: "https://bots.example.com/hook",
+  }),
+  "POST /api/v1/bots/{key}/rooms/{id}/messages/": () => ({ content: "posted" }),
 };
 
 /** The world's own thing for each path parameter a documented route has. */
@@ -93,10 +101,13 @@ const pathOf = (path: string, w: World) =>
       ? w.member.id
       : path.startsWith("/api/v1/messages/")
         ? w.message.id
-        : w.room.id,
+        : path.startsWith("/api/v1/bots/{id}")
+          ? w.bot.id
+          : w.room.id,
     user_id: w.member.id,
     attachment: "0".repeat(32),
     code: w.invite.code,
+    key: w.bot.key,
   });
 
 /** Every documented route that takes a JSON body. */

@@ -320,6 +320,40 @@ const matrix: [string, (w: World) => RouteRequest, Partial<Record<Caller, number
     { anonymous: 401, other: 200, self: 200, owner: 200, superuser: 200 },
   ],
   [
+    "POST /api/v1/bots/",
+    () => ({
+      method: "POST",
+      path: "/api/v1/bots/",
+      json: { username: `bot_${crypto.randomUUID().slice(0, 8)}`, full_name: "Bot" },
+    }),
+    { anonymous: 401, other: 403, self: 403, owner: 403, superuser: 201 },
+  ],
+  [
+    "GET /api/v1/bots/",
+    () => ({ method: "GET", path: "/api/v1/bots/" }),
+    { anonymous: 401, other: 403, self: 403, owner: 403, superuser: 200 },
+  ],
+  [
+    "POST /api/v1/bots/{id}/key/",
+    (w) => ({ method: "POST", path: `/api/v1/bots/${w.bot.id}/key/` }),
+    { anonymous: 401, other: 403, self: 403, owner: 403, superuser: 200 },
+  ],
+  [
+    "DELETE /api/v1/bots/{id}/",
+    (w) => ({ method: "DELETE", path: `/api/v1/bots/${w.bot.id}/` }),
+    { anonymous: 401, other: 403, self: 403, owner: 403, superuser: 204 },
+  ],
+  // The key in the path is the credential: any token sent beside it is not looked at.
+  [
+    "POST /api/v1/bots/{key}/rooms/{id}/messages/",
+    (w) => ({
+      method: "POST",
+      path: `/api/v1/bots/${w.bot.key}/rooms/${w.room.id}/messages/`,
+      body: "Deploy finished",
+    }),
+    { anonymous: 201, other: 201, self: 201, superuser: 201 },
+  ],
+  [
     "GET /api/v1/openapi.json",
     () => ({ method: "GET", path: "/api/v1/openapi.json" }),
     { anonymous: 200, other: 200, superuser: 200 },

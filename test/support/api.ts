@@ -72,7 +72,7 @@ export function expectError(answer: Answer, status: number, code?: string) {
 
 /** Every stored row that matters, to prove a refused request changed nothing. */
 export async function snapshot(): Promise<unknown[]> {
-  const tables = ["users", "rooms", "room_members", "message_blocks", "invites", "audit_entries"];
+  const tables = ["users", "rooms", "room_members", "message_blocks", "invites", "audit_entries", "bots"];
   return Promise.all(
     tables.map(async (table) => (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results),
   );

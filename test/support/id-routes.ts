@@ -14,6 +14,7 @@ const VALID_BODIES: Record<string, unknown> = {
   "POST /api/v1/rooms/{id}/members/": { participants: [1] },
   "PATCH /api/v1/messages/{id}/": { content: "x" },
   "PATCH /api/v1/rooms/{id}/membership/": { notify: "nothing" },
+  "POST /api/v1/bots/{key}/rooms/{id}/messages/": { content: "x" },
 };
 
 /** The id routes, by the document; `others` makes the body of a route that takes no JSON. */

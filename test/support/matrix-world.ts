@@ -16,6 +16,22 @@ export function attachmentForm(): FormData {
   return form;
 }
 
+/** A bot made by `admin` (no webhook) and added to the room by `member` of it: its id and key. */
+export async function makeBot(
+  admin: { access: string },
+  member: { access: string },
+  roomId: number,
+): Promise<{ id: number; key: string }> {
+  const username = `bot_${crypto.randomUUID().slice(0, 8)}`;
+  const made = await call("POST", "/api/v1/bots/", { token: admin.access, json: { username, full_name: "Bot" } });
+  const added = await call("POST", `/api/v1/rooms/${roomId}/members/`, {
+    token: member.access,
+    json: { participants: [made.body.id] },
+  });
+  if (added.status !== 200) throw new Error(`the bot was not added: ${JSON.stringify(added.body)}`);
+  return made.body;
+}
+
 /** Everyone the matrix asks on behalf of, and the things they act on, made fresh per case. */
 export async function world() {
   const owner = await makeUser({ firstName: "Owner" });
@@ -32,7 +48,8 @@ export async function world() {
   });
   const file: { id: string; url: string } = upload.body;
   const invite = (await call("POST", "/api/v1/invites/", { token: admin.access, json: {} })).body;
-  return { owner, member, other, admin, newcomer, room, message, file, invite };
+  const bot = await makeBot(admin, owner, room.id);
+  return { owner, member, other, admin, newcomer, room, message, file, invite, bot };
 }
 export type World = Awaited<ReturnType<typeof world>>;
 export type Caller = "anonymous" | "other" | "self" | "owner" | "superuser";

@@ -16,5 +16,7 @@ declare module "vitest" {
     pageServer: string;
     /** The loopback push service's origin (push-service.global.ts). */
     pushService: string;
+    /** The bots' webhooks, on loopback (webhook-server.global.ts). */
+    webhookServer: string;
   }
 }

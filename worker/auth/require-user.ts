@@ -39,7 +39,8 @@ async function signedInUser(env: Env, header: (name: string) => string | undefin
   if (!token) throw new ApiError(401, "Authentication credentials were not provided.", "not_authenticated");
   const claims = await verifyToken(env, token, "access");
   const user = await findUser(database(env), claims.user_id);
-  if (!user?.isActive) throw new ApiError(401, "User not found or inactive.", "authentication_failed");
+  // A bot holds no token (it never signs in); a forged one for a bot opens nothing either.
+  if (!user?.isActive || user.isBot) throw new ApiError(401, "User not found or inactive.", "authentication_failed");
   return user;
 }
 

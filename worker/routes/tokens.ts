@@ -113,10 +113,11 @@ export const tokens = createPublicApp()
       await assertLoginAllowed(db, who);
       const user = await findUserByUsername(db, username);
       const verdict = await verifyPassword(password, user?.password ?? DECOY_HASH);
-      if (verdict === "unverifiable" && user) {
+      if (verdict === "unverifiable" && user && !user.isBot) {
         console.warn(`user ${user.id} has a password hash this runtime cannot check; an admin must reset it`);
       }
-      if (!user || verdict !== "match" || !user.isActive) {
+      // A bot never signs in: it posts with its key.
+      if (!user || verdict !== "match" || !user.isActive || user.isBot) {
         await recordLoginFailure(db, who);
         throw noAccount();
       }
@@ -146,7 +147,7 @@ export const tokens = createPublicApp()
       const claims = await verifyToken(c.env, presentedRefresh(c, c.req.valid("json")), "refresh");
       const db = database(c.env);
       const user = await findUser(db, claims.user_id);
-      if (!user?.isActive) {
+      if (!user?.isActive || user.isBot) {
         await spendRefreshToken(db, claims);
         throw noAccount();
       }

@@ -166,6 +166,7 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
           <p class={styles.meta}>
             {user.email || "no email"} · {user.is_active ? "active" : "deactivated"}
             {user.is_superuser && " · superuser"}
+            {user.is_bot && " · bot"}
           </p>
         </div>
       </div>

@@ -16,6 +16,7 @@ import { dayKey, dayLabel } from "../../lib/times";
 import { usePeople } from "../../lib/use-people";
 import { useRoom } from "../../lib/use-room";
 import { Avatar } from "../avatar";
+import { BotBadge } from "../bot-badge";
 import { ThreadPanel } from "../thread";
 import { QuoteBar } from "../thread/quote";
 import { Composer } from "./composer";
@@ -34,7 +35,14 @@ const RUN_GAP_MS = 5 * 60 * 1000;
 /** How the header's badge names a room's jurisdiction. */
 const JURISDICTION_NAMES: Record<string, string> = { eu: "European Union", fedramp: "FedRAMP region (US)" };
 
-type Header = { name: string; avatar?: string; online?: boolean | null; subtitle: string; jurisdiction?: string };
+type Header = {
+  name: string;
+  avatar?: string;
+  online?: boolean | null;
+  subtitle: string;
+  jurisdiction?: string;
+  bot?: boolean;
+};
 
 function ConversationHeader({
   header,
@@ -59,6 +67,7 @@ function ConversationHeader({
       <div class={styles.heading}>
         <h2 id="conversation-title" class={styles.title} tabIndex={-1} ref={title}>
           {header.name}
+          {header.bot && <BotBadge />}
         </h2>
         <p class={styles.subtitle}>
           {header.subtitle}
@@ -248,6 +257,7 @@ export function Conversation({
     name: roomName(room, me.id),
     avatar: other?.avatar_url,
     online: other ? other.is_online || hereOthers.includes(other.id) : undefined,
+    bot: other?.is_bot,
     subtitle: room.is_group
       ? `${room.participants.length} members${hereOthers.length ? `, ${hereOthers.length} here now` : ""}`
       : other && (other.is_online || hereOthers.includes(other.id))
@@ -424,6 +434,7 @@ export function DraftConversation({
           avatar: person.avatar_url,
           online: person.is_online,
           subtitle: `@${person.username}`,
+          bot: person.is_bot,
         }}
         onBack={onBack}
       />

@@ -15,6 +15,7 @@ import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { MessageFiles } from "../attachments";
 import { Avatar } from "../avatar";
+import { BotBadge } from "../bot-badge";
 import { LinkPreviews } from "../link-preview";
 import { MessageText } from "../message-text";
 import { Reactions } from "../reactions";
@@ -165,7 +166,12 @@ export function MessageItem({
       <div class={`${styles.bubble} ${mentionsMe ? styles.mentionsMe : ""}`}>
         {linked && <span class={styles.linkedMark}>Linked message</span>}
         {mentionsMe && <span class="visually-hidden">Mentions you: </span>}
-        {showSender && <span class={styles.sender}>{name}</span>}
+        {showSender && (
+          <span class={styles.sender}>
+            {name}
+            {sender?.is_bot && <BotBadge />}
+          </span>
+        )}
         {message.reply_to && (
           <QuoteOf
             room={message.room}

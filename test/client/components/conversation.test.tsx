@@ -133,6 +133,16 @@ describe("MessageItem", () => {
     fireEvent.click(screen.getByRole("button", { name: "Remove message: theirs" }));
     expect(onDelete).toHaveBeenCalledWith(3);
   });
+
+  it("shows a badge beside a bot's name, and none beside a person's", () => {
+    const message = { ...base, content: "Deploy finished" };
+    const bot = { id: 2, full_name: "Deploy Bot", avatar_url: "/a.png", is_bot: true } as never;
+    const { container } = render(<ol>{<MessageItem message={message} mine={false} {...props} sender={bot} />}</ol>);
+    expect(container.querySelector("li")?.textContent).toContain("Deploy BotBOT");
+    expect(screen.getByTitle("A bot: an app posting for someone")).toBeTruthy();
+    const person = render(<ol>{<MessageItem message={{ ...message, id: 7 }} mine={false} {...props} />}</ol>);
+    expect(person.container.textContent).not.toContain("BOT");
+  });
 });
 
 describe("OutgoingItem", () => {
