@@ -12,13 +12,9 @@ export type AuditRecord = {
   messageId?: number;
 };
 
-/** The statement that records one action, for the batch that does it or on its own. */
-export const auditStatement = (db: Database, record: AuditRecord) =>
-  db.insert(auditEntries).values({ ...record, createdAt: now() });
-
-/** Records one action. */
+/** Records one action, after it is done: an action that failed is never listed. */
 export async function recordAudit(db: Database, record: AuditRecord): Promise<void> {
-  await auditStatement(db, record);
+  await db.insert(auditEntries).values({ ...record, createdAt: now() });
 }
 
 /** A page of the list, newest first, with how many entries there are in all. */
