@@ -307,9 +307,10 @@ export class Room extends DurableObject<Env> {
     }
   }
 
-  /** The room's title changed: the next inbox news reads it again. */
-  async renamed() {
+  /** The room's title changed: its sockets hear it, and the next inbox news reads it again. */
+  async renamed(change: { title: string; by: number }) {
     this.#news.forgetRoom();
+    this.#sockets.broadcast({ type: "renamed", ...change });
   }
 
   /** A member changed their username: mentions read the new one from the next message on. */

@@ -76,9 +76,9 @@ export async function announceUsernameChanged(env: Env, db: Database, userId: nu
   await Promise.all(roomIds.map((roomId) => roomObject(env, roomId).membersRenamed()));
 }
 
-/** A renamed room's object reads its new title for the inbox news of its next message. */
-export async function announceRenamed(env: Env, roomId: number) {
-  await roomObject(env, roomId).renamed();
+/** A renamed room's sockets hear its new title, and its object reads it for the inbox news of its next message. */
+export async function announceRenamed(env: Env, roomId: number, title: string, by: number) {
+  await roomObject(env, roomId).renamed({ title, by });
 }
 
 /** A deleted room closes its sockets and leaves every former member's inbox. */

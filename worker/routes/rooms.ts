@@ -196,7 +196,7 @@ export const rooms = createApp()
       }
       if (changes.title !== undefined) {
         await renameRoom(db, room.id, changes.title);
-        await announceRenamed(c.env, room.id);
+        await announceRenamed(c.env, room.id, changes.title, c.var.user.id);
       }
       const changed = { ...room, title: changes.title ?? room.title, isOpen: changes.open ?? room.isOpen };
       const answer = await roomAnswer(c.env, changed, originOf(c.req.url), c.var.user.id);
