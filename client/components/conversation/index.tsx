@@ -60,11 +60,15 @@ function ConversationHeader({
         </h2>
         <p class={styles.subtitle}>{header.subtitle}</p>
       </div>
-      {menu}
-      {onDetails && (
-        <button type="button" class={styles.small} onClick={onDetails}>
-          Details
-        </button>
+      {(menu || onDetails) && (
+        <span class={styles.headerActions}>
+          {menu}
+          {onDetails && (
+            <button type="button" class={styles.small} onClick={onDetails}>
+              Details
+            </button>
+          )}
+        </span>
       )}
     </header>
   );

@@ -142,6 +142,9 @@ export function MessageItem({
   const name = sender?.full_name ?? "Someone";
   const mentionsMe = me !== undefined && (message.mentions?.includes(me) ?? false);
   const gist = message.deleted ? "deleted message" : message.content.slice(0, 40);
+  const edited = message.edited_at !== null && !message.deleted;
+  /** Only my latest message says how far it got. */
+  const delivery = mine && latest && !message.deleted && (seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent");
   const canReact = me !== undefined && people !== undefined && onReact !== undefined && !message.deleted;
   const act = (work: Promise<void>) =>
     work.then(
@@ -260,10 +263,10 @@ export function MessageItem({
             {message.attachments && <MessageFiles files={message.attachments} />}
           </>
         )}
-        {((message.edited_at && !message.deleted) || (mine && latest) || copied) && (
+        {(edited || delivery) && (
           <span class={styles.meta}>
-            {message.edited_at && !message.deleted && <span>(edited)</span>}
-            {mine && latest && <span>{seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
+            {edited && <span>(edited)</span>}
+            {delivery && <span>{delivery}</span>}
           </span>
         )}
         <span role="status" class={copied ? styles.meta : "visually-hidden"}>
@@ -282,8 +285,8 @@ export function MessageItem({
         )}
       </div>
       {!editing && (
-        <fieldset class={styles.toolbar}>
-          <legend class="visually-hidden">Actions for message: {gist}</legend>
+        // Named by a label, not a legend: a legend's text would read as part of the message's own.
+        <fieldset class={styles.toolbar} aria-label={`Actions for message: ${gist}`}>
           {canReact && <Reactions reactions={[]} me={me} people={people} onReact={react} />}
           {actions.map((action) => (
             <button
