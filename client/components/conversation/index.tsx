@@ -75,13 +75,14 @@ function ConversationHeader({
 }
 
 /** A join, leave or rename, as a line in the timeline. */
-function TimelineNote({ note, name }: { note: RoomNote; name: (id: number) => string }) {
+function TimelineNote({ note, name, me }: { note: RoomNote; name: (id: number) => string; me: number }) {
+  const who = (id: number) => (id === me ? "You" : name(id));
   const text =
     note.kind === "joined"
       ? `${note.name} joined the group`
       : note.kind === "left"
-        ? `${name(note.user)} left the group`
-        : `${name(note.by)} renamed the group to “${note.title}”`;
+        ? `${who(note.user)} left the group`
+        : `${who(note.by)} renamed the group to “${note.title}”`;
   return (
     <li class={styles.note}>
       {text} <time dateTime={note.timestamp}>{clockTime(note.timestamp)}</time>
@@ -272,7 +273,7 @@ export function Conversation({
   const placeNotes = (before: number) => {
     while (notes.length > 0 && notes[0].after < before) {
       const note = notes.shift()!;
-      items.push(<TimelineNote key={note.key} note={note} name={name} />);
+      items.push(<TimelineNote key={note.key} note={note} name={name} me={me.id} />);
     }
   };
   let previous: WireMessage | undefined;

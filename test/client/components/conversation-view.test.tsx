@@ -184,6 +184,8 @@ describe("timeline notes", () => {
       socket.receive({ type: "member_left", user: cy.id });
     });
     await within(timeline()).findByText(/Cy left the group/);
+    act(() => socket.receive({ type: "renamed", title: "Ops", by: me.id }));
+    await within(timeline()).findByText(/You renamed the group to “Ops”/);
     const lines = [...timeline().querySelectorAll("li")].map((li) => li.textContent ?? "");
     const index = (text: string) => lines.findIndex((line) => line.includes(text));
     expect(index("by the window")).toBeLessThan(index("Dee joined the group"));
@@ -193,7 +195,7 @@ describe("timeline notes", () => {
     // The notes break Cy's run: her next message names her again.
     expect(within(row("welcome Dee")).getByText("Cy")).toBeTruthy();
     // The room list follows each change (the new title, the members).
-    expect(onMembersChanged).toHaveBeenCalledTimes(3);
+    expect(onMembersChanged).toHaveBeenCalledTimes(4);
     expect(await seriousViolations()).toEqual([]);
   });
 });
