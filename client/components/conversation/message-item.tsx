@@ -112,6 +112,8 @@ function EditForm({
 const COPIED_SHOWS_MS = 2_000;
 /** A touch held this long opens the message's actions. */
 const LONG_PRESS_MS = 500;
+/** A finger that drifts further than this is scrolling, not pressing. */
+const PRESS_SLOP_PX = 10;
 
 /** What can be done to a message, for its toolbar and its sheet alike. */
 type Action = { label: string; name: string; run: () => void; danger?: boolean };
@@ -138,7 +140,7 @@ export function MessageItem({
   const [copied, setCopied] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [sheet, setSheet] = useState(false);
-  const press = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const press = useRef<{ timer?: ReturnType<typeof setTimeout>; x: number; y: number }>({ x: 0, y: 0 });
   const name = sender?.full_name ?? "Someone";
   const mentionsMe = me !== undefined && (message.mentions?.includes(me) ?? false);
   const gist = message.deleted ? "deleted message" : message.content.slice(0, 40);
@@ -170,7 +172,7 @@ export function MessageItem({
     const timer = setTimeout(() => setCopied(false), COPIED_SHOWS_MS);
     return () => clearTimeout(timer);
   }, [copied]);
-  useEffect(() => () => clearTimeout(press.current), []);
+  useEffect(() => () => clearTimeout(press.current.timer), []);
 
   const actions: Action[] = [
     ...(!message.deleted && onQuote ? [{ label: "Reply", name: `Reply to message: ${gist}`, run: onQuote }] : []),
@@ -189,10 +191,14 @@ export function MessageItem({
   // A long press on a touch screen opens the sheet of actions; a scroll or a lift before then does not.
   const pressStart = (event: PointerEvent) => {
     if (event.pointerType !== "touch" || editing) return;
-    clearTimeout(press.current);
-    press.current = setTimeout(() => setSheet(true), LONG_PRESS_MS);
+    clearTimeout(press.current.timer);
+    press.current = { timer: setTimeout(() => setSheet(true), LONG_PRESS_MS), x: event.clientX, y: event.clientY };
   };
-  const pressEnd = () => clearTimeout(press.current);
+  const pressEnd = () => clearTimeout(press.current.timer);
+  const pressMove = (event: PointerEvent) => {
+    const { x, y } = press.current;
+    if (event.pointerType === "touch" && Math.hypot(event.clientX - x, event.clientY - y) > PRESS_SLOP_PX) pressEnd();
+  };
 
   return (
     <li
@@ -203,12 +209,12 @@ export function MessageItem({
       onPointerDown={pressStart}
       onPointerUp={pressEnd}
       onPointerCancel={pressEnd}
-      onPointerMove={(event) => event.pointerType === "touch" && pressEnd()}
+      onPointerMove={pressMove}
       onContextMenu={(event) => {
         // A long press on a phone raises the context menu: the message's own actions take its place.
         if (editing || !matchMedia("(hover: none)").matches) return;
         event.preventDefault();
-        clearTimeout(press.current);
+        pressEnd();
         setSheet(true);
       }}
     >
