@@ -97,6 +97,9 @@ describe("the conversation view", () => {
           .getByRole("button", { name: /^Reply to message/ })
           .isVisible(),
       ).toBe(true);
+      await row("I can take notes.")
+        .getByRole("button", { name: /^Reply in thread to message/ })
+        .click();
     } else {
       // No hover on a phone: no actions beside the messages, a long press opens them.
       const toolbar = (await row("Morning!").locator("fieldset").boundingBox())!;
@@ -112,7 +115,19 @@ describe("the conversation view", () => {
       const confirm = page.getByRole("dialog", { name: "Delete message" });
       await confirm.getByRole("button", { name: "Delete", exact: true }).click();
       await log.getByText("This message was deleted.").waitFor();
+      await row("I can take notes.").locator("[data-message-text]").dispatchEvent("contextmenu");
+      await page
+        .getByRole("dialog", { name: "Message actions" })
+        .getByRole("button", { name: "Reply in thread" })
+        .click();
     }
+
+    // Its thread opens beside the conversation (over it, on a phone), readable in either theme.
+    const thread = page.getByRole("complementary", { name: "Thread" });
+    await thread.getByText("I can take notes.").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await thread.getByRole("button", { name: "Close the thread" }).click();
+    await thread.waitFor({ state: "detached" });
 
     // Changes to the group while it is open are noted in the timeline, where they happened.
     const renamed = `${title} daily`;
