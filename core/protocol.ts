@@ -201,6 +201,8 @@ export const RoomFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("read"), user: id, up_to: z.number().int().min(0) }),
   z.object({ type: z.literal("member_joined"), user: Member }),
   z.object({ type: z.literal("member_left"), user: id }),
+  /** A group got a new title, from the member `by`. */
+  z.object({ type: z.literal("renamed"), title: z.string(), by: id }),
   /** Someone added (or took back) their reaction to a message: one frame for every socket alike. */
   z.object({ type: z.literal("reaction"), message: id, emoji: z.string(), user: id, added: z.boolean() }),
   /** The participants with a socket open in this room now. */

@@ -50,6 +50,19 @@ export type Outgoing = {
 /** A send's reply: a quote of a message, a reply in a root's thread, or both. */
 export type Reply = { reply_to?: number; thread?: number };
 
+/** A change to the room, noted in its timeline where it happened: after the message `after`. */
+export type RoomNote = {
+  key: string;
+  after: number;
+  timestamp: string;
+} & (
+  | { kind: "joined"; user: number; name: string }
+  | { kind: "left"; user: number }
+  | { kind: "renamed"; by: number; title: string }
+);
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export type RoomState = HistoryWindow & {
   outgoing: Outgoing[];
   /** Who else is typing now. */
@@ -60,6 +73,10 @@ export type RoomState = HistoryWindow & {
   replies: Record<string, WireMessage[]>;
   /** Each participant's read position: the last message id they have seen. */
   reads: Record<string, number>;
+  /** My read position when the room opened (its first welcome): the messages after it were new to me. */
+  readAtOpen?: number;
+  /** Joins, leaves and renames while the room is open, oldest first. */
+  notes: RoomNote[];
   connected: boolean;
   loadingOlder: boolean;
   loadingNewer: boolean;
@@ -85,6 +102,7 @@ const emptyState = (): RoomState => ({
   here: [],
   replies: {},
   reads: {},
+  notes: [],
   connected: false,
   loadingOlder: false,
   loadingNewer: false,
@@ -111,7 +129,7 @@ export function echoOf(outgoing: Outgoing[], message: WireMessage, me: number): 
 
 /**
  * The live room `roomId` for user `me`, opened at the latest or at message `at`.
- * `onMessage` hears every new message and `onMembersChanged` every join or leave, so the
+ * `onMessage` hears every new message and `onMembersChanged` every join, leave or rename, so the
  * room list can follow.
  */
 export function useRoom(
@@ -207,11 +225,22 @@ export function useRoom(
       if (message.thread_root === undefined) onMessageRef.current(message);
     };
 
+    let notes = 0;
+    const note = (change: DistributiveOmit<RoomNote, "key" | "after" | "timestamp">) =>
+      setState((s) => ({
+        ...s,
+        notes: [
+          ...s.notes,
+          { ...change, key: `note-${notes++}`, after: lastId.current, timestamp: new Date().toISOString() } as RoomNote,
+        ],
+      }));
+
     const onFrame = (data: unknown) => {
       const frame = data as RoomFrame;
       switch (frame.type) {
         case "welcome":
-          setState((s) => ({ ...s, reads: frame.reads }));
+          // A reconnect's welcome keeps the first: what was new when I opened the room stays so.
+          setState((s) => ({ ...s, reads: frame.reads, readAtOpen: s.readAtOpen ?? frame.reads[me] ?? 0 }));
           break;
         case "message":
         case "messages":
@@ -263,7 +292,15 @@ export function useRoom(
           else setState((s) => ({ ...s, error: frame.message }));
           break;
         case "member_joined":
+          note({ kind: "joined", user: frame.user.id, name: frame.user.full_name });
+          onMembersRef.current();
+          break;
         case "member_left":
+          note({ kind: "left", user: frame.user });
+          onMembersRef.current();
+          break;
+        case "renamed":
+          note({ kind: "renamed", by: frame.by, title: frame.title });
           onMembersRef.current();
           break;
       }

@@ -307,8 +307,9 @@ export class Room extends DurableObject<Env> {
     }
   }
 
-  /** The room's title changed: its participants' inboxes hear the new one, and the next news reads it. */
-  async renamed() {
+  /** The room's title changed: its sockets hear it, its participants' inboxes hear the new one, and the next news reads it. */
+  async renamed(change: { title: string; by: number }) {
+    this.#sockets.broadcast({ type: "renamed", ...change });
     await this.#news.renamed();
   }
 

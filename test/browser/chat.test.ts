@@ -98,6 +98,11 @@ describe("the web client", () => {
     await edited.getByText("edited").waitFor();
 
     await messages(ana).getByRole("button", { name: "Delete message: hi Bo, lunch today?" }).click();
+    // The app asks in its own dialog (the browser's confirm box is never used).
+    await ana
+      .getByRole("dialog", { name: "Delete message" })
+      .getByRole("button", { name: "Delete", exact: true })
+      .click();
     await messages(bo).getByText("This message was deleted.").waitFor();
   });
 

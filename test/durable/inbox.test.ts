@@ -207,6 +207,19 @@ describe("membership changes on open room sockets", () => {
     });
   });
 
+  it("tells the room's sockets a group's new title and who gave it", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [member], "old title");
+    const socket = await openRoom(member.access, room.id);
+    await socket.nextOf("caught_up");
+    const answer = await call("PATCH", `/api/v1/rooms/${room.id}/`, {
+      token: owner.access,
+      json: { title: "  new title " },
+    });
+    expect(answer.status).toBe(200);
+    expect(await socket.nextOf("renamed")).toEqual({ type: "renamed", title: "new title", by: owner.id });
+  });
+
   it("closes every socket of a deleted room", async () => {
     const owner = await makeUser();
     const room = await makeRoom(owner);

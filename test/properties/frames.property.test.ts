@@ -268,3 +268,29 @@ describe("generated renames and edits, as the members' inboxes tell them", () =>
     inbox.close();
   });
 });
+
+describe("generated group titles over REST, as the room's sockets see them", () => {
+  it("renames with a title that has text, refuses a blank one with 400, and tells every socket in one valid renamed frame", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const room = await makeRoom(owner, [member]);
+    const watching = await openLiveRoom(member.access, room.id);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), nastyString), async (title) => {
+        const answer = await call("PATCH", `/api/v1/rooms/${room.id}/`, { token: owner.access, json: { title } });
+        const kept = title.trim();
+        if (kept.length === 0 || kept.length > 255) {
+          expect(answer.status, JSON.stringify(title)).toBe(400);
+          return;
+        }
+        expect(answer.status, JSON.stringify(title)).toBe(200);
+        const frame = await watching.next((f) => f.type === "renamed");
+        expect(frame).toEqual({ type: "renamed", title: answer.body.title, by: owner.id });
+        expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+    for (const frame of watching.received())
+      expect(RoomFrame.safeParse(frame).success, JSON.stringify(frame)).toBe(true);
+    watching.close();
+  });
+});

@@ -76,9 +76,9 @@ export async function announceUsernameChanged(env: Env, db: Database, userId: nu
   await Promise.all(rooms.map((room) => roomObject(env, room).membersRenamed()));
 }
 
-/** A renamed room's object reads its new title for the inbox news of its next message. */
-export async function announceRenamed(env: Env, room: RoomAddress) {
-  await roomObject(env, room).renamed();
+/** A renamed room's sockets and members' inboxes hear its new title, and its object reads it for its next news. */
+export async function announceRenamed(env: Env, room: RoomAddress, title: string, by: number) {
+  await roomObject(env, room).renamed({ title, by });
 }
 
 /** A deleted room closes its sockets and leaves every former member's inbox. */

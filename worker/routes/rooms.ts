@@ -226,7 +226,7 @@ export const rooms = createApp()
       const title = changes.title?.toWellFormed();
       if (title !== undefined) {
         await renameRoom(db, room.id, title);
-        await announceRenamed(c.env, room);
+        await announceRenamed(c.env, room, title, c.var.user.id);
       }
       const changed = {
         ...room,

@@ -1,6 +1,7 @@
 /**
  * An open conversation: its header, its history (older pages load as I scroll up, with
- * day separators and messages grouped by sender), who is typing, a jump-to-latest button
+ * day separators, messages grouped by sender, a "New messages" line above the first I had
+ * not read, and notes of who joined or left and of renames), who is typing, a jump-to-latest button
  * when I have scrolled away, and the composer. Opened by a link to a message, it shows that
  * message in the middle, highlighted, and newer pages load as I scroll down until they
  * reach the latest. A person I have no DM with yet gets a draft conversation: the first
@@ -12,9 +13,9 @@ import type { WireMessage } from "../../../core/protocol";
 import { answer, api, type Room, type User } from "../../lib/api";
 import { hasNewer } from "../../lib/history-window";
 import { otherParticipant, roomName } from "../../lib/rooms";
-import { dayKey, dayLabel } from "../../lib/times";
+import { clockTime, dayKey, dayLabel } from "../../lib/times";
 import { usePeople } from "../../lib/use-people";
-import { useRoom } from "../../lib/use-room";
+import { type RoomNote, useRoom } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { BotBadge } from "../bot-badge";
 import { ThreadPanel } from "../thread";
@@ -81,13 +82,33 @@ function ConversationHeader({
           )}
         </p>
       </div>
-      {menu}
-      {onDetails && (
-        <button type="button" class={styles.small} onClick={onDetails}>
-          Details
-        </button>
+      {(menu || onDetails) && (
+        <span class={styles.headerActions}>
+          {menu}
+          {onDetails && (
+            <button type="button" class={styles.small} onClick={onDetails}>
+              Details
+            </button>
+          )}
+        </span>
       )}
     </header>
+  );
+}
+
+/** A join, leave or rename, as a line in the timeline. */
+function TimelineNote({ note, name, me }: { note: RoomNote; name: (id: number) => string; me: number }) {
+  const who = (id: number) => (id === me ? "You" : name(id));
+  const text =
+    note.kind === "joined"
+      ? `${note.name} joined the group`
+      : note.kind === "left"
+        ? `${who(note.user)} left the group`
+        : `${who(note.by)} renamed the group to “${note.title}”`;
+  return (
+    <li class={styles.note}>
+      {text} <time dateTime={note.timestamp}>{clockTime(note.timestamp)}</time>
+    </li>
   );
 }
 
@@ -266,7 +287,19 @@ export function Conversation({
     jurisdiction: room.jurisdiction,
   };
 
+  /** The first message new to me when the room opened: the "New messages" line goes above it. */
+  const firstNew =
+    state.readAtOpen === undefined
+      ? undefined
+      : state.messages.find((m) => m.id > state.readAtOpen! && m.sender !== me.id)?.id;
   const items = [];
+  const notes = [...state.notes];
+  const placeNotes = (before: number) => {
+    while (notes.length > 0 && notes[0].after < before) {
+      const note = notes.shift()!;
+      items.push(<TimelineNote key={note.key} note={note} name={name} me={me.id} />);
+    }
+  };
   let previous: WireMessage | undefined;
   for (const message of state.messages) {
     const newDay = !previous || dayKey(previous.timestamp) !== dayKey(message.timestamp);
@@ -277,8 +310,18 @@ export function Conversation({
         </li>,
       );
     }
+    const notesBefore = items.length;
+    placeNotes(message.id);
+    if (message.id === firstNew) {
+      items.push(
+        <li key="new-messages" class={styles.newMessages}>
+          <span>New messages</span>
+        </li>,
+      );
+    }
     const first =
       newDay ||
+      items.length > notesBefore ||
       previous!.sender !== message.sender ||
       Date.parse(message.timestamp) - Date.parse(previous!.timestamp) > RUN_GAP_MS;
     items.push(
@@ -288,8 +331,8 @@ export function Conversation({
         sender={people.get(message.sender)}
         mine={message.sender === me.id}
         first={first}
-        inGroup={room.is_group}
         seenBy={message === myLatest ? seenBy : []}
+        latest={message === myLatest}
         linked={message.id === linkedId}
         onEdit={live.edit}
         onDelete={live.remove}
@@ -303,6 +346,8 @@ export function Conversation({
     );
     previous = message;
   }
+  // Notes after the latest shown message; under an older stretch they wait for the live end.
+  if (!newer) placeNotes(Number.POSITIVE_INFINITY);
 
   const typingNames = state.typing.filter((id) => id !== me.id).map(name);
   return (
@@ -390,7 +435,6 @@ export function Conversation({
           root={threadRoot}
           me={me}
           people={person}
-          inGroup={room.is_group}
           live={state.replies[threadRoot.id] ?? []}
           outgoing={state.outgoing.filter((item) => item.reply?.thread === threadRoot.id)}
           onSend={live.send}

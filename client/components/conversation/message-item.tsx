@@ -1,21 +1,28 @@
 /**
- * One message in a conversation: its sender (the first of a run, in groups), its text as
- * Markdown, time, edited or deleted marks, and a "Copy link" to it; for my own, who has seen
- * it and editing or deleting it; for one still on its way, "sending" or "failed" with a
- * retry. The message a link opened the conversation at is highlighted.
+ * One message in a conversation, as a compact row: the first of a run by one sender shows
+ * their picture, name and time, the rest their time on hover or focus. Its text as Markdown,
+ * edited or deleted marks, and for my latest message who has seen it. Its actions (react,
+ * reply, thread, copy link, and for mine edit and delete) sit in a toolbar shown on hover
+ * or focus, and on a touch screen in a sheet a long press opens; deleting asks first. For
+ * one still on its way, "sending" or "failed" with a retry. The message a link opened the
+ * conversation at is highlighted.
  */
 
+import { createPortal } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
-import { MAX_MESSAGE_LENGTH } from "../../../core/protocol-constants";
+import { MAX_MESSAGE_LENGTH, QUICK_REACTIONS } from "../../../core/protocol-constants";
 import type { User } from "../../lib/api";
 import { messageLink } from "../../lib/message-links";
 import { offline } from "../../lib/outbox";
+import { isMine } from "../../lib/reactions";
 import { clockTime, fullTime } from "../../lib/times";
 import type { Outgoing } from "../../lib/use-room";
 import { MessageFiles } from "../attachments";
 import { Avatar } from "../avatar";
 import { BotBadge } from "../bot-badge";
+import { Dialog } from "../dialog";
+import { Confirm } from "../dialog/confirm";
 import { LinkPreviews } from "../link-preview";
 import { MessageText } from "../message-text";
 import { Reactions } from "../reactions";
@@ -27,10 +34,12 @@ type MessageItemProps = {
   message: WireMessage;
   sender: User | undefined;
   mine: boolean;
-  /** First of a run by one sender: shows the name and picture in a group. */
+  /** First of a run by one sender: shows the name, picture and time (the others show their time on hover or focus). */
   first: boolean;
-  inGroup: boolean;
+  /** Who has read it, for my latest message. */
   seenBy: string[];
+  /** My latest message: the only one that says "Sent" or "Seen by". */
+  latest?: boolean;
   /** The message a link opened the conversation at. */
   linked?: boolean;
   onEdit: (id: number, content: string) => Promise<void>;
@@ -104,14 +113,21 @@ function EditForm({
 
 /** How long "Link copied" shows after a copy. */
 const COPIED_SHOWS_MS = 2_000;
+/** A touch held this long opens the message's actions. */
+const LONG_PRESS_MS = 500;
+/** A finger that drifts further than this is scrolling, not pressing. */
+const PRESS_SLOP_PX = 10;
+
+/** What can be done to a message, for its toolbar and its sheet alike. */
+type Action = { label: string; name: string; run: () => void; danger?: boolean };
 
 export function MessageItem({
   message,
   sender,
   mine,
   first,
-  inGroup,
   seenBy,
+  latest = false,
   linked = false,
   onEdit,
   onDelete,
@@ -126,15 +142,23 @@ export function MessageItem({
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState("");
   const [copied, setCopied] = useState(false);
+  /** What waits for a yes: deleting my message, or removing someone else's as a moderator. */
+  const [deleting, setDeleting] = useState<"delete" | "remove" | null>(null);
+  const [sheet, setSheet] = useState(false);
+  const press = useRef<{ timer?: ReturnType<typeof setTimeout>; x: number; y: number }>({ x: 0, y: 0 });
   const name = sender?.full_name ?? "Someone";
-  const showSender = inGroup && !mine && first;
   const mentionsMe = me !== undefined && (message.mentions?.includes(me) ?? false);
   const gist = message.deleted ? "deleted message" : message.content.slice(0, 40);
+  const edited = message.edited_at !== null && !message.deleted;
+  /** Only my latest message says how far it got. */
+  const delivery = mine && latest && !message.deleted && (seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent");
+  const canReact = me !== undefined && people !== undefined && onReact !== undefined && !message.deleted;
   const act = (work: Promise<void>) =>
     work.then(
       () => setProblem(""),
       (err: Error) => setProblem(err.message),
     );
+  const react = (emoji: string, add: boolean) => onReact && void act(onReact(message.id, emoji, add));
   const copyLink = () => {
     const link = messageLink(message.room, message.id);
     // The clipboard is missing outside a secure context and may be refused: then the link is shown.
@@ -153,23 +177,76 @@ export function MessageItem({
     const timer = setTimeout(() => setCopied(false), COPIED_SHOWS_MS);
     return () => clearTimeout(timer);
   }, [copied]);
+  useEffect(() => () => clearTimeout(press.current.timer), []);
+
+  const actions: Action[] = [
+    ...(!message.deleted && onQuote ? [{ label: "Reply", name: `Reply to message: ${gist}`, run: onQuote }] : []),
+    ...(!message.deleted && onOpenThread
+      ? [{ label: "Reply in thread", name: `Reply in thread to message: ${gist}`, run: onOpenThread }]
+      : []),
+    { label: "Copy link", name: `Copy link to message: ${gist}`, run: copyLink },
+    ...(mine && !message.deleted
+      ? [
+          { label: "Edit", name: `Edit message: ${gist}`, run: () => setEditing(true) },
+          { label: "Delete", name: `Delete message: ${gist}`, run: () => setDeleting("delete"), danger: true },
+        ]
+      : []),
+    ...(moderator && !mine && !message.deleted
+      ? [{ label: "Remove", name: `Remove message: ${gist}`, run: () => setDeleting("remove"), danger: true }]
+      : []),
+  ];
+
+  // A long press on a touch screen opens the sheet of actions; a scroll or a lift before then does not.
+  const pressStart = (event: PointerEvent) => {
+    if (event.pointerType !== "touch" || editing) return;
+    clearTimeout(press.current.timer);
+    press.current = { timer: setTimeout(() => setSheet(true), LONG_PRESS_MS), x: event.clientX, y: event.clientY };
+  };
+  const pressEnd = () => clearTimeout(press.current.timer);
+  const pressMove = (event: PointerEvent) => {
+    const { x, y } = press.current;
+    if (event.pointerType === "touch" && Math.hypot(event.clientX - x, event.clientY - y) > PRESS_SLOP_PX) pressEnd();
+  };
+
   return (
     <li
-      class={`${styles.message} ${mine ? styles.mine : ""} ${first ? styles.first : ""} ${linked ? styles.linked : ""}`}
+      class={`${styles.message} ${first ? styles.first : ""} ${linked ? styles.linked : ""} ${mentionsMe ? styles.mentionsMe : ""}`}
       data-message-id={message.id}
       // The linked message takes focus when the conversation opens at it, so a screen reader starts there.
       tabIndex={linked ? -1 : undefined}
+      onPointerDown={pressStart}
+      onPointerUp={pressEnd}
+      onPointerCancel={pressEnd}
+      onPointerMove={pressMove}
+      onContextMenu={(event) => {
+        // A long press on a phone raises the context menu: the message's own actions take its place.
+        if (editing || !matchMedia("(hover: none)").matches) return;
+        event.preventDefault();
+        pressEnd();
+        setSheet(true);
+      }}
     >
-      {inGroup && !mine && (
-        <span class={styles.gutter}>{first && <Avatar src={sender?.avatar_url} name={name} size={32} />}</span>
-      )}
-      <div class={`${styles.bubble} ${mentionsMe ? styles.mentionsMe : ""}`}>
+      <span class={styles.gutter}>
+        {first ? (
+          <Avatar src={sender?.avatar_url} name={name} size={36} />
+        ) : (
+          <time class={styles.hoverTime} dateTime={message.timestamp} title={fullTime(message.timestamp)}>
+            {clockTime(message.timestamp)}
+          </time>
+        )}
+      </span>
+      <div class={styles.body}>
         {linked && <span class={styles.linkedMark}>Linked message</span>}
         {mentionsMe && <span class="visually-hidden">Mentions you: </span>}
-        {showSender && (
-          <span class={styles.sender}>
-            {name}
-            {sender?.is_bot && <BotBadge />}
+        {first && (
+          <span class={styles.byline}>
+            <span class={styles.sender}>
+              {name}
+              {sender?.is_bot && <BotBadge />}
+            </span>{" "}
+            <time class={styles.time} dateTime={message.timestamp} title={fullTime(message.timestamp)}>
+              {clockTime(message.timestamp)}
+            </time>
           </span>
         )}
         {message.reply_to && (
@@ -203,21 +280,17 @@ export function MessageItem({
             {message.attachments && <MessageFiles files={message.attachments} />}
           </>
         )}
-        <span class={styles.meta}>
-          <time dateTime={message.timestamp} title={fullTime(message.timestamp)}>
-            {clockTime(message.timestamp)}
-          </time>
-          {message.edited_at && !message.deleted && <span> · edited</span>}
-          {mine && <span> · {seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent"}</span>}
-          <span role="status">{copied ? " · Link copied" : ""}</span>
+        {(edited || delivery) && (
+          <span class={styles.meta}>
+            {edited && <span>(edited)</span>}
+            {delivery && <span>{delivery}</span>}
+          </span>
+        )}
+        <span role="status" class={copied ? styles.meta : "visually-hidden"}>
+          {copied ? "Link copied" : ""}
         </span>
-        {me !== undefined && people && onReact && !message.deleted && (
-          <Reactions
-            reactions={message.reactions ?? []}
-            me={me}
-            people={people}
-            onReact={(emoji, add) => void act(onReact(message.id, emoji, add))}
-          />
+        {canReact && (message.reactions?.length ?? 0) > 0 && (
+          <Reactions reactions={message.reactions ?? []} me={me} people={people} onReact={react} />
         )}
         {message.thread && onOpenThread && (
           <ThreadLink thread={message.thread} people={personOf} onOpen={onOpenThread} />
@@ -229,60 +302,84 @@ export function MessageItem({
         )}
       </div>
       {!editing && (
-        <span class={styles.actions}>
-          <button type="button" class={styles.small} onClick={copyLink} aria-label={`Copy link to message: ${gist}`}>
-            Copy link
-          </button>
-          {!message.deleted && onQuote && (
-            <button type="button" class={styles.small} onClick={onQuote} aria-label={`Reply to message: ${gist}`}>
-              Reply
-            </button>
-          )}
-          {!message.deleted && onOpenThread && (
+        // Named by a label, not a legend: a legend's text would read as part of the message's own.
+        <fieldset class={styles.toolbar} aria-label={`Actions for message: ${gist}`}>
+          {canReact && <Reactions reactions={[]} me={me} people={people} onReact={react} />}
+          {actions.map((action) => (
             <button
+              key={action.label}
               type="button"
-              class={styles.small}
-              onClick={onOpenThread}
-              aria-label={`Reply in thread to message: ${gist}`}
+              class={`${styles.tool} ${action.danger ? styles.danger : ""}`}
+              onClick={action.run}
+              aria-label={action.name}
+              title={action.label}
             >
-              Reply in thread
+              {action.label}
             </button>
-          )}
-          {mine && !message.deleted && (
-            <>
-              <button
-                type="button"
-                class={styles.small}
-                onClick={() => setEditing(true)}
-                aria-label={`Edit message: ${gist}`}
-              >
-                Edit
-              </button>
-              <button
-                type="button"
-                class={styles.small}
-                aria-label={`Delete message: ${gist}`}
-                onClick={() => confirm("Delete this message for everyone?") && void act(onDelete(message.id))}
-              >
-                Delete
-              </button>
-            </>
-          )}
-          {moderator && !mine && !message.deleted && (
-            <button
-              type="button"
-              class={styles.small}
-              aria-label={`Remove message: ${gist}`}
-              onClick={() =>
-                confirm("Remove this message for everyone? It will show as removed by an administrator.") &&
-                void act(onDelete(message.id))
-              }
-            >
-              Remove
-            </button>
-          )}
-        </span>
+          ))}
+        </fieldset>
       )}
+      {sheet &&
+        createPortal(
+          <Dialog title="Message actions" onClose={() => setSheet(false)}>
+            {canReact && (
+              <fieldset class={styles.sheetReactions}>
+                <legend class="visually-hidden">React</legend>
+                {QUICK_REACTIONS.map((emoji) => (
+                  <button
+                    key={emoji}
+                    type="button"
+                    class={styles.sheetEmoji}
+                    aria-label={`React with ${emoji}`}
+                    onClick={() => {
+                      setSheet(false);
+                      react(
+                        emoji,
+                        !message.reactions?.some((r) => r.emoji === emoji && me !== undefined && isMine(r, me)),
+                      );
+                    }}
+                  >
+                    {emoji}
+                  </button>
+                ))}
+              </fieldset>
+            )}
+            <div class={styles.sheetActions}>
+              {actions.map((action) => (
+                <button
+                  key={action.label}
+                  type="button"
+                  class={`${styles.sheetAction} ${action.danger ? styles.danger : ""}`}
+                  onClick={() => {
+                    setSheet(false);
+                    action.run();
+                  }}
+                >
+                  {action.label}
+                </button>
+              ))}
+            </div>
+          </Dialog>,
+          document.body,
+        )}
+      {deleting &&
+        createPortal(
+          <Confirm
+            title={deleting === "remove" ? "Remove message" : "Delete message"}
+            message={
+              deleting === "remove"
+                ? "Remove this message for everyone? It will show as removed by an administrator."
+                : "Delete this message for everyone? This cannot be undone."
+            }
+            action={deleting === "remove" ? "Remove" : "Delete"}
+            onCancel={() => setDeleting(null)}
+            onConfirm={() => {
+              setDeleting(null);
+              void act(onDelete(message.id));
+            }}
+          />,
+          document.body,
+        )}
     </li>
   );
 }
@@ -298,8 +395,9 @@ export function OutgoingItem({
   onDiscard: () => void;
 }) {
   return (
-    <li class={`${styles.message} ${styles.mine} ${styles.first}`} data-client-id={item.client_id}>
-      <div class={`${styles.bubble} ${item.status === "failed" ? styles.failed : styles.sending}`}>
+    <li class={styles.message} data-client-id={item.client_id}>
+      <span class={styles.gutter} />
+      <div class={`${styles.body} ${item.status === "failed" ? styles.failed : styles.sending}`}>
         <div class={styles.text}>
           <MessageText text={item.content} />
           {item.attachments && ` (${item.attachments.length} file${item.attachments.length === 1 ? "" : "s"})`}

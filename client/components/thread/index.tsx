@@ -20,7 +20,6 @@ type ThreadPanelProps = {
   root: WireMessage;
   me: User;
   people: (id: number) => User | undefined;
-  inGroup: boolean;
   /** Replies the room's socket brought for this root. */
   live: WireMessage[];
   /** My sends in this thread not yet acknowledged. */
@@ -94,7 +93,6 @@ export function ThreadPanel(props: ThreadPanelProps) {
       sender={people(message.sender)}
       mine={message.sender === me.id}
       first={first}
-      inGroup={props.inGroup}
       seenBy={[]}
       onEdit={props.onEdit}
       onDelete={props.onDelete}

@@ -62,7 +62,6 @@ describe("LinkPreviews", () => {
           sender={undefined}
           mine={false}
           first
-          inGroup={false}
           seenBy={[]}
           onEdit={vi.fn()}
           onDelete={vi.fn()}

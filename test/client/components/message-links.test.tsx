@@ -59,7 +59,7 @@ const shownIds = () =>
   );
 
 describe("Copy link", () => {
-  const props = { sender: bob, first: true, inGroup: true, seenBy: [], onEdit: vi.fn(), onDelete: vi.fn() };
+  const props = { sender: bob, first: true, seenBy: [], onEdit: vi.fn(), onDelete: vi.fn() };
 
   it("is offered on everyone's messages and copies the link to the message", async () => {
     const writeText = vi.spyOn(navigator.clipboard, "writeText").mockResolvedValue();

@@ -57,8 +57,10 @@ async function open(me: User, extra: Record<string, unknown> = {}) {
 describe("moderation in a conversation", () => {
   it("lets a superuser remove someone's message, shown as removed by an administrator", async () => {
     const { api, socket, message } = await open(admin);
-    vi.stubGlobal("confirm", () => true);
     fireEvent.click(await screen.findByRole("button", { name: "Remove message: something rude" }));
+    fireEvent.click(
+      within(screen.getByRole("dialog", { name: "Remove message" })).getByRole("button", { name: "Remove" }),
+    );
     await vi.waitFor(() => expect(api.sent("DELETE", `/messages/${message.id}`)).toHaveLength(1));
     act(() =>
       socket.receive({

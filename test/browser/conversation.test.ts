@@ -1,0 +1,149 @@
+/**
+ * The conversation view in Chromium, on a wide desktop and a 390 px phone, light and dark:
+ * a reading width, a "New messages" line, times and actions on hover, notes of renames,
+ * joins and leaves as they happen, and on the phone a long press for the actions; axe-core
+ * finds nothing serious in any of these states.
+ */
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { accessFor, app, messages, rest, signIn, startChatApp } from "./support";
+
+startChatApp();
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+const VARIANTS = [
+  { name: "desktop-light", viewport: { width: 1920, height: 1080 }, colorScheme: "light", phone: false },
+  { name: "desktop-dark", viewport: { width: 1920, height: 1080 }, colorScheme: "dark", phone: false },
+  { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
+  { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
+] as const;
+
+/** The serious and critical axe-core violations on the page now, as "rule at targets" lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations: { id: string; impact: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations as never;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+describe("the conversation view", () => {
+  it.each(VARIANTS)("reads well and keeps its actions at hand ($name)", async (variant) => {
+    const [ivy, hal] = [await accessFor("ivy"), await accessFor("hal")];
+    const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", ivy)).results;
+    const id = (username: string) => people.find((person) => person.username === username)!.id;
+    const title = `Standup ${variant.name}`;
+    const group = await rest("POST", "/rooms/", hal, { title, participants: [id("ivy")] });
+    const say = (who: string, message: string) =>
+      rest("POST", "/send_message_to_room/", who, { group_id: group.id, message });
+    await say(ivy, "Morning! Standup at ten.");
+    await say(hal, "Are we on at ten?");
+    await say(hal, "I can take notes.");
+
+    const context = await app.browser.newContext({
+      viewport: variant.viewport,
+      colorScheme: variant.colorScheme,
+      bypassCSP: true,
+      isMobile: variant.phone,
+      hasTouch: variant.phone,
+    });
+    app.keep(context);
+    const page = await signIn("ivy", await context.newPage());
+    await page.getByRole("button", { name: new RegExp(title) }).click();
+    const log = messages(page);
+    await log.getByText("I can take notes.").waitFor();
+    const row = (text: string) => log.locator("li[data-message-id]", { hasText: text });
+
+    // The line is above Hal's first message, the first I had not read; my own is above it.
+    const line = log.locator("li", { hasText: /^New messages$/ });
+    await line.waitFor();
+    expect(await line.evaluate((li) => li.nextElementSibling?.textContent)).toContain("Are we on at ten?");
+    expect(
+      await row("Morning!").evaluate(
+        (li, mark) => !!(li.compareDocumentPosition(mark!) & 4),
+        await line.elementHandle(),
+      ),
+    ).toBe(true);
+    // One name and picture per run: Hal's second message shows neither.
+    expect(await row("Are we on at ten?").getByText("Hal", { exact: true }).count()).toBe(1);
+    expect(await row("I can take notes.").getByText("Hal", { exact: true }).count()).toBe(0);
+    // "Sent" or "Seen by" only under my latest message.
+    expect(await log.getByText(/^(Sent|Seen by)/).count()).toBe(1);
+
+    const opacity = (selector: string, text: string) =>
+      row(text)
+        .locator(selector)
+        .evaluate((el) => getComputedStyle(el).opacity);
+    if (!variant.phone) {
+      // A reading width: the rows keep to a centred column, not the far edges of 1920 px.
+      const logBox = (await log.boundingBox())!;
+      const rowBox = (await row("I can take notes.").boundingBox())!;
+      expect(logBox.width).toBeGreaterThan(1200);
+      expect(rowBox.width).toBeLessThanOrEqual(900);
+      expect(Math.abs(rowBox.x + rowBox.width / 2 - (logBox.x + logBox.width / 2))).toBeLessThan(20);
+      // A follow-on row's time and every row's actions show on hover only.
+      expect(await opacity("time", "I can take notes.")).toBe("0");
+      expect(await opacity("fieldset", "I can take notes.")).toBe("0");
+      await row("I can take notes.").hover();
+      await expect.poll(() => opacity("time", "I can take notes.")).toBe("1");
+      await expect.poll(() => opacity("fieldset", "I can take notes.")).toBe("1");
+      expect(
+        await row("I can take notes.")
+          .getByRole("button", { name: /^Reply to message/ })
+          .isVisible(),
+      ).toBe(true);
+      await row("I can take notes.")
+        .getByRole("button", { name: /^Reply in thread to message/ })
+        .click();
+    } else {
+      // No hover on a phone: no actions beside the messages, a long press opens them.
+      const toolbar = (await row("Morning!").locator("fieldset").boundingBox())!;
+      expect(toolbar.width * toolbar.height).toBeLessThanOrEqual(1);
+      const text = row("Morning!").locator("[data-message-text]");
+      await text.dispatchEvent("pointerdown", { pointerType: "touch", isPrimary: true });
+      const sheet = page.getByRole("dialog", { name: "Message actions" });
+      await sheet.waitFor();
+      await text.dispatchEvent("pointerup", { pointerType: "touch", isPrimary: true });
+      expect(await sheet.getByRole("button", { name: "Edit" }).isVisible()).toBe(true);
+      expect(await seriousViolations(page)).toEqual([]);
+      await sheet.getByRole("button", { name: "Delete" }).click();
+      const confirm = page.getByRole("dialog", { name: "Delete message" });
+      await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+      await log.getByText("This message was deleted.").waitFor();
+      await row("I can take notes.").locator("[data-message-text]").dispatchEvent("contextmenu");
+      await page
+        .getByRole("dialog", { name: "Message actions" })
+        .getByRole("button", { name: "Reply in thread" })
+        .click();
+    }
+
+    // Its thread opens beside the conversation (over it, on a phone), readable in either theme.
+    const thread = page.getByRole("complementary", { name: "Thread" });
+    await thread.getByText("I can take notes.").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await thread.getByRole("button", { name: "Close the thread" }).click();
+    await thread.waitFor({ state: "detached" });
+
+    // Changes to the group while it is open are noted in the timeline, where they happened.
+    const renamed = `${title} daily`;
+    await rest("PATCH", `/rooms/${group.id}/`, hal, { title: renamed });
+    await log.getByText(`Hal renamed the group to “${renamed}”`).waitFor();
+    await rest("POST", `/rooms/${group.id}/members/`, ivy, { participants: [id("kim")] });
+    await log.getByText("Kim joined the group").waitFor();
+    const kim = await accessFor("kim");
+    const left = await fetch(`${app.server.url}/api/v1/rooms/${group.id}/members/${id("kim")}/`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${kim}` },
+    });
+    expect(left.status).toBe(204);
+    await log.getByText("Kim left the group").waitFor();
+    // The header follows the new title too.
+    await page.getByRole("heading", { name: renamed, level: 2 }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
