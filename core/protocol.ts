@@ -79,8 +79,15 @@ export const LinkPreview = z.object({
   url: z.string().describe("The link as it appears in the message"),
   title: z.string().max(300).nullable(),
   description: z.string().max(1000).nullable(),
-  image_url: z.string().nullable().describe("Always null for now: preview images are not kept yet"),
+  image_url: z
+    .string()
+    .nullable()
+    .describe(
+      "The page's picture (og:image or twitter:image) as one of the room's files: a signed, expiring path on this server, never the page's own address; null when it has none that is a JPEG, PNG, GIF or WebP of at most 5 MiB",
+    ),
   site_name: z.string().max(300).nullable(),
+  image_width: z.number().int().positive().optional().describe("The picture's width in pixels; absent without one"),
+  image_height: z.number().int().positive().optional().describe("The picture's height in pixels; absent without one"),
 });
 export type LinkPreview = z.infer<typeof LinkPreview>;
 

@@ -20,7 +20,7 @@ import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
-import { LinkPreviews } from "./link-previews";
+import { LinkPreviews, previewImages } from "./link-previews";
 import { Mentions } from "./mentions";
 import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
@@ -104,13 +104,7 @@ export class Room extends DurableObject<Env> {
       broadcast({ type: "message_edited", message });
       changed(message, false);
     };
-    this.#previews = new LinkPreviews(
-      () => this.env,
-      store,
-      (work) => ctx.waitUntil(work),
-      previewed,
-      shown,
-    );
+    this.#previews = new LinkPreviews(room, store, (work) => ctx.waitUntil(work), previewed, shown);
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads, withReactions);
   }
 
@@ -214,17 +208,24 @@ export class Room extends DurableObject<Env> {
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    const result = this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
-    if (result.ok) this.#previews.look(result.message);
+    const mentions = await this.#mentions.in(input.content, input.userId);
+    const pictures = previewImages(this.#store.find(input.messageId));
+    const result = this.#changes.edit({ ...input, mentions });
+    if (result.ok) {
+      // A changed text's previews are read again, with new pictures.
+      this.#previews.look(result.message);
+      await this.#previews.remove(pictures);
+    }
     return result;
   }
 
   /** Deletes a message of the caller's: its text and files are gone, its place in history stays. */
   async remove(input: ChangeInput): Promise<ChangeResult> {
-    const files = this.#store.find(input.messageId)?.attachments ?? [];
+    const row = this.#store.find(input.messageId);
+    const files = [...(row?.attachments ?? []).map((file) => file.id), ...previewImages(row)];
     const result = this.#changes.remove(input);
     if (result.ok) this.#threadsChanged([result.message]);
-    if (result.ok && files.length > 0) await this.#removeFiles(files.map((file) => file.id));
+    if (result.ok && files.length > 0) await this.#removeFiles(files);
     return result;
   }
 

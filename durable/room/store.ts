@@ -4,8 +4,7 @@
  * only which room a block of ids belongs to.
  */
 import type { StoredAttachment } from "../../core/attachments";
-import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
-import type { LinkPreview } from "../../core/protocol";
+import { type HistoryQuery, type MessageRow, pageOf, type StoredPreview } from "../../core/history";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
 import { Threads } from "./threads";
@@ -155,7 +154,7 @@ export class MessageStore {
    * Keeps the previews of a message whose text is still `content` (an edit or delete since
    * the pages were fetched makes them stale); answers the changed row, or null.
    */
-  preview(id: number, content: string, previews: LinkPreview[]): MessageRow | null {
+  preview(id: number, content: string, previews: StoredPreview[]): MessageRow | null {
     const rows = this.#sql
       .exec<StoreRow>(
         "UPDATE messages SET previews = ? WHERE id = ? AND content = ? AND deleted_at IS NULL RETURNING *",
@@ -252,7 +251,7 @@ export class MessageStore {
       deletedAt: row.deleted_at,
       clientId: row.client_id,
       ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
-      ...(row.previews === null ? {} : { previews: JSON.parse(row.previews) as LinkPreview[] }),
+      ...(row.previews === null ? {} : { previews: JSON.parse(row.previews) as StoredPreview[] }),
     };
     if (row.thread_root !== null) message.threadRoot = row.thread_root;
     if (row.attachments !== null) message.attachments = JSON.parse(row.attachments) as StoredAttachment[];
