@@ -51,6 +51,14 @@ export type StoredMessage = {
   content: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** The members it mentions; absent when none. */
+  mentions?: number[];
+  /** The message it quotes; absent when none. */
+  reply_to?: number;
+  /** The root of the thread it replies in; absent on the main timeline. */
+  thread_root?: number;
+  /** Its reactions, each with who reacted in the order they did; absent when none. */
+  reactions?: ReactionTally[];
 };
 
 /** `thread`: the replies in that root's thread rather than the room's main timeline. */
