@@ -168,8 +168,15 @@ export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("delete"), id }),
   z.object({ type: z.literal("typing") }),
   z.object({ type: z.literal("read"), up_to: id }),
-  /** Everything after `after`, then `caught_up`; for a socket that lost frames without closing. */
-  z.object({ type: z.literal("resume"), after: z.number().int().min(0) }),
+  /**
+   * Everything after `after`, then `caught_up`; for a socket that lost frames without closing.
+   * With `changes` (the last `caught_up`'s), also the messages up to `after` changed since.
+   */
+  z.object({
+    type: z.literal("resume"),
+    after: z.number().int().min(0),
+    changes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -191,7 +198,13 @@ const Member = z.object({ id, username: z.string(), full_name: z.string(), avata
 export const RoomFrame = z.discriminatedUnion("type", [
   /** First frame on a socket: who you are, and the read position of every participant who has read any (the others', 0). */
   z.object({ type: z.literal("welcome"), room: id, you: id, reads: z.record(z.string(), z.number()) }),
-  z.object({ type: z.literal("caught_up"), last_id: z.number().int().min(0), has_more: z.boolean() }),
+  z.object({
+    type: z.literal("caught_up"),
+    last_id: z.number().int().min(0),
+    has_more: z.boolean(),
+    /** The room's count of changes to its messages: given back on a reconnect, the catch-up sends those changed since. */
+    changes: z.number().int().min(0).optional(),
+  }),
   z.object({ type: z.literal("ack"), client_id: z.string(), message: WireMessage }),
   z.object({ type: z.literal("message"), message: WireMessage }),
   /** Messages the room took together (a busy room's), oldest first: as many `message` frames would be. */

@@ -124,6 +124,8 @@ export function useRoom(
   const [state, setState] = useState<RoomState>(emptyState);
   const socket = useRef<LiveSocket | null>(null);
   const lastId = useRef(0);
+  /** The room's count of changes at the last catch-up: a reconnect learns what changed since on messages it has. */
+  const changesSeen = useRef<number | undefined>(undefined);
   const outgoing = useRef<Outgoing[]>([]);
   const ackTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const lastTypingSent = useRef(0);
@@ -159,6 +161,7 @@ export function useRoom(
   useEffect(() => {
     let stopped = false;
     lastId.current = 0;
+    changesSeen.current = undefined;
     outgoing.current = keptSends(roomId).map((kept) => ({ ...kept, status: "sending" }));
     setState({ ...emptyState(), outgoing: outgoing.current });
     const timers = ackTimers.current;
@@ -219,6 +222,7 @@ export function useRoom(
           break;
         case "caught_up":
           lastId.current = Math.max(lastId.current, frame.last_id);
+          changesSeen.current = frame.changes ?? changesSeen.current;
           if (frame.has_more) fillGap().catch((err: Error) => setState((s) => ({ ...s, error: err.message })));
           for (const item of outgoing.current) if (item.status === "sending") transmit(item);
           break;
@@ -289,7 +293,10 @@ export function useRoom(
           const error = missing ? "" : `Could not open the linked message: ${linked.message}`;
           return { ...s, ...latestWindow(latest), link: missing ? "missing" : null, error, loaded: true };
         });
-        const address = () => `/api/v1/rooms/${roomId}/socket/?after=${lastId.current}`;
+        const address = () => {
+          const changes = changesSeen.current === undefined ? "" : `&changes=${changesSeen.current}`;
+          return `/api/v1/rooms/${roomId}/socket/?after=${lastId.current}${changes}`;
+        };
         socket.current = liveSocket(address, onFrame, (connected) => setState((s) => ({ ...s, connected })));
       })
       .catch((err: Error) => setState((s) => ({ ...s, error: err.message, loaded: true })));

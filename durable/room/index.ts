@@ -111,8 +111,11 @@ export class Room extends DurableObject<Env> {
   /** An authenticated member's upgrade, handed over by the worker. */
   async fetch(request: Request): Promise<Response> {
     const userId = Number(request.headers.get(TRUSTED_USER_HEADER));
-    const afterText = new URL(request.url).searchParams.get("after");
-    const after = afterText === null ? undefined : Number(afterText);
+    const query = new URL(request.url).searchParams;
+    const [after, changes] = ["after", "changes"].map((name) => {
+      const text = query.get(name);
+      return text === null ? undefined : Number(text);
+    });
     if (this.#sockets.all(userId).length >= MAX_SOCKETS_PER_USER) {
       const body = errorBody(`At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, "throttled");
       return Response.json(body, { status: 429 });
@@ -120,7 +123,7 @@ export class Room extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     // From now on broadcasts are held for this socket until its catch-up has been sent.
     this.#sockets.accept(server, userId);
-    this.#catchUp.welcome(server, userId, after);
+    this.#catchUp.welcome(server, userId, after, changes);
     this.#sockets.broadcast({ type: "here", users: this.#sockets.usersHere() }, server);
     await presenceStore(this.env).heartbeat(userId);
     await this.#ensureAlarm();
@@ -169,7 +172,7 @@ export class Room extends DurableObject<Env> {
       case "read":
         return this.#reads.mark(userId, frame.up_to);
       case "resume":
-        return this.#catchUp.send(ws, frame.after);
+        return this.#catchUp.send(ws, frame.after, frame.changes);
     }
   }
 

@@ -24,6 +24,7 @@ type StoreRow = {
   thread_root: number | null;
   /** JSON of the message's files; NULL when none. */
   attachments: string | null;
+  changed: number | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
@@ -64,6 +65,29 @@ export class MessageStore {
   /** The highest id the store holds, or 0. */
   latestId(): number {
     return this.#sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM messages").one().id ?? 0;
+  }
+
+  /** The room's count of changes to its messages so far (see schema.ts); 0 before the first. */
+  latestChange(): number {
+    const sql = "SELECT max(changed) AS n FROM messages WHERE changed IS NOT NULL";
+    return this.#sql.exec<{ n: number | null }>(sql).one().n ?? 0;
+  }
+
+  /**
+   * Messages up to `upTo` (thread replies included) changed after the count `since`, in the
+   * order they changed; the last `limit` changes at most, the newest being what a reader sees.
+   */
+  changedSince(since: number, upTo: number, limit: number): MessageRow[] {
+    const rows = this.#sql
+      .exec<StoreRow>(
+        `SELECT * FROM (SELECT * FROM messages WHERE changed > ? AND id <= ? AND content IS NOT NULL
+           ORDER BY changed DESC LIMIT ?) ORDER BY changed`,
+        since,
+        upTo,
+        limit,
+      )
+      .toArray();
+    return this.#decorated(rows);
   }
 
   /** Runs `write` as one transaction: all of its writes are stored, or none. */
