@@ -28,7 +28,7 @@ import {
 import { type LiveSocket, liveSocket } from "./live-socket";
 import { dropSend, keepSend, keptSends, offline } from "./outbox";
 import { withReaction } from "./reactions";
-import { withChangedReply, withReplies, withThread } from "./threads";
+import { withChangedReply, withReplies, withReplyReaction, withThread } from "./threads";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
@@ -58,6 +58,8 @@ export type RoomState = HistoryWindow & {
   here: number[];
   /** Thread replies the socket brought (live, caught up, acknowledged), by root: the thread panel shows them. */
   replies: Record<string, WireMessage[]>;
+  /** Reaction frames for replies the socket did not bring, which the thread panel may have paged in. */
+  replyReactions: readonly Extract<RoomFrame, { type: "reaction" }>[];
   /** Each participant's read position: the last message id they have seen. */
   reads: Record<string, number>;
   connected: boolean;
@@ -84,6 +86,7 @@ const emptyState = (): RoomState => ({
   typing: [],
   here: [],
   replies: {},
+  replyReactions: [],
   reads: {},
   connected: false,
   loadingOlder: false,
@@ -247,7 +250,10 @@ export function useRoom(
           setState((s) => {
             const message =
               s.messages.find((m) => m.id === frame.message) ?? s.tail?.find((m) => m.id === frame.message);
-            return message ? withChanged(s, [withReaction(message, frame)]) : s;
+            // A root is in the timeline; a reply is in its thread's list, or only in the open panel's pages.
+            if (message) return withChanged(s, [withReaction(message, frame)]);
+            const { replies, kept } = withReplyReaction(s.replies, s.replyReactions, frame);
+            return { ...s, replies, replyReactions: kept };
           });
           break;
         case "typing":

@@ -16,7 +16,7 @@ import type { Outgoing } from "../../lib/use-room";
 import { MessageFiles } from "../attachments";
 import { Avatar } from "../avatar";
 import { LinkPreviews } from "../link-preview";
-import { MessageText } from "../message-text";
+import { MessageText, mentionNamesOf } from "../message-text";
 import { Reactions } from "../reactions";
 import { QuoteOf } from "../thread/quote";
 import { ThreadLink } from "../thread/summary";
@@ -187,7 +187,12 @@ export function MessageItem({
           <>
             {(message.content || message.previews) && (
               <div class={styles.text} data-message-text>
-                {message.content && <MessageText text={message.content} />}
+                {message.content && (
+                  <MessageText
+                    text={message.content}
+                    mentions={mentionNamesOf(message.mentions, me, (id) => personOf(id)?.username)}
+                  />
+                )}
                 {message.previews && <LinkPreviews previews={message.previews} />}
               </div>
             )}
