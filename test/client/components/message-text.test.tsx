@@ -103,8 +103,7 @@ describe("MessageText against markup", () => {
 
 describe("MessageText mentions", () => {
   const names = { named: ["Ana", "bob"], me: "ana", mentionsMe: true };
-  const marked = (box: Element) =>
-    [...box.querySelectorAll("mark, span")].map((el) => [el.tagName, el.textContent]);
+  const marked = (box: Element) => [...box.querySelectorAll("mark, span")].map((el) => [el.tagName, el.textContent]);
 
   it("marks only the mentions themselves, mine most, as the room matched them", () => {
     const box = render(
