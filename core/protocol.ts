@@ -6,7 +6,9 @@
  * A room socket: GET /api/v1/rooms/{id}/socket/?after=<last id seen>, authenticated with
  * the subprotocols ["condor.v1", "bearer.<access token>"] (browsers cannot set headers on a
  * WebSocket, and a token in a URL ends up in logs). It first receives everything after
- * `after`, then `caught_up`, then live frames in the room's one order.
+ * `after`, then `caught_up`, then live frames in the room's one order. With
+ * `&changes=<the last caught_up's changes>` it also gets, before `caught_up`, the messages up
+ * to `after` that changed since (edits, deletes, previews, reactions), each as it stands.
  *
  * Threads: a thread reply is a message like any other in that order, flagged `thread_root`
  * (a client shows it in the root's thread, not the timeline), and is followed by
