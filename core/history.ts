@@ -2,6 +2,14 @@
 import type { StoredAttachment } from "./attachments";
 import type { LinkPreview } from "./protocol";
 
+/**
+ * A link preview as the room keeps it: its picture, when the page named one that passed the
+ * guard, is one of the room's files (linked afresh in every answer, like an attachment).
+ */
+export type StoredPreview = Omit<LinkPreview, "image_url" | "image_width" | "image_height"> & {
+  image?: StoredAttachment;
+};
+
 /** A message as its room's store holds it. */
 export type MessageRow = {
   id: number;
@@ -15,7 +23,7 @@ export type MessageRow = {
   /** The members it mentions; absent when none. */
   mentions?: number[];
   /** Previews of its links; absent when none. */
-  previews?: LinkPreview[];
+  previews?: StoredPreview[];
   /** Its reactions, in order of first use, each with who reacted in the order they did; absent when none. */
   reactions?: ReactionTally[];
   /** The message it quotes, as it reads now; absent when none. */
@@ -45,6 +53,14 @@ export type StoredMessage = {
   content: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** The members it mentions; absent when none. */
+  mentions?: number[];
+  /** The message it quotes; absent when none. */
+  reply_to?: number;
+  /** The root of the thread it replies in; absent on the main timeline. */
+  thread_root?: number;
+  /** Its reactions, each with who reacted in the order they did; absent when none. */
+  reactions?: ReactionTally[];
 };
 
 /** `thread`: the replies in that root's thread rather than the room's main timeline. */

@@ -6,7 +6,9 @@
  * A room socket: GET /api/v1/rooms/{id}/socket/?after=<last id seen>, authenticated with
  * the subprotocols ["condor.v1", "bearer.<access token>"] (browsers cannot set headers on a
  * WebSocket, and a token in a URL ends up in logs). It first receives everything after
- * `after`, then `caught_up`, then live frames in the room's one order.
+ * `after`, then `caught_up`, then live frames in the room's one order. With
+ * `&changes=<the last caught_up's changes>` it also gets, before `caught_up`, the messages up
+ * to `after` that changed since (edits, deletes, previews, reactions), each as it stands.
  *
  * Threads: a thread reply is a message like any other in that order, flagged `thread_root`
  * (a client shows it in the root's thread, not the timeline), and is followed by
@@ -79,8 +81,15 @@ export const LinkPreview = z.object({
   url: z.string().describe("The link as it appears in the message"),
   title: z.string().max(300).nullable(),
   description: z.string().max(1000).nullable(),
-  image_url: z.string().nullable().describe("Always null for now: preview images are not kept yet"),
+  image_url: z
+    .string()
+    .nullable()
+    .describe(
+      "The page's picture (og:image or twitter:image) as one of the room's files: a signed, expiring path on this server, never the page's own address; null when it has none that is a JPEG, PNG, GIF or WebP of at most 5 MiB",
+    ),
   site_name: z.string().max(300).nullable(),
+  image_width: z.number().int().positive().optional().describe("The picture's width in pixels; absent without one"),
+  image_height: z.number().int().positive().optional().describe("The picture's height in pixels; absent without one"),
 });
 export type LinkPreview = z.infer<typeof LinkPreview>;
 
@@ -165,8 +174,15 @@ export const ClientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("delete"), id }),
   z.object({ type: z.literal("typing") }),
   z.object({ type: z.literal("read"), up_to: id }),
-  /** Everything after `after`, then `caught_up`; for a socket that lost frames without closing. */
-  z.object({ type: z.literal("resume"), after: z.number().int().min(0) }),
+  /**
+   * Everything after `after`, then `caught_up`; for a socket that lost frames without closing.
+   * With `changes` (the last `caught_up`'s), also the messages up to `after` changed since.
+   */
+  z.object({
+    type: z.literal("resume"),
+    after: z.number().int().min(0),
+    changes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -188,7 +204,13 @@ const Member = z.object({ id, username: z.string(), full_name: z.string(), avata
 export const RoomFrame = z.discriminatedUnion("type", [
   /** First frame on a socket: who you are, and the read position of every participant who has read any (the others', 0). */
   z.object({ type: z.literal("welcome"), room: id, you: id, reads: z.record(z.string(), z.number()) }),
-  z.object({ type: z.literal("caught_up"), last_id: z.number().int().min(0), has_more: z.boolean() }),
+  z.object({
+    type: z.literal("caught_up"),
+    last_id: z.number().int().min(0),
+    has_more: z.boolean(),
+    /** The room's count of changes to its messages: given back on a reconnect, the catch-up sends those changed since. */
+    changes: z.number().int().min(0).optional(),
+  }),
   z.object({ type: z.literal("ack"), client_id: z.string(), message: WireMessage }),
   z.object({ type: z.literal("message"), message: WireMessage }),
   /** Messages the room took together (a busy room's), oldest first: as many `message` frames would be. */

@@ -5,9 +5,9 @@
 import { z } from "@hono/zod-openapi";
 import type { AttachmentLinks } from "./attachments";
 import type { RoomRow, UserRow } from "./db/schema";
-import type { MessageRow, ReactionTally } from "./history";
+import type { MessageRow, ReactionTally, StoredPreview } from "./history";
 import type { UserPresence } from "./presence";
-import { WireMessage } from "./protocol";
+import { type LinkPreview, WireMessage } from "./protocol";
 import { JURISDICTIONS } from "./protocol-constants";
 
 export const DEFAULT_AVATAR_KEY = "avatar_files/default_img.png";
@@ -125,13 +125,21 @@ export function toMessage(row: MessageRow, links: AttachmentLinks, viewer?: numb
   // Absent when none: a message without them is the original's shape.
   if (row.mentions?.length) message.mentions = row.mentions;
   if (row.reactions?.length) message.reactions = reactionsOf(row.reactions, viewer);
-  if (row.previews?.length) message.previews = row.previews;
+  if (row.previews?.length) message.previews = row.previews.map((preview) => shownPreview(row.roomId, preview, links));
   if (row.replyTo) message.reply_to = row.replyTo;
   if (row.threadRoot !== undefined) message.thread_root = row.threadRoot;
   if (row.thread) message.thread = row.thread;
   if (row.attachments?.length) message.attachments = links.shown(row.roomId, row.attachments);
   if (row.removedByAdmin) message.removed_by_admin = true;
   return message;
+}
+
+/** A kept preview as the API shows it: its picture, if any, by a fresh signed link. */
+function shownPreview(roomId: number, { image, ...preview }: StoredPreview, links: AttachmentLinks): LinkPreview {
+  if (!image) return { ...preview, image_url: null };
+  const shown: LinkPreview = { ...preview, image_url: links.url(roomId, image.id) };
+  if (image.width && image.height) Object.assign(shown, { image_width: image.width, image_height: image.height });
+  return shown;
 }
 
 /** A message already shaped, with `mine` said for the user the answer is for. */

@@ -4,10 +4,14 @@
  * for each member and for each sender who left, the `chat.message`s and the `chat.room`.
  * D1 is read through wrangler, the room's messages through the worker's admin routes.
  *
- * Two fields the original did not have ride along: a message's `edited_at` and a group's
- * `owner`. Left out: deleted messages (their text is gone), read positions (an import counts
- * its history as read), avatars, superuser rights (a room's export gives nobody power over
- * the installation that imports it), and password hashes unless asked for.
+ * Fields the original did not have ride along: a message's `edited_at`, `mentions`,
+ * `reply_to`, `thread` (its thread's root) and `reactions`, and a group's `owner`. Left out:
+ * deleted messages (their text is gone), read positions (an import counts its history as
+ * read), files and link previews (an export carries no files, as it carries no avatars: a
+ * file's record would name bytes the importing installation does not have; a preview is a
+ * copy of a linked page, read again there when the text is edited), avatars, superuser
+ * rights (a room's export gives nobody power over the installation that imports it), and
+ * password hashes unless asked for.
  */
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -28,6 +32,10 @@ export type StoredMessage = {
   content: string | null;
   edited_at: string | null;
   deleted_at: string | null;
+  mentions?: number[];
+  reply_to?: number;
+  thread_root?: number;
+  reactions?: { emoji: string; users: number[] }[];
 };
 
 export type RoomToExport = {
@@ -86,6 +94,10 @@ export function roomRecords({ room, members, users, messages }: RoomToExport, wi
         content: message.content,
         timestamp: message.created_at,
         edited_at: message.edited_at,
+        ...(message.mentions && { mentions: message.mentions }),
+        ...(message.reply_to !== undefined && { reply_to: message.reply_to }),
+        ...(message.thread_root !== undefined && { thread: message.thread_root }),
+        ...(message.reactions && { reactions: message.reactions }),
       },
     })),
     {

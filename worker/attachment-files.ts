@@ -4,36 +4,21 @@
  * size can be read is an image; anything else is application/octet-stream and downloads, so
  * an HTML page or an SVG never runs in a reader's browser.
  */
-import { DEFAULT_ATTACHMENT_MAX_BYTES } from "../core/protocol";
-import { declaredSize, MAX_AVATAR_PIXELS, MAX_AVATAR_SIDE, sniffImage } from "./avatar-images";
 
-export const DOWNLOAD_TYPE = "application/octet-stream";
+import { DOWNLOAD_TYPE } from "../core/image-bytes";
+import { DEFAULT_ATTACHMENT_MAX_BYTES } from "../core/protocol";
+
+export { DOWNLOAD_TYPE, JUDGED_BYTES, type Judged, judge } from "../core/image-bytes";
+
 /** The only types a file is ever served as. */
 const SERVED_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp", DOWNLOAD_TYPE]);
-/** How much of a file is read to judge it: a JPEG's size comes after its EXIF, which can be 64 KiB. */
-export const JUDGED_BYTES = 256 * 1024;
 /** Longest file name kept, in characters. */
 export const MAX_NAME_LENGTH = 200;
-
-export type Judged = { content_type: string; width?: number; height?: number };
 
 /** The largest upload this deployment takes: the ATTACHMENT_MAX_BYTES setting, or 25 MiB. */
 export function maxAttachmentBytes(env: Pick<Env, "ATTACHMENT_MAX_BYTES">): number {
   const set = Number(env.ATTACHMENT_MAX_BYTES);
   return Number.isSafeInteger(set) && set > 0 ? set : DEFAULT_ATTACHMENT_MAX_BYTES;
-}
-
-/**
- * An image with its size when its first bytes say so, else a download. A picture too large
- * to decode safely (the avatar's bounds) downloads too: a tiny file can claim gigapixels.
- */
-export function judge(head: Uint8Array): Judged {
-  const kind = sniffImage(head);
-  const size = kind && declaredSize(head, kind);
-  if (!kind || !size || size.width < 1 || size.height < 1) return { content_type: DOWNLOAD_TYPE };
-  if (size.width > MAX_AVATAR_SIDE || size.height > MAX_AVATAR_SIDE || size.width * size.height > MAX_AVATAR_PIXELS)
-    return { content_type: DOWNLOAD_TYPE };
-  return { content_type: kind.type, width: size.width, height: size.height };
 }
 
 /** A type to serve a stored file as: its own if it is one of ours, else a download. */

@@ -28,7 +28,7 @@ import {
 import { type LiveSocket, liveSocket } from "./live-socket";
 import { dropSend, keepSend, keptSends, offline } from "./outbox";
 import { withReaction } from "./reactions";
-import { withChangedReply, withReplies, withThread } from "./threads";
+import { withChangedReply, withReplies, withReplyReaction, withThread } from "./threads";
 
 /**
  * A message of mine not yet acknowledged. The room broadcasts a message to every socket,
@@ -71,6 +71,8 @@ export type RoomState = HistoryWindow & {
   here: number[];
   /** Thread replies the socket brought (live, caught up, acknowledged), by root: the thread panel shows them. */
   replies: Record<string, WireMessage[]>;
+  /** Reaction frames for replies the socket did not bring, which the thread panel may have paged in. */
+  replyReactions: readonly Extract<RoomFrame, { type: "reaction" }>[];
   /** Each participant's read position: the last message id they have seen. */
   reads: Record<string, number>;
   /** My read position when the room opened (its first welcome): the messages after it were new to me. */
@@ -101,6 +103,7 @@ const emptyState = (): RoomState => ({
   typing: [],
   here: [],
   replies: {},
+  replyReactions: [],
   reads: {},
   notes: [],
   connected: false,
@@ -142,6 +145,8 @@ export function useRoom(
   const [state, setState] = useState<RoomState>(emptyState);
   const socket = useRef<LiveSocket | null>(null);
   const lastId = useRef(0);
+  /** The room's count of changes at the last catch-up: a reconnect learns what changed since on messages it has. */
+  const changesSeen = useRef<number | undefined>(undefined);
   const outgoing = useRef<Outgoing[]>([]);
   const ackTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const lastTypingSent = useRef(0);
@@ -177,6 +182,7 @@ export function useRoom(
   useEffect(() => {
     let stopped = false;
     lastId.current = 0;
+    changesSeen.current = undefined;
     outgoing.current = keptSends(roomId).map((kept) => ({ ...kept, status: "sending" }));
     setState({ ...emptyState(), outgoing: outgoing.current });
     const timers = ackTimers.current;
@@ -248,6 +254,7 @@ export function useRoom(
           break;
         case "caught_up":
           lastId.current = Math.max(lastId.current, frame.last_id);
+          changesSeen.current = frame.changes ?? changesSeen.current;
           if (frame.has_more) fillGap().catch((err: Error) => setState((s) => ({ ...s, error: err.message })));
           for (const item of outgoing.current) if (item.status === "sending") transmit(item);
           break;
@@ -272,7 +279,10 @@ export function useRoom(
           setState((s) => {
             const message =
               s.messages.find((m) => m.id === frame.message) ?? s.tail?.find((m) => m.id === frame.message);
-            return message ? withChanged(s, [withReaction(message, frame)]) : s;
+            // A root is in the timeline; a reply is in its thread's list, or only in the open panel's pages.
+            if (message) return withChanged(s, [withReaction(message, frame)]);
+            const { replies, kept } = withReplyReaction(s.replies, s.replyReactions, frame);
+            return { ...s, replies, replyReactions: kept };
           });
           break;
         case "typing":
@@ -326,7 +336,10 @@ export function useRoom(
           const error = missing ? "" : `Could not open the linked message: ${linked.message}`;
           return { ...s, ...latestWindow(latest), link: missing ? "missing" : null, error, loaded: true };
         });
-        const address = () => `/api/v1/rooms/${roomId}/socket/?after=${lastId.current}`;
+        const address = () => {
+          const changes = changesSeen.current === undefined ? "" : `&changes=${changesSeen.current}`;
+          return `/api/v1/rooms/${roomId}/socket/?after=${lastId.current}${changes}`;
+        };
         socket.current = liveSocket(address, onFrame, (connected) => setState((s) => ({ ...s, connected })));
       })
       .catch((err: Error) => setState((s) => ({ ...s, error: err.message, loaded: true })));

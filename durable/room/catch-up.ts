@@ -1,7 +1,10 @@
 /**
  * Sending a socket what it missed: what came after `after` (nothing when absent), thread
- * replies included, then the summaries of the threads they are in, then `caught_up`. It reads the store in one turn, so what is broadcast afterwards follows
- * `caught_up` and nothing is sent twice or skipped.
+ * replies included, then the summaries of the threads they are in; with `changes` (the count
+ * the client's last `caught_up` gave), the messages it had that changed since, each as it
+ * stands now (`message_edited`, or `message_deleted`): edits, deletes, previews, reactions;
+ * then `caught_up` with the count now. It reads the store in one turn, so what is broadcast
+ * afterwards follows `caught_up` and nothing is sent twice or skipped.
  */
 import { AttachmentLinks } from "../../core/attachments";
 import type { MessageRow } from "../../core/history";
@@ -28,12 +31,12 @@ export class CatchUp {
    * Opens a new socket: `welcome`, its catch-up, then who is here. Without its catch-up the
    * socket cannot be trusted to be complete, so a failure closes it, and the client reconnects.
    */
-  welcome(ws: WebSocket, userId: number, after: number | undefined) {
+  welcome(ws: WebSocket, userId: number, after: number | undefined, changes?: number) {
     const { sockets } = this;
     try {
       const reads = this.reads.positions();
       sockets.send(ws, { type: "welcome", room: this.room.roomId, you: userId, reads });
-      this.send(ws, after);
+      this.send(ws, after, changes);
       sockets.send(ws, { type: "here", users: sockets.usersHere() });
     } catch (err) {
       console.error("room catch-up failed", err);
@@ -43,7 +46,7 @@ export class CatchUp {
   }
 
   /** Sends a socket what it missed. */
-  send(ws: WebSocket, after: number | undefined) {
+  send(ws: WebSocket, after: number | undefined, changes?: number) {
     const { sockets } = this;
     let rows: MessageRow[] = [];
     let hasMore = false;
@@ -57,6 +60,12 @@ export class CatchUp {
     const messages = this.shown(rows).map((row) => toWireMessage(row, links));
     for (const message of messages) sockets.send(ws, { type: "message", message });
     for (const frame of this.store.threads.updates(messages)) sockets.send(ws, frame);
-    sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore });
+    if (after !== undefined && changes !== undefined) {
+      for (const row of this.shown(this.store.changedSince(changes, after, CATCH_UP_LIMIT))) {
+        const message = toWireMessage(row, links);
+        sockets.send(ws, { type: message.deleted ? "message_deleted" : "message_edited", message });
+      }
+    }
+    sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore, changes: this.store.latestChange() });
   }
 }

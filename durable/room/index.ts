@@ -20,7 +20,7 @@ import { CatchUp } from "./catch-up";
 import { type ChangeInput, type ChangeResult, MessageChanges, type RemoveInput } from "./changes";
 import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
-import { LinkPreviews } from "./link-previews";
+import { LinkPreviews, previewImages } from "./link-previews";
 import { Mentions } from "./mentions";
 import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
@@ -104,21 +104,18 @@ export class Room extends DurableObject<Env> {
       broadcast({ type: "message_edited", message });
       changed(message, false);
     };
-    this.#previews = new LinkPreviews(
-      () => this.env,
-      store,
-      (work) => ctx.waitUntil(work),
-      previewed,
-      shown,
-    );
+    this.#previews = new LinkPreviews(room, store, (work) => ctx.waitUntil(work), previewed, shown);
     this.#catchUp = new CatchUp(room, sockets, store, this.#reads, withReactions);
   }
 
   /** An authenticated member's upgrade, handed over by the worker. */
   async fetch(request: Request): Promise<Response> {
     const userId = Number(request.headers.get(TRUSTED_USER_HEADER));
-    const afterText = new URL(request.url).searchParams.get("after");
-    const after = afterText === null ? undefined : Number(afterText);
+    const query = new URL(request.url).searchParams;
+    const [after, changes] = ["after", "changes"].map((name) => {
+      const text = query.get(name);
+      return text === null ? undefined : Number(text);
+    });
     if (this.#sockets.all(userId).length >= MAX_SOCKETS_PER_USER) {
       const body = errorBody(`At most ${MAX_SOCKETS_PER_USER} open sockets per room.`, "throttled");
       return Response.json(body, { status: 429 });
@@ -126,7 +123,7 @@ export class Room extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     // From now on broadcasts are held for this socket until its catch-up has been sent.
     this.#sockets.accept(server, userId);
-    this.#catchUp.welcome(server, userId, after);
+    this.#catchUp.welcome(server, userId, after, changes);
     this.#sockets.broadcast({ type: "here", users: this.#sockets.usersHere() }, server);
     await presenceStore(this.env).heartbeat(userId);
     await this.#ensureAlarm();
@@ -175,7 +172,7 @@ export class Room extends DurableObject<Env> {
       case "read":
         return this.#reads.mark(userId, frame.up_to);
       case "resume":
-        return this.#catchUp.send(ws, frame.after);
+        return this.#catchUp.send(ws, frame.after, frame.changes);
     }
   }
 
@@ -214,17 +211,24 @@ export class Room extends DurableObject<Env> {
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */
   async edit(input: ChangeInput & { content: string }): Promise<ChangeResult> {
-    const result = this.#changes.edit({ ...input, mentions: await this.#mentions.in(input.content, input.userId) });
-    if (result.ok) this.#previews.look(result.message);
+    const mentions = await this.#mentions.in(input.content, input.userId);
+    const pictures = previewImages(this.#store.find(input.messageId));
+    const result = this.#changes.edit({ ...input, mentions });
+    if (result.ok) {
+      // A changed text's previews are read again, with new pictures.
+      this.#previews.look(result.message);
+      await this.#previews.remove(pictures);
+    }
     return result;
   }
 
   /** Deletes a message of the caller's, or anyone's for a superuser: its text and files are gone, its place in history stays. */
   async remove(input: RemoveInput): Promise<ChangeResult> {
-    const files = this.#store.find(input.messageId)?.attachments ?? [];
+    const row = this.#store.find(input.messageId);
+    const files = [...(row?.attachments ?? []).map((file) => file.id), ...previewImages(row)];
     const result = this.#changes.remove(input);
     if (result.ok) this.#threadsChanged([result.message]);
-    if (result.ok && files.length > 0) await this.#removeFiles(files.map((file) => file.id));
+    if (result.ok && files.length > 0) await this.#removeFiles(files);
     return result;
   }
 

@@ -152,6 +152,29 @@ const REMOVED_BY_ADMIN = `
   ALTER TABLE messages ADD COLUMN removed_by_admin INTEGER;
 `;
 
+/**
+ * What changed on messages a socket already has, for its catch-up (catch-up.ts): `changed` is
+ * the room's count of changes when a message last changed (its text, edit, delete, previews
+ * or reactions), kept by triggers so no path can forget it; NULL for one never changed.
+ */
+const NEXT_CHANGE = "(SELECT coalesce(max(changed), 0) + 1 FROM messages WHERE changed IS NOT NULL)";
+const CHANGES = `
+  ALTER TABLE messages ADD COLUMN changed INTEGER;
+  CREATE INDEX messages_changed ON messages (changed) WHERE changed IS NOT NULL;
+  CREATE TRIGGER messages_changed AFTER UPDATE OF content, edited_at, deleted_at, previews ON messages
+  BEGIN
+    UPDATE messages SET changed = ${NEXT_CHANGE} WHERE id = NEW.id;
+  END;
+  CREATE TRIGGER reaction_added AFTER INSERT ON reactions
+  BEGIN
+    UPDATE messages SET changed = ${NEXT_CHANGE} WHERE id = NEW.message_id;
+  END;
+  CREATE TRIGGER reaction_removed AFTER DELETE ON reactions
+  BEGIN
+    UPDATE messages SET changed = ${NEXT_CHANGE} WHERE id = OLD.message_id;
+  END;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
   V1,
@@ -163,6 +186,7 @@ export const MIGRATIONS: readonly string[] = [
   ATTACHMENTS,
   LINK_PREVIEWS,
   REMOVED_BY_ADMIN,
+  CHANGES,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 

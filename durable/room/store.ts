@@ -4,8 +4,7 @@
  * only which room a block of ids belongs to.
  */
 import type { StoredAttachment } from "../../core/attachments";
-import { type HistoryQuery, type MessageRow, pageOf } from "../../core/history";
-import type { LinkPreview } from "../../core/protocol";
+import { type HistoryQuery, type MessageRow, pageOf, type StoredPreview } from "../../core/history";
 import type { RoomContext } from "./context";
 import { migrate } from "./schema";
 import { Threads } from "./threads";
@@ -26,6 +25,7 @@ type StoreRow = {
   /** JSON of the message's files; NULL when none. */
   attachments: string | null;
   removed_by_admin: number | null;
+  changed: number | null;
 };
 export type HistoryPage = { rows: MessageRow[]; hasMore: boolean };
 export type IdBlock = { firstId: number; endId: number };
@@ -72,6 +72,29 @@ export class MessageStore {
   /** The highest id the store holds, or 0. */
   latestId(): number {
     return this.#sql.exec<{ id: number | null }>("SELECT max(id) AS id FROM messages").one().id ?? 0;
+  }
+
+  /** The room's count of changes to its messages so far (see schema.ts); 0 before the first. */
+  latestChange(): number {
+    const sql = "SELECT max(changed) AS n FROM messages WHERE changed IS NOT NULL";
+    return this.#sql.exec<{ n: number | null }>(sql).one().n ?? 0;
+  }
+
+  /**
+   * Messages up to `upTo` (thread replies included) changed after the count `since`, in the
+   * order they changed; the last `limit` changes at most, the newest being what a reader sees.
+   */
+  changedSince(since: number, upTo: number, limit: number): MessageRow[] {
+    const rows = this.#sql
+      .exec<StoreRow>(
+        `SELECT * FROM (SELECT * FROM messages WHERE changed > ? AND id <= ? AND content IS NOT NULL
+           ORDER BY changed DESC LIMIT ?) ORDER BY changed`,
+        since,
+        upTo,
+        limit,
+      )
+      .toArray();
+    return this.#decorated(rows);
   }
 
   /** Runs `write` as one transaction: all of its writes are stored, or none. */
@@ -164,7 +187,7 @@ export class MessageStore {
    * Keeps the previews of a message whose text is still `content` (an edit or delete since
    * the pages were fetched makes them stale); answers the changed row, or null.
    */
-  preview(id: number, content: string, previews: LinkPreview[]): MessageRow | null {
+  preview(id: number, content: string, previews: StoredPreview[]): MessageRow | null {
     const rows = this.#sql
       .exec<StoreRow>(
         "UPDATE messages SET previews = ? WHERE id = ? AND content = ? AND deleted_at IS NULL RETURNING *",
@@ -261,7 +284,7 @@ export class MessageStore {
       deletedAt: row.deleted_at,
       clientId: row.client_id,
       ...(row.mentions === null ? {} : { mentions: JSON.parse(row.mentions) as number[] }),
-      ...(row.previews === null ? {} : { previews: JSON.parse(row.previews) as LinkPreview[] }),
+      ...(row.previews === null ? {} : { previews: JSON.parse(row.previews) as StoredPreview[] }),
     };
     if (row.thread_root !== null) message.threadRoot = row.thread_root;
     if (row.attachments !== null) message.attachments = JSON.parse(row.attachments) as StoredAttachment[];

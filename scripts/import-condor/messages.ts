@@ -19,6 +19,10 @@ export type StoredMessage = {
   content: string;
   edited_at: string | null;
   deleted_at: null;
+  mentions?: number[];
+  reply_to?: number;
+  thread_root?: number;
+  reactions?: { emoji: string; users: number[] }[];
 };
 export type RoomImport = { messages: StoredMessage[]; reads: { user_id: number; last_read_id: number }[] };
 
@@ -53,6 +57,10 @@ export function roomImports(room: NewRoom): RoomImport[] {
       content: message.content,
       edited_at: message.editedAt,
       deleted_at: null,
+      ...(message.mentions?.length && { mentions: message.mentions }),
+      ...(message.replyTo !== undefined && { reply_to: message.replyTo }),
+      ...(message.threadRoot !== undefined && { thread_root: message.threadRoot }),
+      ...(message.reactions?.length && { reactions: message.reactions }),
     }),
   );
   const reads = room.members.map((member) => ({ user_id: member.userId, last_read_id: last.id }));

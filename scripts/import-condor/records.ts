@@ -45,7 +45,19 @@ export type NewUser = {
 /** An avatar to upload: `source` is relative to the media folder. */
 export type NewAvatar = { source: string; key: string; type: string; bytes: Uint8Array };
 
-export type NewMessage = { id: number; senderId: number; content: string; createdAt: string; editedAt: string | null };
+export type NewMessage = {
+  id: number;
+  senderId: number;
+  content: string;
+  createdAt: string;
+  editedAt: string | null;
+  /** Of the room's imported members. */
+  mentions?: number[];
+  /** Messages imported into the same room. */
+  replyTo?: number;
+  threadRoot?: number;
+  reactions?: { emoji: string; users: number[] }[];
+};
 
 export type NewRoom = {
   id: number;
@@ -106,13 +118,19 @@ const UserFields = z.object({
   last_login: timestamp.nullable().default(null),
 });
 const ProfileFields = z.object({ user: pk, avatar: z.string().default("") });
-// `edited_at` and a room's `owner` are not the original's: a room exported here carries them.
+// `edited_at`, `mentions`, `reply_to`, `thread`, `reactions` and a room's `owner` are not the
+// original's: a room exported here carries them.
 const MessageFields = z.object({
   sender: pk,
   content: z.string(),
   timestamp,
   edited_at: timestamp.nullable().default(null),
+  mentions: z.array(pk).default([]),
+  reply_to: pk.optional(),
+  thread: pk.optional(),
+  reactions: z.array(z.object({ emoji: z.string(), users: z.array(pk) })).default([]),
 });
+export type MessageFields = z.infer<typeof MessageFields>;
 const RoomFields = z.object({
   title: z.string().max(255),
   timestamp,

@@ -5,9 +5,11 @@
  */
 import { dmKey } from "../../core/db/dm-key.ts";
 import { messageText } from "../../core/protocol.ts";
+import { reactionEmoji } from "../../core/reactions.ts";
 import {
   type Existing,
   type MessageBlock,
+  type MessageFields,
   type NewMessage,
   type NewRoom,
   nameOf,
@@ -113,9 +115,11 @@ export function planRooms(
           content: message.fields.content,
           createdAt: message.fields.timestamp,
           editedAt: message.fields.edited_at,
+          ...namedBy(message.fields),
         });
       }
     }
+    keepWhatIsHere(messages, new Set(participants));
 
     // A non-group room of two is the pair's DM, unless the pair has one already.
     const declaredGroup = fields.is_goup ?? fields.is_group ?? false;
@@ -158,4 +162,35 @@ export function planRooms(
     if (!messageRoom.has(id)) skipped.push({ record: nameOf(record), reason: "it is in no room" });
   }
   return { rooms, alreadyImported };
+}
+
+/** What a message of an export made here names: its mentions, quote, thread and reactions. */
+function namedBy(fields: MessageFields): Omit<NewMessage, "id" | "senderId" | "content" | "createdAt" | "editedAt"> {
+  const reactions = fields.reactions.filter(({ emoji }) => reactionEmoji(emoji) === emoji);
+  return {
+    ...(fields.mentions.length > 0 && { mentions: fields.mentions }),
+    ...(fields.reply_to !== undefined && { replyTo: fields.reply_to }),
+    ...(fields.thread !== undefined && { threadRoot: fields.thread }),
+    ...(reactions.length > 0 && { reactions }),
+  };
+}
+
+/**
+ * Keeps of what a room's messages name only what is imported with it: mentions and reactions
+ * of its imported members, quotes of and threads under its imported messages. A reply whose
+ * root is not imported joins the room's main timeline.
+ */
+function keepWhatIsHere(messages: NewMessage[], members: Set<number>) {
+  const ids = new Set(messages.map((message) => message.id));
+  const roots = new Set(messages.filter((message) => message.threadRoot === undefined).map((message) => message.id));
+  for (const message of messages) {
+    const mentions = message.mentions?.filter((user) => members.has(user) && user !== message.senderId);
+    message.mentions = mentions?.length ? mentions : undefined;
+    if (message.replyTo !== undefined && !ids.has(message.replyTo)) message.replyTo = undefined;
+    if (message.threadRoot !== undefined && !roots.has(message.threadRoot)) message.threadRoot = undefined;
+    const reactions = message.reactions
+      ?.map(({ emoji, users }) => ({ emoji, users: [...new Set(users)].filter((user) => members.has(user)) }))
+      .filter(({ users }) => users.length > 0);
+    message.reactions = reactions?.length ? reactions : undefined;
+  }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_FRAME_LENGTH, PING, PONG, SEND_BURST } from "../../core/protocol";
 import { MAX_SOCKETS_PER_USER, type Room, roomObject } from "../../durable/room";
 import { call, historyOf, makeRoom, makeUser, sendToRoom } from "../support/api";
-import { openLiveRoom, openRoom, upgrade } from "../support/sockets";
+import { openLiveRoom, openRoom, openSocket, upgrade } from "../support/sockets";
 
 async function roomWith(count: number) {
   const people = await Promise.all(Array.from({ length: count }, () => makeUser()));
@@ -179,6 +179,53 @@ describe("catching up", () => {
     await sendToRoom(people[0], room.id, "live again");
     expect((await again.nextOf("message")).message.content).toBe("live again");
     expect(again.pending().filter((f) => f.type === "message")).toEqual([]);
+  });
+
+  it("tells a reconnecting socket what changed on messages it had: reactions, edits and deletes, once each", async () => {
+    const { people, room } = await roomWith(2);
+    for (const text of ["one", "two", "three"]) await sendToRoom(people[0], room.id, text);
+    const [one, two, three] = await historyOf(people[1].access, room.id);
+    const first = await openLiveRoom(people[1].access, room.id, three.id);
+    // The count the client gives back comes from its last caught_up.
+    const { changes } = first.received().find((f) => f.type === "caught_up");
+    first.close();
+    await first.closed;
+    const react = (emoji: string, who = people[0]) =>
+      call("PUT", `/api/v1/messages/${one.id}/reactions/${encodeURIComponent(emoji)}/`, { token: who.access });
+    expect((await react("👍")).status).toBe(200);
+    expect((await react("🎉", people[1])).status).toBe(200);
+    expect(
+      (await call("PATCH", `/api/v1/messages/${two.id}/`, { token: people[0].access, json: { content: "2" } })).status,
+    ).toBe(200);
+    expect((await call("DELETE", `/api/v1/messages/${three.id}/`, { token: people[0].access })).status).toBeLessThan(
+      300,
+    );
+
+    const again = await openSocket(
+      `/api/v1/rooms/${room.id}/socket/?after=${three.id}&changes=${changes}`,
+      people[1].access,
+    );
+    const frames = [];
+    let caughtUp = await again.next();
+    for (; caughtUp.type !== "caught_up"; caughtUp = await again.next())
+      if (caughtUp.type !== "welcome" && caughtUp.type !== "here") frames.push(caughtUp);
+    expect(frames.map((f) => [f.type, f.message.id])).toEqual([
+      ["message_edited", one.id],
+      ["message_edited", two.id],
+      ["message_deleted", three.id],
+    ]);
+    expect(frames[0].message.reactions.map((r: { emoji: string }) => r.emoji)).toEqual(["👍", "🎉"]);
+    expect(frames[1].message.content).toBe("2");
+    expect(caughtUp.changes).toBeGreaterThan(changes);
+
+    const third = await openSocket(
+      `/api/v1/rooms/${room.id}/socket/?after=${three.id}&changes=${caughtUp.changes}`,
+      people[1].access,
+    );
+    await third.nextOf("caught_up");
+    expect(third.pending().filter((f) => f.type === "message_edited" || f.type === "message_deleted")).toEqual([]);
+    expect((await upgrade(`/api/v1/rooms/${room.id}/socket/?after=1&changes=x`, people[1].access)).status).toBe(400);
+    expect((await upgrade(`/api/v1/rooms/${room.id}/socket/?changes=1`, people[1].access)).status).toBe(400);
   });
 
   it("resumes on an open socket without repeating or skipping", async () => {

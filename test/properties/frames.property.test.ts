@@ -24,6 +24,7 @@ const goodFrames: Record<string, Record<string, unknown>> = {
   typing: { type: "typing" },
   read: { type: "read", up_to: 1 },
   resume: { type: "resume", after: 0 },
+  "resume with changes": { type: "resume", after: 0, changes: 0 },
 };
 
 /** A frame's text: a spoiled frame of this type, its type sometimes spoiled too. */

@@ -123,6 +123,13 @@ describe("a room's messages through the admin routes", () => {
       ["messages.0.content", { messages: [message(1, "x".repeat(4001))] }],
       ["messages.0.sender_id", { messages: [{ ...message(1, "x"), sender_id: "3" }] }],
       ["reads.0.last_read_id", { reads: [{ user_id: 1, last_read_id: 1.5 }] }],
+      ["messages.0.mentions.0", { messages: [{ ...message(1, "x"), mentions: [0] }] }],
+      ["messages.0.thread_root", { messages: [{ ...message(1, "x"), thread_root: "2" }] }],
+      [
+        "messages.0.reactions.0.emoji",
+        { messages: [{ ...message(1, "x"), reactions: [{ emoji: "ok", users: [1] }] }] },
+      ],
+      ["messages.0.reactions.0.users", { messages: [{ ...message(1, "x"), reactions: [{ emoji: "👍", users: [] }] }] }],
       ["messages", { messages: Array.from({ length: 1001 }, (_, i) => message(i + 1, "x")) }],
     ];
     for (const [field, json] of bad) {

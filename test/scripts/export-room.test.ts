@@ -176,6 +176,32 @@ describe("a room's records", () => {
     expect(records[3].fields).not.toHaveProperty("owner");
   });
 
+  it("carries a message's mentions, quote, thread and reactions, and nothing of them when it has none", () => {
+    const records = roomRecords(
+      {
+        room,
+        members: [
+          { user_id: 1, role: "owner" },
+          { user_id: 2, role: "member" },
+        ],
+        users: [user(1), user(2)],
+        messages: [
+          message(1, { mentions: [2], reactions: [{ emoji: "👍", users: [2, 1] }] }),
+          message(2, { sender_id: 2, thread_root: 1 }),
+          message(3, { sender_id: 2, reply_to: 1 }),
+        ],
+      },
+      false,
+    );
+    const fields = records.filter((r) => r.model === "chat.message").map((r) => r.fields);
+    expect(fields[0]).toMatchObject({ mentions: [2], reactions: [{ emoji: "👍", users: [2, 1] }] });
+    expect(fields[1]).toMatchObject({ thread: 1 });
+    expect(fields[2]).toMatchObject({ reply_to: 1 });
+    for (const key of ["mentions", "reactions", "reply_to"]) expect(fields[1]).not.toHaveProperty(key);
+    expect(fields[0]).not.toHaveProperty("attachments");
+    expect(fields[0]).not.toHaveProperty("previews");
+  });
+
   it("refuses a room whose text is still only in D1", () => {
     expect(() =>
       roomRecords({ room, members: [], users: [], messages: [message(4, { content: null })] }, false),

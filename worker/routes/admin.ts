@@ -12,6 +12,7 @@ import { roomAddress } from "../../core/db/rooms";
 import { ApiError } from "../../core/errors";
 import { clientId } from "../../core/protocol";
 import { MAX_MESSAGE_LENGTH } from "../../core/protocol-constants";
+import { reactionEmoji } from "../../core/reactions";
 import { roomObject } from "../../durable/room";
 import { createPublicApp } from "../app";
 import { adminOnly } from "../auth/admin-token";
@@ -38,6 +39,18 @@ const StoredMessage = z.object({
   content: z.string().max(MAX_MESSAGE_LENGTH),
   edited_at: timestamp.nullable().default(null),
   deleted_at: timestamp.nullable().default(null),
+  mentions: z.array(id).max(MAX_ADMIN_ROWS).optional(),
+  reply_to: id.optional(),
+  thread_root: id.optional(),
+  reactions: z
+    .array(
+      z.object({
+        emoji: z.string().refine((text) => reactionEmoji(text) === text, "must be one emoji, as the room spells it"),
+        users: z.array(id).min(1).max(MAX_ADMIN_ROWS),
+      }),
+    )
+    .max(MAX_ADMIN_ROWS)
+    .optional(),
 });
 const ReadPosition = z.object({ user_id: id, last_read_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 const ImportBatch = z.object({

@@ -47,9 +47,15 @@ export const sockets = createApp()
     const afterText = c.req.query("after");
     const after = afterText === undefined ? undefined : After.safeParse(afterText);
     if (after && !after.success) throw invalid("after must be a message id.", { after: "must be a whole number" });
+    const changesText = c.req.query("changes");
+    const changes = changesText === undefined ? undefined : After.safeParse(changesText);
+    if (changes && !changes.success)
+      throw invalid("changes must be the count a caught_up frame gave.", { changes: "must be a whole number" });
+    if (changes && !after) throw invalid("changes needs after.", { changes: "only with after" });
     const { room } = await roomToRead(database(c.env), id.data, c.var.user);
     const url = new URL(`https://room/${room.id}`);
     if (after) url.searchParams.set("after", String(after.data));
+    if (changes) url.searchParams.set("changes", String(changes.data));
     return handover(roomObject(c.env, room), url.toString(), { [TRUSTED_USER_HEADER]: String(c.var.user.id) });
   })
   .get("/inbox/socket", upgradeOnly, (c) => handover(inboxObject(c.env, c.var.user.id), "https://inbox/", {}));

@@ -162,7 +162,6 @@ export function Conversation({
   );
   const latest = state.messages.at(-1);
   const name = (id: number) => people.get(id)?.full_name ?? "Someone";
-  const person = (id: number) => people.get(id);
   /** The message I am quoting in my next send, and the root whose thread is open. */
   const [quoting, setQuoting] = useState<WireMessage | null>(null);
   const [threadOf, setThreadOf] = useState<WireMessage | null>(null);
@@ -434,8 +433,10 @@ export function Conversation({
         <ThreadPanel
           root={threadRoot}
           me={me}
-          people={person}
+          people={people}
           live={state.replies[threadRoot.id] ?? []}
+          reactions={state.replyReactions}
+          onReact={live.react}
           outgoing={state.outgoing.filter((item) => item.reply?.thread === threadRoot.id)}
           onSend={live.send}
           onRetry={live.retry}

@@ -24,7 +24,7 @@ import { BotBadge } from "../bot-badge";
 import { Dialog } from "../dialog";
 import { Confirm } from "../dialog/confirm";
 import { LinkPreviews } from "../link-preview";
-import { MessageText } from "../message-text";
+import { MessageText, mentionNamesOf } from "../message-text";
 import { Reactions } from "../reactions";
 import { QuoteOf } from "../thread/quote";
 import { ThreadLink } from "../thread/summary";
@@ -273,7 +273,12 @@ export function MessageItem({
           <>
             {(message.content || message.previews) && (
               <div class={styles.text} data-message-text>
-                {message.content && <MessageText text={message.content} />}
+                {message.content && (
+                  <MessageText
+                    text={message.content}
+                    mentions={mentionNamesOf(message.mentions, me, (id) => personOf(id)?.username)}
+                  />
+                )}
                 {message.previews && <LinkPreviews previews={message.previews} />}
               </div>
             )}

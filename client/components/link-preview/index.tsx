@@ -1,6 +1,8 @@
 /**
  * The cards under a message for the pages it links to: site name, title as a link,
- * description, all as text. Images are not shown: the server keeps none yet.
+ * description, all as text, and the page's picture when the server kept one: always our own
+ * signed link (never the page's site), sized from its declared size so the list does not
+ * jump, and loaded only when scrolled near.
  */
 import type { LinkPreview } from "../../../core/protocol";
 import { safeHref } from "../message-text/address";
@@ -19,6 +21,18 @@ export function LinkPreviews({ previews }: { previews: LinkPreview[] }) {
               {preview.title ?? url.href}
             </a>
             {preview.description && <p class={styles.description}>{preview.description}</p>}
+            {preview.image_url?.startsWith("/api/") && (
+              <img
+                class={styles.image}
+                src={preview.image_url}
+                alt=""
+                width={preview.image_width}
+                height={preview.image_height}
+                loading="lazy"
+                decoding="async"
+                referrerpolicy="no-referrer"
+              />
+            )}
           </li>
         );
       })}

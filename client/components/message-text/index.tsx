@@ -5,6 +5,9 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { LinkedText } from "../linked-text";
+import type { MentionNames } from "./mentions";
+
+export { type MentionNames, mentionNamesOf } from "./mentions";
 
 type MarkdownModule = typeof import("./markdown");
 
@@ -23,10 +26,11 @@ export function loadMarkdown(): Promise<MarkdownModule> {
   return loading;
 }
 
-export function MessageText({ text }: { text: string }) {
+/** `mentions`: who the message mentions, so that those `@name`s (and mine most) are marked. */
+export function MessageText({ text, mentions }: { text: string; mentions?: MentionNames }) {
   const [module, setModule] = useState(loaded);
   useEffect(() => {
     if (!module) loadMarkdown().then(setModule, () => {});
   }, []);
-  return module ? <module.Markdown text={text} /> : <LinkedText text={text} />;
+  return module ? <module.Markdown text={text} mentions={mentions} /> : <LinkedText text={text} />;
 }

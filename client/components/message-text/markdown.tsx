@@ -10,6 +10,7 @@ import { useMemo } from "preact/hooks";
 import { linkedMessage, openMessageLink } from "../../lib/message-links";
 import { safeHref } from "./address";
 import { CodeBlock } from "./code-block";
+import { MentionedText, type MentionNames, Mentions } from "./mentions";
 import styles from "./message-text.module.css";
 
 /** A link to a message of this app opens it in place; any other opens in a new tab. */
@@ -38,7 +39,7 @@ function renderToken(token: Token, key: number): ComponentChildren {
     case "paragraph":
       return <p key={key}>{inline(token.tokens)}</p>;
     case "text":
-      return token.tokens ? inline(token.tokens) : token.text;
+      return token.tokens ? inline(token.tokens) : <MentionedText key={key} text={token.text} />;
     case "escape":
       return token.text;
     case "strong":
@@ -106,8 +107,12 @@ function renderToken(token: Token, key: number): ComponentChildren {
 const block = (token: Token) =>
   ["heading", "table", "hr", "def"].includes(token.type) || (token.type === "html" && token.block);
 
-/** The text as Markdown, rendered as elements. */
-export function Markdown({ text }: { text: string }) {
+/** The text as Markdown, rendered as elements, its mentions marked. */
+export function Markdown({ text, mentions }: { text: string; mentions?: MentionNames }) {
   const tokens = useMemo(() => Lexer.lex(text, { gfm: true }), [text]);
-  return <div class={styles.markdown}>{tokens.map(renderToken)}</div>;
+  return (
+    <Mentions.Provider value={mentions}>
+      <div class={styles.markdown}>{tokens.map(renderToken)}</div>
+    </Mentions.Provider>
+  );
 }

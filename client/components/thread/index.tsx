@@ -2,16 +2,19 @@
  * A thread's side panel (the whole screen on a phone): its root, its replies oldest first
  * (older pages on demand), live as the room's socket brings them, and its own composer.
  * Esc or the close button shuts it. The replies shown are the REST pages merged with the
- * socket's, by id, so a reply that is in both shows once.
+ * socket's, by id, so a reply that is in both shows once; reactions come live to both.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { WireMessage } from "../../../core/protocol";
+import type { RoomFrame, WireMessage } from "../../../core/protocol";
 import { answer, api, type User } from "../../lib/api";
 import { mergeMessages } from "../../lib/history-window";
+import { withKeptReactions } from "../../lib/threads";
 import type { Outgoing, Reply } from "../../lib/use-room";
 import { Composer } from "../conversation/composer";
 import { MessageItem, OutgoingItem } from "../conversation/message-item";
 import styles from "./thread.module.css";
+
+type ReactionFrame = Extract<RoomFrame, { type: "reaction" }>;
 
 /** Replies a page holds. */
 const PAGE_SIZE = 50;
@@ -19,9 +22,12 @@ const PAGE_SIZE = 50;
 type ThreadPanelProps = {
   root: WireMessage;
   me: User;
-  people: (id: number) => User | undefined;
+  people: Map<number, User>;
   /** Replies the room's socket brought for this root. */
   live: WireMessage[];
+  /** Reaction frames for replies the socket did not bring: applied to the ones paged in here. */
+  reactions?: readonly ReactionFrame[];
+  onReact?: (id: number, emoji: string, add: boolean) => Promise<void>;
   /** My sends in this thread not yet acknowledged. */
   outgoing: Outgoing[];
   onSend: (text: string, reply: Reply) => void;
@@ -74,8 +80,8 @@ export function ThreadPanel(props: ThreadPanelProps) {
     };
   }, [root.room, root.id]);
 
-  // A socket copy is at least as new as a paged one (an edit, a delete).
-  const replies = mergeMessages(paged, live);
+  // A socket copy is at least as new as a paged one (an edit, a delete, a reaction).
+  const replies = mergeMessages(withKeptReactions(paged, props.reactions ?? []), live);
   const older = async () => {
     try {
       const next = await page(replies[0]?.id);
@@ -90,13 +96,16 @@ export function ThreadPanel(props: ThreadPanelProps) {
     <MessageItem
       key={message.id}
       message={message}
-      sender={people(message.sender)}
+      sender={people.get(message.sender)}
       mine={message.sender === me.id}
       first={first}
       seenBy={[]}
       onEdit={props.onEdit}
       onDelete={props.onDelete}
       moderator={me.is_superuser}
+      me={me.id}
+      people={people}
+      onReact={props.onReact}
     />
   );
   const count = root.thread?.reply_count ?? replies.filter((m) => !m.deleted).length;

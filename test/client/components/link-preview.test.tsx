@@ -42,6 +42,38 @@ describe("LinkPreviews", () => {
     expect(screen.queryByText("bad")).toBeNull();
   });
 
+  it("shows the page's picture from our own link, sized and lazy, and never one from elsewhere", () => {
+    const { container } = render(
+      <LinkPreviews
+        previews={[
+          {
+            url: "https://example.com/lunch",
+            title: "Lunch",
+            description: null,
+            image_url: "/api/v1/rooms/1/attachments/abc/?expires=1&signature=s",
+            image_width: 640,
+            image_height: 320,
+            site_name: null,
+          },
+          {
+            url: "https://example.com/elsewhere",
+            title: "Elsewhere",
+            description: null,
+            image_url: "https://tracker.example/pixel.png",
+            site_name: null,
+          },
+        ]}
+      />,
+    );
+    const images = container.querySelectorAll("img");
+    expect(images).toHaveLength(1);
+    const [image] = images;
+    expect(image.getAttribute("src")).toBe("/api/v1/rooms/1/attachments/abc/?expires=1&signature=s");
+    expect(image.getAttribute("loading")).toBe("lazy");
+    expect([image.getAttribute("width"), image.getAttribute("height")]).toEqual(["640", "320"]);
+    expect(image.alt).toBe("");
+  });
+
   it("appears under a message that has previews", () => {
     const message = {
       id: 3,

@@ -1,6 +1,8 @@
 import { render, screen, waitFor } from "@testing-library/preact";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadMarkdown, MessageText } from "../../../client/components/message-text";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { MessageItem } from "../../../client/components/conversation/message-item";
+import { loadMarkdown, MessageText, mentionNamesOf } from "../../../client/components/message-text";
+import { aUser } from "../support/people";
 
 /** Renders once the Markdown renderer is there, as every message after the first load does. */
 const show = (text: string) => render(<MessageText text={text} />).container;
@@ -96,5 +98,91 @@ describe("MessageText against markup", () => {
     await waitFor(() => expect(box.querySelector("span.hljs-tag")).not.toBeNull());
     expect(box.querySelector("code")?.textContent).toBe("<img src=x onerror=alert(1)><script>alert(2)</script>");
     expect(box.querySelector("img, script")).toBeNull();
+  });
+});
+
+describe("MessageText mentions", () => {
+  const names = { named: ["Ana", "bob"], me: "ana", mentionsMe: true };
+  const marked = (box: Element) => [...box.querySelectorAll("mark, span")].map((el) => [el.tagName, el.textContent]);
+
+  it("marks only the mentions themselves, mine most, as the room matched them", () => {
+    const box = render(
+      <MessageText text="hi @ana. and @Bob, not @carl nor me@ana.example" mentions={names} />,
+    ).container;
+    expect(marked(box)).toEqual([
+      ["MARK", "@ana"],
+      ["SPAN", "@Bob"],
+    ]);
+    expect(box.textContent).toBe("hi @ana. and @Bob, not @carl nor me@ana.example");
+    expect(box.querySelector("p")?.className ?? "").not.toMatch(/mention/i);
+  });
+
+  it("marks @here as mine when it reached me, inside formatting too, never inside code", () => {
+    const box = render(
+      <MessageText text="**@here** look, `@ana` in code" mentions={{ named: [], mentionsMe: true }} />,
+    ).container;
+    expect(box.querySelector("strong > mark")?.textContent).toBe("@here");
+    expect(box.querySelector("code")?.textContent).toBe("@ana");
+    expect(box.querySelector("code mark, code span")).toBeNull();
+  });
+
+  it("marks nothing in a message without mentions, and keeps a payload of a name as text", () => {
+    expect(show("@ana hello").querySelector("mark, span")).toBeNull();
+    const payload = `@ana<img src=x onerror="window.__pwned=1">`;
+    const box = render(<MessageText text={payload} mentions={names} />).container;
+    expect(box.querySelector("img")).toBeNull();
+    expect(box.querySelector("mark")?.textContent).toBe("@ana");
+  });
+});
+
+describe("mentionNamesOf", () => {
+  it("names the mentioned members and says whether I am one", () => {
+    const usernames = new Map([
+      [1, "ana"],
+      [2, "bob"],
+    ]);
+    const lookUp = (id: number) => usernames.get(id);
+    expect(mentionNamesOf([2, 1], 1, lookUp)).toEqual({ named: ["bob", "ana"], me: "ana", mentionsMe: true });
+    expect(mentionNamesOf([2, 9], 1, lookUp)).toEqual({ named: ["bob"], mentionsMe: false });
+    expect(mentionNamesOf(undefined, 1, lookUp)).toBeUndefined();
+  });
+});
+
+describe("a message that mentions me", () => {
+  it("is marked at its side and says so to a screen reader, while only my @name is highlighted in its text", () => {
+    const people = new Map([
+      [1, aUser({ id: 1, username: "ana" })],
+      [2, aUser({ id: 2, username: "bob" })],
+    ]);
+    const message = {
+      id: 3,
+      room: 1,
+      sender: 2,
+      timestamp: "2026-01-01T12:00:00.000Z",
+      content: "@ana can you look? thanks",
+      edited_at: null,
+      deleted: false,
+      mentions: [1],
+    };
+    const { container } = render(
+      <ol>
+        <MessageItem
+          message={message}
+          sender={people.get(2)}
+          mine={false}
+          first
+          seenBy={[]}
+          onEdit={vi.fn()}
+          onDelete={vi.fn()}
+          me={1}
+          people={people}
+        />
+      </ol>,
+    );
+    expect(screen.getByText("Mentions you:")).toBeTruthy();
+    expect(container.querySelector("mark")?.textContent).toBe("@ana");
+    expect(container.querySelector("[data-message-text] mark")?.parentElement?.textContent).toBe(
+      "@ana can you look? thanks",
+    );
   });
 });

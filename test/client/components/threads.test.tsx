@@ -9,9 +9,9 @@ import { Conversation } from "../../../client/components/conversation";
 import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
 import { fakeApi, type SentRequest } from "../support/fake-api";
-import { fakeSockets, socketFor } from "../support/fake-sockets";
+import { FakeSocket, fakeSockets, socketFor } from "../support/fake-sockets";
 import { aRoom, aUser } from "../support/people";
-import { signedIn } from "../support/session";
+import { signedIn, TEST_ACCESS_TOKEN } from "../support/session";
 
 const me = aUser({ username: "ada", first_name: "Ada" });
 const bob = aUser({ username: "bob", first_name: "Bob" });
@@ -159,5 +159,52 @@ describe("threads", () => {
     const back = await screen.findByRole("button", { name: /Replying to Bob.*: next topic\. Go to that message/ });
     fireEvent.click(back);
     expect(location.pathname).toBe(`/rooms/${room.id}/messages/13`);
+  });
+
+  it("shows reactions in the open thread, live, on replies it paged in and replies the socket brought", async () => {
+    const { socket } = await open();
+    fireEvent.click(await within(timeline()).findByRole("button", { name: /2 replies · last reply/ }));
+    const panel = await screen.findByRole("complementary", { name: "Thread" });
+    await within(panel).findByText("me too");
+    act(() => {
+      socket.receive({ type: "reaction", message: 12, emoji: "👍", user: cy.id, added: true });
+      socket.receive({ type: "message", message: message(14, "shipped", { sender: cy.id, thread_root: 10 }) });
+      socket.receive({ type: "reaction", message: 14, emoji: "🎉", user: bob.id, added: true });
+      socket.receive({ type: "reaction", message: 10, emoji: "👀", user: cy.id, added: true });
+    });
+    expect(await within(panel).findByRole("button", { name: "👍 1: Cy" })).toBeTruthy();
+    expect(within(panel).getByRole("button", { name: "🎉 1: Bob" })).toBeTruthy();
+    // The root is the timeline's message: its reaction shows in both places.
+    expect(within(panel).getByRole("button", { name: "👀 1: Cy" })).toBeTruthy();
+    expect(within(timeline()).getByRole("button", { name: "👀 1: Cy" })).toBeTruthy();
+
+    act(() => socket.receive({ type: "reaction", message: 12, emoji: "👍", user: cy.id, added: false }));
+    await waitFor(() => expect(within(panel).queryByRole("button", { name: "👍 1: Cy" })).toBeNull());
+    // An edit of a reply only the panel had paged in shows too.
+    act(() =>
+      socket.receive({
+        type: "message_edited",
+        message: message(11, "me, tomorrow", { sender: cy.id, thread_root: 10 }),
+      }),
+    );
+    await within(panel).findByText("me, tomorrow");
+  });
+
+  it("reconnects asking for what changed since its last catch-up", async () => {
+    const { api, socket } = await open();
+    api.on("POST", "/refresh_token", { body: { access: TEST_ACCESS_TOKEN } });
+    act(() => socket.receive({ type: "caught_up", last_id: 13, has_more: false, changes: 7 }));
+    act(() => {
+      socket.close();
+      socket.onclose?.({ code: 1006 });
+    });
+    act(() => {
+      dispatchEvent(new Event("online"));
+    });
+    await waitFor(() => {
+      const again = FakeSocket.opened.at(-1)!;
+      expect(again).not.toBe(socket);
+      expect(new URL(again.url).search).toBe("?after=13&changes=7");
+    });
   });
 });

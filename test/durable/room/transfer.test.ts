@@ -140,6 +140,52 @@ describe("a room taking messages in", () => {
   });
 });
 
+describe("a message's mentions, quote, thread and reactions", () => {
+  it("go out with it and come back in as they were, live and in history; its files and previews do not", async () => {
+    const [owner, member] = [await makeUser(), await makeUser()];
+    const made = await createGroupRoom(database(env), "moving", owner.id, [member.id]);
+    const roomId = made.id;
+    const room = roomObject(env, made);
+    const root = await room.receive({ senderId: owner.id, content: `hi @${member.username}` });
+    if (!root.ok) throw new Error("not received");
+    const reply = await room.receive({ senderId: member.id, content: "in the thread", thread: root.message.id });
+    const quote = await room.receive({ senderId: member.id, content: "quoting", replyTo: root.message.id });
+    if (!reply.ok || !quote.ok) throw new Error("not received");
+    for (const [user, emoji] of [
+      [member.id, "👍"],
+      [owner.id, "🎉"],
+      [owner.id, "👍"],
+    ] as const)
+      expect((await room.react({ userId: user, messageId: root.message.id, emoji, add: true })).ok).toBe(true);
+    const out = await everything(roomId);
+    expect(out).toEqual([
+      expect.objectContaining({
+        id: root.message.id,
+        mentions: [member.id],
+        reactions: [
+          { emoji: "👍", users: [member.id, owner.id] },
+          { emoji: "🎉", users: [owner.id] },
+        ],
+      }),
+      expect.objectContaining({ id: reply.message.id, thread_root: root.message.id }),
+      expect.objectContaining({ id: quote.message.id, reply_to: root.message.id }),
+    ]);
+    expect(out[1]).not.toHaveProperty("reply_to");
+    expect(out[2]).not.toHaveProperty("reactions");
+
+    const copyId = nextRoom++;
+    const copy = roomObject(env, { id: copyId, jurisdiction: null });
+    for (let i = 0; i < 2; i++)
+      expect(await copy.importMessages({ messages: out as StoredMessage[], reads: [] })).toEqual({ held: 3 });
+    expect(await everything(copyId)).toEqual(out);
+    const { rows } = await copy.history({ limit: 10 });
+    expect(rows.map((row) => [row.id, row.thread?.reply_count, row.replyTo?.id])).toEqual([
+      [root.message.id, 1, undefined],
+      [quote.message.id, undefined, root.message.id],
+    ]);
+  });
+});
+
 describe("a room giving its messages out", () => {
   it("pages through them oldest first, saying where the next page starts", async () => {
     const roomId = nextRoom++;

@@ -381,6 +381,44 @@ describe("planning a room an import stopped in, or a room exported here", () => 
   });
 });
 
+describe("a room exported here", () => {
+  it("brings its messages' mentions, quotes, threads and reactions of what is imported with it, and drops the rest", () => {
+    const named = (pk: number, sender: number, fields: Record<string, unknown>): DjangoRecord => {
+      const plain = message(pk, sender, `m${pk}`);
+      return { ...plain, fields: { ...plain.fields, ...fields } };
+    };
+    const plan = planImport(
+      [
+        user(1, "ann"),
+        user(2, "ben"),
+        named(1, 1, {
+          mentions: [2, 9, 1],
+          reactions: [
+            { emoji: "👍", users: [2, 9, 2] },
+            { emoji: "no", users: [1] },
+          ],
+        }),
+        named(2, 2, { thread: 1, reply_to: 1 }),
+        named(3, 2, { thread: 2, reply_to: 99 }),
+        named(4, 1, { reactions: [{ emoji: "🎉", users: [9] }] }),
+        room(1, [1, 2], [1, 2, 3, 4]),
+      ],
+      EMPTY,
+    );
+    const [{ messages }] = roomImports(plan.rooms[0]);
+    expect(messages).toEqual([
+      expect.objectContaining({ id: 1, mentions: [2], reactions: [{ emoji: "👍", users: [2] }] }),
+      expect.objectContaining({ id: 2, thread_root: 1, reply_to: 1 }),
+      expect.objectContaining({ id: 3 }),
+      expect.objectContaining({ id: 4 }),
+    ]);
+    for (const key of ["thread_root", "reply_to", "mentions", "reactions"]) {
+      expect(messages[2]).not.toHaveProperty(key);
+      expect(messages[3]).not.toHaveProperty(key);
+    }
+  });
+});
+
 describe("the writes of a plan", () => {
   const plan = planImport(fixture, EMPTY, fixtureMedia);
 
