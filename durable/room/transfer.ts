@@ -15,7 +15,12 @@ export type ExportedMessage = Omit<StoredMessage, "content"> & { content: string
 /** How far a member has read. */
 export type ReadPosition = { user_id: number; last_read_id: number };
 
-export type ImportBatch = { messages: StoredMessage[]; reads: ReadPosition[] };
+/** A message of an import with the thread it replies in, when it does (another app's history). */
+export type ImportedMessage = StoredMessage & { thread_root?: number | null; mentions?: number[] };
+/** A member's reaction to one of the batch's messages, or to one the store holds. */
+export type ImportedReaction = { message_id: number; emoji: string; user_id: number; created_at: string };
+
+export type ImportBatch = { messages: ImportedMessage[]; reads: ReadPosition[]; reactions?: ImportedReaction[] };
 /** How many of the batch's messages the store now holds with their text: all of them, unless one clashed. */
 export type ImportResult = { held: number };
 
@@ -31,8 +36,8 @@ type Storage = Pick<DurableObjectStorage, "sql" | "transactionSync">;
  * row that clashes with another message's client id is left out, and so not counted as held.
  */
 const IMPORT_MESSAGE = `
-  INSERT INTO messages (id, sender_id, client_id, created_at, content, edited_at, deleted_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?)
+  INSERT INTO messages (id, sender_id, client_id, created_at, content, edited_at, deleted_at, thread_root, mentions)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET content = excluded.content, edited_at = excluded.edited_at, deleted_at = excluded.deleted_at
     WHERE messages.content IS NULL
   ON CONFLICT DO NOTHING`;
@@ -40,6 +45,9 @@ const IMPORT_MESSAGE = `
 const IMPORT_READ = `
   INSERT INTO reads (user_id, last_read_id) VALUES (?, ?)
   ON CONFLICT (user_id) DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)`;
+/** A reaction given once stays once. */
+const IMPORT_REACTION =
+  "INSERT INTO reactions (message_id, emoji, user_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
 const COUNT_HELD =
   "SELECT count(*) AS n FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND content IS NOT NULL";
 
@@ -48,8 +56,12 @@ export function importMessages(storage: Storage, batch: ImportBatch): ImportResu
   return storage.transactionSync(() => {
     const { sql } = storage;
     for (const m of batch.messages) {
-      sql.exec(IMPORT_MESSAGE, m.id, m.sender_id, m.client_id, m.created_at, m.content, m.edited_at, m.deleted_at);
+      const { id, sender_id, client_id, created_at, content, edited_at, deleted_at } = m;
+      const mentions = m.mentions?.length ? JSON.stringify(m.mentions) : null;
+      const thread = m.thread_root ?? null;
+      sql.exec(IMPORT_MESSAGE, id, sender_id, client_id, created_at, content, edited_at, deleted_at, thread, mentions);
     }
+    for (const r of batch.reactions ?? []) sql.exec(IMPORT_REACTION, r.message_id, r.emoji, r.user_id, r.created_at);
     for (const read of batch.reads) sql.exec(IMPORT_READ, read.user_id, read.last_read_id);
     const ids = JSON.stringify([...new Set(batch.messages.map((m) => m.id))]);
     return { held: sql.exec<{ n: number }>(COUNT_HELD, ids).one().n };

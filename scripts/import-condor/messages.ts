@@ -18,9 +18,16 @@ export type StoredMessage = {
   created_at: string;
   content: string;
   edited_at: string | null;
-  deleted_at: null;
+  deleted_at: string | null;
+  thread_root?: number;
+  mentions?: number[];
 };
-export type RoomImport = { messages: StoredMessage[]; reads: { user_id: number; last_read_id: number }[] };
+type StoredReaction = { message_id: number; emoji: string; user_id: number; created_at: string };
+export type RoomImport = {
+  messages: StoredMessage[];
+  reads: { user_id: number; last_read_id: number }[];
+  reactions?: StoredReaction[];
+};
 
 /** Splits rows into runs under both limits, in their order. */
 function requestsOf<T>(rows: T[]): T[][] {
@@ -52,13 +59,27 @@ export function roomImports(room: NewRoom): RoomImport[] {
       created_at: message.createdAt,
       content: message.content,
       edited_at: message.editedAt,
-      deleted_at: null,
+      deleted_at: message.deletedAt ?? null,
+      ...(message.threadRoot !== undefined && { thread_root: message.threadRoot }),
+      ...(message.mentions?.length && { mentions: message.mentions }),
     }),
   );
   const reads = room.members.map((member) => ({ user_id: member.userId, last_read_id: last.id }));
+  // After the messages: a reaction is to a message the store holds.
+  const reactions = room.messages.flatMap((message) =>
+    (message.reactions ?? []).map(
+      (reaction): StoredReaction => ({
+        message_id: message.id,
+        emoji: reaction.emoji,
+        user_id: reaction.userId,
+        created_at: message.createdAt,
+      }),
+    ),
+  );
   return [
     ...requestsOf(messages).map((part) => ({ messages: part, reads: [] })),
     ...requestsOf(reads).map((part) => ({ messages: [], reads: part })),
+    ...requestsOf(reactions).map((part) => ({ messages: [], reads: [], reactions: part })),
   ];
 }
 

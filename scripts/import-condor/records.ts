@@ -45,7 +45,20 @@ export type NewUser = {
 /** An avatar to upload: `source` is relative to the media folder. */
 export type NewAvatar = { source: string; key: string; type: string; bytes: Uint8Array };
 
-export type NewMessage = { id: number; senderId: number; content: string; createdAt: string; editedAt: string | null };
+export type NewMessage = {
+  id: number;
+  senderId: number;
+  content: string;
+  createdAt: string;
+  editedAt: string | null;
+  /** Set for a message deleted in the app it comes from, whose thread is kept: its text is empty. */
+  deletedAt?: string;
+  /** The root of the thread it replies in, for an app that has threads. */
+  threadRoot?: number;
+  reactions?: { emoji: string; userId: number }[];
+  /** The members it names, for an app whose messages name people by id. */
+  mentions?: number[];
+};
 
 export type NewRoom = {
   id: number;
@@ -54,6 +67,8 @@ export type NewRoom = {
   dmKey: string | null;
   createdBy: number | null;
   createdAt: string;
+  /** An open room, which anyone may join; closed unless set. */
+  isOpen?: boolean;
   members: { userId: number; role: "owner" | "member" }[];
   messages: NewMessage[];
   /** Its row is here already, without members: an import stopped before it was done. */

@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../../core/errors";
 import { clientId } from "../../core/protocol";
 import { MAX_MESSAGE_LENGTH } from "../../core/protocol-constants";
+import { reactionEmoji } from "../../core/reactions";
 import { roomObject } from "../../durable/room";
 import { createPublicApp } from "../app";
 import { adminOnly } from "../auth/admin-token";
@@ -37,10 +38,23 @@ const StoredMessage = z.object({
   edited_at: timestamp.nullable().default(null),
   deleted_at: timestamp.nullable().default(null),
 });
+const ImportedMessage = StoredMessage.extend({
+  // The root of the thread it replies in: another app's threads come in with their messages.
+  thread_root: id.nullable().optional(),
+  // The members it names, as the room reads them from a message it is sent.
+  mentions: z.array(id).max(MAX_ADMIN_ROWS).optional(),
+});
+const ImportedReaction = z.object({
+  message_id: id,
+  emoji: z.string().refine((text) => reactionEmoji(text) === text, "is not one emoji in its one spelling"),
+  user_id: id,
+  created_at: timestamp,
+});
 const ReadPosition = z.object({ user_id: id, last_read_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 const ImportBatch = z.object({
-  messages: z.array(StoredMessage).max(MAX_ADMIN_ROWS).default([]),
+  messages: z.array(ImportedMessage).max(MAX_ADMIN_ROWS).default([]),
   reads: z.array(ReadPosition).max(MAX_ADMIN_ROWS).default([]),
+  reactions: z.array(ImportedReaction).max(MAX_ADMIN_ROWS).default([]),
 });
 const ExportQuery = z.object({
   after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
