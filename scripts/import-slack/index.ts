@@ -7,14 +7,44 @@
  * admin routes. Last, the new people's invite links.
  */
 import { readFileSync } from "node:fs";
+import { invitedPassword } from "../../core/db/invited-password.ts";
+import { hashInviteCode, newInviteCode } from "../../worker/auth/invite-codes.ts";
 import { messageBlocks, userStatements } from "../import-condor/plan.ts";
 import { writeRooms } from "../import-condor/write.ts";
 import { type AdminWorker, withWorker } from "../worker-admin.ts";
-import { type D1Target, execute, executeFile, type Row } from "../wrangler-d1.ts";
+import { type D1Target, execute, executeFile, type Row, sqlText } from "../wrangler-d1.ts";
 import { readSlackExport } from "./export.ts";
 import { planSlackImport, type SlackExisting, type SlackPlan } from "./plan.ts";
 
 export type SlackImportOptions = { zip: string; target: D1Target; dryRun: boolean; url?: string };
+
+/** How long an invite link of the import works: the longest the API gives one. */
+const INVITE_DAYS = 90;
+/** Where `npm start` serves the page, for the links of a local import given no --url. */
+const LOCAL_ORIGIN = "http://localhost:8787";
+
+type Invite = { username: string; email: string; code: string };
+
+/**
+ * An invite link for each new person, which opens their account once (see invitedPassword);
+ * their password is the link's placeholder until then. The invites are written with the users.
+ */
+async function inviteStatements(plan: SlackPlan): Promise<{ invites: Invite[]; statements: string[] }> {
+  const invites: Invite[] = [];
+  const statements: string[] = [];
+  const at = new Date();
+  const expires = new Date(at.getTime() + INVITE_DAYS * 24 * 60 * 60 * 1000);
+  for (const user of plan.invited) {
+    const code = newInviteCode();
+    const hash = await hashInviteCode(code);
+    user.password = invitedPassword(hash);
+    invites.push({ username: user.username, email: user.email, code });
+    statements.push(
+      `INSERT INTO invites (code_hash, created_by, created_at, expires_at, uses_left) VALUES (${sqlText(hash)}, ${user.id}, ${sqlText(at.toISOString())}, ${sqlText(expires.toISOString())}, 1)`,
+    );
+  }
+  return { invites, statements };
+}
 
 const count = (n: number, noun: string) => `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
 
@@ -56,6 +86,10 @@ function describe(plan: SlackPlan): string[] {
   const messages = plan.rooms.reduce((sum, room) => sum + room.messages.length, 0);
   lines.push(`Users to create: ${plan.users.length}`);
   for (const user of plan.users) lines.push(`  + ${user.id} ${user.username}${user.isActive ? "" : " (inactive)"}`);
+  if (plan.invited.length > 0) {
+    const names = plan.invited.map((user) => user.username).join(", ");
+    lines.push(`Invite links to make, one each, listed at the end: ${plan.invited.length} (${names})`);
+  }
   lines.push(`Rooms to create: ${plan.rooms.length}, with ${count(messages, "message")}`);
   for (const room of plan.rooms) {
     const kind = room.isOpen ? "open room" : room.isGroup ? "closed group" : "DM";
@@ -81,8 +115,9 @@ async function write(plan: SlackPlan, options: SlackImportOptions, handedOut: nu
   const written = { users: 0, rooms: 0, messages: 0 };
   const summary = () =>
     [count(written.users, "user"), count(written.rooms, "room"), count(written.messages, "message")].join(", ");
+  const { invites, statements } = await inviteStatements(plan);
   if (plan.users.length > 0) {
-    executeFile(options.target, userStatements(plan.users));
+    executeFile(options.target, [...userStatements(plan.users), ...statements]);
     written.users = plan.users.length;
   }
   const total = plan.rooms.length;
@@ -99,7 +134,7 @@ async function write(plan: SlackPlan, options: SlackImportOptions, handedOut: nu
     },
     before: summary,
   });
-  return summary();
+  return { summary: summary(), invites };
 }
 
 /** Plans the import, prints the plan, and (unless a dry run) writes it. */
@@ -117,8 +152,16 @@ export async function importSlack(options: SlackImportOptions): Promise<void> {
     return;
   }
   const handedOut = existing.messageIdsHandedOut;
-  const summary = plan.rooms.some((room) => room.messages.length > 0)
+  const { summary, invites } = plan.rooms.some((room) => room.messages.length > 0)
     ? await withWorker(options.target, options.url, (worker) => write(plan, options, handedOut, worker))
     : await write(plan, options, handedOut);
   console.log(`Imported: ${summary}.`);
+  if (invites.length === 0) return;
+  const origin = (options.url ?? process.env.CONDOR_URL ?? LOCAL_ORIGIN).replace(/\/+$/, "");
+  console.log(
+    `Invite links: send each person theirs. It opens their account, with their history, once, within ${INVITE_DAYS} days; they choose their password there. The links are not shown again.`,
+  );
+  for (const invite of invites) {
+    console.log(`  ${invite.username}${invite.email ? ` <${invite.email}>` : ""}: ${origin}/join/${invite.code}`);
+  }
 }

@@ -87,20 +87,30 @@ beforeAll(async () => {
   counts.first = await countAll();
   secondImport = await importInto();
   counts.second = await countAll();
-  // Imported people have no password until they follow their invite; the tests read as them.
-  for (const username of ["alice", "bob", "carol.kent"]) {
-    const changed = await run([
-      "changepassword",
-      username,
-      "--password",
-      "from-slack",
-      "--persist-to",
-      server.persistTo,
-      "--no-input",
-    ]);
-    expect(changed.code, changed.stderr).toBe(0);
-  }
 }, 240_000);
+
+/** The invite links the first import listed at its end, by username. */
+function inviteLinks(): Map<string, string> {
+  const links = [...firstImport.stdout.matchAll(/^ {2}(\S+) <[^>]+>: (http\S+\/join\/[\w-]+)$/gm)];
+  return new Map(links.map(([, username, url]) => [username, url]));
+}
+
+/** Follows a person's invite link as the join page does: looks it up, then opens the account with a password. */
+async function follow(username: string) {
+  const code = inviteLinks().get(username)!.split("/join/")[1];
+  const lookup = await fetch(`${server.url}/api/v1/invites/${code}/`);
+  const accept = () =>
+    fetch(`${server.url}/api/v1/invites/${code}/accept/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password: "from-slack", first_name: "", last_name: "", email: "" }),
+    });
+  return {
+    lookup: { status: lookup.status, body: (await lookup.json()) as any },
+    accepted: await accept(),
+    again: await accept(),
+  };
+}
 
 afterAll(async () => {
   await server?.stop();
@@ -182,6 +192,31 @@ describe("import-slack on a Slack export", () => {
     expect(secondImport.stdout).toContain("Rooms to create: 0, with 0 messages");
     expect(secondImport.stdout).toContain("Here already, left as they are: 6 users, 6 rooms");
     expect(counts.second).toEqual(counts.first);
+  });
+});
+
+describe("the imported people's invite links", () => {
+  it("are listed at the end, one for each active person, none for the deleted user and the bots", () => {
+    expect(firstImport.stdout).toContain(
+      "Invite links to make, one each, listed at the end: 3 (alice, bob, carol.kent)",
+    );
+    const links = inviteLinks();
+    expect([...links.keys()]).toEqual(["alice", "bob", "carol.kent"]);
+    for (const url of links.values()) expect(url).toMatch(new RegExp(`^${server.url}/join/[\\w-]{22}$`));
+    expect(secondImport.stdout).not.toContain("/join/");
+  });
+
+  it("open each person's own account, with its history, once", async () => {
+    const user = ids();
+    for (const username of ["alice", "bob", "carol.kent"]) {
+      const { lookup, accepted, again } = await follow(username);
+      expect(lookup).toMatchObject({ status: 200, body: { username, uses_left: 1 } });
+      expect(accepted.status, username).toBe(201);
+      expect(again.status, `${username}'s link a second time`).toBe(410);
+    }
+    const { body } = await api("GET", "/api/v1/profiles/me/", await signIn("carol.kent"));
+    expect(body).toMatchObject({ id: user.get("carol.kent"), username: "carol.kent" });
+    expect(query("SELECT count(*) AS n FROM users")[0].n).toBe(6);
   });
 });
 
