@@ -33,12 +33,19 @@ function roomBatches<Room extends NewRoom>(rooms: Room[]): Room[][] {
 }
 
 /** Puts a room's messages, read positions and reactions into its object; refuses to go on unless it holds them all. */
-async function fillRoom(worker: AdminWorker, room: NewRoom) {
+async function fillRoom<Room extends NewRoom>(
+  worker: AdminWorker,
+  room: Room,
+  sent?: (room: Room, messages: number) => void,
+) {
+  let messages = 0;
   for (const request of roomImports(room)) {
     const { held } = await adminRequest<{ held: number }>(worker, "POST", `/rooms/${room.id}/messages`, request);
     if (held !== request.messages.length) {
       throw new Error(`Room ${room.id} holds ${held} of the ${request.messages.length} messages sent to it.`);
     }
+    messages += request.messages.length;
+    if (request.messages.length > 0) sent?.(room, messages);
   }
 }
 
@@ -49,13 +56,15 @@ export type RoomsWriting<Room extends NewRoom> = {
   blocks: MessageBlock[];
   /** Told of each batch once it is written whole. */
   written: (rooms: Room[]) => void;
+  /** Told how many of a room's messages its object holds, after each request that gave it some. */
+  sent?: (room: Room, messages: number) => void;
   /** What was written before the rooms, for the message of a failure. */
   before: () => string;
 };
 
 export async function writeRooms<Room extends NewRoom>(
   rooms: Room[],
-  { target, worker, blocks, written, before }: RoomsWriting<Room>,
+  { target, worker, blocks, written, before, sent }: RoomsWriting<Room>,
 ) {
   for (const batch of roomBatches(rooms)) {
     try {
@@ -66,7 +75,7 @@ export async function writeRooms<Room extends NewRoom>(
         ...blockStatements(blocks.filter((block) => ids.has(block.roomId))),
       ];
       if (claims.length > 0) executeFile(target, claims);
-      for (const room of batch) if (worker) await fillRoom(worker, room);
+      for (const room of batch) if (worker) await fillRoom(worker, room, sent);
       executeFile(target, batch.flatMap(memberStatements));
     } catch (error) {
       const list = batch.map((room) => room.id).join(", ");

@@ -132,6 +132,12 @@ async function write(plan: SlackPlan, options: SlackImportOptions, handedOut: nu
         console.log(`[${written.rooms}/${total}] ${room.label}: ${count(room.messages.length, "message")} imported.`);
       }
     },
+    // A big room takes many requests: how far it is, between them.
+    sent: (room, messages) => {
+      if (messages < room.messages.length) {
+        console.log(`  ${room.label}: ${count(messages, "message")} of ${room.messages.length.toLocaleString("en")}…`);
+      }
+    },
     before: summary,
   });
   return { summary: summary(), invites };

@@ -42,8 +42,26 @@ function zipFixture(): Uint8Array {
     }
   };
   walk(FIXTURE);
+  // A big channel, made here: more messages than one request to a room carries.
+  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  files["channels.json"] = encode([
+    ...JSON.parse(new TextDecoder().decode(files["channels.json"])),
+    { id: "C09BIG", name: "big", created: 1590000000, creator: "U02BOB", members: ["U01ALICE", "U02BOB"] },
+  ]);
+  for (let day = 0; day < BIG_DAYS; day++) {
+    const messages = Array.from({ length: BIG_PER_DAY }, (_, i) => ({
+      type: "message",
+      user: i % 2 === 0 ? "U01ALICE" : "U02BOB",
+      text: `message ${day * BIG_PER_DAY + i}`,
+      ts: `${1590000000 + day * 86_400 + i}.000100`,
+    }));
+    files[`big/2020-05-${String(21 + day).padStart(2, "0")}.json`] = encode(messages.reverse());
+  }
   return zipSync(files);
 }
+const BIG_DAYS = 3;
+const BIG_PER_DAY = 400;
+const BIG = BIG_DAYS * BIG_PER_DAY;
 
 let server: DevServer;
 let folder: string;
@@ -68,10 +86,14 @@ const COUNTS = `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) F
 async function countAll(): Promise<Row> {
   let held = 0;
   for (const { id } of query("SELECT id FROM rooms")) {
-    const answer = await fetch(`${server.url}/api/admin/rooms/${id}/messages`, {
-      headers: { authorization: `Bearer ${server.adminToken}` },
-    });
-    held += ((await answer.json()) as { messages: unknown[] }).messages.length;
+    for (let after: number | null = 0; after !== null; ) {
+      const answer = await fetch(`${server.url}/api/admin/rooms/${id}/messages?after=${after}`, {
+        headers: { authorization: `Bearer ${server.adminToken}` },
+      });
+      const page = (await answer.json()) as { messages: unknown[]; next: number | null };
+      held += page.messages.length;
+      after = page.next;
+    }
   }
   return { ...query(COUNTS)[0], held };
 }
@@ -163,7 +185,7 @@ describe("import-slack on a Slack export", () => {
     expect(dryRun).toMatchObject({ code: 0, stderr: "" });
     const out = dryRun.stdout;
     expect(out).toContain("Users to create: 6");
-    expect(out).toContain("Rooms to create: 6, with 17 messages");
+    expect(out).toContain(`Rooms to create: 7, with ${(17 + BIG).toLocaleString("en")} messages`);
     expect(out).toContain(
       "#general message 1578038700.000400: its sender bot B99GITHUB (GitHub) is not a user of the export",
     );
@@ -179,18 +201,20 @@ describe("import-slack on a Slack export", () => {
 
   it("imports every user, room and message in one command, with progress and the invite links at the end", () => {
     expect(firstImport).toMatchObject({ code: 0, stderr: "" });
-    expect(firstImport.stdout).toContain("[1/6] #general: 7 messages imported.");
-    expect(firstImport.stdout).toContain("[6/6] DM D01ALICEBOB (alice, bob): 2 messages imported.");
-    expect(firstImport.stdout).toContain("Imported: 6 users, 6 rooms, 17 messages.");
-    // 3 + 3 + 1 + 2 + 3 + 2 members; a block of ids for each room with messages.
-    expect(counts.first).toEqual({ users: 6, rooms: 6, members: 14, blocks: 5, ids: 17, held: 17 });
+    expect(firstImport.stdout).toContain("[1/7] #general: 7 messages imported.");
+    expect(firstImport.stdout).toContain("  #big: 1,000 messages of 1,200…");
+    expect(firstImport.stdout).toContain("[4/7] #big: 1,200 messages imported.");
+    expect(firstImport.stdout).toContain("[7/7] DM D01ALICEBOB (alice, bob): 2 messages imported.");
+    expect(firstImport.stdout).toContain("Imported: 6 users, 7 rooms, 1,217 messages.");
+    // 3 + 3 + 1 + 2 + 2 + 3 + 2 members; a block of ids for each room with messages.
+    expect(counts.first).toEqual({ users: 6, rooms: 7, members: 16, blocks: 6, ids: 17 + BIG, held: 17 + BIG });
   });
 
   it("adds nothing when run a second time", () => {
     expect(secondImport).toMatchObject({ code: 0, stderr: "" });
     expect(secondImport.stdout).toContain("Users to create: 0");
     expect(secondImport.stdout).toContain("Rooms to create: 0, with 0 messages");
-    expect(secondImport.stdout).toContain("Here already, left as they are: 6 users, 6 rooms");
+    expect(secondImport.stdout).toContain("Here already, left as they are: 6 users, 7 rooms");
     expect(counts.second).toEqual(counts.first);
   });
 });
@@ -228,6 +252,7 @@ describe("the imported workspace", () => {
       { title: "general", is_group: 1, is_open: 1, dm_key: null },
       { title: "random", is_group: 1, is_open: 1, dm_key: null },
       { title: "old-stuff", is_group: 1, is_open: 1, dm_key: null },
+      { title: "big", is_group: 1, is_open: 1, dm_key: null },
       { title: "leads", is_group: 1, is_open: 0, dm_key: null },
       { title: "alice, bob, carol.kent", is_group: 1, is_open: 0, dm_key: null },
       { title: "alice - bob", is_group: 0, is_open: 0, dm_key: `${user.get("alice")}:${user.get("bob")}` },
@@ -265,6 +290,12 @@ describe("the imported workspace", () => {
       [user.get("bob"), "_is out today_", false],
       [user.get("alice"), "<3 & see you, ~~dave~~ **Dave**", false],
     ]);
+    const big = await fetch(`${server.url}/api/admin/rooms/${roomId("big")}/messages?limit=1000`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
+    const page = (await big.json()) as { messages: { id: number; content: string }[]; next: number | null };
+    expect(page.messages.map((m) => m.content)).toEqual(Array.from({ length: 1000 }, (_, i) => `message ${i}`));
+    expect(page.next).toBe(page.messages[999].id);
     const dm = await timeline("alice - bob", "bob");
     expect(dm.map((m) => m.content)).toEqual(["hi bob", "hi @alice"]);
   });

@@ -214,6 +214,8 @@ export const inviteAcceptance = createPublicApp()
       tags: ["Invites"],
       security: [],
       summary: "Make your account with an invite link, join the default rooms, and sign in",
+      description:
+        "A link an import made for one of its people (its lookup names the `username`) opens that account instead, with its history: it sets the account's username and password, and the names and email given (empty ones stay as imported).",
       request: { params: CodePath, ...jsonBody(NewUser), ...modeHeader },
       responses: {
         201: json(TokenPair, "The new account's tokens, as signing in answers them"),
