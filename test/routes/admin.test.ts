@@ -2,13 +2,16 @@
  * The admin routes under /api/admin, which `npm run manage` goes through: open to the
  * ADMIN_TOKEN secret only, absent without it, and a room's messages in and out by id.
  */
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { roomObject } from "../../durable/room";
 import { MAX_ADMIN_BODY_BYTES } from "../../worker/routes/admin";
 import { call, expectError, makeUser, snapshot } from "../support/api";
 
 const TOKEN = "an-admin-token-for-the-tests-0123456789";
 const asAdmin = { settings: { ADMIN_TOKEN: TOKEN }, headers: { authorization: `Bearer ${TOKEN}` } };
 let nextRoom = 940_000;
+const ON_DAY = "2025-01-01T00:00:00.000Z";
 
 const message = (id: number, content: string) => ({
   id,
@@ -115,6 +118,34 @@ describe("a room's messages through the admin routes", () => {
     });
   });
 
+  it("take threads, mentions and reactions from another app's history, twice changing nothing", async () => {
+    const room = nextRoom++;
+    const batch = {
+      messages: [
+        message(20, "a root"),
+        { ...message(21, "a reply, @bob"), thread_root: 20, mentions: [4] },
+        message(22, "after the thread"),
+      ],
+      reactions: [
+        { message_id: 20, emoji: "🎉", user_id: 4, created_at: ON_DAY },
+        { message_id: 21, emoji: "👍🏼", user_id: 3, created_at: ON_DAY },
+      ],
+    };
+    for (let i = 0; i < 2; i++) {
+      const stored = await call("POST", `/api/admin/rooms/${room}/messages`, { ...asAdmin, json: batch });
+      expect(stored).toMatchObject({ status: 200, body: { held: 3 } });
+    }
+    const timeline = await roomObject(env, room).history({ limit: 10 });
+    expect(timeline.rows.map((row) => [row.id, row.reactions, row.thread?.reply_count])).toEqual([
+      [20, [{ emoji: "🎉", users: [4] }], 1],
+      [22, undefined, undefined],
+    ]);
+    const thread = await roomObject(env, room).threadHistory({ thread: 20, limit: 10 });
+    expect(thread!.rows.map((row) => [row.id, row.threadRoot, row.mentions, row.reactions])).toEqual([
+      [21, 20, [4], [{ emoji: "👍🏼", users: [3] }]],
+    ]);
+  });
+
   it("answers bad input with 400 naming the field, and stores nothing of it", async () => {
     const room = nextRoom++;
     const bad: [string, unknown][] = [
@@ -124,6 +155,10 @@ describe("a room's messages through the admin routes", () => {
       ["messages.0.sender_id", { messages: [{ ...message(1, "x"), sender_id: "3" }] }],
       ["reads.0.last_read_id", { reads: [{ user_id: 1, last_read_id: 1.5 }] }],
       ["messages", { messages: Array.from({ length: 1001 }, (_, i) => message(i + 1, "x")) }],
+      ["messages.0.thread_root", { messages: [{ ...message(1, "x"), thread_root: 0 }] }],
+      ["messages.0.mentions.0", { messages: [{ ...message(1, "x"), mentions: ["bob"] }] }],
+      ["reactions.0.emoji", { reactions: [{ message_id: 1, emoji: ":tada:", user_id: 3, created_at: ON_DAY }] }],
+      ["reactions.0.emoji", { reactions: [{ message_id: 1, emoji: "❤", user_id: 3, created_at: ON_DAY }] }],
     ];
     for (const [field, json] of bad) {
       const answer = await call("POST", `/api/admin/rooms/${room}/messages`, { ...asAdmin, json });
