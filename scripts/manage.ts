@@ -15,6 +15,7 @@ import { hashPassword } from "../worker/auth/passwords.ts";
 import * as fields from "../worker/profile-fields.ts";
 import { exportRoom } from "./export-room.ts";
 import { importCondor } from "./import-condor/index.ts";
+import { importSlack } from "./import-slack/index.ts";
 import { DEFAULT_MOVE_BATCH, moveHistory } from "./move-history.ts";
 import { ask, askHidden, canPrompt } from "./terminal-prompt.ts";
 import { applyMigrations, type D1Target, execute, sqlText } from "./wrangler-d1.ts";
@@ -28,6 +29,9 @@ Commands:
   import-condor <dumpdata.json>
                              bring users, passwords, rooms, messages and avatars over
                              from the original condor_chat, or a room from export-room
+                             (see README.md)
+  import-slack <export.zip>  bring users, channels, group DMs, DMs and their messages over
+                             from a Slack export; the new people get invite links
                              (see README.md)
   move-history               move D1's messages and read positions into their rooms, once,
                              on an installation from before the rooms kept their own, then
@@ -50,6 +54,9 @@ Options of import-condor:
   --media <dir>              the original's MEDIA_ROOT, for the avatars
   --dry-run                  print what would be created and skipped, and why; write nothing
 
+Options of import-slack:
+  --dry-run                  print what would be created and skipped, and why; write nothing
+
 Options of move-history:
   --batch <n>                messages one request moves, 1 to 500 (default ${DEFAULT_MOVE_BATCH})
 
@@ -58,7 +65,8 @@ Options of export-room:
   --with-passwords           keep the members' password hashes; without it they have none
                              after an import and must be given one (changepassword)
 
-Options of the commands that reach the rooms (import-condor, move-history, export-room):
+Options of the commands that reach the rooms (import-condor, import-slack, move-history,
+export-room):
   --url <address>            the worker to go through; with --remote it is required (or
                              set CONDOR_URL), and CONDOR_ADMIN_TOKEN must hold its
                              ADMIN_TOKEN. Locally the default is the worker npm start runs,
@@ -117,6 +125,12 @@ const IMPORT_OPTIONS = {
   ...COMMON_OPTIONS,
   url: { type: "string" },
   media: { type: "string" },
+  "dry-run": { type: "boolean" },
+} satisfies ParseArgsConfig["options"];
+
+const SLACK_OPTIONS = {
+  ...COMMON_OPTIONS,
+  url: { type: "string" },
   "dry-run": { type: "boolean" },
 } satisfies ParseArgsConfig["options"];
 
@@ -318,6 +332,17 @@ async function importFromCondor(args: string[]): Promise<void> {
   await importCondor({ dump, media: values.media, target: prepareTarget(values, !dryRun), dryRun, url: values.url });
 }
 
+async function importFromSlack(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, SLACK_OPTIONS);
+  if (values.help) return console.log(USAGE);
+  const [zip, ...extra] = positionals;
+  if (zip === undefined) throw new UsageError("import-slack needs the export: import-slack <export.zip>.");
+  if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+  if (!existsSync(zip)) throw new Error(`No such file: ${zip}.`);
+  const dryRun = values["dry-run"] ?? false;
+  await importSlack({ zip, target: prepareTarget(values, !dryRun), dryRun, url: values.url });
+}
+
 async function moveHistoryCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, MOVE_OPTIONS);
   if (values.help) return console.log(USAGE);
@@ -356,6 +381,8 @@ async function main(args: string[]): Promise<number> {
       await changePassword(rest);
     } else if (command === "import-condor") {
       await importFromCondor(rest);
+    } else if (command === "import-slack") {
+      await importFromSlack(rest);
     } else if (command === "move-history") {
       await moveHistoryCommand(rest);
     } else if (command === "export-room") {

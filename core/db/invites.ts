@@ -5,9 +5,54 @@
  */
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { type Database, now } from ".";
+import { invitedPassword } from "./invited-password";
 import { joinDefaultRoomsStatement } from "./rooms";
 import { type InviteRow, invites, type UserRow, users } from "./schema";
 import { type NewUserRow, newUserColumns } from "./users";
+
+export { invitedPassword };
+
+/** The account an invite opens, if it opens one rather than making one. */
+export async function invitedAccount(db: Database, codeHash: string): Promise<UserRow | undefined> {
+  return db
+    .select()
+    .from(users)
+    .where(eq(users.password, invitedPassword(codeHash)))
+    .get();
+}
+
+/**
+ * Gives the account the invite opens its username, password, and the names and email given, if the
+ * invite is still usable at the moment of writing, spending its use; undefined when it was
+ * not, or when the account was opened meanwhile.
+ */
+export async function openInvitedAccount(
+  db: Database,
+  codeHash: string,
+  id: number,
+  values: NewUserRow,
+): Promise<UserRow | undefined> {
+  const at = now();
+  const usable = sql`EXISTS (SELECT 1 FROM invites WHERE code_hash = ${codeHash} AND revoked_at IS NULL
+    AND expires_at > ${at} AND (uses_left IS NULL OR uses_left > 0))`;
+  const opened = sql`EXISTS (SELECT 1 FROM users WHERE id = ${id} AND password = ${values.password})`;
+  const [, , [user]] = await db.batch([
+    db
+      .update(users)
+      // What the form left empty stays as the import had it.
+      .set(Object.fromEntries(Object.entries(values).filter(([, value]) => value !== "")))
+      .where(and(eq(users.id, id), eq(users.password, invitedPassword(codeHash)), usable)),
+    db
+      .update(invites)
+      .set({ usesLeft: sql`${invites.usesLeft} - 1` })
+      .where(and(eq(invites.codeHash, codeHash), sql`${invites.usesLeft} IS NOT NULL AND ${opened}`)),
+    db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, id), eq(users.password, values.password))),
+  ]);
+  return user;
+}
 
 /** Why an invite cannot be used, or "usable". */
 export type InviteState = "usable" | "revoked" | "expired" | "used_up";

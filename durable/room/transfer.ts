@@ -20,7 +20,10 @@ export type ExportedMessage = Omit<StoredMessage, "content"> & { content: string
 /** How far a member has read. */
 export type ReadPosition = { user_id: number; last_read_id: number };
 
-export type ImportBatch = { messages: StoredMessage[]; reads: ReadPosition[] };
+/** A message of an import, whose thread root may be given as null (none). */
+export type ImportedMessage = Omit<StoredMessage, "thread_root"> & { thread_root?: number | null };
+
+export type ImportBatch = { messages: ImportedMessage[]; reads: ReadPosition[] };
 /** How many of the batch's messages the store now holds with their text: all of them, unless one clashed. */
 export type ImportResult = { held: number };
 

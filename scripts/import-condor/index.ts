@@ -6,31 +6,25 @@
  * rooms, a few at a time. A room is written whole or not at all, as people see it: first
  * its row without members and its ids' blocks, in one transaction (nobody sees a room without
  * members, and no other room can be given its id or its messages' ids), then its messages and
- * read positions into its object through the worker's admin routes, and last its members. A
- * run that stops half-way leaves rooms without members, which the next run finishes; what an
- * object holds already is kept.
+ * read positions into its object through the worker's admin routes, and last its members
+ * (./write.ts). A run that stops half-way leaves rooms without members, which the next run
+ * finishes; what an object holds already is kept.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type AdminWorker, adminRequest, withWorker } from "../worker-admin.ts";
+import { type AdminWorker, withWorker } from "../worker-admin.ts";
 import { type D1Target, execute, executeFile, putAvatar, type Row } from "../wrangler-d1.ts";
 import {
-  blockStatements,
   type DjangoRecord,
   type Existing,
   type MediaReader,
-  memberStatements,
   messageBlocks,
   type Plan,
   planImport,
   readDump,
-  roomImports,
-  roomStatements,
   userStatements,
 } from "./plan.ts";
-
-/** How much SQL goes in one transaction when rooms are small; a bigger room goes alone. */
-const BATCH_BYTES = 2 * 1024 * 1024;
+import { writeRooms } from "./write.ts";
 
 export type ImportOptions = { dump: string; media?: string; target: D1Target; dryRun: boolean; url?: string };
 
@@ -135,32 +129,6 @@ function describe(plan: Plan, usernames: Map<number, string>): string[] {
   return lines;
 }
 
-/** The rooms in batches of about BATCH_BYTES of SQL, a room never split across two. */
-function roomBatches(plan: Plan): Plan["rooms"][] {
-  const batches: { rooms: Plan["rooms"]; bytes: number }[] = [];
-  for (const room of plan.rooms) {
-    const bytes = [...roomStatements(room), ...memberStatements(room)].reduce((sum, sql) => sum + sql.length, 0);
-    const current = batches.at(-1);
-    if (current && current.bytes + bytes <= BATCH_BYTES) {
-      current.rooms.push(room);
-      current.bytes += bytes;
-    } else {
-      batches.push({ rooms: [room], bytes });
-    }
-  }
-  return batches.map((batch) => batch.rooms);
-}
-
-/** Puts a room's messages and read positions into its object; refuses to go on unless it holds them all. */
-async function fillRoom(worker: AdminWorker, room: Plan["rooms"][number]) {
-  for (const request of roomImports(room)) {
-    const { held } = await adminRequest<{ held: number }>(worker, "POST", `/rooms/${room.id}/messages`, request);
-    if (held !== request.messages.length) {
-      throw new Error(`Room ${room.id} holds ${held} of the ${request.messages.length} messages sent to it.`);
-    }
-  }
-}
-
 async function write(plan: Plan, options: ImportOptions, handedOut: number, worker?: AdminWorker): Promise<Written> {
   const written: Written = { users: 0, rooms: 0, messages: 0, avatars: 0 };
   for (const user of plan.users) {
@@ -172,28 +140,16 @@ async function write(plan: Plan, options: ImportOptions, handedOut: number, work
     executeFile(options.target, userStatements(plan.users));
     written.users = plan.users.length;
   }
-  const blocks = messageBlocks(plan.rooms, handedOut);
-  for (const rooms of roomBatches(plan)) {
-    try {
-      // The rooms' ids and their messages' ids are claimed first, while nobody can see the rooms.
-      const ids = new Set(rooms.map((room) => room.id));
-      const claims = [
-        ...rooms.flatMap(roomStatements),
-        ...blockStatements(blocks.filter((block) => ids.has(block.roomId))),
-      ];
-      if (claims.length > 0) executeFile(options.target, claims);
-      for (const room of rooms) if (worker) await fillRoom(worker, room);
-      executeFile(options.target, rooms.flatMap(memberStatements));
-    } catch (error) {
-      const ids = rooms.map((room) => room.id).join(", ");
-      throw new Error(
-        `${(error as Error).message}\nRooms ${ids} were not imported: they have no members yet, so nobody sees them. ` +
-          `Written before that: ${summary(written)}. Run the command again to import the rest.`,
-      );
-    }
-    written.rooms += rooms.length;
-    written.messages += rooms.reduce((sum, room) => sum + room.messages.length, 0);
-  }
+  await writeRooms(plan.rooms, {
+    target: options.target,
+    worker,
+    blocks: messageBlocks(plan.rooms, handedOut),
+    written: (rooms) => {
+      written.rooms += rooms.length;
+      written.messages += rooms.reduce((sum, room) => sum + room.messages.length, 0);
+    },
+    before: () => summary(written),
+  });
   return written;
 }
 

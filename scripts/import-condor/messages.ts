@@ -18,7 +18,7 @@ export type StoredMessage = {
   created_at: string;
   content: string;
   edited_at: string | null;
-  deleted_at: null;
+  deleted_at: string | null;
   mentions?: number[];
   reply_to?: number;
   thread_root?: number;
@@ -56,7 +56,7 @@ export function roomImports(room: NewRoom): RoomImport[] {
       created_at: message.createdAt,
       content: message.content,
       edited_at: message.editedAt,
-      deleted_at: null,
+      deleted_at: message.deletedAt ?? null,
       ...(message.mentions?.length && { mentions: message.mentions }),
       ...(message.replyTo !== undefined && { reply_to: message.replyTo }),
       ...(message.threadRoot !== undefined && { thread_root: message.threadRoot }),

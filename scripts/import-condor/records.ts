@@ -57,6 +57,8 @@ export type NewMessage = {
   replyTo?: number;
   threadRoot?: number;
   reactions?: { emoji: string; users: number[] }[];
+  /** Set for a message deleted in the app it comes from, whose thread is kept: its text is empty. */
+  deletedAt?: string;
 };
 
 export type NewRoom = {
@@ -66,6 +68,8 @@ export type NewRoom = {
   dmKey: string | null;
   createdBy: number | null;
   createdAt: string;
+  /** An open room, which anyone may join; closed unless set. */
+  isOpen?: boolean;
   members: { userId: number; role: "owner" | "member" }[];
   messages: NewMessage[];
   /** Its row is here already, without members: an import stopped before it was done. */

@@ -48,16 +48,10 @@ export function userStatements(users: NewUser[]): string[] {
  */
 export function roomStatements(room: NewRoom): string[] {
   if (room.claimed) return [];
-  return [
-    `INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at) VALUES ${sqlRow([
-      room.id,
-      room.title,
-      room.isGroup,
-      room.dmKey,
-      room.createdBy,
-      room.createdAt,
-    ])}`,
-  ];
+  const open = room.isOpen === undefined ? "" : ", is_open";
+  const values = [room.id, room.title, room.isGroup, room.dmKey, room.createdBy, room.createdAt];
+  if (room.isOpen !== undefined) values.push(room.isOpen);
+  return [`INSERT INTO rooms (id, title, is_group, dm_key, created_by, created_at${open}) VALUES ${sqlRow(values)}`];
 }
 
 /** A room's members, who see it from then on; one there already (a DM the pair opened meanwhile) is kept. */

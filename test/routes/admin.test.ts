@@ -2,7 +2,9 @@
  * The admin routes under /api/admin, which `npm run manage` goes through: open to the
  * ADMIN_TOKEN secret only, absent without it, and a room's messages in and out by id.
  */
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { roomObject } from "../../durable/room";
 import { MAX_ADMIN_BODY_BYTES } from "../../worker/routes/admin";
 import { call, expectError, makeUser, snapshot } from "../support/api";
 
@@ -115,6 +117,30 @@ describe("a room's messages through the admin routes", () => {
     });
   });
 
+  it("take threads, mentions and reactions from another app's history, twice changing nothing", async () => {
+    const room = nextRoom++;
+    const batch = {
+      messages: [
+        { ...message(20, "a root"), reactions: [{ emoji: "🎉", users: [4] }] },
+        { ...message(21, "a reply, @bob"), thread_root: 20, mentions: [4], reactions: [{ emoji: "👍🏼", users: [3] }] },
+        message(22, "after the thread"),
+      ],
+    };
+    for (let i = 0; i < 2; i++) {
+      const stored = await call("POST", `/api/admin/rooms/${room}/messages`, { ...asAdmin, json: batch });
+      expect(stored).toMatchObject({ status: 200, body: { held: 3 } });
+    }
+    const timeline = await roomObject(env, { id: room, jurisdiction: null }).history({ limit: 10 });
+    expect(timeline.rows.map((row) => [row.id, row.reactions, row.thread?.reply_count])).toEqual([
+      [20, [{ emoji: "🎉", users: [4] }], 1],
+      [22, undefined, undefined],
+    ]);
+    const thread = await roomObject(env, { id: room, jurisdiction: null }).threadHistory({ thread: 20, limit: 10 });
+    expect(thread!.rows.map((row) => [row.id, row.threadRoot, row.mentions, row.reactions])).toEqual([
+      [21, 20, [4], [{ emoji: "👍🏼", users: [3] }]],
+    ]);
+  });
+
   it("answers bad input with 400 naming the field, and stores nothing of it", async () => {
     const room = nextRoom++;
     const bad: [string, unknown][] = [
@@ -131,6 +157,13 @@ describe("a room's messages through the admin routes", () => {
       ],
       ["messages.0.reactions.0.users", { messages: [{ ...message(1, "x"), reactions: [{ emoji: "👍", users: [] }] }] }],
       ["messages", { messages: Array.from({ length: 1001 }, (_, i) => message(i + 1, "x")) }],
+      ["messages.0.thread_root", { messages: [{ ...message(1, "x"), thread_root: 0 }] }],
+      ["messages.0.mentions.0", { messages: [{ ...message(1, "x"), mentions: ["bob"] }] }],
+      [
+        "messages.0.reactions.0.emoji",
+        { messages: [{ ...message(1, "x"), reactions: [{ emoji: ":tada:", users: [3] }] }] },
+      ],
+      ["messages.0.reactions.0.emoji", { messages: [{ ...message(1, "x"), reactions: [{ emoji: "❤", users: [3] }] }] }],
     ];
     for (const [field, json] of bad) {
       const answer = await call("POST", `/api/admin/rooms/${room}/messages`, { ...asAdmin, json });

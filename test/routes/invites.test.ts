@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { invitedPassword } from "../../core/db/invited-password";
 import { hashInviteCode } from "../../worker/auth/invite-codes";
 import { MAX_FAILURES_PER_USERNAME } from "../../worker/auth/login-throttle";
 import { call, expectError, makeRoom, makeUser, snapshot } from "../support/api";
@@ -174,5 +175,53 @@ describe("accepting an invite link", () => {
     const throttled = await accept("wrong-code-guess", account(), headers);
     expectError(throttled, 429, "throttled");
     expect(throttled.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+});
+
+describe("an invite link that opens an imported account", () => {
+  /** An account as an import makes it: no password but its invite's placeholder. */
+  async function importedAccount(admin: { access: string }) {
+    const invite = await makeInvite(admin, { max_uses: 1 });
+    const person = await makeUser({ email: `imported${++counter}@example.com`, firstName: "Carol" });
+    await env.DB.prepare("UPDATE users SET password = ? WHERE id = ?")
+      .bind(invitedPassword(invite.id), person.id)
+      .run();
+    return { invite, person };
+  }
+
+  it("names the account, then gives it the chosen username and password, keeping what the form left empty", async () => {
+    const admin = await makeUser({ isSuperuser: true });
+    const { invite, person } = await importedAccount(admin);
+    expect(await call("GET", `/api/v1/invites/${invite.code}/`, { headers: from() })).toMatchObject({
+      status: 200,
+      body: { username: person.username, uses_left: 1 },
+    });
+    const signIn = { username: person.username, password: "a long password" };
+    expectError(await call("POST", "/api/v1/access_token/", { json: signIn, headers: from() }), 401);
+    const before = (await env.DB.prepare("SELECT count(*) AS n FROM users").first())!.n;
+    const chosen = { ...account("carol"), first_name: "", email: "" };
+    const accepted = await accept(invite.code, chosen);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+    const me = await call("GET", "/api/v1/profiles/me/", { token: accepted.body.access });
+    expect(me.body).toMatchObject({
+      id: person.id,
+      username: chosen.username,
+      first_name: "Carol",
+      last_name: "Person",
+      email: person.email,
+    });
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM users").first())!.n).toBe(before);
+    expectError(await accept(invite.code, chosen), 410, "gone");
+  });
+
+  it("refuses a username someone else has, and changes nothing", async () => {
+    const admin = await makeUser({ isSuperuser: true });
+    const { invite, person } = await importedAccount(admin);
+    const before = await snapshot();
+    expectError(await accept(invite.code, { ...account(), username: admin.username }), 400, "invalid");
+    expect(await snapshot()).toEqual(before);
+    // Its own username is not someone else's.
+    const own = await accept(invite.code, { ...account(), username: person.username.toUpperCase() });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
   });
 });

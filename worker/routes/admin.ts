@@ -52,9 +52,11 @@ const StoredMessage = z.object({
     .max(MAX_ADMIN_ROWS)
     .optional(),
 });
+// Another app's threads come in with their messages; null is no thread.
+const ImportedMessage = StoredMessage.extend({ thread_root: id.nullable().optional() });
 const ReadPosition = z.object({ user_id: id, last_read_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 const ImportBatch = z.object({
-  messages: z.array(StoredMessage).max(MAX_ADMIN_ROWS).default([]),
+  messages: z.array(ImportedMessage).max(MAX_ADMIN_ROWS).default([]),
   reads: z.array(ReadPosition).max(MAX_ADMIN_ROWS).default([]),
 });
 const ExportQuery = z.object({

@@ -7,7 +7,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type Database, database } from "../../core/db";
-import { acceptInvite, createInvite, findInvite, inviteState, listInvites, revokeInvite } from "../../core/db/invites";
+import {
+  acceptInvite,
+  createInvite,
+  findInvite,
+  invitedAccount,
+  inviteState,
+  listInvites,
+  openInvitedAccount,
+  revokeInvite,
+} from "../../core/db/invites";
 import type { InviteRow } from "../../core/db/schema";
 import { signInStatement, takenIdentity } from "../../core/db/users";
 import { ApiError, forbidden, invalid, notFound } from "../../core/errors";
@@ -19,7 +28,7 @@ import { assertLoginAllowed, recordLoginFailure } from "../auth/login-throttle";
 import { hashPassword } from "../auth/passwords";
 import { issueTokenPair } from "../auth/tokens";
 import { errors, json, jsonBody } from "../openapi";
-import { announceNewUser } from "../rooms/announcements";
+import { announceNewUser, announceUsernameChanged } from "../rooms/announcements";
 import { NewUser, refuseTaken } from "./profiles";
 import { modeHeader, TokenPair, tokenAnswer } from "./tokens";
 
@@ -60,7 +69,14 @@ const NewInviteAnswer = InviteSchema.extend({
   url: z.string().openapi({ description: "The page that accepts it: /join/<code>" }),
 }).openapi("NewInvite");
 const InviteLookup = z
-  .object({ expires_at: z.string(), uses_left: z.number().int().nullable() })
+  .object({
+    expires_at: z.string(),
+    uses_left: z.number().int().nullable(),
+    username: z
+      .string()
+      .optional()
+      .openapi({ description: "The account the link opens (one an import made); absent when it makes a new one" }),
+  })
   .openapi("InviteLookup");
 
 const codeParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not an invite code");
@@ -183,8 +199,11 @@ export const inviteAcceptance = createPublicApp()
       responses: { 200: json(InviteLookup, "It works"), ...errors(400, 404, 410, 429) },
     }),
     async (c) => {
-      const invite = await usableInvite(c, database(c.env), c.req.valid("param").code);
-      return c.json({ expires_at: invite.expiresAt, uses_left: invite.usesLeft }, 200);
+      const db = database(c.env);
+      const invite = await usableInvite(c, db, c.req.valid("param").code);
+      const account = await invitedAccount(db, invite.codeHash);
+      const answer = { expires_at: invite.expiresAt, uses_left: invite.usesLeft };
+      return c.json(account ? { ...answer, username: account.username } : answer, 200);
     },
   )
   .openapi(
@@ -195,6 +214,8 @@ export const inviteAcceptance = createPublicApp()
       tags: ["Invites"],
       security: [],
       summary: "Make your account with an invite link, join the default rooms, and sign in",
+      description:
+        "A link an import made for one of its people (its lookup names the `username`) opens that account instead, with its history: it sets the account's username and password, and the names and email given (empty ones stay as imported).",
       request: { params: CodePath, ...jsonBody(NewUser), ...modeHeader },
       responses: {
         201: json(TokenPair, "The new account's tokens, as signing in answers them"),
@@ -205,22 +226,29 @@ export const inviteAcceptance = createPublicApp()
       const db = database(c.env);
       const invite = await usableInvite(c, db, c.req.valid("param").code);
       const input = c.req.valid("json");
-      const taken = await takenIdentity(db, input);
+      // An invite an import gave its person opens their account, history and all.
+      const account = await invitedAccount(db, invite.codeHash);
+      const taken = await takenIdentity(db, input, account?.id);
       if (Object.keys(taken).length > 0) throw invalid("That username or email is taken.", taken);
-      const user = await acceptInvite(db, invite.codeHash, {
+      const values = {
         username: input.username,
         email: input.email,
         firstName: input.first_name,
         lastName: input.last_name,
         password: await hashPassword(input.password),
-      }).catch(refuseTaken);
+      };
+      const user = await (account
+        ? openInvitedAccount(db, invite.codeHash, account.id, values)
+        : acceptInvite(db, invite.codeHash, values)
+      ).catch(refuseTaken);
       if (!user) {
         // Used up, revoked or expired between the check and the write.
         const now = await findInvite(db, invite.codeHash);
         const state = now ? inviteState(now) : "revoked";
         throw new ApiError(410, UNUSABLE[state === "usable" ? "used_up" : state], "gone");
       }
-      await announceNewUser(c.env, db, user, originOf(c.req.url));
+      if (!account) await announceNewUser(c.env, db, user, originOf(c.req.url));
+      else if (account.username !== user.username) await announceUsernameChanged(c.env, db, user.id);
       const pair = await issueTokenPair(c.env, db, user.id, { also: [signInStatement(db, user)] });
       return c.json(tokenAnswer(c, pair), 201);
     },

@@ -13,13 +13,15 @@ type AccountFormProps = {
   title: string;
   intro: string;
   submitLabel: string;
+  /** The username to start from: an imported account's, which its person may keep. */
+  username?: string;
   /** Makes the account and signs it in; an ApiError's fields show under their inputs. */
   onSubmit: (account: NewAccount) => Promise<void>;
 };
 
-export function AccountForm({ title, intro, submitLabel, onSubmit }: AccountFormProps) {
+export function AccountForm({ title, intro, submitLabel, username = "", onSubmit }: AccountFormProps) {
   const [account, setAccount] = useState<NewAccount>({
-    username: "",
+    username,
     first_name: "",
     last_name: "",
     email: "",

@@ -1,6 +1,7 @@
 /**
- * /join/<code>: someone with an invite link makes their own account and is signed in. A
- * link that no longer works says why at once, before anything is filled in.
+ * /join/<code>: someone with an invite link makes their own account and is signed in, or,
+ * with the link an import gave them, opens the account that holds their history. A link
+ * that no longer works says why at once, before anything is filled in.
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../../lib/api";
@@ -16,11 +17,13 @@ export function inviteCodeOf(path: string): string | undefined {
 
 export function Join({ code, onSignedIn }: { code: string; onSignedIn: () => void }) {
   const [unusable, setUnusable] = useState("");
+  /** The imported account the link opens, if it opens one. */
+  const [opens, setOpens] = useState<string>();
   useEffect(() => {
     void fetch(`/api/v1/invites/${code}/`).then(async (response) => {
-      if (response.ok) return;
-      const body = (await response.json().catch(() => null)) as { error?: string } | null;
-      setUnusable(body?.error ?? "This invite link does not work.");
+      const body = (await response.json().catch(() => null)) as { error?: string; username?: string } | null;
+      if (response.ok) setOpens(body?.username);
+      else setUnusable(body?.error ?? "This invite link does not work.");
     });
   }, [code]);
   return (
@@ -32,9 +35,16 @@ export function Join({ code, onSignedIn }: { code: string; onSignedIn: () => voi
           </p>
         ) : (
           <AccountForm
+            // A fresh form once the lookup names the account, starting from its username.
+            key={opens ?? ""}
             title="Join Condor Chat"
-            intro="You were invited. Choose your username and password."
-            submitLabel="Create my account"
+            intro={
+              opens
+                ? `Your account ${opens} and its history are waiting. Choose your password (and another username, if you like).`
+                : "You were invited. Choose your username and password."
+            }
+            submitLabel={opens ? "Open my account" : "Create my account"}
+            username={opens}
             onSubmit={async (account) => {
               try {
                 await signInAsNew(`/invites/${code}/accept/`, account);

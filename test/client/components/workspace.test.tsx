@@ -70,6 +70,25 @@ describe("Join", () => {
     expect(api.sent("POST", "/invites/CODE/accept")[0].body).toEqual(account);
   });
 
+  it("opens an imported account with its username filled in", async () => {
+    const api = fakeApi();
+    api.on("GET", "/invites/MINE", {
+      body: { expires_at: "2030-01-01T00:00:00.000Z", uses_left: 1, username: "carol.kent" },
+    });
+    api.on("POST", "/invites/MINE/accept", { status: 201, body: { access: "token" } });
+    const onSignedIn = vi.fn();
+    render(<Join code="MINE" onSignedIn={onSignedIn} />);
+    const open = await screen.findByRole("button", { name: "Open my account" });
+    expect((screen.getByLabelText("Username") as HTMLInputElement).value).toBe("carol.kent");
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "secret1" } });
+    fireEvent.click(open);
+    await vi.waitFor(() => expect(onSignedIn).toHaveBeenCalled());
+    expect(api.sent("POST", "/invites/MINE/accept")[0].body).toMatchObject({
+      username: "carol.kent",
+      password: "secret1",
+    });
+  });
+
   it("says at once when the link no longer works", async () => {
     const api = fakeApi();
     api.on("GET", "/invites/OLD", apiError(410, "This invite link has expired. Ask for a new one.", "gone"));
