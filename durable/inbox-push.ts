@@ -1,7 +1,7 @@
 /**
  * Web Push for one user, run by their inbox off the message path: the room has told the
- * inbox of its messages and moved on; the inbox (only when none of the user's tabs is open)
- * reads what it needs of D1, decides by the user's level and do-not-disturb, and sends under
+ * inbox of its messages, and of whether the user has a socket open on it, and moved on; the
+ * inbox (only when the user has no such socket and none of their tabs is open) reads what it needs of D1, decides by the user's level and do-not-disturb, and sends under
  * ctx.waitUntil. Each send has PUSH_TIMEOUT_MS; a 5xx, 429 or timeout is tried again by the
  * inbox's alarm, at most PUSH_ATTEMPTS times in all; a 404 or 410 drops the subscription.
  * Nothing here can fail or slow a message: its errors end in a log line.
@@ -86,7 +86,7 @@ export class InboxPush {
 
   /**
    * New messages of a room: a mention brings a hidden room back, and, when `away` (no tab
-   * of the user's is open), the latest message the user wants to hear of goes out as a push.
+   * of the user's is open and no socket of theirs on the room), the latest message the user wants to hear of goes out as a push.
    */
   async roomMessages(messages: WireMessage[], title: string, away: boolean): Promise<void> {
     const db = database(this.env());

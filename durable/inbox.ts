@@ -189,6 +189,8 @@ export class Inbox extends DurableObject<Env> {
    * room's first): they count as unread unless the user sent them or has read past them.
    * `opensDm` when the first of them opened a DM. Thread replies are not the room's timeline:
    * they count nowhere, and are news only in the threads the user is `following`.
+   * `watching` when the user has a socket open on the room (an API client, say): they see
+   * its messages there, so none is pushed.
    */
   async roomMessages(
     messages: WireMessage[],
@@ -196,6 +198,7 @@ export class Inbox extends DurableObject<Env> {
     opensDm: boolean,
     since: number,
     following: number[] = [],
+    watching = false,
   ) {
     const row = this.#row(messages[0].room);
     const timeline = messages.filter((message) => message.thread_root === undefined);
@@ -214,7 +217,7 @@ export class Inbox extends DurableObject<Env> {
       });
     }
     // Not awaited: the room waits for no push service.
-    const away = this.#openSockets().length === 0;
+    const away = !watching && this.#openSockets().length === 0;
     this.ctx.waitUntil(
       this.#pushes
         .roomMessages(messages, title, away)

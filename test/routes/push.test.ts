@@ -11,7 +11,7 @@ import { database } from "../../core/db";
 import { subscriptionsOf } from "../../core/db/push";
 import { inboxObject } from "../../durable/inbox";
 import { call, expectError, historyOf, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
-import { openInbox } from "../support/sockets";
+import { openInbox, openLiveRoom } from "../support/sockets";
 import { decrypt, expectVapid, makeSubscription, pushesTo, type TestSubscription } from "../support/web-push";
 
 /** How long a push that should not come is waited for, once the one that should has come. */
@@ -79,6 +79,27 @@ describe("pushes for new messages", () => {
     await nonePushedTo(senders);
     await nonePushedTo(watchers);
     tab.close();
+  });
+
+  it("goes to no member watching the room over its socket alone (an API client, no app tab)", async () => {
+    const sender = await makeUser();
+    const away = await makeUser();
+    const watching = await makeUser();
+    const room = await makeRoom(sender, [away, watching]);
+    await setLevel(away, room.id, { notify: "everything" });
+    await setLevel(watching, room.id, { notify: "everything" });
+    const [aways, watchers] = [await subscribed(away), await subscribed(watching)];
+    const socket = await openLiveRoom(watching.access, room.id);
+    await sendToRoom(sender, room.id, "seen on the socket");
+    expect((await socket.nextOf("message")).message.content).toBe("seen on the socket");
+    expect(await pushesTo(aways)).toHaveLength(1);
+    await nonePushedTo(watchers);
+    socket.close();
+    await socket.closed;
+    await sendToRoom(sender, room.id, "after the socket closed");
+    expect(await decrypt(watchers, (await pushesTo(watchers))[0])).toMatchObject({
+      preview: "after the socket closed",
+    });
   });
 
   it("follows the level: a group is mentions-only by default, 'nothing' is silent, 'everything' hears all", async () => {
