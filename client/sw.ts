@@ -61,6 +61,10 @@ self.addEventListener("push", (event) => {
   );
 });
 
+/**
+ * A click opens the message in a tab of the app that is already open (the page goes there
+ * without a load, client/lib/push.ts), then focuses it; with none open, in a new window.
+ */
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const url = new URL((event.notification.data as PushPayload | undefined)?.url ?? "/", self.location.origin).href;
@@ -69,8 +73,8 @@ self.addEventListener("notificationclick", (event) => {
       const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
       const tab = tabs.find((client) => new URL(client.url).origin === self.location.origin);
       if (!tab) return void (await self.clients.openWindow(url));
+      tab.postMessage({ type: "open", url });
       await tab.focus();
-      await tab.navigate(url).catch(() => tab.postMessage({ type: "open", url }));
     })(),
   );
 });

@@ -37,5 +37,6 @@ export type PushPayload = {
   sender_name: string;
   preview: string;
   message: number;
+  /** Where a click goes: the message's link, or the app. */
   url: string;
 };

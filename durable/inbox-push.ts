@@ -109,7 +109,8 @@ export class InboxPush {
       sender_name: sender ? fullName(sender) : "Someone",
       preview: previewOf(message.content),
       message: message.id,
-      url: `/rooms/${roomId}`,
+      // A message link (client/lib/message-links.ts): the app opens the room at the message.
+      url: `/rooms/${roomId}/messages/${message.id}`,
     } satisfies PushPayload);
     await this.send(facts.subscriptions, payload, 1);
   }

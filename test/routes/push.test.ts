@@ -58,7 +58,7 @@ describe("pushes for new messages", () => {
       sender_name: "Ana Lima",
       preview: expect.stringMatching(/^hello there x+…$/),
       message: message.id,
-      url: `/rooms/${room.id}`,
+      url: `/rooms/${room.id}/messages/${message.id}`,
     });
     expect(payload.preview).toHaveLength(120);
   });
