@@ -37,3 +37,15 @@ export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
 /** The level of a member who never chose one: a DM is one person talking to you, a group is many. */
 export const notifyLevel = (chosen: NotifyLevel | null, isGroup: boolean): NotifyLevel =>
   chosen ?? (isGroup ? "mentions" : "everything");
+
+type HeardMessage = { sender: number; deleted: boolean; mentions?: number[] };
+
+export function mentions(message: HeardMessage, userId: number): boolean {
+  return message.mentions?.includes(userId) ?? false;
+}
+
+/** Whether this member wants to hear of this message at their level (senders never do). */
+export function wantsToHear(level: NotifyLevel, message: HeardMessage, userId: number): boolean {
+  if (message.sender === userId || message.deleted) return false;
+  return level === "everything" || (level === "mentions" && mentions(message, userId));
+}

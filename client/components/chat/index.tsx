@@ -9,10 +9,11 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
+import { wantsToHear } from "../../../core/protocol-constants";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
 import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
 import { roomRead, showUnreadRooms } from "../../lib/push";
-import { dmWith } from "../../lib/rooms";
+import { countedUnread, dmWith } from "../../lib/rooms";
 import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
@@ -66,6 +67,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const hidden = usePageHidden();
   const inbox = useInbox(me.id, hidden ? null : openRoomId, {
     onIncoming(room, title, message: WireMessage) {
+      // A room not in my list yet is a DM just opened, whose level is "everything" until I choose.
+      if (!wantsToHear(room?.notify ?? "everything", message, me.id)) return;
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
       const where = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
       const heading = message.mentions?.includes(me.id) ? `${where} mentioned you` : where;
@@ -74,10 +77,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
       attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
-  const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
-  const mentions = inbox.rooms.reduce((sum, room) => sum + room.mention_count, 0);
+  const counted = inbox.rooms.map(countedUnread);
+  const unread = counted.reduce((sum, room) => sum + room.unread, 0);
+  const mentions = counted.reduce((sum, room) => sum + room.mentions, 0);
   const attention = useAttention(unread, mentions);
-  const unreadRooms = inbox.rooms.filter((room) => room.unread_count > 0).length;
+  const unreadRooms = counted.filter((room) => room.unread > 0).length;
   useEffect(() => showUnreadRooms(unreadRooms), [unreadRooms]);
   useEffect(() => {
     if (openRoomId !== null) roomRead(openRoomId);
