@@ -253,6 +253,24 @@ describe("subscriptions", () => {
 });
 
 describe("membership", () => {
+  it("lists the rooms I hid with hidden=true, and only those; unhiding brings one back to the list", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const [kept, hid] = [await makeRoom(owner, [member]), await makeRoom(owner, [member])];
+    await setLevel(member, hid.id, { hidden: true, notify: "nothing" });
+    const list = async (query: string) =>
+      (await call("GET", `/api/v1/rooms/${query}`, { token: member.access })).body.results.map(
+        (r: { id: number; hidden: boolean; notify: string }) => [r.id, r.hidden, r.notify],
+      );
+    expect(await list("?hidden=true")).toEqual([[hid.id, true, "nothing"]]);
+    expect(await list("")).toEqual([[kept.id, false, "mentions"]]);
+    expect(await list("?hidden=false")).toEqual([[kept.id, false, "mentions"]]);
+    expectError(await call("GET", "/api/v1/rooms/?hidden=yes", { token: member.access }), 400, "invalid");
+    await setLevel(member, hid.id, { hidden: false });
+    expect(await list("?hidden=true")).toEqual([]);
+    expect((await list("")).map(([id]: [number]) => id).sort()).toEqual([kept.id, hid.id].sort());
+  });
+
   it("answers the default by room kind, refuses a bad level, and is only a member's to change", async () => {
     const owner = await makeUser();
     const member = await makeUser();
