@@ -18,6 +18,7 @@ import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
+import { HiddenRooms } from "../hidden-rooms";
 import { RoomMenu } from "../room-menu";
 import { Sidebar } from "../sidebar";
 import styles from "./chat.module.css";
@@ -237,6 +238,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onSearchMessages={() => setPane({ kind: "search" })}
           onSignOut={onSignOut}
           onAskNotifications={attention.canAsk ? () => void attention.ask() : undefined}
+          after={
+            <HiddenRooms me={me} onShown={(id) => void inbox.reload().then(() => setPane({ kind: "room", id }))} />
+          }
         />
       </div>
       <main class={styles.main}>{main}</main>

@@ -3,6 +3,7 @@
  * notifications, sign out), a people search by name or email as I type, and my
  * conversations, latest first, each with its last message, time and unread count.
  */
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
 import { otherParticipant, roomName } from "../../lib/rooms";
@@ -29,6 +30,8 @@ type SidebarProps = {
   onSignOut: () => void;
   /** Offered while notifications are neither allowed nor refused. */
   onAskNotifications?: () => void;
+  /** Shown after the conversations: the hidden rooms. */
+  after?: JSX.Element;
 };
 
 function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; open: boolean; onOpen: () => void }) {
@@ -191,6 +194,7 @@ export function Sidebar(props: SidebarProps) {
             ))}
           </ul>
         </section>
+        {props.after}
       </div>
     </nav>
   );
