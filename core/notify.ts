@@ -24,7 +24,10 @@ export function previewOf(content: string): string {
   return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS - 1)}…`;
 }
 
-/** What a push carries; the service worker shows it (client/sw.ts). */
+/** A push saying that the user read the room elsewhere: the service worker closes its notifications. */
+export type ReadPush = { type: "read"; room: number };
+
+/** What a push of a message carries; the service worker shows it (client/sw.ts). */
 export type PushPayload = {
   room: number;
   title: string;

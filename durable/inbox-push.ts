@@ -7,8 +7,16 @@
  * Nothing here can fail or slow a message: its errors end in a log line.
  */
 import { database } from "../core/db";
-import { dropSubscriptions, pushFacts, unhide } from "../core/db/push";
-import { inDoNotDisturb, mentions, notifyLevel, type PushPayload, previewOf, wantsToHear } from "../core/notify";
+import { dropSubscriptions, pushFacts, subscriptionsOf, unhide } from "../core/db/push";
+import {
+  inDoNotDisturb,
+  mentions,
+  notifyLevel,
+  type PushPayload,
+  previewOf,
+  type ReadPush,
+  wantsToHear,
+} from "../core/notify";
 import type { WireMessage } from "../core/protocol";
 import { fullName } from "../core/shapes";
 import { encryptPayload, type PushTarget, type VapidKeys, vapidAuthorization } from "../core/web-push";
@@ -82,6 +90,8 @@ export class InboxPush {
     sql.exec(`CREATE TABLE IF NOT EXISTS push_retries (
       endpoint TEXT NOT NULL, p256dh TEXT NOT NULL, auth TEXT NOT NULL, payload TEXT NOT NULL,
       attempt INTEGER NOT NULL, due_at INTEGER NOT NULL)`);
+    // Rooms pushed of since the user last read them: reading one closes its notifications everywhere.
+    sql.exec("CREATE TABLE IF NOT EXISTS pushed_rooms (room_id INTEGER PRIMARY KEY)");
   }
 
   /**
@@ -112,7 +122,20 @@ export class InboxPush {
       // A message link (client/lib/message-links.ts): the app opens the room at the message.
       url: `/rooms/${roomId}/messages/${message.id}`,
     } satisfies PushPayload);
+    this.sql.exec("INSERT OR IGNORE INTO pushed_rooms (room_id) VALUES (?)", roomId);
     await this.send(facts.subscriptions, payload, 1);
+  }
+
+  /**
+   * The user has read all of a room (on some device): if they were pushed of it, each of
+   * their browsers is told to close its notifications of the room. It shares the room's
+   * topic, so it also replaces a push of the room that a browser offline has not fetched.
+   */
+  async roomRead(roomId: number) {
+    const pushed = this.sql.exec("DELETE FROM pushed_rooms WHERE room_id = ? RETURNING room_id", roomId).toArray();
+    if (pushed.length === 0 || !vapidOf(this.env())) return;
+    const subscriptions = await subscriptionsOf(database(this.env()), this.userId);
+    await this.send(subscriptions, JSON.stringify({ type: "read", room: roomId } satisfies ReadPush), 1);
   }
 
   /** The user subscribed a browser: the next message reads their subscriptions again. */
@@ -124,7 +147,7 @@ export class InboxPush {
   async send(subscriptions: { endpoint: string; p256dh: string; auth: string }[], payload: string, attempt: number) {
     const vapid = vapidOf(this.env());
     if (!vapid) return;
-    const topic = `room-${(JSON.parse(payload) as PushPayload).room}`;
+    const topic = `room-${(JSON.parse(payload) as PushPayload | ReadPush).room}`;
     const outcomes = await Promise.all(subscriptions.map((row) => deliver(targetOf(row), payload, vapid, topic)));
     const gone = subscriptions.filter((_, i) => outcomes[i] === "gone").map((row) => row.endpoint);
     await dropSubscriptions(database(this.env()), gone);

@@ -243,6 +243,9 @@ export class Inbox extends DurableObject<Env> {
       return;
     }
     this.#keep(roomId, summary);
+    // Not awaited, as for new messages.
+    if (summary.unread === 0)
+      this.ctx.waitUntil(this.#pushes.roomRead(roomId).catch((err) => console.warn("push of a read room failed", err)));
     await this.push({ type: "unread", counts: { [roomId]: summary.unread }, mentions: { [roomId]: summary.mentions } });
   }
 

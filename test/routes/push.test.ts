@@ -102,6 +102,31 @@ describe("pushes for new messages", () => {
     });
   });
 
+  it("a room read on one device tells each browser pushed of it to close its notifications, once", async () => {
+    const sender = await makeUser();
+    const receiver = await makeUser();
+    const [phone, laptop] = [await subscribed(receiver), await subscribed(receiver)];
+    const room = await sendToUser(sender, receiver, "are you there?");
+    expect(await pushesTo(phone)).toHaveLength(1);
+    const [message] = await historyOf(receiver.access, room.id);
+    const socket = await openLiveRoom(receiver.access, room.id);
+    socket.send({ type: "read", up_to: message.id });
+    await socket.nextOf("read");
+    for (const browser of [phone, laptop]) {
+      const pushes = await pushesTo(browser, 2);
+      expect(pushes).toHaveLength(2);
+      expect(await decrypt(browser, pushes[1])).toEqual({ type: "read", room: room.id });
+      // The same topic as the room's message push, which it replaces if still waiting.
+      expect(pushes[1].headers.topic).toBe(pushes[0].headers.topic);
+    }
+    // A message seen on the socket is not pushed, so reading it sends no push either.
+    const later = (await sendToUser(sender, receiver, "still here")).messages.at(-1);
+    socket.send({ type: "read", up_to: later.id });
+    await socket.nextOf("read");
+    socket.close();
+    expect(await pushesTo(phone, 3, NONE_WITHIN_MS)).toHaveLength(2);
+  });
+
   it("follows the level: a group is mentions-only by default, 'nothing' is silent, 'everything' hears all", async () => {
     const sender = await makeUser();
     const byDefault = await makeUser();
