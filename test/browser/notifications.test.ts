@@ -8,9 +8,10 @@
  * Notification.permission stays "denied" there and showNotification rejects. So what the
  * worker asks to show is read by a spy the test puts in the worker's scope, around the real
  * showNotification; and a click, which no one can make there, is a `notificationclick`
- * event dispatched in the worker's scope with the notification the worker asked for. Its
+ * event dispatched in the worker's scope with the notification the worker asked for, whose
  * handler then tells the open tab to go to the message, as after a real click (the focus
  * that follows needs a real click's permission, so it is the one step not exercised).
+ * Closing a room's notifications is read as the worker's look-up of them by the room's tag.
  */
 import type { CDPSession, Page, Worker } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -21,8 +22,12 @@ startChatApp();
 
 type Shown = { title: string; body?: string; tag?: string; data?: PushPayload };
 type SpiedScope = {
-  registration: { showNotification: (title: string, options: object) => Promise<void> };
+  registration: {
+    showNotification: (title: string, options: object) => Promise<void>;
+    getNotifications: (filter?: { tag?: string }) => Promise<{ close(): void }[]>;
+  };
   __shown?: Shown[];
+  __looked?: (string | undefined)[];
   __heard?: unknown[];
   __closed?: number;
   addEventListener: (type: string, listener: (event: { data: unknown }) => void) => void;
@@ -44,6 +49,12 @@ async function pushable(page: Page) {
     registration.showNotification = (title, options) => {
       scope.__shown!.push({ title, ...options });
       return real(title, options).catch(() => undefined);
+    };
+    const realGet = registration.getNotifications.bind(registration);
+    scope.__looked = [];
+    registration.getNotifications = (filter) => {
+      scope.__looked!.push(filter?.tag);
+      return realGet(filter);
     };
     scope.__heard = [];
     scope.addEventListener("message", (event) => scope.__heard!.push(event.data));
@@ -118,6 +129,23 @@ describe("notifications from pushes", () => {
     await messages(fay).getByText("wake up, Fay").waitFor();
     expect(new URL(fay.url()).pathname).toBe(payload.url);
     expect(await worker.evaluate(() => (self as unknown as SpiedScope).__closed)).toBe(1);
+  });
+
+  it("a push saying the room was read elsewhere shows nothing and closes the room's notifications", async () => {
+    const fay = await signIn("fay");
+    const payload = await dmFromEli("read on the phone");
+    const { cdp, registrationId, worker } = await pushable(fay);
+    await deliver(cdp, registrationId, payload);
+    await expect.poll(async () => (await shown(worker)).length).toBe(1);
+    await cdp.send("ServiceWorker.deliverPushMessage", {
+      origin: app.server.url,
+      registrationId,
+      data: JSON.stringify({ type: "read", room: payload.room }),
+    });
+    await expect
+      .poll(() => worker.evaluate(() => (self as unknown as SpiedScope).__looked))
+      .toEqual([`room-${payload.room}`]);
+    expect(await shown(worker)).toHaveLength(1);
   });
 
   it("a tab reading a room tells the worker, which closes that room's notifications", async () => {
