@@ -2,10 +2,10 @@
 /**
  * The service worker, served at /sw.js so its scope is the whole app: it shows pushes
  * (core/notify.ts's PushPayload), focuses or opens the room on a click, closes a room's
- * notifications when the page says the room was read, and keeps the app shell so the app
+ * notifications when a page here or a push (ReadPush) says the room was read, and keeps the app shell so the app
  * opens offline (the page then shows that it is offline; sends wait in its outbox).
  */
-import type { PushPayload } from "../core/notify";
+import type { PushPayload, ReadPush } from "../core/notify";
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -47,9 +47,17 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+/** Closes the notifications of a room, which was read here or elsewhere. */
+async function closeRoom(room: number) {
+  for (const notification of await self.registration.getNotifications({ tag: `room-${room}` })) notification.close();
+}
+
 self.addEventListener("push", (event) => {
-  const payload = event.data?.json() as PushPayload | undefined;
-  if (!payload) return;
+  const push = event.data?.json() as PushPayload | ReadPush | undefined;
+  if (!push) return;
+  // Read elsewhere: nothing new to show (browsers allow a few such pushes that show nothing).
+  if ("type" in push) return event.waitUntil(closeRoom(push.room));
+  const payload = push;
   event.waitUntil(
     self.registration.showNotification(payload.title, {
       body: payload.preview ? `${payload.sender_name}: ${payload.preview}` : payload.sender_name,
@@ -61,6 +69,10 @@ self.addEventListener("push", (event) => {
   );
 });
 
+/**
+ * A click opens the message in a tab of the app that is already open (the page goes there
+ * without a load, client/lib/push.ts), then focuses it; with none open, in a new window.
+ */
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const url = new URL((event.notification.data as PushPayload | undefined)?.url ?? "/", self.location.origin).href;
@@ -69,19 +81,15 @@ self.addEventListener("notificationclick", (event) => {
       const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
       const tab = tabs.find((client) => new URL(client.url).origin === self.location.origin);
       if (!tab) return void (await self.clients.openWindow(url));
+      tab.postMessage({ type: "open", url });
       await tab.focus();
-      await tab.navigate(url).catch(() => tab.postMessage({ type: "open", url }));
     })(),
   );
 });
 
-/** The page read a room: its notifications go, here and on no other device (their own pages say so). */
+/** A page here read a room: its notifications go at once (other devices hear of it by a push). */
 self.addEventListener("message", (event) => {
   const data = event.data as { type?: string; room?: number } | undefined;
   if (data?.type !== "read" || typeof data.room !== "number") return;
-  event.waitUntil(
-    self.registration.getNotifications({ tag: `room-${data.room}` }).then((shown) => {
-      for (const notification of shown) notification.close();
-    }),
-  );
+  event.waitUntil(closeRoom(data.room));
 });

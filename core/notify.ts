@@ -1,21 +1,15 @@
 /**
  * Who is told of a message, by their level in its room: the one rule the room list, the
- * page's notifications and Web Push share.
+ * page's notifications and Web Push share (the level rules live in protocol-constants.ts,
+ * which the client may import).
  */
-import type { WireMessage } from "./protocol";
-import type { NotifyLevel } from "./protocol-constants";
-
-export { NOTIFY_LEVELS, type NotifyLevel, notifyLevel } from "./protocol-constants";
-
-export function mentions(message: WireMessage & { mentions?: number[] }, userId: number): boolean {
-  return message.mentions?.includes(userId) ?? false;
-}
-
-/** Whether this member wants to hear of this message at their level (senders never do). */
-export function wantsToHear(level: NotifyLevel, message: WireMessage, userId: number): boolean {
-  if (message.sender === userId || message.deleted) return false;
-  return level === "everything" || (level === "mentions" && mentions(message, userId));
-}
+export {
+  mentions,
+  NOTIFY_LEVELS,
+  type NotifyLevel,
+  notifyLevel,
+  wantsToHear,
+} from "./protocol-constants";
 
 /** Whether do-not-disturb is on at `now`. */
 export function inDoNotDisturb(dndUntil: string | null, now: number): boolean {
@@ -30,12 +24,16 @@ export function previewOf(content: string): string {
   return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS - 1)}…`;
 }
 
-/** What a push carries; the service worker shows it (client/sw.ts). */
+/** A push saying that the user read the room elsewhere: the service worker closes its notifications. */
+export type ReadPush = { type: "read"; room: number };
+
+/** What a push of a message carries; the service worker shows it (client/sw.ts). */
 export type PushPayload = {
   room: number;
   title: string;
   sender_name: string;
   preview: string;
   message: number;
+  /** Where a click goes: the message's link, or the app. */
   url: string;
 };

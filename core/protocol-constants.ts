@@ -43,3 +43,15 @@ export type Jurisdiction = (typeof JURISDICTIONS)[number];
 /** What the audit list records: a superuser removing someone's message, an account deactivated. */
 export const AUDIT_ACTIONS = ["message_removed", "user_deactivated"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+type HeardMessage = { sender: number; deleted: boolean; mentions?: number[] };
+
+export function mentions(message: HeardMessage, userId: number): boolean {
+  return message.mentions?.includes(userId) ?? false;
+}
+
+/** Whether this member wants to hear of this message at their level (senders never do). */
+export function wantsToHear(level: NotifyLevel, message: HeardMessage, userId: number): boolean {
+  if (message.sender === userId || message.deleted) return false;
+  return level === "everything" || (level === "mentions" && mentions(message, userId));
+}

@@ -1,14 +1,22 @@
 /**
  * Web Push for one user, run by their inbox off the message path: the room has told the
- * inbox of its messages and moved on; the inbox (only when none of the user's tabs is open)
- * reads what it needs of D1, decides by the user's level and do-not-disturb, and sends under
+ * inbox of its messages, and of whether the user has a socket open on it, and moved on; the
+ * inbox (only when the user has no such socket and none of their tabs is open) reads what it needs of D1, decides by the user's level and do-not-disturb, and sends under
  * ctx.waitUntil. Each send has PUSH_TIMEOUT_MS; a 5xx, 429 or timeout is tried again by the
  * inbox's alarm, at most PUSH_ATTEMPTS times in all; a 404 or 410 drops the subscription.
  * Nothing here can fail or slow a message: its errors end in a log line.
  */
 import { database } from "../core/db";
-import { dropSubscriptions, pushFacts, unhide } from "../core/db/push";
-import { inDoNotDisturb, mentions, notifyLevel, type PushPayload, previewOf, wantsToHear } from "../core/notify";
+import { dropSubscriptions, pushFacts, subscriptionsOf, unhide } from "../core/db/push";
+import {
+  inDoNotDisturb,
+  mentions,
+  notifyLevel,
+  type PushPayload,
+  previewOf,
+  type ReadPush,
+  wantsToHear,
+} from "../core/notify";
 import type { WireMessage } from "../core/protocol";
 import { fullName } from "../core/shapes";
 import { encryptPayload, type PushTarget, type VapidKeys, vapidAuthorization } from "../core/web-push";
@@ -82,11 +90,13 @@ export class InboxPush {
     sql.exec(`CREATE TABLE IF NOT EXISTS push_retries (
       endpoint TEXT NOT NULL, p256dh TEXT NOT NULL, auth TEXT NOT NULL, payload TEXT NOT NULL,
       attempt INTEGER NOT NULL, due_at INTEGER NOT NULL)`);
+    // Rooms pushed of since the user last read them: reading one closes its notifications everywhere.
+    sql.exec("CREATE TABLE IF NOT EXISTS pushed_rooms (room_id INTEGER PRIMARY KEY)");
   }
 
   /**
    * New messages of a room: a mention brings a hidden room back, and, when `away` (no tab
-   * of the user's is open), the latest message the user wants to hear of goes out as a push.
+   * of the user's is open and no socket of theirs on the room), the latest message the user wants to hear of goes out as a push.
    */
   async roomMessages(messages: WireMessage[], title: string, away: boolean): Promise<void> {
     const db = database(this.env());
@@ -109,9 +119,23 @@ export class InboxPush {
       sender_name: sender ? fullName(sender) : "Someone",
       preview: previewOf(message.content),
       message: message.id,
-      url: `/rooms/${roomId}`,
+      // A message link (client/lib/message-links.ts): the app opens the room at the message.
+      url: `/rooms/${roomId}/messages/${message.id}`,
     } satisfies PushPayload);
+    this.sql.exec("INSERT OR IGNORE INTO pushed_rooms (room_id) VALUES (?)", roomId);
     await this.send(facts.subscriptions, payload, 1);
+  }
+
+  /**
+   * The user has read all of a room (on some device): if they were pushed of it, each of
+   * their browsers is told to close its notifications of the room. It shares the room's
+   * topic, so it also replaces a push of the room that a browser offline has not fetched.
+   */
+  async roomRead(roomId: number) {
+    const pushed = this.sql.exec("DELETE FROM pushed_rooms WHERE room_id = ? RETURNING room_id", roomId).toArray();
+    if (pushed.length === 0 || !vapidOf(this.env())) return;
+    const subscriptions = await subscriptionsOf(database(this.env()), this.userId);
+    await this.send(subscriptions, JSON.stringify({ type: "read", room: roomId } satisfies ReadPush), 1);
   }
 
   /** The user subscribed a browser: the next message reads their subscriptions again. */
@@ -123,7 +147,7 @@ export class InboxPush {
   async send(subscriptions: { endpoint: string; p256dh: string; auth: string }[], payload: string, attempt: number) {
     const vapid = vapidOf(this.env());
     if (!vapid) return;
-    const topic = `room-${(JSON.parse(payload) as PushPayload).room}`;
+    const topic = `room-${(JSON.parse(payload) as PushPayload | ReadPush).room}`;
     const outcomes = await Promise.all(subscriptions.map((row) => deliver(targetOf(row), payload, vapid, topic)));
     const gone = subscriptions.filter((_, i) => outcomes[i] === "gone").map((row) => row.endpoint);
     await dropSubscriptions(database(this.env()), gone);

@@ -204,6 +204,8 @@ export class Inbox extends DurableObject<Env> {
    * `opensDm` when the first of them opened a DM. Thread replies are not the room's timeline:
    * they count nowhere, and are news only in the threads the user is `following`. A bot's
    * inbox calls its webhook for the ones that mention it, and for all in a DM (`isGroup` false).
+   * `watching` when the user has a socket open on the room (an API client, say): they see
+   * its messages there, so none is pushed.
    */
   async roomMessages(
     messages: WireMessage[],
@@ -212,6 +214,7 @@ export class Inbox extends DurableObject<Env> {
     since: number,
     following: number[] = [],
     isGroup = true,
+    watching = false,
   ) {
     const row = this.#row(messages[0].room);
     const timeline = messages.filter((message) => message.thread_root === undefined);
@@ -230,7 +233,7 @@ export class Inbox extends DurableObject<Env> {
       });
     }
     // Not awaited: the room waits for no push service.
-    const away = this.#openSockets().length === 0;
+    const away = !watching && this.#openSockets().length === 0;
     this.ctx.waitUntil(
       this.#pushes
         .roomMessages(messages, title, away)
@@ -259,6 +262,9 @@ export class Inbox extends DurableObject<Env> {
       return;
     }
     this.#keep(roomId, summary);
+    // Not awaited, as for new messages.
+    if (summary.unread === 0)
+      this.ctx.waitUntil(this.#pushes.roomRead(roomId).catch((err) => console.warn("push of a read room failed", err)));
     await this.push({ type: "unread", counts: { [roomId]: summary.unread }, mentions: { [roomId]: summary.mentions } });
   }
 

@@ -6,11 +6,14 @@
  * started, also on Ctrl-C or failure. It prints a table and writes it as JSON under
  * bench-results/ (git-ignored). It asserts nothing about speed.
  *
- *   npm run bench -- [--repeats 3] [--only fan-out,rest,page,cost,upload,scale,search] [--search-messages 1000]
+ *   npm run bench -- [--repeats 3] [--only fan-out,push,rest,page,cost,upload,scale,search] [--search-messages 1000]
+ *                    [--push-messages 3000]
  *   npm run bench -- --only profile     # a CPU profile of a room of 10 sending flat out
  *
  * Parts: fan-out over WebSockets (scripts/bench/fan-out.ts) against a bare Durable Object
- * relay in the same runtime, plain and committing each frame (bare-room.ts), and a `ws` relay; REST
+ * relay in the same runtime, plain and committing each frame (bare-room.ts), and a `ws` relay;
+ * fan-out with 10 Web Push subscriptions in the room beside without, with the pushes a message
+ * and their delay from commit to a loopback push service (push.ts); REST
  * with autocannon (rest.ts), first-load page weight in Chromium (page-weight.ts), and
  * the D1 queries, Durable Object requests and Upstash commands one message costs (cost.ts),
  * D1 and the room list with many rooms full of messages (scale.ts), and message search for a
@@ -26,6 +29,7 @@ import { type CostReport, measureCost } from "./bench/cost.ts";
 import { type FanOutReport, measureFanOut } from "./bench/fan-out.ts";
 import { measurePageWeight, type PageWeight } from "./bench/page-weight.ts";
 import { type ProfileReport, profileFanOut } from "./bench/profile.ts";
+import { measurePush, type PushReport } from "./bench/push.ts";
 import { startRelay } from "./bench/relay.ts";
 import { measureRest, type RestReport } from "./bench/rest.ts";
 import { measureScale, type ScaleReport } from "./bench/scale.ts";
@@ -33,15 +37,16 @@ import { measureSearch, SEARCH_MESSAGES_A_ROOM, type SearchReport } from "./benc
 import { printReport } from "./bench/table.ts";
 import { measureUpload, type UploadReport } from "./bench/upload.ts";
 
-const PARTS = ["fan-out", "rest", "page", "cost", "upload", "scale", "search", "profile"] as const;
+const PARTS = ["fan-out", "push", "rest", "page", "cost", "upload", "scale", "search", "profile"] as const;
 type Part = (typeof PARTS)[number];
-const EVERY_RUN: Part[] = ["fan-out", "rest", "page", "cost", "upload", "scale", "search"];
+const EVERY_RUN: Part[] = ["fan-out", "push", "rest", "page", "cost", "upload", "scale", "search"];
 
 export type BenchReport = {
   at: string;
   repeats: number;
   environment: Record<string, string>;
   fanOut?: FanOutReport;
+  push?: PushReport;
   rest?: RestReport;
   page?: PageWeight;
   cost?: CostReport;
@@ -56,6 +61,7 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "3" },
     only: { type: "string", default: EVERY_RUN.join(",") },
     "search-messages": { type: "string", default: String(SEARCH_MESSAGES_A_ROOM) },
+    "push-messages": { type: "string", default: "3000" },
   },
 });
 const repeats = Number(values.repeats);
@@ -67,6 +73,10 @@ for (const part of only)
 const searchMessages = Number(values["search-messages"]);
 if (!Number.isInteger(searchMessages) || searchMessages < 1 || searchMessages > 100_000)
   throw new Error("--search-messages is a whole number from 1 to 100000");
+
+const pushMessages = Number(values["push-messages"]);
+if (!Number.isInteger(pushMessages) || pushMessages < 10 || pushMessages > 100_000)
+  throw new Error("--push-messages is a whole number from 10 to 100000");
 
 process.env.WRANGLER_SEND_METRICS = "false";
 Object.assign(process.env, BENCH_ENV);
@@ -106,7 +116,7 @@ async function main() {
   const folder = path.join(PROJECT_ROOT, "bench-results");
   mkdirSync(folder, { recursive: true });
   const stamp = report.at.replace(/[:.]/g, "-");
-  if (only.has("fan-out") || only.has("rest") || only.has("page") || only.has("profile")) {
+  if (["fan-out", "push", "rest", "page", "profile"].some((part) => only.has(part))) {
     console.log(
       "> Starting Condor Chat (wrangler dev), the bare Durable Objects (another wrangler dev) and the ws relay",
     );
@@ -116,6 +126,7 @@ async function main() {
       const { bare, committing } = await started(startBareObjects());
       report.fanOut = await measureFanOut(chat, { relay, bare, committing }, repeats);
     }
+    if (only.has("push")) report.push = await measurePush(chat, repeats, pushMessages);
     if (only.has("rest")) report.rest = await measureRest(chat, repeats);
     if (only.has("page")) report.page = await measurePageWeight(chat);
     if (only.has("profile")) {

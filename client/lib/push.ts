@@ -5,14 +5,22 @@
  * so its notifications close.
  */
 import { answer, api } from "./api";
+import { linkedMessage, openMessageLink } from "./message-links";
 
 export type PushState = "unsupported" | "denied" | "off" | "on" | "unavailable";
 
 const supported = () => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
+/** Registers the service worker, and goes where it says when a notification of it is clicked. */
 export function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((err) => console.warn("no service worker", err));
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const data = event.data as { type?: string; url?: string } | undefined;
+    if (data?.type !== "open" || typeof data.url !== "string") return;
+    const link = linkedMessage(new URL(data.url, location.origin).pathname);
+    if (link) openMessageLink(link.room, link.message);
+  });
 }
 
 /** Whether this browser gets pushes now, or why it cannot. */

@@ -42,6 +42,8 @@ export class InboxNews {
     private readonly waitUntil: (work: Promise<unknown>) => void,
     /** Asks for the alarm no later than `at`, to send owed counts. */
     private readonly retryAt: (at: number) => Promise<void>,
+    /** The users with a socket open on the room: they see its messages, so their inboxes push none. */
+    private readonly watching: () => number[] = () => [],
   ) {}
 
   /**
@@ -172,6 +174,7 @@ export class InboxNews {
     const roots = batch.flatMap((message) => message.thread_root ?? []);
     const followers = roots.length > 0 ? this.store.threads.followers(roots) : undefined;
     const following = (userId: number) => roots.filter((root) => followers?.get(root)?.has(userId));
+    const watching = new Set(this.watching());
     await this.#toEach(room.memberIds, (userId) =>
       inboxObject(this.room.env, userId).roomMessages(
         batch,
@@ -180,6 +183,7 @@ export class InboxNews {
         since,
         following(userId),
         room.isGroup,
+        watching.has(userId),
       ),
     );
     // Told, or owed an exact count: either way these need not go out again.

@@ -93,7 +93,14 @@ export class Room extends DurableObject<Env> {
     this.#sequencer = new Sequencer(room, store, broadcastMessages, this.#uploads);
     this.#sequencer.open();
     this.#typing = new Typing(ctx.storage, (user, typing) => broadcast({ type: "typing", user, typing }), alarmBy);
-    this.#news = new InboxNews(room, store, ctx.storage, (work) => ctx.waitUntil(work), alarmBy);
+    this.#news = new InboxNews(
+      room,
+      store,
+      ctx.storage,
+      (work) => ctx.waitUntil(work),
+      alarmBy,
+      () => sockets.usersHere(),
+    );
     this.#news.open();
     this.#reads = new ReadMarks(store, this.#news, broadcast);
     const withReactions = (rows: MessageRow[]) => this.#reactions.attach(rows);

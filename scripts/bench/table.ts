@@ -184,6 +184,29 @@ export function printReport(report: BenchReport) {
       ),
     );
   }
+  if (report.push) {
+    const p = report.push;
+    const [w, o] = [p.summary.withPush, p.summary.without];
+    lines.push(
+      `\nFan-out with Web Push: rooms of ${p.connected + p.subscribed}, ${p.connected} members on sockets sending and receiving, ` +
+        `${p.subscribed} more with no socket open: subscribed to a loopback push service (level "everything"), or not. ` +
+        `Throughput over ${p.throughputMessages} messages; p99 and pushes at ${p.latencyPerSecond} messages/s for ${p.latencySeconds} s.\n`,
+      table(
+        ["room", "deliveries/s", "p99 ms", "pushes a message (steady / flat out)", "p99 ms commit to push service"],
+        [
+          [
+            `${p.subscribed} subscriptions`,
+            number(w.perSecond),
+            number(w.p99Ms, 1),
+            `${number(w.pushesPerMessage, 2)} / ${number(w.pushesPerMessageFlatOut, 2)}`,
+            number(w.pushDelayP99Ms),
+          ],
+          ["none", number(o.perSecond), number(o.p99Ms, 1), "-", "-"],
+          ["with / without", percent(w.perSecond / o.perSecond), percent(w.p99Ms / o.p99Ms), "", ""],
+        ],
+      ),
+    );
+  }
   if (report.search) {
     const s = report.search;
     lines.push(

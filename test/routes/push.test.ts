@@ -11,7 +11,7 @@ import { database } from "../../core/db";
 import { subscriptionsOf } from "../../core/db/push";
 import { inboxObject } from "../../durable/inbox";
 import { call, expectError, historyOf, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
-import { openInbox } from "../support/sockets";
+import { openInbox, openLiveRoom } from "../support/sockets";
 import { decrypt, expectVapid, makeSubscription, pushesTo, type TestSubscription } from "../support/web-push";
 
 /** How long a push that should not come is waited for, once the one that should has come. */
@@ -58,7 +58,7 @@ describe("pushes for new messages", () => {
       sender_name: "Ana Lima",
       preview: expect.stringMatching(/^hello there x+…$/),
       message: message.id,
-      url: `/rooms/${room.id}`,
+      url: `/rooms/${room.id}/messages/${message.id}`,
     });
     expect(payload.preview).toHaveLength(120);
   });
@@ -79,6 +79,52 @@ describe("pushes for new messages", () => {
     await nonePushedTo(senders);
     await nonePushedTo(watchers);
     tab.close();
+  });
+
+  it("goes to no member watching the room over its socket alone (an API client, no app tab)", async () => {
+    const sender = await makeUser();
+    const away = await makeUser();
+    const watching = await makeUser();
+    const room = await makeRoom(sender, [away, watching]);
+    await setLevel(away, room.id, { notify: "everything" });
+    await setLevel(watching, room.id, { notify: "everything" });
+    const [aways, watchers] = [await subscribed(away), await subscribed(watching)];
+    const socket = await openLiveRoom(watching.access, room.id);
+    await sendToRoom(sender, room.id, "seen on the socket");
+    expect((await socket.nextOf("message")).message.content).toBe("seen on the socket");
+    expect(await pushesTo(aways)).toHaveLength(1);
+    await nonePushedTo(watchers);
+    socket.close();
+    await socket.closed;
+    await sendToRoom(sender, room.id, "after the socket closed");
+    expect(await decrypt(watchers, (await pushesTo(watchers))[0])).toMatchObject({
+      preview: "after the socket closed",
+    });
+  });
+
+  it("a room read on one device tells each browser pushed of it to close its notifications, once", async () => {
+    const sender = await makeUser();
+    const receiver = await makeUser();
+    const [phone, laptop] = [await subscribed(receiver), await subscribed(receiver)];
+    const room = await sendToUser(sender, receiver, "are you there?");
+    expect(await pushesTo(phone)).toHaveLength(1);
+    const [message] = await historyOf(receiver.access, room.id);
+    const socket = await openLiveRoom(receiver.access, room.id);
+    socket.send({ type: "read", up_to: message.id });
+    await socket.nextOf("read");
+    for (const browser of [phone, laptop]) {
+      const pushes = await pushesTo(browser, 2);
+      expect(pushes).toHaveLength(2);
+      expect(await decrypt(browser, pushes[1])).toEqual({ type: "read", room: room.id });
+      // The same topic as the room's message push, which it replaces if still waiting.
+      expect(pushes[1].headers.topic).toBe(pushes[0].headers.topic);
+    }
+    // A message seen on the socket is not pushed, so reading it sends no push either.
+    const later = (await sendToUser(sender, receiver, "still here")).messages.at(-1);
+    socket.send({ type: "read", up_to: later.id });
+    await socket.nextOf("read");
+    socket.close();
+    expect(await pushesTo(phone, 3, NONE_WITHIN_MS)).toHaveLength(2);
   });
 
   it("follows the level: a group is mentions-only by default, 'nothing' is silent, 'everything' hears all", async () => {
@@ -232,6 +278,24 @@ describe("subscriptions", () => {
 });
 
 describe("membership", () => {
+  it("lists the rooms I hid with hidden=true, and only those; unhiding brings one back to the list", async () => {
+    const owner = await makeUser();
+    const member = await makeUser();
+    const [kept, hid] = [await makeRoom(owner, [member]), await makeRoom(owner, [member])];
+    await setLevel(member, hid.id, { hidden: true, notify: "nothing" });
+    const list = async (query: string) =>
+      (await call("GET", `/api/v1/rooms/${query}`, { token: member.access })).body.results.map(
+        (r: { id: number; hidden: boolean; notify: string }) => [r.id, r.hidden, r.notify],
+      );
+    expect(await list("?hidden=true")).toEqual([[hid.id, true, "nothing"]]);
+    expect(await list("")).toEqual([[kept.id, false, "mentions"]]);
+    expect(await list("?hidden=false")).toEqual([[kept.id, false, "mentions"]]);
+    expectError(await call("GET", "/api/v1/rooms/?hidden=yes", { token: member.access }), 400, "invalid");
+    await setLevel(member, hid.id, { hidden: false });
+    expect(await list("?hidden=true")).toEqual([]);
+    expect((await list("")).map(([id]: [number]) => id).sort()).toEqual([kept.id, hid.id].sort());
+  });
+
   it("answers the default by room kind, refuses a bad level, and is only a member's to change", async () => {
     const owner = await makeUser();
     const member = await makeUser();

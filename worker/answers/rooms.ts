@@ -40,10 +40,12 @@ export async function pageOfRooms(
   env: Env,
   userId: number,
   page: { limit: number; offset: number },
+  /** The rooms the user hid, instead of the others. */
+  hidden = false,
 ): Promise<{ rows: ListedRoom[]; total: number }> {
   const db = database(env);
   const [all, memberships] = await Promise.all([roomsOf(db, userId), membershipsOf(db, userId)]);
-  const rooms = all.filter((room) => !memberships.get(room.id)?.hidden);
+  const rooms = all.filter((room) => (memberships.get(room.id)?.hidden ?? false) === hidden);
   const summaries = await inboxObject(env, userId).summaries(rooms);
   const activity = ({ room, summary }: { room: RoomRow; summary: RoomSummary }) =>
     summary.latest?.timestamp ?? room.createdAt;
@@ -52,7 +54,7 @@ export async function pageOfRooms(
       room,
       summary: summaries[room.id],
       notify: memberships.get(room.id)?.notify ?? null,
-      hidden: false,
+      hidden,
     }))
     .sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : b.room.id - a.room.id));
   return { rows: ordered.slice(page.offset, page.offset + page.limit), total: rooms.length };

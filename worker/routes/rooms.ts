@@ -75,13 +75,21 @@ const HistoryQuery = z.object({
   thread: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+const RoomListQuery = pageQuery.extend({
+  hidden: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "`true`: the rooms you hid (and only those), so that you can bring them back" }),
+});
 const RoomSummarySchema = RoomSchema.extend({
   unread_count: z.number().int(),
   mention_count: z.number().int().openapi({ description: "Of your unread messages, the ones that mention you" }),
   notify: z
     .enum(NOTIFY_LEVELS)
     .openapi({ description: "Your notification level here, the room kind's default applied" }),
-  hidden: z.boolean().openapi({ description: "Always false: hidden rooms are left out of the list" }),
+  hidden: z
+    .boolean()
+    .openapi({ description: "Whether you hid the room: hidden rooms are listed only with `hidden=true`" }),
 }).openapi("RoomSummary");
 const HistoryPage = z
   .object({
@@ -115,13 +123,13 @@ export const rooms = createApp()
       operationId: "listRooms",
       tags: ["Rooms"],
       summary: "Your rooms, most recent activity first, each with its latest message and your unread count",
-      request: { query: pageQuery },
+      request: { query: RoomListQuery },
       responses: { 200: json(pageSchema(RoomSummarySchema), "A page of your rooms"), ...errors(400, 401) },
     }),
     async (c) => {
-      const page = c.req.valid("query");
+      const { hidden, ...page } = c.req.valid("query");
       const db = database(c.env);
-      const { rows, total } = await pageOfRooms(c.env, c.var.user.id, page);
+      const { rows, total } = await pageOfRooms(c.env, c.var.user.id, page, hidden === "true");
       const people = await participantsOf(
         db,
         rows.map(({ room }) => room.id),

@@ -10,14 +10,16 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
+import { wantsToHear } from "../../../core/protocol-constants";
 import { ApiError, answer, api, type Room, type User } from "../../lib/api";
 import { leaveMessageLink, type MessageLink, openMessageLink, useMessageLink } from "../../lib/message-links";
 import { roomRead, showUnreadRooms } from "../../lib/push";
-import { dmWith } from "../../lib/rooms";
+import { countedUnread, dmWith } from "../../lib/rooms";
 import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
+import { HiddenRooms } from "../hidden-rooms";
 import { ProfileCard } from "../profile-card";
 import { RoomMenu } from "../room-menu";
 import { Sidebar } from "../sidebar";
@@ -71,6 +73,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const hidden = usePageHidden();
   const inbox = useInbox(me.id, hidden ? null : openRoomId, {
     onIncoming(room, title, message: WireMessage) {
+      // A room not in my list yet is a DM just opened, whose level is "everything" until I choose.
+      if (!wantsToHear(room?.notify ?? "everything", message, me.id)) return;
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
       const where = !room ? title : room.is_group ? `${sender} in ${room.title}` : sender;
       const heading = message.mentions?.includes(me.id) ? `${where} mentioned you` : where;
@@ -79,10 +83,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
       attention.notify(heading, body, `room-${message.room}`, () => setPane({ kind: "room", id: message.room }));
     },
   });
-  const unread = inbox.rooms.reduce((sum, room) => sum + room.unread_count, 0);
-  const mentions = inbox.rooms.reduce((sum, room) => sum + room.mention_count, 0);
+  const counted = inbox.rooms.map(countedUnread);
+  const unread = counted.reduce((sum, room) => sum + room.unread, 0);
+  const mentions = counted.reduce((sum, room) => sum + room.mentions, 0);
   const attention = useAttention(unread, mentions);
-  const unreadRooms = inbox.rooms.filter((room) => room.unread_count > 0).length;
+  const unreadRooms = counted.filter((room) => room.unread > 0).length;
   useEffect(() => showUnreadRooms(unreadRooms), [unreadRooms]);
   useEffect(() => {
     if (openRoomId !== null) roomRead(openRoomId);
@@ -250,6 +255,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onSignOut={onSignOut}
           notifications={attention.permission}
           onAskNotifications={() => void attention.ask()}
+          after={
+            <HiddenRooms me={me} onShown={(id) => void inbox.reload().then(() => setPane({ kind: "room", id }))} />
+          }
         />
       </div>
       <main class={styles.main}>{main}</main>

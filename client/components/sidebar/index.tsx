@@ -4,6 +4,7 @@
  * search), a people search by name or email as I type, and my conversations, latest
  * first, each with its last message, time and unread count.
  */
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
 import { otherParticipant, roomName } from "../../lib/rooms";
@@ -35,6 +36,8 @@ type SidebarProps = {
   onPeople: () => void;
   /** Whether the directory is what the main pane shows. */
   peopleOpen: boolean;
+  /** Shown after the conversations: the hidden rooms. */
+  after?: JSX.Element;
 };
 
 function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; open: boolean; onOpen: () => void }) {
@@ -234,6 +237,7 @@ export function Sidebar(props: SidebarProps) {
             ))}
           </ul>
         </section>
+        {props.after}
       </div>
     </nav>
   );
