@@ -392,6 +392,7 @@ describe("a bot's webhook", () => {
     expect(history.map((m) => m.content)).toEqual([`@${bot.username} are you there?`, "and another"]);
   });
 
+  // The retries are 1 s and 5 s apart, as in production: longer than the 5 s a test has by default.
   it(`that fails is tried ${WEBHOOK_ATTEMPTS} times in all, and loses no message`, async () => {
     const admin = await makeUser({ isSuperuser: true });
     const bot = await makeBot(admin, "fail");
@@ -403,7 +404,7 @@ describe("a bot's webhook", () => {
     expect(deliveries.size).toBe(1);
     expect(await callsTo(bot.hookId, WEBHOOK_ATTEMPTS + 1, 1500)).toHaveLength(WEBHOOK_ATTEMPTS);
     expect((await historyOf(admin.access, room.id)).map((m) => m.content)).toEqual([`@${bot.username} fail please`]);
-  });
+  }, 30_000);
 
   it("of a deactivated bot is not called", async () => {
     const admin = await makeUser({ isSuperuser: true });
