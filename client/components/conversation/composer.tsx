@@ -35,9 +35,13 @@ export function Composer({ label, onSend, onTyping, disabled, roomId, members = 
   const ready = (text.trim() || uploads.ids.length > 0) && !uploads.busy && !disabled;
   const box = useRef<HTMLTextAreaElement>(null);
   const mentions = useMentionPicker(members, text, (next, caret) => {
+    // The box takes the text and the caret at once, in the key's own event: a caret put
+    // there a frame later would land behind what was typed meanwhile.
+    if (box.current) {
+      box.current.value = next;
+      box.current.setSelectionRange(caret, caret);
+    }
     setText(next);
-    // After the render that shows the new text, the caret goes after the inserted mention.
-    requestAnimationFrame(() => box.current?.setSelectionRange(caret, caret));
   });
   const submit = () => {
     if (!ready) return;
