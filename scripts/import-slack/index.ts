@@ -46,7 +46,7 @@ async function inviteStatements(plan: SlackPlan): Promise<{ invites: Invite[]; s
   return { invites, statements };
 }
 
-const count = (n: number, noun: string) => `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+const count = (n: number, noun: string, nouns = `${noun}s`) => `${n.toLocaleString("en")} ${n === 1 ? noun : nouns}`;
 
 function readExisting(target: D1Target, dryRun: boolean): SlackExisting {
   try {
@@ -97,7 +97,7 @@ function describe(plan: SlackPlan): string[] {
     const reactions = room.messages.reduce((sum, message) => sum + (message.reactions?.length ?? 0), 0);
     lines.push(
       `  + ${room.id} ${room.label} as "${room.title}": ${kind} of ${count(room.members.length, "member")}; ` +
-        `${count(room.messages.length, "message")} (${count(replies, "thread reply")}, ${count(reactions, "reaction")})`,
+        `${count(room.messages.length, "message")} (${count(replies, "thread reply", "thread replies")}, ${count(reactions, "reaction")})`,
     );
   }
   const { users, rooms } = plan.alreadyHere;
