@@ -4,13 +4,14 @@
  * opens), deleting asked in the app's own dialog, a "New messages" line at the first I had
  * not read, and notes of joins, leaves and renames.
  */
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Conversation } from "../../../client/components/conversation";
 import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
+import { catchUp, renderConversation } from "../support/conversation";
 import { fakeApi } from "../support/fake-api";
-import { fakeSockets, socketFor } from "../support/fake-sockets";
+import { fakeSockets } from "../support/fake-sockets";
 import { aRoom, aUser } from "../support/people";
 import { signedIn } from "../support/session";
 
@@ -19,7 +20,6 @@ const bob = aUser({ username: "bob", first_name: "Bob" });
 const cy = aUser({ username: "cy", first_name: "Cy" });
 const dee = aUser({ username: "dee", first_name: "Dee" });
 const room = aRoom({ is_group: true, title: "Ops", participants: [me, bob, cy] });
-const noop = () => undefined;
 
 afterEach(() => {
   history.replaceState(null, "", "/");
@@ -53,24 +53,8 @@ async function open({ reads = {} as Record<string, number>, messages = page } = 
   api.on("GET", `/rooms/${room.id}/messages`, { body: { messages, has_more: false } });
   api.on("DELETE", "/messages/4", { status: 204 });
   const onMembersChanged = vi.fn();
-  render(
-    <Conversation
-      room={room}
-      me={me}
-      hidden={false}
-      onBack={noop}
-      onDetails={noop}
-      onMessage={noop}
-      onMembersChanged={onMembersChanged}
-      onRead={noop}
-    />,
-  );
-  const socket = await socketFor(`/api/v1/rooms/${room.id}/socket/`);
-  act(() => {
-    socket.open();
-    socket.receive({ type: "welcome", room: room.id, you: me.id, reads });
-    socket.receive({ type: "caught_up", last_id: messages.at(-1)?.id ?? 0, has_more: false });
-  });
+  renderConversation(room, me, { onMembersChanged });
+  const socket = await catchUp(room, me, messages.at(-1)?.id ?? 0, reads);
   await within(timeline()).findByText(messages.at(-1)!.content);
   return { api, socket, onMembersChanged };
 }

@@ -3,14 +3,15 @@
  * at that message (highlighted, with the live messages joining once newer pages reach them),
  * or saying that the message is out of reach.
  */
+
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Chat } from "../../../client/components/chat";
-import { Conversation } from "../../../client/components/conversation";
 import { MessageItem } from "../../../client/components/conversation/message-item";
 import { openMessageLink } from "../../../client/lib/message-links";
 import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
+import { renderConversation } from "../support/conversation";
 import { apiError, fakeApi, type SentRequest } from "../support/fake-api";
 import { fakeSockets, socketFor } from "../support/fake-sockets";
 import { aRoom, aUser } from "../support/people";
@@ -96,19 +97,7 @@ describe("a conversation opened at a linked message", () => {
     fakeSockets();
     const pages = [...stored];
     api.on("GET", `/rooms/${room.id}/messages`, historyPages(pages));
-    render(
-      <Conversation
-        room={room}
-        me={me}
-        at={at}
-        hidden={false}
-        onBack={noop}
-        onDetails={noop}
-        onMessage={noop}
-        onMembersChanged={noop}
-        onRead={noop}
-      />,
-    );
+    renderConversation(room, me, { at });
     return { api, pages };
   }
 

@@ -2,19 +2,19 @@
  * Moderation and pinned rooms in the page: a superuser's "Remove" on someone else's message,
  * the room's live frame showing it removed by an administrator, and a pinned room's badge.
  */
-import { act, fireEvent, render, screen, within } from "@testing-library/preact";
+
+import { act, fireEvent, screen, within } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
-import { Conversation } from "../../../client/components/conversation";
 import type { User } from "../../../client/lib/api";
 import type { WireMessage } from "../../../core/protocol";
+import { catchUp, renderConversation } from "../support/conversation";
 import { fakeApi } from "../support/fake-api";
-import { fakeSockets, socketFor } from "../support/fake-sockets";
+import { fakeSockets } from "../support/fake-sockets";
 import { aRoom, aUser } from "../support/people";
 import { signedIn } from "../support/session";
 
 const admin = aUser({ username: "root", first_name: "Root", is_superuser: true });
 const bob = aUser({ username: "bob", first_name: "Bob" });
-const noop = () => undefined;
 const said: WireMessage = {
   id: 7,
   room: 0,
@@ -33,24 +33,8 @@ async function open(me: User, extra: Record<string, unknown> = {}) {
   fakeSockets();
   api.on("GET", `/rooms/${room.id}/messages`, { body: { messages: [message], has_more: false } });
   api.on("DELETE", `/messages/${message.id}`, { status: 204 });
-  render(
-    <Conversation
-      room={room}
-      me={me}
-      hidden={false}
-      onBack={noop}
-      onDetails={noop}
-      onMessage={noop}
-      onMembersChanged={noop}
-      onRead={noop}
-    />,
-  );
-  const socket = await socketFor(`/api/v1/rooms/${room.id}/socket/`);
-  act(() => {
-    socket.open();
-    socket.receive({ type: "welcome", room: room.id, you: me.id, reads: {} });
-    socket.receive({ type: "caught_up", last_id: message.id, has_more: false });
-  });
+  renderConversation(room, me);
+  const socket = await catchUp(room, me, message.id);
   return { api, socket, message };
 }
 

@@ -3,13 +3,14 @@
  * message with a way back to the quoted one), a root's reply summary, and the thread panel
  * with its replies, live, its own composer, and Esc to close it.
  */
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it } from "vitest";
-import { Conversation } from "../../../client/components/conversation";
 import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
+import { catchUp, renderConversation } from "../support/conversation";
 import { fakeApi, type SentRequest } from "../support/fake-api";
-import { FakeSocket, fakeSockets, socketFor } from "../support/fake-sockets";
+import { FakeSocket, fakeSockets } from "../support/fake-sockets";
 import { aRoom, aUser } from "../support/people";
 import { signedIn, TEST_ACCESS_TOKEN } from "../support/session";
 
@@ -17,7 +18,6 @@ const me = aUser({ username: "ada", first_name: "Ada" });
 const bob = aUser({ username: "bob", first_name: "Bob" });
 const cy = aUser({ username: "cy", first_name: "Cy" });
 const room = aRoom({ is_group: true, participants: [me, bob, cy] });
-const noop = () => undefined;
 
 afterEach(() => history.replaceState(null, "", "/"));
 
@@ -50,25 +50,8 @@ async function open(linkedAt?: number) {
         ? { body: { ...timelinePage, has_newer: false, thread: 10 } }
         : { body: timelinePage },
   );
-  render(
-    <Conversation
-      room={room}
-      me={me}
-      at={linkedAt}
-      hidden={false}
-      onBack={noop}
-      onDetails={noop}
-      onMessage={noop}
-      onMembersChanged={noop}
-      onRead={noop}
-    />,
-  );
-  const socket = await socketFor(`/api/v1/rooms/${room.id}/socket/`);
-  act(() => {
-    socket.open();
-    socket.receive({ type: "welcome", room: room.id, you: me.id, reads: {} });
-    socket.receive({ type: "caught_up", last_id: 13, has_more: false });
-  });
+  renderConversation(room, me, { at: linkedAt });
+  const socket = await catchUp(room, me, 13);
   return { api, socket };
 }
 

@@ -1,6 +1,6 @@
-import { fireEvent, render, screen } from "@testing-library/preact";
+import { fireEvent, screen } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
-import { Conversation } from "../../../client/components/conversation";
+import { renderConversation } from "../support/conversation";
 import { fakeApi } from "../support/fake-api";
 import { fakeSockets, socketFor } from "../support/fake-sockets";
 import { aRoom, aUser } from "../support/people";
@@ -8,7 +8,6 @@ import { signedIn } from "../support/session";
 
 const me = aUser({ username: "ada", first_name: "Ada" });
 const bob = aUser({ username: "bob", first_name: "Bob" });
-const noop = () => undefined;
 
 describe("typing in a conversation just opened", () => {
   it("tells the room as soon as the socket is open, though the first keys came while it was opening", async () => {
@@ -17,18 +16,7 @@ describe("typing in a conversation just opened", () => {
     fakeSockets();
     const room = aRoom({ participants: [me, bob] });
     api.on("GET", `/rooms/${room.id}/messages`, { body: { messages: [], has_more: false } });
-    render(
-      <Conversation
-        room={room}
-        me={me}
-        hidden={false}
-        onBack={noop}
-        onDetails={noop}
-        onMessage={noop}
-        onMembersChanged={noop}
-        onRead={noop}
-      />,
-    );
+    renderConversation(room, me);
     const socket = await socketFor(`/api/v1/rooms/${room.id}/socket/`);
     const box = screen.getByRole("textbox");
     fireEvent.input(box, { target: { value: "h" } });
