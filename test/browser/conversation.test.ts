@@ -4,33 +4,27 @@
  * joins and leaves as they happen, and on the phone a long press for the actions; axe-core
  * finds nothing serious in any of these states.
  */
-import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { accessFor, app, messages, rest, signIn, startChatApp } from "./support";
+import {
+  accessFor,
+  app,
+  messages,
+  rest,
+  type ScreenVariant,
+  scanningWindow,
+  seriousViolations,
+  signIn,
+  startChatApp,
+} from "./support";
 
 startChatApp();
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-const VARIANTS = [
+const VARIANTS: ScreenVariant[] = [
   { name: "desktop-light", viewport: { width: 1920, height: 1080 }, colorScheme: "light", phone: false },
   { name: "desktop-dark", viewport: { width: 1920, height: 1080 }, colorScheme: "dark", phone: false },
   { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
   { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
-] as const;
-
-/** The serious and critical axe-core violations on the page now, as "rule at targets" lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations: { id: string; impact: string; nodes: { target: string[] }[] }[] = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as never;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
+];
 
 describe("the conversation view", () => {
   it.each(VARIANTS)("reads well and keeps its actions at hand ($name)", async (variant) => {
@@ -45,14 +39,7 @@ describe("the conversation view", () => {
     await say(hal, "Are we on at ten?");
     await say(hal, "I can take notes.");
 
-    const context = await app.browser.newContext({
-      viewport: variant.viewport,
-      colorScheme: variant.colorScheme,
-      bypassCSP: true,
-      isMobile: variant.phone,
-      hasTouch: variant.phone,
-    });
-    app.keep(context);
+    const context = await scanningWindow(variant);
     const page = await signIn("ivy", await context.newPage());
     await page.getByRole("button", { name: new RegExp(title) }).click();
     const log = messages(page);

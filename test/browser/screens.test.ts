@@ -2,24 +2,28 @@
  * Every screen of the web client, scanned with axe-core and photographed (desktop and
  * phone, light and dark) into screenshots/, which git ignores.
  */
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessFor, app, fromMyMenu, messages, rest, signIn, startChatApp } from "./support";
+import {
+  accessFor,
+  app,
+  fromMyMenu,
+  messages,
+  photographAndScan,
+  rest,
+  type ScreenVariant,
+  scanningWindow,
+  signIn,
+  startChatApp,
+} from "./support";
 
 startChatApp();
 
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-const VARIANTS = [
+const VARIANTS: ScreenVariant[] = [
   { name: "desktop-light", viewport: { width: 1280, height: 800 }, colorScheme: "light", phone: false },
   { name: "desktop-dark", viewport: { width: 1280, height: 800 }, colorScheme: "dark", phone: false },
   { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
   { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
-] as const;
+];
 
 describe("every screen", () => {
   /** A message link into the group, and one into a group Rita is not in. */
@@ -44,32 +48,10 @@ describe("every screen", () => {
   });
 
   it.each(VARIANTS)("has no serious or critical accessibility problem on any screen ($name)", async (variant) => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    // Only the scanning windows bypass the CSP, so axe-core can be injected.
-    const context = await app.browser.newContext({
-      viewport: variant.viewport,
-      colorScheme: variant.colorScheme,
-      bypassCSP: true,
-      isMobile: variant.phone,
-      hasTouch: variant.phone,
-    });
-    app.keep(context);
+    const context = await scanningWindow(variant);
     const page = await context.newPage();
     const problems: string[] = [];
-    const screen = async (name: string) => {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
-      await page.addScriptTag({ path: AXE });
-      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] =
-        await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-          return (await axe.run()).violations as never;
-        });
-      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
-        problems.push(
-          `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-        );
-      }
-    };
+    const screen = async (name: string) => problems.push(...(await photographAndScan(page, name, variant)));
 
     await page.goto(app.server.url);
     await page.getByRole("button", { name: "Sign in" }).waitFor();

@@ -3,25 +3,29 @@
  * cards (axe-clean in both themes, on a desktop and a phone, photographed into
  * screenshots/), and other people's changes reaching my list and open room live.
  */
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessFor, app, fromMyMenu, messages, rest, signIn, startChatApp } from "./support";
+import {
+  accessFor,
+  app,
+  fromMyMenu,
+  messages,
+  photographAndScan,
+  rest,
+  type ScreenVariant,
+  scanningWindow,
+  signIn,
+  startChatApp,
+} from "./support";
 
 startChatApp();
 
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-const VARIANTS = [
+const VARIANTS: ScreenVariant[] = [
   { name: "desktop-light", viewport: { width: 1440, height: 900 }, colorScheme: "light", phone: false },
   { name: "desktop-dark", viewport: { width: 1440, height: 900 }, colorScheme: "dark", phone: false },
   { name: "phone-light", viewport: { width: 390, height: 844 }, colorScheme: "light", phone: true },
   { name: "phone-dark", viewport: { width: 390, height: 844 }, colorScheme: "dark", phone: true },
-] as const;
+];
 
 const idsOf = async (token: string) => {
   const people: { id: number; username: string }[] = (await rest("GET", "/profiles/?limit=100", token)).results;
@@ -97,30 +101,10 @@ describe("my menu and the people directory", () => {
   });
 
   it.each(VARIANTS)("has no serious or critical accessibility problem ($name)", async (variant) => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const context = await app.browser.newContext({
-      viewport: variant.viewport,
-      colorScheme: variant.colorScheme,
-      bypassCSP: true,
-      isMobile: variant.phone,
-      hasTouch: variant.phone,
-    });
-    app.keep(context);
+    const context = await scanningWindow(variant);
     const page = await context.newPage();
     const problems: string[] = [];
-    const screen = async (name: string) => {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
-      await page.addScriptTag({ path: AXE });
-      const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] =
-        await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-          return (await axe.run()).violations as never;
-        });
-      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical"))
-        problems.push(
-          `${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-        );
-    };
+    const screen = async (name: string) => problems.push(...(await photographAndScan(page, name, variant)));
 
     await signIn("root", page);
     await page.getByRole("button", { name: /Design review/ }).waitFor();

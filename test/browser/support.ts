@@ -4,6 +4,10 @@
  * A test file calls startChatApp() once; its hooks start both and close every window after
  * each test. The people: ana … kim, mallory (whose name is markup) and root (a superuser).
  */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
@@ -156,3 +160,49 @@ export async function rest(method: string, route: string, token: string | null, 
 
 export const accessFor = async (username: string): Promise<string> =>
   (await rest("POST", "/access_token/", null, { username, password: PASSWORD })).access;
+
+/** A size and colour scheme a screen is scanned and photographed in. */
+export type ScreenVariant = {
+  name: string;
+  viewport: { width: number; height: number };
+  colorScheme: "light" | "dark";
+  phone: boolean;
+};
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+/** Where the scans' photographs go; git ignores it. */
+const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "screenshots");
+
+/** A window of that size and scheme; only scanning windows bypass the CSP, so axe-core can be injected. */
+export async function scanningWindow(variant: ScreenVariant): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: variant.viewport,
+    colorScheme: variant.colorScheme,
+    bypassCSP: true,
+    isMobile: variant.phone,
+    hasTouch: variant.phone,
+  });
+  contexts.push(context);
+  return context;
+}
+
+/** The serious and critical axe-core violations on the page now, as "rule (impact) help at targets" lines. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] = await page.evaluate(
+    async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+      return (await axe.run()).violations as never;
+    },
+  );
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Photographs the page into screenshots/ as `<name>-<variant>.png` and answers its serious problems, each named. */
+export async function photographAndScan(page: Page, name: string, variant: ScreenVariant): Promise<string[]> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${variant.name}.png`) });
+  return (await seriousViolations(page)).map((problem) => `${name}: ${problem}`);
+}
