@@ -101,6 +101,7 @@ const value = (v: string | number | null) => (v === null ? "NULL" : typeof v ===
 
 let killedOutput: string;
 let leftAfterKill: number;
+let roomsLeftAfterKill: number;
 let second: Outcome;
 let third: Outcome;
 let blocksAfterSecond: Row[];
@@ -140,6 +141,7 @@ beforeAll(async () => {
   server = await startDevServer([], { persistTo: state });
   killedOutput = await moveAndKill(2);
   leftAfterKill = Number(query("SELECT count(*) AS n FROM messages")[0].n);
+  roomsLeftAfterKill = Number(query("SELECT count(DISTINCT room_id) AS n FROM messages")[0].n);
   second = await manage("move-history", "--batch", "20");
   blocksAfterSecond = query("SELECT first_id, end_id, room_id FROM message_blocks ORDER BY first_id");
   // The run ends with the migration that drops them.
@@ -181,7 +183,11 @@ describe("move-history", () => {
   it("finishes when run again, every message in its room exactly once, as D1 had it", () => {
     expect(second).toMatchObject({ code: 0, stderr: "" });
     expect(second.stdout).toContain("Room 3: moved,");
-    expect(second.stdout).toMatch(/Moved into their rooms: [\d,]+ messages of 3 rooms, 3 read positions\./);
+    // The kill lands after room 1's second batch, but a batch already asked for may still
+    // finish in the worker: the second run moves the rooms D1 still had messages of.
+    expect(second.stdout).toMatch(
+      new RegExp(`Moved into their rooms: [\\d,]+ messages of ${roomsLeftAfterKill} rooms, 3 read positions\\.`),
+    );
     expect(second.stdout).toContain("Applied the migration that drops D1's history (local).");
     for (const room of ROOMS) {
       expect(held[room], `room ${room}`).toEqual(
