@@ -1,9 +1,11 @@
 /**
  * Web Push for one user, run by their inbox off the message path: the room has told the
  * inbox of its messages, and of whether the user has a socket open on it, and moved on; the
- * inbox (only when the user has no such socket and none of their tabs is open) reads what it needs of D1, decides by the user's level and do-not-disturb, and sends under
- * ctx.waitUntil. Each send has PUSH_TIMEOUT_MS; a 5xx, 429 or timeout is tried again by the
- * inbox's alarm, at most PUSH_ATTEMPTS times in all; a 404 or 410 drops the subscription.
+ * inbox (only when the user has no such socket and none of their tabs is open) reads what
+ * it needs of D1, decides by the user's level and do-not-disturb, and sends under
+ * ctx.waitUntil, at most one push a room every PUSH_GAP_MS. Each send has PUSH_TIMEOUT_MS;
+ * a 5xx, 429 or timeout is tried again by the inbox's alarm, at most PUSH_ATTEMPTS times in
+ * all; a 404 or 410 drops the subscription.
  * Nothing here can fail or slow a message: its errors end in a log line.
  */
 import { database } from "../core/db";
@@ -26,6 +28,11 @@ export const PUSH_TIMEOUT_MS = 5000;
 export const PUSH_ATTEMPTS = 3;
 /** Waits before the second and third tries. */
 const RETRY_AFTER_MS = [2000, 10_000];
+/**
+ * The least time between two pushes of one room to one user: a phone buzzing faster says
+ * nothing more, and a busy room's pushes would cost its members' inboxes most of their time.
+ */
+export const PUSH_GAP_MS = 1000;
 /** How long a push service keeps a push for a browser that is offline. */
 const PUSH_TTL_SECONDS = 24 * 60 * 60;
 
@@ -79,6 +86,10 @@ const targetOf = (row: { endpoint: string; p256dh: string; auth: string }): Push
 export class InboxPush {
   /** Whether the user has any subscription, as last read; undefined until read, or after the user subscribed. */
   #subscribed: boolean | undefined;
+  /** When a push of each room was last decided on, pushed or not, for PUSH_GAP_MS. */
+  readonly #decidedAt = new Map<number, number>();
+  /** Messages of a room that came within the gap, waiting to go as one push. */
+  readonly #held = new Map<number, { messages: WireMessage[]; title: string }>();
 
   constructor(
     private readonly env: () => Env,
@@ -96,16 +107,43 @@ export class InboxPush {
 
   /**
    * New messages of a room: a mention brings a hidden room back, and, when `away` (no tab
-   * of the user's is open and no socket of theirs on the room), the latest message the user wants to hear of goes out as a push.
+   * of the user's is open and no socket of theirs on the room), the latest message the user
+   * wants to hear of goes out as a push. At most one decision a room every PUSH_GAP_MS: what
+   * comes sooner waits for the gap's end and is decided on at once, its latest message
+   * that the user wants to hear of going as one push.
    */
   async roomMessages(messages: WireMessage[], title: string, away: boolean): Promise<void> {
     const db = database(this.env());
     const roomId = messages[0].room;
     if (messages.some((message) => mentions(message, this.userId))) await unhide(db, roomId, this.userId);
-    const vapid = vapidOf(this.env());
     const candidates = messages.filter((message) => message.sender !== this.userId && !message.deleted);
     // Most members of a busy room subscribed no browser: once known, their news costs D1 nothing.
-    if (!away || !vapid || candidates.length === 0 || this.#subscribed === false) return;
+    if (!away || !vapidOf(this.env()) || candidates.length === 0 || this.#subscribed === false) return;
+    const held = this.#held.get(roomId);
+    if (held) {
+      held.messages.push(...candidates);
+      held.title = title;
+      return;
+    }
+    const wait = (this.#decidedAt.get(roomId) ?? Number.NEGATIVE_INFINITY) + PUSH_GAP_MS - Date.now();
+    if (wait <= 0) return this.#pushLatest(roomId, candidates, title);
+    this.#held.set(roomId, { messages: candidates, title });
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    const gathered = this.#held.get(roomId);
+    // Gone when the user read the room meanwhile.
+    if (!gathered) return;
+    this.#held.delete(roomId);
+    await this.#pushLatest(roomId, gathered.messages, gathered.title);
+  }
+
+  /**
+   * A push of the latest of these messages that the user's level asks for, unless
+   * do-not-disturb is on. The gap starts now, pushed or not: a busy room then costs D1 at
+   * most one read a gap, whatever the level.
+   */
+  async #pushLatest(roomId: number, candidates: WireMessage[], title: string) {
+    this.#decidedAt.set(roomId, Date.now());
+    const db = database(this.env());
     const facts = await pushFacts(db, roomId, this.userId, [...new Set(candidates.map((message) => message.sender))]);
     this.#subscribed = (facts?.subscriptions.length ?? 0) > 0;
     if (!facts || facts.subscriptions.length === 0 || inDoNotDisturb(facts.dndUntil, Date.now())) return;
@@ -132,6 +170,7 @@ export class InboxPush {
    * topic, so it also replaces a push of the room that a browser offline has not fetched.
    */
   async roomRead(roomId: number) {
+    this.#held.delete(roomId);
     const pushed = this.sql.exec("DELETE FROM pushed_rooms WHERE room_id = ? RETURNING room_id", roomId).toArray();
     if (pushed.length === 0 || !vapidOf(this.env())) return;
     const subscriptions = await subscriptionsOf(database(this.env()), this.userId);

@@ -97,7 +97,7 @@ async function pushedMessage(subscription: Subscription, body: Buffer): Promise<
   const asPublic = bytes.slice(21, 21 + idLength);
   const sender = await crypto.subtle.importKey("raw", asPublic, { name: "ECDH", namedCurve: "P-256" }, false, []);
   const secret = new Uint8Array(await crypto.subtle.deriveBits(ecdhWith(sender), subscription.privateKey, 256));
-  const { cek, nonce } = await contentKeys(
+  const { cek, nonce } = contentKeys(
     secret,
     fromBase64Url(subscription.keys.auth),
     fromBase64Url(subscription.keys.p256dh),

@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from "vitest";
 import { database } from "../../core/db";
 import { subscriptionsOf } from "../../core/db/push";
 import { inboxObject } from "../../durable/inbox";
+import { PUSH_GAP_MS } from "../../durable/inbox-push";
 import { call, expectError, historyOf, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
 import { openInbox, openLiveRoom } from "../support/sockets";
 import { decrypt, expectVapid, makeSubscription, pushesTo, type TestSubscription } from "../support/web-push";
@@ -170,6 +171,31 @@ describe("pushes for new messages", () => {
     await inboxObject(env, member.id).roomMessages([message], room.title, false, 0);
     expect(await decrypt(subscription, (await pushesTo(subscription))[0])).toMatchObject({ message: message.id });
     await vi.waitFor(async () => expect(await listed()).toContain(room.id));
+  });
+
+  it("a burst in a room is one push of its latest message after the gap, not one a message", async () => {
+    const sender = await makeUser();
+    const receiver = await makeUser();
+    const subscription = await subscribed(receiver);
+    const room = await sendToUser(sender, receiver, "first");
+    const message = (n: number) => ({
+      id: 2_000_000 + room.id * 10 + n,
+      room: room.id,
+      sender: sender.id,
+      timestamp: new Date().toISOString(),
+      content: `burst ${n}`,
+      edited_at: null,
+      deleted: false,
+    });
+    expect(await pushesTo(subscription)).toHaveLength(1);
+    // As the room tells the inbox of three more batches in quick succession.
+    for (const n of [1, 2, 3]) await inboxObject(env, receiver.id).roomMessages([message(n)], room.title, false, 0);
+    const pushes = await pushesTo(subscription, 4, PUSH_GAP_MS + NONE_WITHIN_MS);
+    const previews = await Promise.all(pushes.map(async (push) => (await decrypt(subscription, push)).preview));
+    // ["first", "burst 3"]; on a machine slow enough for the gap to pass before the burst, "burst 1" between.
+    expect(previews.length).toBeLessThan(4);
+    expect(previews.at(0)).toBe("first");
+    expect(previews.at(-1)).toBe("burst 3");
   });
 
   it("is silent during do-not-disturb, and not after it", async () => {

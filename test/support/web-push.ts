@@ -3,7 +3,7 @@
  * with WebCrypto as a browser makes them, and RFC 8291 decryption of what the push service got.
  */
 import { expect, inject } from "vitest";
-import { concat, contentKeys, ecdhWith, fromBase64Url, type PushTarget, toBase64Url } from "../../core/web-push";
+import { concat, ecdhWith, fromBase64Url, type PushTarget, toBase64Url } from "../../core/web-push";
 
 export type TestSubscription = PushTarget & { id: string; privateKey: CryptoKey };
 export type ReceivedPush = { headers: Record<string, string>; body: string };
@@ -27,6 +27,30 @@ export async function makeSubscription(kind: "ok" | "gone" | "fail" | "slow" = "
 export async function pushesTo(subscription: TestSubscription, count = 1, waitMs = 8000): Promise<ReceivedPush[]> {
   const answer = await fetch(`${inject("pushService")}/received/${subscription.id}?count=${count}&wait=${waitMs}`);
   return answer.json();
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+async function hkdf(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array, bytes: number) {
+  const key = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
+  return new Uint8Array(await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info }, key, bytes * 8));
+}
+
+/**
+ * RFC 8291 §3.4's content key and nonce, derived with WebCrypto's HKDF as a browser would:
+ * apart from core's, so a slip there fails the tests rather than agreeing with itself.
+ */
+async function contentKeys(
+  ecdhSecret: Uint8Array,
+  authSecret: Uint8Array,
+  uaPublic: Uint8Array,
+  asPublic: Uint8Array,
+  salt: Uint8Array,
+) {
+  const ikm = await hkdf(authSecret, ecdhSecret, concat(utf8("WebPush: info\0"), uaPublic, asPublic), 32);
+  const cek = await hkdf(salt, ikm, utf8("Content-Encoding: aes128gcm\0"), 16);
+  const nonce = await hkdf(salt, ikm, utf8("Content-Encoding: nonce\0"), 12);
+  return { cek, nonce };
 }
 
 /** Decrypts an aes128gcm push body (RFC 8188 header, one record) with the subscription's private key. */
