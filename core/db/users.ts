@@ -28,6 +28,16 @@ function contains(column: SQL | AnyColumn, term: string): SQL {
   return sql`${column} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
 }
 
+/** The username, the first or the last name, or "first last" as a whole holds `term`. */
+function nameHas(term: string): SQL {
+  return or(
+    contains(users.username, term),
+    contains(users.firstName, term),
+    contains(users.lastName, term),
+    contains(sql`${users.firstName} || ' ' || ${users.lastName}`, term),
+  )!;
+}
+
 /**
  * Everyone but the caller, as the original's get_available_users: `fullName` matches the
  * username, the first or the last name, or "first last" as a whole; `email` matches the
@@ -40,17 +50,7 @@ export async function availableUsers(
   limit: number,
 ): Promise<UserRow[]> {
   const conditions: SQL[] = [ne(users.id, callerId), eq(users.isActive, true)];
-  if (filters.fullName) {
-    const term = filters.fullName;
-    conditions.push(
-      or(
-        contains(users.username, term),
-        contains(users.firstName, term),
-        contains(users.lastName, term),
-        contains(sql`${users.firstName} || ' ' || ${users.lastName}`, term),
-      )!,
-    );
-  }
+  if (filters.fullName) conditions.push(nameHas(filters.fullName));
   if (filters.email) conditions.push(contains(users.email, filters.email));
   return db
     .select()
@@ -60,13 +60,14 @@ export async function availableUsers(
     .limit(limit);
 }
 
-/** One page of users and how many there are, for the DRF-style list. */
+/** One page of users and how many there are, for the DRF-style list, narrowed to names holding `fullName` when given. */
 export async function listUsers(
   db: Database,
   page: { limit: number; offset: number },
   includeInactive: boolean,
+  fullName?: string,
 ): Promise<{ rows: UserRow[]; total: number }> {
-  const where = includeInactive ? undefined : eq(users.isActive, true);
+  const where = and(includeInactive ? undefined : eq(users.isActive, true), fullName ? nameHas(fullName) : undefined);
   const [rows, [{ total }]] = await db.batch([
     db.select().from(users).where(where).orderBy(asc(users.id)).limit(page.limit).offset(page.offset),
     db.select({ total: count() }).from(users).where(where),

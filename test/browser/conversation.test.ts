@@ -1,8 +1,8 @@
 /**
  * The conversation view in Chromium, on a wide desktop and a 390 px phone, light and dark:
  * a reading width, a "New messages" line, times and actions on hover, notes of renames,
- * joins and leaves as they happen, and on the phone a long press for the actions; axe-core
- * finds nothing serious in any of these states.
+ * joins and leaves as they happen, on the phone a long press for the actions, and a sender's
+ * name opening their profile card; axe-core finds nothing serious in any of these states.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -132,5 +132,15 @@ describe("the conversation view", () => {
     // The header follows the new title too.
     await page.getByRole("heading", { name: renamed, level: 2 }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
+
+    // A sender's name opens their card, and its Message our DM (a draft: we have none yet).
+    await row("Are we on at ten?").getByRole("button", { name: "Show Hal's profile" }).click();
+    const card = page.getByRole("dialog", { name: "Hal" });
+    await card.getByText("@hal").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await card.getByRole("button", { name: "Message" }).click();
+    await card.waitFor({ state: "detached" });
+    await page.getByRole("heading", { name: "Hal", level: 2 }).waitFor();
+    expect(await page.getByLabel("Message Hal").isVisible()).toBe(true);
   });
 });

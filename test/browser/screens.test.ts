@@ -62,6 +62,10 @@ describe("every screen", () => {
     await page.getByRole("button", { name: /Design review/ }).click();
     await messages(page).getByText("Thanks both").waitFor();
     await screen("conversation");
+    await messages(page).getByRole("button", { name: "Show Hal's profile" }).first().click();
+    await page.getByRole("dialog", { name: "Hal" }).waitFor();
+    await screen("profile-card");
+    await page.keyboard.press("Escape");
     await page.getByRole("button", { name: "Details" }).click();
     await page.getByRole("dialog").waitFor();
     await screen("group-details");
@@ -79,6 +83,29 @@ describe("every screen", () => {
     await page.getByRole("heading", { name: "Administration" }).waitFor();
     await page.getByText("Hal (hal)").waitFor();
     await screen("admin");
+    // A row's three buttons are short: on one line beside the person on a desktop, and on a
+    // phone wrapped under them, each on one line, none past the row's edge.
+    const hal = page.getByRole("listitem", { name: "Hal (hal)" });
+    const rowBox = (await hal.boundingBox())!;
+    const buttons = await Promise.all((await hal.getByRole("button").all()).map(async (b) => (await b.boundingBox())!));
+    expect(await hal.getByRole("button").allTextContents()).toEqual(["Deactivate", "Make superuser", "Reset password"]);
+    for (const box of buttons) {
+      expect(box.x + box.width).toBeLessThanOrEqual(rowBox.x + rowBox.width);
+      expect(box.height).toBeLessThan(50);
+    }
+    if (!variant.phone) {
+      expect(new Set(buttons.map((box) => Math.round(box.y))).size).toBe(1);
+      expect(rowBox.height).toBeLessThan(80);
+    }
+    // The search narrows the list as I type, and says when no one matches.
+    const search = page.getByRole("main").getByRole("searchbox", { name: "Search people" });
+    await search.fill("hal");
+    await page.getByText("1 person matches “hal”.").waitFor();
+    expect(await page.getByRole("list", { name: "People" }).getByRole("listitem").count()).toBe(1);
+    await screen("admin-search");
+    await search.fill("nobody-like-this");
+    await page.getByText("No one matches “nobody-like-this”.").waitFor();
+    expect(await page.getByRole("list", { name: "People" }).count()).toBe(0);
     if (variant.phone) await page.getByRole("button", { name: "Back to conversations" }).click();
     await page.getByRole("button", { name: "Search messages" }).click();
     await page.getByLabel("Search messages").fill("slides");

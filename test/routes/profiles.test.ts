@@ -128,6 +128,32 @@ describe("GET /api/v1/profiles/", () => {
       expectError(await call("GET", `/api/v1/profiles/?${query}`, { token: user.access }), 400, "invalid");
     }
   });
+
+  it("narrows to full_name matching a name or username, counted and paged within the match", async () => {
+    const admin = await makeUser({ isSuperuser: true });
+    await makeUser({ username: "wlima1", firstName: "Wana", lastName: "Lima" });
+    await makeUser({ username: "wlima2", firstName: "Wanda", lastName: "Lima" });
+    await makeUser({ username: "wanalima", isActive: false });
+    await makeUser({ username: "someone_else", firstName: "Bea" });
+    const first = await call("GET", "/api/v1/profiles/?full_name=WAN&limit=2", { token: admin.access });
+    expect(first.status).toBe(200);
+    expect(first.body.count).toBe(3);
+    expect(first.body.results.map((u: { username: string }) => u.username)).toEqual(["wlima1", "wlima2"]);
+    expect(first.body.next).toBe(`${ORIGIN}/api/v1/profiles/?full_name=WAN&limit=2&offset=2`);
+    const second = await call("GET", first.body.next.slice(ORIGIN.length), { token: admin.access });
+    expect(second.body.results.map((u: { username: string }) => u.username)).toEqual(["wanalima"]);
+    const named = await call("GET", "/api/v1/profiles/?full_name=wanda%20li", { token: admin.access });
+    expect(named.body.results.map((u: { username: string }) => u.username)).toEqual(["wlima2"]);
+    const none = await call("GET", "/api/v1/profiles/?full_name=nobody-like-this", { token: admin.access });
+    expect(none.body).toMatchObject({ count: 0, next: null, previous: null, results: [] });
+  });
+
+  it("refuses a full_name longer than any name, or holding a NUL, with 400", async () => {
+    const user = await makeUser();
+    for (const query of [`full_name=${"a".repeat(151)}`, "full_name=a%00b"]) {
+      expectError(await call("GET", `/api/v1/profiles/?${query}`, { token: user.access }), 400, "invalid");
+    }
+  });
 });
 
 describe("GET /api/v1/profiles/{id}/", () => {

@@ -72,6 +72,12 @@ const AvailableQuery = z.object({
   email: searchTerm(254).optional(),
 });
 
+const ProfilesQuery = pageQuery.extend({
+  full_name: searchTerm(150)
+    .optional()
+    .openapi({ description: "Only users whose username, first, last or full name holds this (any case)" }),
+});
+
 const ProfileId = z.object({ id: idParam });
 
 /** Most users a search answers with; the original had no bound at all. */
@@ -139,13 +145,13 @@ export const profiles = createApp()
       path: "/profiles",
       operationId: "listProfiles",
       tags: ["Profiles"],
-      summary: "All users, a page at a time (limit/offset, 100 a page)",
-      request: { query: pageQuery },
+      summary: "All users, a page at a time (limit/offset, 100 a page), optionally searched by name",
+      request: { query: ProfilesQuery },
       responses: { 200: json(pageSchema(UserSchema), "A page of users"), ...errors(400, 401) },
     }),
     async (c) => {
-      const page = c.req.valid("query");
-      const { rows, total } = await listUsers(database(c.env), page, seesInactiveUsers(c.var.user));
+      const { full_name, ...page } = c.req.valid("query");
+      const { rows, total } = await listUsers(database(c.env), page, seesInactiveUsers(c.var.user), full_name);
       const results = await userAnswers(c.env, originOf(c.req.url), rows);
       return c.json(paginated(c.req.url, page, total, results), 200);
     },

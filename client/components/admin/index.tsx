@@ -1,12 +1,13 @@
 /**
  * The admin page, for superusers: what the original's Django admin was used for. Create
- * people, deactivate and reactivate them, reset a password, grant or revoke superuser, and
- * read the audit list of removed messages and deactivations.
+ * people, find them by name or username, deactivate and reactivate them, reset a password,
+ * grant or revoke superuser, and read the audit list of removed messages and deactivations.
  * The API decides what is allowed (no one deactivates or demotes themselves); this page
  * shows its answer beside the person it is about.
  */
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
+import { useDebounced } from "../../lib/use-debounced";
 import { useFormAction } from "../../lib/use-form-action";
 import { Avatar } from "../avatar";
 import { Field } from "../dialog/field";
@@ -170,48 +171,60 @@ function UserRow({ user, me, onChanged }: { user: User; me: User; onChanged: (us
           </p>
         </div>
       </div>
-      <div class={form.actions}>
+      {/* Short labels keep a row on one line; each name starts with its label (so a spoken
+          command still finds it) and says whom it acts on. */}
+      <div class={styles.actions}>
         {/* The API refuses both on one's own account: they would lock the last admin out. */}
         {user.id !== me.id && (
           <>
             {user.is_active ? (
               <button
                 type="button"
-                class={`${form.button} ${form.danger}`}
+                class={`${form.button} ${styles.action} ${form.danger}`}
+                aria-label={`Deactivate ${user.username}`}
                 onClick={() => change({ is_active: false }, `${user.username} is deactivated.`)}
               >
-                Deactivate {user.username}
+                Deactivate
               </button>
             ) : (
               <button
                 type="button"
-                class={form.button}
+                class={`${form.button} ${styles.action}`}
+                aria-label={`Reactivate ${user.username}`}
                 onClick={() => change({ is_active: true }, `${user.username} is active again.`)}
               >
-                Reactivate {user.username}
+                Reactivate
               </button>
             )}
             {user.is_superuser ? (
               <button
                 type="button"
-                class={form.button}
+                class={`${form.button} ${styles.action}`}
+                aria-label={`Revoke superuser: ${user.username}`}
                 onClick={() => change({ is_superuser: false }, `${user.username} is no longer a superuser.`)}
               >
-                Revoke superuser from {user.username}
+                Revoke superuser
               </button>
             ) : (
               <button
                 type="button"
-                class={form.button}
+                class={`${form.button} ${styles.action}`}
+                aria-label={`Make superuser: ${user.username}`}
                 onClick={() => change({ is_superuser: true }, `${user.username} is now a superuser.`)}
               >
-                Make {user.username} a superuser
+                Make superuser
               </button>
             )}
           </>
         )}
-        <button type="button" class={form.button} aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
-          Reset {user.username}'s password
+        <button
+          type="button"
+          class={`${form.button} ${styles.action}`}
+          aria-label={`Reset password: ${user.username}`}
+          aria-expanded={resetting}
+          onClick={() => setResetting(!resetting)}
+        >
+          Reset password
         </button>
       </div>
       {resetting && (
@@ -252,41 +265,87 @@ export function Admin({ me }: AdminProps) {
   );
 }
 
+/** How long typing in the search must pause before the list is asked for again. */
+const SEARCH_DELAY_MS = 250;
+
+/** What the search found, in a sentence. */
+function matchesSentence(count: number, term: string): string {
+  if (count === 0) return `No one matches “${term}”.`;
+  return count === 1 ? `1 person matches “${term}”.` : `${count} people match “${term}”.`;
+}
+
 function People({ me }: AdminProps) {
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<UserPage | null>(null);
+  const [page, setPage] = useState<{ term: string; found: UserPage } | null>(null);
   const [error, setError] = useState("");
   const [status, setStatus] = useState("");
+  const [query, setQuery] = useState("");
+  const term = useDebounced(query.trim(), SEARCH_DELAY_MS);
   const headingId = useId();
+  const searchId = useId();
+  /** The latest list asked for: an answer to an older one that arrives late is dropped. */
+  const asked = useRef(0);
 
-  const load = async (at: number) => {
+  const load = async (at: number, search: string) => {
+    const ask = ++asked.current;
     try {
-      setPage(await answer(api.profiles.$get({ query: { limit: String(ADMIN_PAGE_SIZE), offset: String(at) } })));
+      const found = await answer(
+        api.profiles.$get({
+          query: { limit: String(ADMIN_PAGE_SIZE), offset: String(at), ...(search && { full_name: search }) },
+        }),
+      );
+      if (ask !== asked.current) return;
+      setPage({ term: search, found });
       setOffset(at);
       setError("");
     } catch (err) {
-      setError(problemOf(err).message);
+      if (ask === asked.current) setError(problemOf(err).message);
     }
   };
-  useEffect(() => void load(0), []);
+  useEffect(() => void load(0, term), [term]);
 
   const replace = (changed: User, message: string) => {
-    setPage((p) => p && { ...p, results: p.results.map((u) => (u.id === changed.id ? changed : u)) });
+    setPage(
+      (p) =>
+        p && { ...p, found: { ...p.found, results: p.found.results.map((u) => (u.id === changed.id ? changed : u)) } },
+    );
     setStatus(message);
   };
   const created = (user: User) => {
     setStatus(`${user.username} is created.`);
-    // New users come last in the list: show the page they landed on.
-    const count = (page?.count ?? 0) + 1;
-    void load(Math.floor((count - 1) / ADMIN_PAGE_SIZE) * ADMIN_PAGE_SIZE);
+    // New users come last in the list: show the page they landed on (a search stays on its page).
+    if (page?.term) {
+      void load(offset, page.term);
+    } else {
+      const count = (page?.found.count ?? 0) + 1;
+      void load(Math.floor((count - 1) / ADMIN_PAGE_SIZE) * ADMIN_PAGE_SIZE, "");
+    }
   };
 
-  const last = page ? Math.min(offset + page.results.length, page.count) : 0;
+  const found = page?.found;
+  const last = found ? Math.min(offset + found.results.length, found.count) : 0;
   return (
     <section class={styles.admin} aria-labelledby={headingId}>
       <h2 id={headingId}>Administration</h2>
       <NewUserForm onCreated={created} />
       <h3>People</h3>
+      <div class={styles.search}>
+        <label for={searchId} class="visually-hidden">
+          Search people
+        </label>
+        <input
+          id={searchId}
+          class={form.input}
+          type="search"
+          placeholder="Search by name or username"
+          value={query}
+          onInput={(event) => setQuery(event.currentTarget.value)}
+          autoComplete="off"
+        />
+      </div>
+      <p role="status" class={styles.matches}>
+        {page?.term ? matchesSentence(page.found.count, page.term) : ""}
+      </p>
       <p role="status" class={form.status}>
         {status}
       </p>
@@ -295,10 +354,10 @@ function People({ me }: AdminProps) {
           {error}
         </p>
       )}
-      {page && (
+      {found && !(page.term && found.count === 0) && (
         <>
           <ul class={styles.users} aria-label="People">
-            {page.results.map((user) => (
+            {found.results.map((user) => (
               <UserRow key={user.id} user={user} me={me} onChanged={replace} />
             ))}
           </ul>
@@ -306,17 +365,17 @@ function People({ me }: AdminProps) {
             <button
               type="button"
               class={form.button}
-              disabled={!page.previous}
-              onClick={() => load(Math.max(0, offset - ADMIN_PAGE_SIZE))}
+              disabled={!found.previous}
+              onClick={() => load(Math.max(0, offset - ADMIN_PAGE_SIZE), page.term)}
             >
               Previous page
             </button>
-            <span>{page.count === 0 ? "No people" : `${offset + 1}–${last} of ${page.count}`}</span>
+            <span>{found.count === 0 ? "No people" : `${offset + 1}–${last} of ${found.count}`}</span>
             <button
               type="button"
               class={form.button}
-              disabled={!page.next}
-              onClick={() => load(offset + ADMIN_PAGE_SIZE)}
+              disabled={!found.next}
+              onClick={() => load(offset + ADMIN_PAGE_SIZE, page.term)}
             >
               Next page
             </button>

@@ -209,6 +209,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
         onMembersChanged={() => void inbox.reload()}
         onRead={inbox.markRead}
         menu={<RoomMenu roomId={openRoom.id} notify={openRoom.notify} onChanged={() => void inbox.reload()} />}
+        onShowProfile={setCard}
       />
     );
   } else if (linkedAt && unreachable?.at === linkedAt) {

@@ -126,6 +126,8 @@ type ConversationProps = {
   hidden: boolean;
   /** The room's menu in the header (its notification level, hiding it). */
   menu?: ComponentChildren;
+  /** Opens someone's profile card, from their name or picture on a message or in "Seen by". */
+  onShowProfile?: (person: User) => void;
 };
 
 const nearBottom = (box: HTMLElement) => box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM_PX;
@@ -141,6 +143,7 @@ export function Conversation({
   onRead,
   hidden,
   menu,
+  onShowProfile,
 }: ConversationProps) {
   const live = useRoom(room.id, me.id, onMessage, onMembersChanged, at);
   const { state } = live;
@@ -268,7 +271,7 @@ export function Conversation({
   const seenBy = myLatest
     ? Object.entries(state.reads)
         .filter(([user, upTo]) => Number(user) !== me.id && upTo >= myLatest.id)
-        .map(([user]) => name(Number(user)))
+        .map(([user]) => Number(user))
     : [];
 
   const other = otherParticipant(room, me.id);
@@ -341,6 +344,7 @@ export function Conversation({
         onReact={live.react}
         onQuote={() => setQuoting(message)}
         onOpenThread={() => setThreadOf(message)}
+        onShowProfile={onShowProfile}
       />,
     );
     previous = message;
@@ -444,6 +448,7 @@ export function Conversation({
           onEdit={live.edit}
           onDelete={live.remove}
           onClose={() => setThreadOf(null)}
+          onShowProfile={onShowProfile}
         />
       )}
     </section>

@@ -1,13 +1,15 @@
 /**
  * One message in a conversation, as a compact row: the first of a run by one sender shows
  * their picture, name and time, the rest their time on hover or focus. Its text as Markdown,
- * edited or deleted marks, and for my latest message who has seen it. Its actions (react,
+ * edited or deleted marks, and for my latest message who has seen it. A sender's name or
+ * picture opens their profile card, as a name in "Seen by" does. Its actions (react,
  * reply, thread, copy link, and for mine edit and delete) sit in a toolbar shown on hover
  * or focus, and on a touch screen in a sheet a long press opens; deleting asks first. For
  * one still on its way, "sending" or "failed" with a retry. The message a link opened the
  * conversation at is highlighted.
  */
 
+import { Fragment } from "preact";
 import { createPortal } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WireMessage } from "../../../core/protocol";
@@ -36,8 +38,8 @@ type MessageItemProps = {
   mine: boolean;
   /** First of a run by one sender: shows the name, picture and time (the others show their time on hover or focus). */
   first: boolean;
-  /** Who has read it, for my latest message. */
-  seenBy: string[];
+  /** Who has read it (their ids), for my latest message. */
+  seenBy: number[];
   /** My latest message: the only one that says "Sent" or "Seen by". */
   latest?: boolean;
   /** The message a link opened the conversation at. */
@@ -54,7 +56,48 @@ type MessageItemProps = {
   onQuote?: () => void;
   /** Opens its thread ("Reply in thread", and its summary). */
   onOpenThread?: () => void;
+  /** Opens a person's profile card: the sender's, from their name or picture, or a reader's from "Seen by". */
+  onShowProfile?: (person: User) => void;
 };
+
+/** A person's name as a way to their profile card, or just their name when there is no card to show. */
+function PersonName({
+  person,
+  name,
+  onShowProfile,
+}: {
+  person: User | undefined;
+  name: string;
+  onShowProfile?: (person: User) => void;
+}) {
+  if (!person || !onShowProfile) return <span>{name}</span>;
+  return (
+    <button
+      type="button"
+      class={styles.personName}
+      aria-label={`Show ${name}'s profile`}
+      aria-haspopup="dialog"
+      onClick={() => onShowProfile(person)}
+    >
+      {name}
+    </button>
+  );
+}
+
+/** "Seen by" and the names of those who read it, each a way to their card. */
+function SeenBy({ readers, onShowProfile }: { readers: (User | undefined)[]; onShowProfile?: (person: User) => void }) {
+  return (
+    <span>
+      Seen by{" "}
+      {readers.map((person, i) => (
+        <Fragment key={person?.id ?? `someone-${i}`}>
+          {i > 0 && ", "}
+          <PersonName person={person} name={person?.full_name ?? "Someone"} onShowProfile={onShowProfile} />
+        </Fragment>
+      ))}
+    </span>
+  );
+}
 
 function EditForm({
   message,
@@ -137,6 +180,7 @@ export function MessageItem({
   onReact,
   onQuote,
   onOpenThread,
+  onShowProfile,
 }: MessageItemProps) {
   const personOf = (id: number) => people?.get(id);
   const [editing, setEditing] = useState(false);
@@ -151,7 +195,7 @@ export function MessageItem({
   const gist = message.deleted ? "deleted message" : message.content.slice(0, 40);
   const edited = message.edited_at !== null && !message.deleted;
   /** Only my latest message says how far it got. */
-  const delivery = mine && latest && !message.deleted && (seenBy.length > 0 ? `Seen by ${seenBy.join(", ")}` : "Sent");
+  const delivery = mine && latest && !message.deleted;
   const canReact = me !== undefined && people !== undefined && onReact !== undefined && !message.deleted;
   const act = (work: Promise<void>) =>
     work.then(
@@ -227,7 +271,19 @@ export function MessageItem({
       }}
     >
       <span class={styles.gutter}>
-        {first ? (
+        {first && sender && onShowProfile ? (
+          // The name beside it is the keyboard's way to the card: the picture is one more for a pointer only.
+          <button
+            type="button"
+            class={styles.picture}
+            tabIndex={-1}
+            aria-hidden="true"
+            data-profile-picture
+            onClick={() => onShowProfile(sender)}
+          >
+            <Avatar src={sender.avatar_url} name={name} size={36} />
+          </button>
+        ) : first ? (
           <Avatar src={sender?.avatar_url} name={name} size={36} />
         ) : (
           <time class={styles.hoverTime} dateTime={message.timestamp} title={fullTime(message.timestamp)}>
@@ -241,7 +297,7 @@ export function MessageItem({
         {first && (
           <span class={styles.byline}>
             <span class={styles.sender}>
-              {name}
+              <PersonName person={sender} name={name} onShowProfile={onShowProfile} />
               {sender?.is_bot && <BotBadge />}
             </span>{" "}
             <time class={styles.time} dateTime={message.timestamp} title={fullTime(message.timestamp)}>
@@ -288,7 +344,12 @@ export function MessageItem({
         {(edited || delivery) && (
           <span class={styles.meta}>
             {edited && <span>(edited)</span>}
-            {delivery && <span>{delivery}</span>}
+            {delivery &&
+              (seenBy.length === 0 ? (
+                <span>Sent</span>
+              ) : (
+                <SeenBy readers={seenBy.map(personOf)} onShowProfile={onShowProfile} />
+              ))}
           </span>
         )}
         <span role="status" class={copied ? styles.meta : "visually-hidden"}>

@@ -36,6 +36,8 @@ type ThreadPanelProps = {
   onEdit: (id: number, content: string) => Promise<void>;
   onDelete: (id: number) => Promise<void>;
   onClose: () => void;
+  /** Opens someone's profile card from their name or picture on a message. */
+  onShowProfile?: (person: User) => void;
 };
 
 export function ThreadPanel(props: ThreadPanelProps) {
@@ -106,6 +108,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
       me={me.id}
       people={people}
       onReact={props.onReact}
+      onShowProfile={props.onShowProfile}
     />
   );
   const count = root.thread?.reply_count ?? replies.filter((m) => !m.deleted).length;

@@ -8,11 +8,13 @@ import { signedIn } from "../support/session";
 
 const root = aUser({ id: 1, username: "root", is_superuser: true });
 
-/** The fake API's users, served a page at a time as the worker pages them. */
-function pagesOf(users: User[]) {
+/** The fake API's users, narrowed by `full_name` and served a page at a time as the worker does. */
+function pagesOf(everyone: User[]) {
   return ({ query }: SentRequest) => {
     const limit = Number(query.get("limit") ?? 100);
     const offset = Number(query.get("offset") ?? 0);
+    const term = query.get("full_name")?.toLowerCase() ?? "";
+    const users = everyone.filter((u) => `${u.username} ${u.full_name}`.toLowerCase().includes(term));
     return {
       body: {
         count: users.length,
@@ -112,18 +114,56 @@ describe("Admin", () => {
     await adminWith([root, ann]);
     const mine = await screen.findByRole("listitem", { name: "root" });
     expect(within(mine).queryByRole("button", { name: /Deactivate|Revoke superuser/ })).toBeNull();
-    expect(within(mine).getByRole("button", { name: "Reset root's password" })).toBeTruthy();
+    expect(within(mine).getByRole("button", { name: "Reset password: root" })).toBeTruthy();
     const hers = screen.getByRole("listitem", { name: "ann" });
     expect(within(hers).getByRole("button", { name: "Deactivate ann" })).toBeTruthy();
-    expect(within(hers).getByRole("button", { name: "Revoke superuser from ann" })).toBeTruthy();
+    expect(within(hers).getByRole("button", { name: "Revoke superuser: ann" })).toBeTruthy();
+  });
+
+  it("labels a row's buttons in a word or two, their names saying whom they act on", async () => {
+    const bob = aUser({ username: "bob", first_name: "Bob", last_name: "Stone" });
+    await adminWith([root, bob]);
+    const row = await screen.findByRole("listitem", { name: "Bob Stone (bob)" });
+    const buttons = within(row).getAllByRole("button");
+    expect(buttons.map((b) => b.textContent)).toEqual(["Deactivate", "Make superuser", "Reset password"]);
+    expect(buttons.map((b) => b.getAttribute("aria-label"))).toEqual([
+      "Deactivate bob",
+      "Make superuser: bob",
+      "Reset password: bob",
+    ]);
+  });
+
+  it("searches people by name or username as I type, pages within the match, and says when no one matches", async () => {
+    const limas = Array.from({ length: 25 }, (_, i) => aUser({ username: `lima${i + 1}`, first_name: "Ana" }));
+    const api = await adminWith([root, aUser({ username: "bea", first_name: "Bea", last_name: "Lopes" }), ...limas]);
+    await screen.findByText("1–20 of 27");
+    const search = screen.getByRole("searchbox", { name: "Search people" });
+    fireEvent.input(search, { target: { value: "ana" } });
+    expect(await screen.findByText("1–20 of 25")).toBeTruthy();
+    expect(screen.getByText("25 people match “ana”.")).toBeTruthy();
+    expect(api.sent("GET", "/profiles").at(-1)!.query.get("full_name")).toBe("ana");
+    fireEvent.click(screen.getByRole("button", { name: "Next page" }));
+    expect(await screen.findByText("21–25 of 25")).toBeTruthy();
+    expect(api.sent("GET", "/profiles").at(-1)!.query.get("full_name")).toBe("ana");
+    fireEvent.input(search, { target: { value: "lopes" } });
+    expect(await screen.findByText("1 person matches “lopes”.")).toBeTruthy();
+    expect(screen.getByRole("listitem", { name: "Bea Lopes (bea)" })).toBeTruthy();
+    expect(within(screen.getByRole("list", { name: "People" })).getAllByRole("listitem")).toHaveLength(1);
+    expect(api.sent("GET", "/profiles").at(-1)!.query.get("offset")).toBe("0");
+    fireEvent.input(search, { target: { value: "zzz" } });
+    expect(await screen.findByText("No one matches “zzz”.")).toBeTruthy();
+    expect(screen.queryByRole("list", { name: "People" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Next page" })).toBeNull();
+    fireEvent.input(search, { target: { value: "" } });
+    expect(await screen.findByText("1–20 of 27")).toBeTruthy();
   });
 
   it("grants superuser", async () => {
     const ann = aUser({ username: "ann" });
     const api = await adminWith([root, ann]);
     api.on("PATCH", `/profiles/${ann.id}`, ({ body }) => ({ body: { ...ann, ...(body as object) } }));
-    fireEvent.click(await screen.findByRole("button", { name: "Make ann a superuser" }));
-    expect(await screen.findByRole("button", { name: "Revoke superuser from ann" })).toBeTruthy();
+    fireEvent.click(await screen.findByRole("button", { name: "Make superuser: ann" }));
+    expect(await screen.findByRole("button", { name: "Revoke superuser: ann" })).toBeTruthy();
     expect(api.sent("PATCH", `/profiles/${ann.id}`)[0].body).toEqual({ is_superuser: true });
   });
 
@@ -131,7 +171,7 @@ describe("Admin", () => {
     const bob = aUser({ username: "bob" });
     const api = await adminWith([root, bob]);
     api.on("PATCH", `/profiles/${bob.id}`, { body: bob });
-    fireEvent.click(await screen.findByRole("button", { name: "Reset bob's password" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Reset password: bob" }));
     const field = screen.getByLabelText("New password for bob");
     expect(document.activeElement).toBe(field);
     fireEvent.input(field, { target: { value: "temporary-42" } });
