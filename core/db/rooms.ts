@@ -25,16 +25,18 @@ export async function findMember(db: Database, roomId: number, userId: number): 
 /** A room's participants, in the order they joined, and who owns it (null for a DM). */
 export type RoomPeople = { participants: UserRow[]; owner: number | null };
 
-/** Participants and owners of several rooms in one query. */
-export async function participantsOf(db: Database, roomIds: number[]): Promise<Map<number, RoomPeople>> {
-  const byRoom = new Map<number, RoomPeople>(roomIds.map((id) => [id, { participants: [], owner: null }]));
-  if (roomIds.length === 0) return byRoom;
-  const rows = await db
+/** Members and their users where `which` holds, in the order they joined. */
+const peopleWhere = (db: Database, which: ReturnType<typeof sql>) =>
+  db
     .select({ roomId: roomMembers.roomId, role: roomMembers.role, user: users })
     .from(roomMembers)
     .innerJoin(users, eq(users.id, roomMembers.userId))
-    .where(sql`${roomMembers.roomId} IN (SELECT value FROM json_each(${JSON.stringify(roomIds)}))`)
+    .where(which)
     .orderBy(asc(roomMembers.joinedAt), asc(users.id));
+
+/** The participants of the rooms a query's rows are of, by room, in the order they joined. */
+function peopleByRoom(roomIds: number[], rows: { roomId: number; role: string; user: UserRow }[]) {
+  const byRoom = new Map<number, RoomPeople>(roomIds.map((id) => [id, { participants: [], owner: null }]));
   for (const { roomId, role, user } of rows) {
     const people = byRoom.get(roomId);
     if (!people) continue;
@@ -42,6 +44,47 @@ export async function participantsOf(db: Database, roomIds: number[]): Promise<M
     if (role === "owner") people.owner = user.id;
   }
   return byRoom;
+}
+
+/** Participants and owners of several rooms in one query. */
+export async function participantsOf(db: Database, roomIds: number[]): Promise<Map<number, RoomPeople>> {
+  if (roomIds.length === 0) return new Map();
+  const rows = await peopleWhere(
+    db,
+    sql`${roomMembers.roomId} IN (SELECT value FROM json_each(${JSON.stringify(roomIds)}))`,
+  );
+  return peopleByRoom(roomIds, rows);
+}
+
+/**
+ * What a send to a room needs to check and to answer, in one round trip: the room, the
+ * sender's membership of it, and its people. Nothing is there when the room is not.
+ */
+export async function roomToSendTo(db: Database, roomId: number, userId: number) {
+  const [[found], people] = await db.batch([
+    db
+      .select({ room: rooms, member: roomMembers })
+      .from(rooms)
+      .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
+      .where(eq(rooms.id, roomId)),
+    peopleWhere(db, sql`${roomMembers.roomId} = ${roomId}`),
+  ]);
+  if (!found) return undefined;
+  return { room: found.room, member: found.member ?? undefined, people: peopleByRoom([roomId], people).get(roomId)! };
+}
+
+/**
+ * What a DM needs, in one round trip: the receiver, and the pair's DM room with its two
+ * people if it is made already.
+ */
+export async function dmToSendTo(db: Database, senderId: number, receiverId: number) {
+  const key = dmKey(senderId, receiverId);
+  const [[receiver], [dm], people] = await db.batch([
+    db.select().from(users).where(eq(users.id, receiverId)),
+    db.select().from(rooms).where(eq(rooms.dmKey, key)),
+    peopleWhere(db, sql`${roomMembers.roomId} = (SELECT id FROM rooms WHERE dm_key = ${key})`),
+  ]);
+  return { receiver, dm, people: dm && peopleByRoom([dm.id], people).get(dm.id)! };
 }
 
 /** What a room's inbox news carries and whom it goes to; undefined when the room is gone. One round trip. */

@@ -53,7 +53,7 @@ export const MAX_SOCKETS_PER_USER = 8;
 export const TRUSTED_USER_HEADER = "x-condor-user";
 
 export type PostResult =
-  | ({ ok: true } & Received)
+  | ({ ok: true; latest?: MessageRow[] } & Received)
   | { ok: false; error: "throttled"; retryAfterSeconds: number }
   | { ok: false; error: "invalid"; fields: Record<string, string> };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
@@ -194,9 +194,10 @@ export class Room extends DurableObject<Env> {
   /**
    * Receives a message: commits and broadcasts it. A retry with the same client id answers
    * the message committed the first time, and broadcasts nothing. With `told`, answers once
-   * the participants' inboxes have it too, so the sender's next room list shows it.
+   * the participants' inboxes have it too, so the sender's next room list shows it; with
+   * `latest`, carries that many of the room's latest messages, as history would answer.
    */
-  async receive(input: PostInput, options: { told?: boolean } = {}): Promise<PostResult> {
+  async receive(input: PostInput, options: { told?: boolean; latest?: number } = {}): Promise<PostResult> {
     const reply: ReplyCheck =
       input.replyTo === undefined && input.thread === undefined ? { ok: true } : this.#store.threads.check(input);
     if (!reply.ok) return reply;
@@ -213,7 +214,8 @@ export class Room extends DurableObject<Env> {
       await this.#typing.set(input.senderId, false);
       if (options.told) await told;
     }
-    return { ok: true, ...received };
+    if (options.latest === undefined) return { ok: true, ...received };
+    return { ok: true, ...received, latest: (await this.history({ limit: options.latest })).rows };
   }
 
   /** Edits a message of the caller's; everyone in the room sees the new text at once. */

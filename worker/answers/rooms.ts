@@ -4,8 +4,9 @@
 import { AttachmentLinks } from "../../core/attachments";
 import { database } from "../../core/db";
 import { membershipsOf } from "../../core/db/push";
-import { participantsOf, roomsOf } from "../../core/db/rooms";
+import { participantsOf, type RoomPeople, roomsOf } from "../../core/db/rooms";
 import type { RoomRow } from "../../core/db/schema";
+import type { MessageRow } from "../../core/history";
 import type { NotifyLevel } from "../../core/notify";
 import { type Room, toMessage, toRoom } from "../../core/shapes";
 import { inboxObject, type RoomSummary } from "../../durable/inbox";
@@ -15,14 +16,24 @@ import { userAnswers } from "./users";
 /** How many of its latest messages a room answer carries; older ones are paged. */
 export const ROOM_ANSWER_MESSAGES = 50;
 
-/** The room as `viewer` sees it (their own reactions are `mine`). */
-export async function roomAnswer(env: Env, room: RoomRow, origin: string, viewer: number): Promise<Room> {
-  const db = database(env);
-  const [people, { rows }] = await Promise.all([
-    participantsOf(db, [room.id]),
-    roomObject(env, room).history({ limit: ROOM_ANSWER_MESSAGES }),
+/**
+ * The room as `viewer` sees it (their own reactions are `mine`). A caller that has read its
+ * people or its latest messages already (a send) passes them in `known`, which saves a trip.
+ */
+export async function roomAnswer(
+  env: Env,
+  room: RoomRow,
+  origin: string,
+  viewer: number,
+  known: { people?: RoomPeople; latest?: MessageRow[] } = {},
+): Promise<Room> {
+  const [{ participants, owner }, rows] = await Promise.all([
+    known.people ?? participantsOf(database(env), [room.id]).then((people) => people.get(room.id)!),
+    known.latest ??
+      roomObject(env, room)
+        .history({ limit: ROOM_ANSWER_MESSAGES })
+        .then((page) => page.rows),
   ]);
-  const { participants, owner } = people.get(room.id)!;
   const links = new AttachmentLinks(env.JWT_SECRET);
   const messages = rows.map((row) => toMessage(row, links, viewer));
   return toRoom(room, await userAnswers(env, origin, participants), owner, messages);

@@ -10,16 +10,15 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../core/db";
-import { findDm, findMember, findOrCreateDm, findRoom } from "../../core/db/rooms";
+import { dmToSendTo, findOrCreateDm, roomToSendTo } from "../../core/db/rooms";
 import type { RoomAddress } from "../../core/db/schema";
-import { findUser } from "../../core/db/users";
 import { ApiError, describeIssues, forbidden } from "../../core/errors";
 import { canPost } from "../../core/policy";
 import { attachmentIds, clientId, MAX_MESSAGE_LENGTH, textOrFiles } from "../../core/protocol";
 import { originOf, RoomSchema } from "../../core/shapes";
 import { type PostInput, roomObject } from "../../durable/room";
 import { NOT_IN_ROOM } from "../../durable/room/threads";
-import { roomAnswer } from "../answers/rooms";
+import { ROOM_ANSWER_MESSAGES, roomAnswer } from "../answers/rooms";
 import { createApp } from "../app";
 import { errors, idField, json, jsonBody } from "../openapi";
 
@@ -67,10 +66,13 @@ const originalPayloadHook = (result: {
   return undefined;
 };
 
-/** Hands the message to its room's object; 429 when the sender is over their rate, 400 for files not theirs to send. */
+/**
+ * Hands the message to its room's object; 429 when the sender is over their rate, 400 for
+ * files not theirs to send. Answers the room's latest messages, for the route's answer.
+ */
 async function post(env: Env, room: RoomAddress, input: PostInput) {
   // Answered once the participants' inboxes have it: a REST client's next room list shows it.
-  const result = await roomObject(env, room).receive(input, { told: true });
+  const result = await roomObject(env, room).receive(input, { told: true, latest: ROOM_ANSWER_MESSAGES });
   if (!result.ok && result.error === "invalid") {
     const why = result.fields.attachments
       ? `These files cannot be sent: ${result.fields.attachments}.`
@@ -83,7 +85,18 @@ async function post(env: Env, room: RoomAddress, input: PostInput) {
       "Retry-After": retry,
     });
   }
+  return result.latest;
 }
+
+/** What both sends hand the room: the body's fields as the room takes them. */
+const postInput = (senderId: number, body: z.infer<typeof ToUser> | z.infer<typeof ToRoom>): PostInput => ({
+  senderId,
+  content: body.message ?? "",
+  clientId: body.client_id,
+  attachments: body.attachments,
+  replyTo: body.reply_to,
+  thread: body.thread,
+});
 
 export const send = createApp()
   .openapi(
@@ -97,13 +110,13 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The DM room with its latest messages"), ...errors(400, 401, 415, 429) },
     }),
     async (c) => {
-      const { user_id, message = "", client_id, attachments, reply_to, thread } = c.req.valid("json");
+      const body = c.req.valid("json");
+      const { user_id, attachments, reply_to, thread } = body;
       const sender = c.var.user;
       if (user_id === sender.id) throw sendError("the sender and the receiver can not be the same for new messages");
       const db = database(c.env);
-      const receiver = await findUser(db, user_id);
+      const { receiver, dm, people } = await dmToSendTo(db, sender.id, user_id);
       if (!receiver?.isActive) throw sendError("invalid user to chat with");
-      const dm = await findDm(db, sender.id, receiver.id);
       // A DM not made yet has no message to reply to and no files: refused before it is made.
       if (!dm && reply_to !== undefined) throw sendError("invalid payload to send messages", { reply_to: NOT_IN_ROOM });
       if (!dm && thread !== undefined) throw sendError("invalid payload to send messages", { thread: NOT_IN_ROOM });
@@ -112,16 +125,10 @@ export const send = createApp()
           attachments: "not files waiting to be sent in this conversation",
         });
       const room = dm ?? (await findOrCreateDm(db, sender, receiver));
-      const input = {
-        senderId: sender.id,
-        content: message,
-        clientId: client_id,
-        attachments,
-        replyTo: reply_to,
-        thread,
-      };
-      await post(c.env, room, input);
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
+      const latest = await post(c.env, room, postInput(sender.id, body));
+      // A DM made just now has its two people, neither of them its owner.
+      const known = { people: people ?? { participants: [sender, receiver], owner: null }, latest };
+      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), sender.id, known), 201);
     },
     originalPayloadHook,
   )
@@ -136,24 +143,16 @@ export const send = createApp()
       responses: { 201: json(RoomSchema, "The room with its latest messages"), ...errors(400, 401, 403, 415, 429) },
     }),
     async (c) => {
-      const { group_id, message = "", client_id, attachments, reply_to, thread } = c.req.valid("json");
-      const db = database(c.env);
-      const [room, member] = await Promise.all([findRoom(db, group_id), findMember(db, group_id, c.var.user.id)]);
+      const body = c.req.valid("json");
+      const found = await roomToSendTo(database(c.env), body.group_id, c.var.user.id);
       // The original's text, double space included: clients may match on it. The original
       // answered 400 for both; someone else's room is "not allowed", so ours says 403.
       const notInRoom = "the room you are trying to reaching does not exists or you are not  part of it";
-      if (!room) throw sendError(notInRoom, { group_id: "no such room" });
-      if (!canPost(member)) throw forbidden(notInRoom);
-      const input = {
-        senderId: c.var.user.id,
-        content: message,
-        clientId: client_id,
-        attachments,
-        replyTo: reply_to,
-        thread,
-      };
-      await post(c.env, room, input);
-      return c.json(await roomAnswer(c.env, room, originOf(c.req.url), c.var.user.id), 201);
+      if (!found) throw sendError(notInRoom, { group_id: "no such room" });
+      if (!canPost(found.member)) throw forbidden(notInRoom);
+      const latest = await post(c.env, found.room, postInput(c.var.user.id, body));
+      const known = { people: found.people, latest };
+      return c.json(await roomAnswer(c.env, found.room, originOf(c.req.url), c.var.user.id, known), 201);
     },
     originalPayloadHook,
   );
