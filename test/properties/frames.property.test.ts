@@ -6,7 +6,14 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClientFrame, InboxFrame, MAX_FRAME_LENGTH, RoomFrame } from "../../core/protocol";
+import {
+  ClientFrame,
+  InboxFrame,
+  MAX_FRAME_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  plainSend,
+  RoomFrame,
+} from "../../core/protocol";
 import { QUICK_REACTIONS } from "../../core/protocol-constants";
 import { reactionEmoji } from "../../core/reactions";
 import { call, makeRoom, makeUser, sendToRoom, snapshot } from "../support/api";
@@ -177,6 +184,43 @@ describe("generated bad frames over a room socket", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("the hand-checked plain send", () => {
+  it("takes what ClientFrame takes of a send of text alone, the same way, and passes everything else on", () => {
+    const nearSend = fc.record(
+      {
+        type: fc.oneof(fc.constant("send"), nastyValue),
+        client_id: fc.oneof(fc.string({ maxLength: 70 }), nastyValue),
+        content: fc.oneof(
+          fc.string(),
+          fc.constantFrom("", " ", "\n\t", "x".repeat(MAX_MESSAGE_LENGTH + 1)),
+          nastyValue,
+        ),
+        reply_to: fc.nat(),
+        extra: nastyValue,
+      },
+      { requiredKeys: [] },
+    );
+    let taken = 0;
+    fc.assert(
+      fc.property(fc.oneof(nearSend, nastyValue), (data) => {
+        const plain = plainSend(data);
+        if (plain === undefined) return;
+        taken++;
+        const parsed = ClientFrame.safeParse(data);
+        expect(parsed.success).toBe(true);
+        expect(plain).toEqual(parsed.data);
+      }),
+      { numRuns: RUNS * 20 },
+    );
+    expect(taken, "the generator makes plain sends too").toBeGreaterThan(0);
+    expect(plainSend({ type: "send", client_id: "c1", content: "hello" })).toEqual({
+      type: "send",
+      client_id: "c1",
+      content: "hello",
+    });
   });
 });
 
