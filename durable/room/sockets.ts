@@ -10,12 +10,17 @@ import { closeSilentSockets } from "../keep-alive";
 type Attachment = { userId: number; connectedAt: number };
 
 export class RoomSockets {
+  /** Each socket's attachment as read once: it never changes, and reading it again is a structured clone per socket per message. */
+  readonly #known = new WeakMap<WebSocket, Attachment>();
+
   constructor(private readonly ctx: DurableObjectState) {}
 
   /** Takes a new socket of a user's. */
   accept(ws: WebSocket, userId: number) {
     this.ctx.acceptWebSocket(ws, [`user:${userId}`]);
-    ws.serializeAttachment({ userId, connectedAt: Date.now() } satisfies Attachment);
+    const attachment = { userId, connectedAt: Date.now() } satisfies Attachment;
+    ws.serializeAttachment(attachment);
+    this.#known.set(ws, attachment);
   }
 
   /** Every open socket, or a user's. */
@@ -24,7 +29,12 @@ export class RoomSockets {
   }
 
   who(ws: WebSocket): Attachment {
-    return ws.deserializeAttachment() as Attachment;
+    let attachment = this.#known.get(ws);
+    if (!attachment) {
+      attachment = ws.deserializeAttachment() as Attachment;
+      this.#known.set(ws, attachment);
+    }
+    return attachment;
   }
 
   /** The users with a socket open, but `except`'s, in id order. */
