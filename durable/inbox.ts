@@ -24,6 +24,13 @@ import { roomObject } from "./room/context";
 
 /** Most inbox sockets one user may hold open (tabs and devices). */
 export const MAX_INBOX_SOCKETS = 8;
+
+/**
+ * A batch of a room's messages as JSON: the room's news serialises a batch once for all of
+ * its participants' inboxes, where the runtime would clone the objects once for each.
+ */
+export type MessagesJson = string & { readonly __messagesJson: unique symbol };
+export const messagesJson = (messages: WireMessage[]) => JSON.stringify(messages) as MessagesJson;
 /** Most rooms asked for their summary at once, when many are missing (the first room list after an upgrade). */
 const SUMMARY_READS_AT_ONCE = 16;
 
@@ -199,7 +206,7 @@ export class Inbox extends DurableObject<Env> {
   }
 
   /**
-   * New messages of one room, oldest first, told after the room's message `since` (0 for a
+   * New messages of one room (`news`, as JSON), oldest first, told after the room's message `since` (0 for a
    * room's first): they count as unread unless the user sent them or has read past them.
    * `opensDm` when the first of them opened a DM. Thread replies are not the room's timeline:
    * they count nowhere, and are news only in the threads the user is `following`. A bot's
@@ -208,7 +215,7 @@ export class Inbox extends DurableObject<Env> {
    * its messages there, so none is pushed.
    */
   async roomMessages(
-    messages: WireMessage[],
+    news: MessagesJson,
     title: string,
     opensDm: boolean,
     since: number,
@@ -216,6 +223,7 @@ export class Inbox extends DurableObject<Env> {
     isGroup = true,
     watching = false,
   ) {
+    const messages = JSON.parse(news) as WireMessage[];
     const row = this.#row(messages[0].room);
     const timeline = messages.filter((message) => message.thread_root === undefined);
     if (row && row.counted_to < since) this.#forget(row.room_id);

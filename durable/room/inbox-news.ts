@@ -16,7 +16,7 @@ import { database } from "../../core/db";
 import { roomForNews } from "../../core/db/rooms";
 import type { WireMessage } from "../../core/protocol";
 import { type Message, toMessage, toWireMessage } from "../../core/shapes";
-import { inboxObject, type RoomSummary } from "../inbox";
+import { inboxObject, messagesJson, type RoomSummary } from "../inbox";
 import type { RoomContext } from "./context";
 import type { MessageStore } from "./store";
 
@@ -175,9 +175,10 @@ export class InboxNews {
     const followers = roots.length > 0 ? this.store.threads.followers(roots) : undefined;
     const following = (userId: number) => roots.filter((root) => followers?.get(root)?.has(userId));
     const watching = new Set(this.watching());
+    const news = messagesJson(batch);
     await this.#toEach(room.memberIds, (userId) =>
       inboxObject(this.room.env, userId).roomMessages(
-        batch,
+        news,
         room.title,
         opensDm,
         since,

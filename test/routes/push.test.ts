@@ -9,7 +9,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { database } from "../../core/db";
 import { subscriptionsOf } from "../../core/db/push";
-import { inboxObject } from "../../durable/inbox";
+import { inboxObject, messagesJson } from "../../durable/inbox";
 import { PUSH_GAP_MS } from "../../durable/inbox-push";
 import { call, expectError, historyOf, makeRoom, makeUser, sendToRoom, sendToUser, snapshot } from "../support/api";
 import { openInbox, openLiveRoom } from "../support/sockets";
@@ -168,7 +168,7 @@ describe("pushes for new messages", () => {
       deleted: false,
       mentions: [member.id],
     };
-    await inboxObject(env, member.id).roomMessages([message], room.title, false, 0);
+    await inboxObject(env, member.id).roomMessages(messagesJson([message]), room.title, false, 0);
     expect(await decrypt(subscription, (await pushesTo(subscription))[0])).toMatchObject({ message: message.id });
     await vi.waitFor(async () => expect(await listed()).toContain(room.id));
   });
@@ -189,7 +189,8 @@ describe("pushes for new messages", () => {
     });
     expect(await pushesTo(subscription)).toHaveLength(1);
     // As the room tells the inbox of three more batches in quick succession.
-    for (const n of [1, 2, 3]) await inboxObject(env, receiver.id).roomMessages([message(n)], room.title, false, 0);
+    for (const n of [1, 2, 3])
+      await inboxObject(env, receiver.id).roomMessages(messagesJson([message(n)]), room.title, false, 0);
     const pushes = await pushesTo(subscription, 4, PUSH_GAP_MS + NONE_WITHIN_MS);
     const previews = await Promise.all(pushes.map(async (push) => (await decrypt(subscription, push)).preview));
     // ["first", "burst 3"]; on a machine slow enough for the gap to pass before the burst, "burst 1" between.
