@@ -40,18 +40,12 @@ export const UserSchema = z
       .nullable()
       .optional()
       .openapi({ description: "On your own profile only: no push until this time; null when do-not-disturb is off" }),
-    status_emoji: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'Their status\'s one emoji, or "" when it has only text. Absent while they have no status',
-      }),
-    status_text: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'Their status\'s text ("" when it has only an emoji). Absent while they have no status',
-      }),
+    status_emoji: z.string().optional().openapi({
+      description: 'Their status\'s one emoji, or "" when it has only text. Absent while they have no status',
+    }),
+    status_text: z.string().optional().openapi({
+      description: 'Their status\'s text ("" when it has only an emoji). Absent while they have no status',
+    }),
     status_until: z.string().nullable().optional().openapi({
       description:
         "When their status ends by itself; null when it stays until cleared. Absent while they have no status",
