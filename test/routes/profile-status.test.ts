@@ -99,6 +99,11 @@ describe("a status", () => {
     expect((await call("GET", "/api/v1/profiles/me/", { token: user.access })).body.status_text).toBe("Commuting");
   });
 
+  it("keeps its text on one line", async () => {
+    const user = await makeUser();
+    expect((await setStatus(user, { status_text: "Back\n\n  at  two" })).body.status_text).toBe("Back at two");
+  });
+
   it("takes a text of exactly 100 characters once trimmed", async () => {
     const user = await makeUser();
     const text = "y".repeat(100);

@@ -113,7 +113,8 @@ function statusChanges(changes: Changes) {
   const { status_emoji, status_text, status_until } = changes;
   if (status_emoji === undefined && status_text === undefined && status_until === undefined) return {};
   const statusEmoji = (status_emoji && reactionEmoji(status_emoji)) || null;
-  const statusText = status_text || null;
+  // One line wherever it shows: a newline or a run of spaces reads as one space.
+  const statusText = status_text?.replace(/\s+/g, " ") || null;
   if (status_until && !statusEmoji && !statusText) {
     throw invalid("A status that ends needs an emoji or a text.", { status_until: "needs a status emoji or text" });
   }

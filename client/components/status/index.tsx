@@ -6,6 +6,7 @@
  */
 import type { User } from "../../lib/api";
 import { statusLine, statusOf } from "../../lib/status";
+import { useUntil } from "../../lib/use-until";
 import styles from "./status.module.css";
 
 type StatusProps = {
@@ -16,6 +17,8 @@ type StatusProps = {
 };
 
 export function Status({ user, compact = false, class: className = "" }: StatusProps) {
+  // Renders again when the status ends, so it goes without a reload.
+  useUntil(user.status_until);
   const status = statusOf(user);
   if (!status) return null;
   const line = statusLine(status);
