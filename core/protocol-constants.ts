@@ -32,6 +32,9 @@ export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢"
 /** Most different emoji one message may carry; past it, a new one is refused. */
 export const MAX_REACTIONS_PER_MESSAGE = 50;
 /** A member's notification levels in a room (core/notify.ts has the rules that use them). */
+/** Longest status text, after trimming (Slack's own limit). */
+export const MAX_STATUS_TEXT = 100;
+
 export const NOTIFY_LEVELS = ["everything", "mentions", "nothing"] as const;
 export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
 /** The level of a member who never chose one: a DM is one person talking to you, a group is many. */

@@ -40,6 +40,16 @@ export const UserSchema = z
       .nullable()
       .optional()
       .openapi({ description: "On your own profile only: no push until this time; null when do-not-disturb is off" }),
+    status_emoji: z.string().optional().openapi({
+      description: 'Their status\'s one emoji, or "" when it has only text. Absent while they have no status',
+    }),
+    status_text: z.string().optional().openapi({
+      description: 'Their status\'s text ("" when it has only an emoji). Absent while they have no status',
+    }),
+    status_until: z.string().nullable().optional().openapi({
+      description:
+        "When their status ends by itself; null when it stays until cleared. Absent while they have no status",
+    }),
     is_bot: z
       .literal(true)
       .optional()
@@ -90,6 +100,17 @@ export function avatarUrl(origin: string, avatarKey: string | null): string {
   return `${origin}/media/${avatarKey ?? DEFAULT_AVATAR_KEY}`;
 }
 
+/** A user's status as it stands at `now`: none once it has ended. */
+export function statusOf(
+  row: Pick<UserRow, "statusEmoji" | "statusText" | "statusUntil">,
+  now = Date.now(),
+): Pick<User, "status_emoji" | "status_text" | "status_until"> {
+  const emoji = row.statusEmoji ?? "";
+  const text = row.statusText ?? "";
+  if (!(emoji || text) || (row.statusUntil !== null && Date.parse(row.statusUntil) <= now)) return {};
+  return { status_emoji: emoji, status_text: text, status_until: row.statusUntil };
+}
+
 export function toUser(row: UserRow, origin: string, presence: UserPresence): User {
   return {
     id: row.id,
@@ -103,6 +124,7 @@ export function toUser(row: UserRow, origin: string, presence: UserPresence): Us
     is_active: row.isActive,
     is_online: presence.is_online,
     last_seen: presence.last_seen,
+    ...statusOf(row),
     ...(row.isBot ? { is_bot: true as const } : {}),
   };
 }

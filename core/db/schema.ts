@@ -35,6 +35,10 @@ export const users = sqliteTable(
     dndUntil: text("dnd_until"),
     // A bot posts with its key (the bots table) and never signs in.
     isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
+    // A status as Slack's: one emoji and a short text, until an ISO time (null: until cleared).
+    statusEmoji: text("status_emoji"),
+    statusText: text("status_text"),
+    statusUntil: text("status_until"),
   },
   // The original allowed many users without an email; an email that is given is unique.
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`).where(sql`${t.email} <> ''`)],

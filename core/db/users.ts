@@ -136,11 +136,24 @@ export async function createUser(db: Database, values: NewUserRow): Promise<User
 /** The columns of a new user in the table's order, for an INSERT ... SELECT. */
 export const newUserColumns = (values: NewUserRow, superuser: boolean) =>
   sql`NULL, ${values.username}, ${values.email}, ${values.firstName}, ${values.lastName}, ${values.password},
-    ${superuser ? 1 : 0}, 1, NULL, ${now()}, NULL, NULL, 0`;
+    ${superuser ? 1 : 0}, 1, NULL, ${now()}, NULL, NULL, 0, NULL, NULL, NULL`;
 
 /** What a profile change may set; undefined leaves a column as it is. */
 export type UserChanges = Partial<
-  Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "password" | "isActive" | "isSuperuser" | "dndUntil">
+  Pick<
+    UserRow,
+    | "username"
+    | "email"
+    | "firstName"
+    | "lastName"
+    | "password"
+    | "isActive"
+    | "isSuperuser"
+    | "dndUntil"
+    | "statusEmoji"
+    | "statusText"
+    | "statusUntil"
+  >
 >;
 
 /**

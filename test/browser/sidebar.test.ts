@@ -1,7 +1,8 @@
 /**
- * The sidebar in Chromium: my menu at my name, the people directory with its profile
- * cards (axe-clean in both themes, on a desktop and a phone, photographed into
- * screenshots/), and other people's changes reaching my list and open room live.
+ * The sidebar in Chromium: my menu at my name (setting a status, pausing notifications),
+ * the people directory with its profile cards (axe-clean in both themes, on a desktop and
+ * a phone, photographed into screenshots/), and other people's changes reaching my list
+ * and open room live.
  */
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import {
   rest,
   type ScreenVariant,
   scanningWindow,
+  seriousViolations,
   signIn,
   startChatApp,
 } from "./support";
@@ -89,9 +91,11 @@ describe("my menu and the people directory", () => {
     const opener = page.getByRole("navigation").locator('button[aria-haspopup="menu"]');
     await opener.focus();
     await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Set a status");
+    await page.keyboard.press("ArrowDown");
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Profile");
-    await page.keyboard.press("ArrowDown");
-    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("End");
+    await page.keyboard.press("ArrowUp");
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Admin");
     await page.keyboard.press("Escape");
     await page.getByRole("menu").waitFor({ state: "detached" });
@@ -121,5 +125,43 @@ describe("my menu and the people directory", () => {
     await page.getByRole("dialog", { name: "Hal" }).waitFor();
     await screen("profile-card");
     expect(problems).toEqual([]);
+  });
+});
+
+describe("a status and paused notifications", () => {
+  it("are set from my menu, and others see my status in the directory and our DM's header", async () => {
+    // Scanning windows, so axe can look at the dialog and the menu: one dark on a desktop, one light on a phone.
+    const fay = await signIn("fay", await (await scanningWindow(VARIANTS[1])).newPage());
+    await fromMyMenu(fay, "Set a status");
+    const dialog = fay.getByRole("dialog", { name: "Set a status" });
+    await dialog.getByRole("button", { name: /In a meeting/ }).click();
+    expect(await seriousViolations(fay)).toEqual([]);
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const opener = fay.getByRole("navigation").locator('button[aria-haspopup="menu"]');
+    await expect.poll(() => opener.textContent()).toContain("🗓️");
+
+    await fromMyMenu(fay, "For 30 minutes");
+    const paused = fay.getByRole("navigation").getByText(/Notifications paused until/);
+    await paused.waitFor();
+    const me = await rest("GET", "/profiles/me/", await accessFor("fay"));
+    expect(Date.parse(me.dnd_until) - Date.now()).toBeGreaterThan(25 * 60_000);
+    expect(me).toMatchObject({ status_emoji: "🗓️", status_text: "In a meeting" });
+    await opener.click();
+    await fay.getByRole("menuitem", { name: "Resume notifications" }).waitFor();
+    expect(await seriousViolations(fay)).toEqual([]);
+    await fay.keyboard.press("Escape");
+
+    const gus = await signIn("gus", await (await scanningWindow(VARIANTS[2])).newPage());
+    await gus.getByRole("button", { name: "People", exact: true }).click();
+    const directory = gus.getByRole("region", { name: "People" });
+    await directory.getByText("@fay").waitFor();
+    const fayRow = directory.getByRole("listitem").filter({ hasText: "@fay" });
+    expect(await fayRow.textContent()).toContain("🗓️ In a meeting");
+    await directory.getByRole("button", { name: "Message Fay" }).click();
+    const header = gus.getByRole("main").locator("header").first();
+    await gus.getByRole("heading", { name: "Fay", level: 2 }).waitFor();
+    expect(await header.textContent()).toContain("🗓️ In a meeting");
+    expect(await seriousViolations(gus)).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@ import {
   isSelfOrSuperuser,
   seesInactiveUsers,
 } from "../../core/policy";
+import { MAX_STATUS_TEXT } from "../../core/protocol-constants";
+import { MAX_REACTION_LENGTH, reactionEmoji } from "../../core/reactions";
 import { originOf, UserSchema } from "../../core/shapes";
 import { userAnswer, userAnswers } from "../answers/users";
 import { createApp, createPublicApp } from "../app";
@@ -56,6 +58,23 @@ const ProfileChanges = z
       .datetime({ offset: true })
       .nullable()
       .openapi({ description: "Your own only: no push until this time; null turns do-not-disturb off" }),
+    status_emoji: z
+      .string()
+      .max(MAX_REACTION_LENGTH)
+      .refine((text) => text === "" || reactionEmoji(text) !== undefined, "must be one emoji")
+      .nullable()
+      .openapi({ description: 'Your status\'s one emoji; "" or null for none' }),
+    status_text: z
+      .string()
+      .trim()
+      .max(MAX_STATUS_TEXT, `must be at most ${MAX_STATUS_TEXT} characters`)
+      .nullable()
+      .openapi({ description: 'Your status\'s text, trimmed; "" or null for none' }),
+    status_until: z.iso
+      .datetime({ offset: true })
+      .refine((at) => Date.parse(at) > Date.now(), "must be in the future")
+      .nullable()
+      .openapi({ description: "When your status ends by itself; null or left out: when you clear it" }),
   })
   .partial()
   .strict();
@@ -88,6 +107,24 @@ export function refuseTaken(err: unknown): never {
   const taken = identityConflict(err);
   if (taken) throw invalid("That username or email is taken.", taken);
   throw err;
+}
+
+type Changes = z.infer<typeof ProfileChanges>;
+
+/**
+ * A status is set as a whole, as Slack's: a change naming any of its fields sets all three
+ * (one left out is cleared), so an old emoji never reappears beside a new text.
+ */
+function statusChanges(changes: Changes) {
+  const { status_emoji, status_text, status_until } = changes;
+  if (status_emoji === undefined && status_text === undefined && status_until === undefined) return {};
+  const statusEmoji = (status_emoji && reactionEmoji(status_emoji)) || null;
+  // One line wherever it shows: a newline or a run of spaces reads as one space.
+  const statusText = status_text?.replace(/\s+/g, " ") || null;
+  if (status_until && !statusEmoji && !statusText) {
+    throw invalid("A status that ends needs an emoji or a text.", { status_until: "needs a status emoji or text" });
+  }
+  return { statusEmoji, statusText, statusUntil: status_until ? new Date(status_until).toISOString() : null };
 }
 
 /** Your own profile, with what only you see of it. */
@@ -179,7 +216,7 @@ export const profiles = createApp()
       tags: ["Profiles"],
       summary: "Change a profile: your own, or anyone's as a superuser",
       description:
-        "A new `password` needs `current_password` unless a superuser sets someone else's; it is stored hashed and signs out every other session. Only superusers change `is_active` and `is_superuser`.",
+        "A new `password` needs `current_password` unless a superuser sets someone else's; it is stored hashed and signs out every other session. Only superusers change `is_active` and `is_superuser`. A status is set as a whole: a change with any of `status_emoji`, `status_text` and `status_until` sets all three, and one left out is cleared.",
       request: { params: ProfileId, ...jsonBody(ProfileChanges) },
       responses: { 200: json(UserSchema, "The changed user"), ...errors(400, 401, 403, 404, 415) },
     }),
@@ -227,6 +264,7 @@ export const profiles = createApp()
         isSuperuser: changes.is_superuser,
         dndUntil:
           changes.dnd_until === undefined ? undefined : changes.dnd_until && new Date(changes.dnd_until).toISOString(),
+        ...statusChanges(changes),
       };
       const answer = (row: UserRow) =>
         caller.id === id ? ownAnswer(c.env, c.req.url, row) : userAnswer(c.env, originOf(c.req.url), row);

@@ -1,8 +1,9 @@
 /**
  * The signed-in app: the sidebar and the main pane (a conversation, a draft DM, the people
- * directory, message search or the admin page), the dialogs (profile, new group, group
- * details, someone's profile card), the banner while the
- * connection is down, and the title and notifications while the tab is hidden. On a
+ * directory, message search or the admin page), the dialogs (profile, my status, new group,
+ * group details, someone's profile card), the banner while the
+ * connection is down, and the title and notifications while the tab is hidden (none while
+ * I paused them). On a
  * phone only one pane shows at a time. A message link opens its room at that message,
  * or says that the message is out of my reach.
  */
@@ -18,7 +19,9 @@ import { countedUnread, dmWith } from "../../lib/rooms";
 import { useAttention, usePageHidden } from "../../lib/use-attention";
 import { useInbox } from "../../lib/use-inbox";
 import { useLazy } from "../../lib/use-lazy";
+import { isAhead } from "../../lib/use-until";
 import { Conversation, DraftConversation, LinkRefused } from "../conversation";
+import { problemOf } from "../dialog/problem";
 import { HiddenRooms } from "../hidden-rooms";
 import { ProfileCard } from "../profile-card";
 import { RoomMenu } from "../room-menu";
@@ -33,7 +36,7 @@ type Pane =
   | { kind: "people" }
   | { kind: "search" }
   | null;
-type Dialog = "profile" | "new-group" | "details" | "open-rooms" | "invites" | null;
+type Dialog = "profile" | "status" | "new-group" | "details" | "open-rooms" | "invites" | null;
 
 const useOnline = () => {
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -59,6 +62,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const [searchQuery, setSearchQuery] = useState("");
   /** Whose profile card is open. */
   const [card, setCard] = useState<User | null>(null);
+  /** Why pausing notifications or clearing my status did not go through. */
+  const [meProblem, setMeProblem] = useState("");
   /** A message link that could not be opened, and why. */
   const [unreachable, setUnreachable] = useState<{ at: MessageLink; problem: string } | null>(null);
   const openRoomId = pane?.kind === "room" ? pane.id : null;
@@ -73,6 +78,8 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   const hidden = usePageHidden();
   const inbox = useInbox(me.id, hidden ? null : openRoomId, {
     onIncoming(room, title, message: WireMessage) {
+      // Paused notifications: the title still counts the message, nothing pops up.
+      if (isAhead(me.dnd_until)) return;
       // A room not in my list yet is a DM just opened, whose level is "everything" until I choose.
       if (!wantsToHear(room?.notify ?? "everything", message, me.id)) return;
       const sender = room?.participants.find((user) => user.id === message.sender)?.full_name ?? "Someone";
@@ -94,6 +101,7 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
   }, [openRoomId]);
 
   const profile = useLazy(() => import("../profile"), dialog === "profile");
+  const statusDialog = useLazy(() => import("../status-dialog"), dialog === "status");
   const admin = useLazy(() => import("../admin"), pane?.kind === "admin");
   const directory = useLazy(() => import("../directory"), pane?.kind === "people");
   const messageSearch = useLazy(() => import("../message-search"), pane?.kind === "search");
@@ -113,6 +121,14 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
     setPane({ kind: "room", id: room.id });
   };
   const closeDialog = () => setDialog(null);
+  const changeMe = (json: { dnd_until: string | null } | { status_emoji: null; status_text: null }) =>
+    answer(api.profiles[":id"].$patch({ param: { id: String(me.id) }, json })).then(
+      (changed) => {
+        setMe(changed);
+        setMeProblem("");
+      },
+      (err: unknown) => setMeProblem(problemOf(err).message),
+    );
 
   useEffect(() => {
     if (link) setPaneNow(linkPane(link));
@@ -237,6 +253,11 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
       ) : (
         <span role="status" class="visually-hidden" />
       )}
+      {meProblem && (
+        <p class={styles.banner} role="alert">
+          {meProblem}
+        </p>
+      )}
       <div class={styles.side}>
         <Sidebar
           me={me}
@@ -256,6 +277,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
           onSignOut={onSignOut}
           notifications={attention.permission}
           onAskNotifications={() => void attention.ask()}
+          onPause={(until) => void changeMe({ dnd_until: until })}
+          onSetStatus={() => setDialog("status")}
+          onClearStatus={() => void changeMe({ status_emoji: null, status_text: null })}
           after={
             <HiddenRooms me={me} onShown={(id) => void inbox.reload().then(() => setPane({ kind: "room", id }))} />
           }
@@ -265,6 +289,9 @@ export function Chat({ initialMe, onSignOut }: { initialMe: User; onSignOut: () 
       {card && <ProfileCard person={card} me={me} onMessage={openPerson} onClose={() => setCard(null)} />}
       {dialog === "profile" && profile.module && (
         <profile.module.Profile me={me} onChanged={setMe} onClose={closeDialog} />
+      )}
+      {dialog === "status" && statusDialog.module && (
+        <statusDialog.module.StatusDialog me={me} onChanged={setMe} onClose={closeDialog} />
       )}
       {dialog === "new-group" && newGroup.module && (
         <newGroup.module.NewGroup

@@ -18,6 +18,7 @@ import { usePeople } from "../../lib/use-people";
 import { type RoomNote, useRoom } from "../../lib/use-room";
 import { Avatar } from "../avatar";
 import { BotBadge } from "../bot-badge";
+import { Status } from "../status";
 import { ThreadPanel } from "../thread";
 import { QuoteBar } from "../thread/quote";
 import { Composer } from "./composer";
@@ -43,6 +44,8 @@ type Header = {
   subtitle: string;
   jurisdiction?: string;
   bot?: boolean;
+  /** The other person of a DM, whose status shows beside their name. */
+  person?: User;
 };
 
 function ConversationHeader({
@@ -66,10 +69,13 @@ function ConversationHeader({
       </button>
       <Avatar src={header.avatar} name={header.name} online={header.online} size={36} />
       <div class={styles.heading}>
-        <h2 id="conversation-title" class={styles.title} tabIndex={-1} ref={title}>
-          {header.name}
-          {header.bot && <BotBadge />}
-        </h2>
+        <div class={styles.titleLine}>
+          <h2 id="conversation-title" class={styles.title} tabIndex={-1} ref={title}>
+            {header.name}
+            {header.bot && <BotBadge />}
+          </h2>
+          {header.person && <Status user={header.person} class={styles.subtitle} />}
+        </div>
         <p class={styles.subtitle}>
           {header.subtitle}
           {header.jurisdiction && (
@@ -281,6 +287,7 @@ export function Conversation({
     avatar: other?.avatar_url,
     online: other ? other.is_online || hereOthers.includes(other.id) : undefined,
     bot: other?.is_bot,
+    person: other,
     subtitle: room.is_group
       ? `${room.participants.length} members${hereOthers.length ? `, ${hereOthers.length} here now` : ""}`
       : other && (other.is_online || hereOthers.includes(other.id))
@@ -485,6 +492,7 @@ export function DraftConversation({
           online: person.is_online,
           subtitle: `@${person.username}`,
           bot: person.is_bot,
+          person,
         }}
         onBack={onBack}
       />

@@ -1,12 +1,13 @@
 /**
- * The people directory: everyone I can chat with, by name, with their username, picture
- * and whether they are here, narrowed as I type. A picture opens their profile card;
+ * The people directory: everyone I can chat with, by name, with their username, status,
+ * picture and whether they are here, narrowed as I type. A picture opens their profile card;
  * Message opens our DM. Loaded only when first opened.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { answer, api, type User } from "../../lib/api";
 import { Avatar } from "../avatar";
 import { problemOf } from "../dialog/problem";
+import { Status } from "../status";
 import styles from "./directory.module.css";
 
 type DirectoryProps = {
@@ -87,6 +88,7 @@ export function Directory({ onMessage, onShowProfile, onBack }: DirectoryProps) 
             <span class={styles.who}>
               <span class={styles.name}>{person.full_name}</span>
               <span class={styles.username}>@{person.username}</span>
+              <Status user={person} class={styles.username} />
             </span>
             <button
               type="button"

@@ -1,12 +1,13 @@
 /**
  * Someone's profile card, shown when their name or picture is clicked: their picture,
- * name, username, whether they are here, their email, and Message to open our DM (not on
+ * name, username, status, whether they are here, their email, and Message to open our DM (not on
  * my own card). Any part of the app that shows a person may open it.
  */
 import type { User } from "../../lib/api";
 import { fullTime } from "../../lib/times";
 import { Avatar } from "../avatar";
 import { Dialog } from "../dialog";
+import { Status } from "../status";
 import styles from "./profile-card.module.css";
 
 type ProfileCardProps = {
@@ -31,6 +32,7 @@ export function ProfileCard({ person, me, onMessage, onClose }: ProfileCardProps
       <div class={styles.card}>
         <Avatar src={person.avatar_url} name={person.full_name} size={96} />
         <p class={styles.username}>@{person.username}</p>
+        <Status user={person} />
         {presence && <p class={person.is_online ? styles.online : styles.presence}>{presence}</p>}
         {person.id !== me.id && (
           <button

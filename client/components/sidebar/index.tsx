@@ -1,17 +1,20 @@
 /**
- * The sidebar: my name opening my menu (profile, notifications, admin, sign out), a new
- * group, the places to find people and rooms (the directory, open rooms, invites, message
+ * The sidebar: my name opening my menu (status, profile, notifications and pausing them,
+ * admin, sign out) and, while they are paused, until when; a new group, the places to find people and rooms (the directory, open rooms, invites, message
  * search), a people search by name or email as I type, and my conversations, latest
  * first, each with its last message, time and unread count.
  */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { User } from "../../lib/api";
+import { pausedUntilText } from "../../lib/do-not-disturb";
 import { otherParticipant, roomName } from "../../lib/rooms";
 import { listTime } from "../../lib/times";
 import type { RoomSummary } from "../../lib/use-inbox";
 import { usePeopleSearch } from "../../lib/use-people-search";
+import { useUntil } from "../../lib/use-until";
 import { Avatar } from "../avatar";
+import { Status } from "../status";
 import { type NotificationsState, UserMenu } from "../user-menu";
 import styles from "./sidebar.module.css";
 
@@ -32,6 +35,10 @@ type SidebarProps = {
   onSignOut: () => void;
   notifications: NotificationsState;
   onAskNotifications: () => void;
+  /** Pauses notifications until a time, or resumes them (null). */
+  onPause: (until: string | null) => void;
+  onSetStatus: () => void;
+  onClearStatus: () => void;
   /** The people directory. */
   onPeople: () => void;
   /** Whether the directory is what the main pane shows. */
@@ -64,6 +71,7 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
         <span class={styles.itemText}>
           <span class={styles.line}>
             <span class={styles.name}>{name}</span>
+            {other && <Status user={other} compact class={styles.statusEmoji} />}
             {room.notify === "nothing" && (
               <span class={styles.time} title="Muted">
                 🔕<span class="visually-hidden"> muted</span>
@@ -129,6 +137,8 @@ export function Sidebar(props: SidebarProps) {
   const { me, rooms } = props;
   const [query, setQuery] = useState("");
   const people = usePeopleSearch(query);
+  // Ends by itself at its time: the line goes and the menu offers pausing again.
+  const pausedUntil = useUntil(me.dnd_until) ? me.dnd_until! : null;
   return (
     <nav class={styles.sidebar} aria-label="Conversations">
       <div class={styles.me}>
@@ -139,6 +149,10 @@ export function Sidebar(props: SidebarProps) {
           onAskNotifications={props.onAskNotifications}
           onAdmin={props.onAdmin}
           onSignOut={props.onSignOut}
+          pausedUntil={pausedUntil}
+          onPause={props.onPause}
+          onSetStatus={props.onSetStatus}
+          onClearStatus={props.onClearStatus}
         />
         <button
           type="button"
@@ -150,6 +164,11 @@ export function Sidebar(props: SidebarProps) {
           <span aria-hidden="true">+</span>
         </button>
       </div>
+      {pausedUntil && (
+        <p class={styles.paused}>
+          <span aria-hidden="true">🔕</span> {pausedUntilText(pausedUntil)}
+        </p>
+      )}
       <ul class={styles.places}>
         <Place onClick={props.onPeople} current={props.peopleOpen} icon={ICONS.people}>
           People

@@ -65,10 +65,20 @@ describe("the user menu", () => {
       within(menu)
         .getAllByRole("menuitem")
         .map((item) => item.textContent),
-    ).toEqual(["Profile", "Turn on notifications", "Admin", "Sign out"]);
+    ).toEqual([
+      "Set a status",
+      "Profile",
+      "Turn on notifications",
+      "For 30 minutes",
+      "For 1 hour",
+      expect.stringMatching(/^Until tomorrow, /),
+      "Admin",
+      "Sign out",
+    ]);
     expect(document.activeElement).toBe(within(menu).getAllByRole("menuitem")[0]);
     expect(await seriousViolations()).toEqual([]);
 
+    fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
     fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
     expect(document.activeElement?.textContent).toBe("Turn on notifications");
     fireEvent.keyDown(document.activeElement!, { key: "Escape" });
