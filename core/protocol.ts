@@ -17,6 +17,10 @@
  * reconnecting client misses none), then `thread_updated` for each root those replies are in,
  * then `caught_up`. REST's history pages are the main timeline (no replies; roots carry their
  * `thread` summary); `?thread=<root>` pages one thread.
+ * Timeline notes: each join, leave, removal and rename is a RoomNote the room keeps, placed
+ * after the message that was the room's latest then. It comes in its live frame's `note`,
+ * in `caught_up`'s `notes` (those since `after`) and in REST's history pages, the same note
+ * by its id everywhere.
  * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
  */
 import { z } from "zod";

@@ -3,8 +3,9 @@
  * replies included, then the summaries of the threads they are in; with `changes` (the count
  * the client's last `caught_up` gave), the messages it had that changed since, each as it
  * stands now (`message_edited`, or `message_deleted`): edits, deletes, previews, reactions;
- * then `caught_up` with the count now and the timeline notes since `after`. It reads the store in one turn, so what is broadcast
- * afterwards follows `caught_up` and nothing is sent twice or skipped.
+ * then `caught_up` with the count now and the timeline notes since `after`. It reads the
+ * store in one turn, so what is broadcast afterwards follows `caught_up` and nothing is sent
+ * twice or skipped.
  */
 import { AttachmentLinks } from "../../core/attachments";
 import type { MessageRow } from "../../core/history";

@@ -1,8 +1,8 @@
 /**
  * An open conversation: its header, its history (older pages load as I scroll up, with
  * day separators, messages grouped by sender, a "New messages" line above the first I had
- * not read, and notes of who joined or left and of renames), who is typing, a jump-to-latest button
- * when I have scrolled away, and the composer. Opened by a link to a message, it shows that
+ * not read, and the room's notes of who joined, left or was removed and of renames), who
+ * is typing, a jump-to-latest button when I have scrolled away, and the composer. Opened by a link to a message, it shows that
  * message in the middle, highlighted, and newer pages load as I scroll down until they
  * reach the latest. A person I have no DM with yet gets a draft conversation: the first
  * message creates the DM.
