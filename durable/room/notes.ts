@@ -48,7 +48,7 @@ export class TimelineNotes {
         now(),
         change.kind,
         "user" in change ? change.user : null,
-        ("by" in change && change.by) || null,
+        "by" in change ? (change.by ?? null) : null,
         change.kind === "renamed" ? change.title : null,
       )
       .one();
