@@ -17,6 +17,10 @@
  * reconnecting client misses none), then `thread_updated` for each root those replies are in,
  * then `caught_up`. REST's history pages are the main timeline (no replies; roots carry their
  * `thread` summary); `?thread=<root>` pages one thread.
+ * Timeline notes: each join, leave, removal and rename is a RoomNote the room keeps, placed
+ * after the message that was the room's latest then. It comes in its live frame's `note`,
+ * in `caught_up`'s `notes` (those since `after`) and in REST's history pages, the same note
+ * by its id everywhere.
  * An inbox socket: GET /api/v1/inbox/socket/, same authentication: news of all your rooms.
  */
 import { z } from "zod";
@@ -156,6 +160,30 @@ export const WireMessage = z.object({
 });
 export type WireMessage = z.infer<typeof WireMessage>;
 
+const noteBase = {
+  id: id.describe("The note's id in its room: the same note in a page, a catch-up and a live frame"),
+  after: z
+    .number()
+    .int()
+    .min(0)
+    .describe("The room's latest message when it happened (0 before any): it sits after that message, before the next"),
+  timestamp: z.string(),
+};
+
+/** A change to a room's members or title, kept in its timeline where it happened. */
+export const RoomNote = z.discriminatedUnion("kind", [
+  z.object({
+    ...noteBase,
+    kind: z.literal("joined"),
+    user: id,
+    by: id.optional().describe("Who added them; absent when they joined by themselves"),
+  }),
+  z.object({ ...noteBase, kind: z.literal("left"), user: id }),
+  z.object({ ...noteBase, kind: z.literal("removed"), user: id, by: id.describe("Who removed them") }),
+  z.object({ ...noteBase, kind: z.literal("renamed"), title: z.string(), by: id }),
+]);
+export type RoomNote = z.infer<typeof RoomNote>;
+
 /** Frames a client sends to a room. */
 export const ClientFrame = z.discriminatedUnion("type", [
   z
@@ -210,6 +238,8 @@ export const RoomFrame = z.discriminatedUnion("type", [
     has_more: z.boolean(),
     /** The room's count of changes to its messages: given back on a reconnect, the catch-up sends those changed since. */
     changes: z.number().int().min(0).optional(),
+    /** The timeline notes since `after`, oldest first; absent when none (or when there was no `after`). */
+    notes: z.array(RoomNote).optional(),
   }),
   z.object({ type: z.literal("ack"), client_id: z.string(), message: WireMessage }),
   z.object({ type: z.literal("message"), message: WireMessage }),
@@ -221,10 +251,11 @@ export const RoomFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("thread_updated"), root: id, thread: ThreadSummary.optional() }),
   z.object({ type: z.literal("typing"), user: id, typing: z.boolean() }),
   z.object({ type: z.literal("read"), user: id, up_to: z.number().int().min(0) }),
-  z.object({ type: z.literal("member_joined"), user: Member }),
-  z.object({ type: z.literal("member_left"), user: id }),
+  z.object({ type: z.literal("member_joined"), user: Member, note: RoomNote }),
+  /** `by`: who removed them; absent when they left by themselves. */
+  z.object({ type: z.literal("member_left"), user: id, by: id.optional(), note: RoomNote }),
   /** A group got a new title, from the member `by`. */
-  z.object({ type: z.literal("renamed"), title: z.string(), by: id }),
+  z.object({ type: z.literal("renamed"), title: z.string(), by: id, note: RoomNote }),
   /** Someone added (or took back) their reaction to a message: one frame for every socket alike. */
   z.object({ type: z.literal("reaction"), message: id, emoji: z.string(), user: id, added: z.boolean() }),
   /** The participants with a socket open in this room now. */

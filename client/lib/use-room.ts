@@ -11,7 +11,7 @@
  * own server over our own origin, and zod would double the page's JavaScript.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { RoomFrame, WireMessage } from "../../core/protocol";
+import type { RoomFrame, RoomNote, WireMessage } from "../../core/protocol";
 import { TYPING_LASTS_MS } from "../../core/protocol-constants";
 import { ApiError, answer, api } from "./api";
 import {
@@ -51,17 +51,7 @@ export type Outgoing = {
 export type Reply = { reply_to?: number; thread?: number };
 
 /** A change to the room, noted in its timeline where it happened: after the message `after`. */
-export type RoomNote = {
-  key: string;
-  after: number;
-  timestamp: string;
-} & (
-  | { kind: "joined"; user: number; name: string }
-  | { kind: "left"; user: number }
-  | { kind: "renamed"; by: number; title: string }
-);
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type { RoomNote } from "../../core/protocol";
 
 export type RoomState = HistoryWindow & {
   outgoing: Outgoing[];
@@ -77,7 +67,10 @@ export type RoomState = HistoryWindow & {
   reads: Record<string, number>;
   /** My read position when the room opened (its first welcome): the messages after it were new to me. */
   readAtOpen?: number;
-  /** Joins, leaves and renames while the room is open, oldest first. */
+  /**
+   * Joins, leaves, removals and renames, oldest first: those the pages and catch-ups
+   * brought, and the live ones, each once by its id.
+   */
   notes: RoomNote[];
   connected: boolean;
   loadingOlder: boolean;
@@ -113,6 +106,14 @@ const emptyState = (): RoomState => ({
   link: null,
   error: "",
 });
+
+/** Merges notes into a list in timeline order, each once however often it came. */
+export function mergeNotes(list: RoomNote[], incoming: RoomNote[] | undefined): RoomNote[] {
+  if (!incoming?.length) return list;
+  const byId = new Map(list.map((note) => [note.id, note]));
+  for (const note of incoming) byId.set(note.id, note);
+  return [...byId.values()].sort((a, b) => a.after - b.after || a.id - b.id);
+}
 
 /** The messages a frame carries, oldest first: one, or several a busy room sent together. */
 export function messagesIn(frame: RoomFrame): WireMessage[] {
@@ -188,6 +189,9 @@ export function useRoom(
     const timers = ackTimers.current;
     const typingTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
+    const takeNotes = (notes: RoomNote[] | undefined) => {
+      if (notes?.length) setState((s) => ({ ...s, notes: mergeNotes(s.notes, notes) }));
+    };
     const take = (messages: WireMessage[]) => {
       if (messages.length === 0) return;
       lastId.current = Math.max(lastId.current, ...messages.map((m) => m.id));
@@ -218,6 +222,7 @@ export function useRoom(
           }),
         );
         take(page.messages);
+        takeNotes(page.notes);
         more = page.has_more && page.messages.length > 0;
       }
     };
@@ -230,16 +235,6 @@ export function useRoom(
       // A thread reply is not the room's latest message: the room list's preview stays.
       if (message.thread_root === undefined) onMessageRef.current(message);
     };
-
-    let notes = 0;
-    const note = (change: DistributiveOmit<RoomNote, "key" | "after" | "timestamp">) =>
-      setState((s) => ({
-        ...s,
-        notes: [
-          ...s.notes,
-          { ...change, key: `note-${notes++}`, after: lastId.current, timestamp: new Date().toISOString() } as RoomNote,
-        ],
-      }));
 
     const onFrame = (data: unknown) => {
       const frame = data as RoomFrame;
@@ -255,6 +250,7 @@ export function useRoom(
         case "caught_up":
           lastId.current = Math.max(lastId.current, frame.last_id);
           changesSeen.current = frame.changes ?? changesSeen.current;
+          takeNotes(frame.notes);
           if (frame.has_more) fillGap().catch((err: Error) => setState((s) => ({ ...s, error: err.message })));
           for (const item of outgoing.current) if (item.status === "sending") transmit(item);
           break;
@@ -302,15 +298,9 @@ export function useRoom(
           else setState((s) => ({ ...s, error: frame.message }));
           break;
         case "member_joined":
-          note({ kind: "joined", user: frame.user.id, name: frame.user.full_name });
-          onMembersRef.current();
-          break;
         case "member_left":
-          note({ kind: "left", user: frame.user });
-          onMembersRef.current();
-          break;
         case "renamed":
-          note({ kind: "renamed", by: frame.by, title: frame.title });
+          takeNotes([frame.note]);
           onMembersRef.current();
           break;
       }
@@ -330,6 +320,11 @@ export function useRoom(
         lastId.current = Math.max(0, ...latest.messages.map((m) => m.id));
         const missing = linked instanceof ApiError && linked.status === 404;
         setState((s) => {
+          const notes = mergeNotes(s.notes, [
+            ...(latest.notes ?? []),
+            ...(linked instanceof Error ? [] : (linked?.notes ?? [])),
+          ]);
+          s = { ...s, notes };
           if (linked === undefined) return { ...s, ...latestWindow(latest), loaded: true };
           if (!(linked instanceof Error))
             return { ...s, ...linkedWindow(linked, latest), link: "shown", linkThread: linked.thread, loaded: true };
@@ -363,7 +358,7 @@ export function useRoom(
           query: { before: String(first), limit: String(PAGE_SIZE) },
         }),
       );
-      setState((s) => ({ ...withOlder(s, page), loadingOlder: false }));
+      setState((s) => ({ ...withOlder(s, page), notes: mergeNotes(s.notes, page.notes), loadingOlder: false }));
     } catch (err) {
       setState((s) => ({ ...s, loadingOlder: false, error: (err as Error).message }));
     }
@@ -381,7 +376,7 @@ export function useRoom(
           query: { after: String(last), limit: String(PAGE_SIZE) },
         }),
       );
-      setState((s) => ({ ...withNewer(s, page), loadingNewer: false }));
+      setState((s) => ({ ...withNewer(s, page), notes: mergeNotes(s.notes, page.notes), loadingNewer: false }));
     } catch (err) {
       setState((s) => ({ ...s, loadingNewer: false, error: (err as Error).message }));
     }

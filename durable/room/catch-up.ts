@@ -3,13 +3,15 @@
  * replies included, then the summaries of the threads they are in; with `changes` (the count
  * the client's last `caught_up` gave), the messages it had that changed since, each as it
  * stands now (`message_edited`, or `message_deleted`): edits, deletes, previews, reactions;
- * then `caught_up` with the count now. It reads the store in one turn, so what is broadcast
- * afterwards follows `caught_up` and nothing is sent twice or skipped.
+ * then `caught_up` with the count now and the timeline notes since `after`. It reads the
+ * store in one turn, so what is broadcast afterwards follows `caught_up` and nothing is sent
+ * twice or skipped.
  */
 import { AttachmentLinks } from "../../core/attachments";
 import type { MessageRow } from "../../core/history";
 import { toWireMessage } from "../../core/shapes";
 import type { RoomContext } from "./context";
+import type { TimelineNotes } from "./notes";
 import type { ReadMarks } from "./read-marks";
 import type { RoomSockets } from "./sockets";
 import type { MessageStore } from "./store";
@@ -25,6 +27,7 @@ export class CatchUp {
     private readonly reads: Pick<ReadMarks, "positions">,
     /** The rows as the room shows them (with their reactions). */
     private readonly shown: (rows: MessageRow[]) => MessageRow[],
+    private readonly notes: Pick<TimelineNotes, "within">,
   ) {}
 
   /**
@@ -66,6 +69,14 @@ export class CatchUp {
         sockets.send(ws, { type: message.deleted ? "message_deleted" : "message_edited", message });
       }
     }
-    sockets.send(ws, { type: "caught_up", last_id: last, has_more: hasMore, changes: this.store.latestChange() });
+    // Without `after` the client read its latest page over REST, which carried its notes.
+    const notes = after === undefined ? [] : this.notes.within({ from: after, to: hasMore ? last : undefined });
+    const caughtUp = {
+      type: "caught_up",
+      last_id: last,
+      has_more: hasMore,
+      changes: this.store.latestChange(),
+    } as const;
+    sockets.send(ws, notes.length > 0 ? { ...caughtUp, notes } : caughtUp);
   }
 }

@@ -2,7 +2,7 @@
  * One Durable Object per room: the single writer of its room's messages and the holder of
  * its WebSockets, and the only store of its history. It owns the sockets, reads their frames
  * and runs the alarm; its parts in this folder do the rest, one job each (store, sequencer,
- * catch-up, send allowance, typing, read marks, inbox news, changes).
+ * catch-up, send allowance, typing, read marks, inbox news, changes, timeline notes).
  *
  * A message is acknowledged and broadcast in the turn the store writes it, and the output
  * gate holds both until the write is durable: a send costs D1 nothing (but a block of ids
@@ -13,7 +13,15 @@ import { attachmentKey } from "../../core/attachments";
 import { errorBody } from "../../core/errors";
 import type { HistoryQuery, MessageRow } from "../../core/history";
 import { HEARTBEAT_EVERY_MS, presenceStore } from "../../core/presence";
-import { type ClientFrame, PING, PONG, parseClientFrame, SUBPROTOCOL, type WireMessage } from "../../core/protocol";
+import {
+  type ClientFrame,
+  PING,
+  PONG,
+  parseClientFrame,
+  type RoomNote,
+  SUBPROTOCOL,
+  type WireMessage,
+} from "../../core/protocol";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
 import { allowanceFrom, SendAllowance } from "./allowance";
 import { CatchUp } from "./catch-up";
@@ -22,6 +30,7 @@ import { type RoomContext, roomContext } from "./context";
 import { InboxNews } from "./inbox-news";
 import { LinkPreviews, previewImages } from "./link-previews";
 import { Mentions } from "./mentions";
+import { pageRange, TimelineNotes } from "./notes";
 import { MessageReactions, type ReactionInput, type ReactionResult } from "./reactions";
 import { ReadMarks } from "./read-marks";
 import { MessageSearch } from "./search";
@@ -42,6 +51,7 @@ import { removeRoomFiles, type Upload, Uploads } from "./uploads";
 
 export type { ChangeResult } from "./changes";
 export { roomObject } from "./context";
+export { MAX_NOTES_PER_PAGE } from "./notes";
 export type { ReactionResult } from "./reactions";
 export type { PostInput } from "./sequencer";
 export type { ExportPage, ImportBatch, ImportResult } from "./transfer";
@@ -57,6 +67,8 @@ export type PostResult =
   | { ok: false; error: "throttled"; retryAfterSeconds: number }
   | { ok: false; error: "invalid"; fields: Record<string, string> };
 export type MemberSummary = { id: number; username: string; full_name: string; avatar_url: string };
+/** A page of history, with the timeline notes within it when asked for them. */
+export type TimelinePage = HistoryPage & { notes?: RoomNote[] };
 
 export class Room extends DurableObject<Env> {
   readonly #room: RoomContext = roomContext(this.ctx, () => this.env);
@@ -65,6 +77,7 @@ export class Room extends DurableObject<Env> {
   readonly #allowance = new SendAllowance(allowanceFrom(this.env));
   readonly #search = new MessageSearch(this.ctx.storage);
   readonly #uploads = new Uploads(this.ctx.storage, this.#room);
+  readonly #notes = new TimelineNotes(this.ctx.storage.sql, () => this.#store.latestId());
   readonly #sequencer: Sequencer;
   readonly #typing: Typing;
   readonly #reads: ReadMarks;
@@ -112,7 +125,7 @@ export class Room extends DurableObject<Env> {
       changed(message, false);
     };
     this.#previews = new LinkPreviews(room, store, (work) => ctx.waitUntil(work), previewed, shown);
-    this.#catchUp = new CatchUp(room, sockets, store, this.#reads, withReactions);
+    this.#catchUp = new CatchUp(room, sockets, store, this.#reads, withReactions, this.#notes);
   }
 
   /** An authenticated member's upgrade, handed over by the worker. */
@@ -258,10 +271,20 @@ export class Room extends DurableObject<Env> {
     return this.#reactions.react(input);
   }
 
-  /** A page of the room's main timeline (thread replies left out), with its reactions, for the worker's REST routes. */
-  async history(page: HistoryQuery): Promise<HistoryPage> {
+  /**
+   * A page of the room's main timeline (thread replies left out), with its reactions, for
+   * the worker's REST routes; with `notes`, the timeline notes within it too (see notes.ts).
+   */
+  async history(page: HistoryQuery, options: { notes?: boolean } = {}): Promise<TimelinePage> {
     const { rows, hasMore } = this.#store.page({ ...page, thread: undefined });
-    return { rows: this.#reactions.attach(rows), hasMore };
+    const shown = { rows: this.#reactions.attach(rows), hasMore };
+    if (!options.notes) return shown;
+    const range = pageRange(
+      page,
+      rows.map((row) => row.id),
+      hasMore,
+    );
+    return { ...shown, notes: this.#notes.within(range) };
   }
 
   /** A page of one thread's replies, the root left out; undefined when the root is not one of this room's. */
@@ -307,22 +330,41 @@ export class Room extends DurableObject<Env> {
     return exportMessages(this.ctx.storage.sql, page);
   }
 
-  /** Who joined or left, from the worker's member routes; the ones who left lose their sockets. */
-  async membersChanged(change: { joined: MemberSummary[]; left: number[] }) {
+  /**
+   * Who joined or left, from the worker's member routes, at the hands of `by` (who added or
+   * removed them, or they themselves): each is kept as a timeline note, and the ones who
+   * left lose their sockets.
+   */
+  async membersChanged(change: { joined: MemberSummary[]; left: number[]; by: number }) {
+    const { by } = change;
     this.#news.forgetRoom();
     this.#mentions.forget();
-    for (const user of change.joined) this.#sockets.broadcast({ type: "member_joined", user });
+    for (const user of change.joined) {
+      const note = this.#notes.record(
+        user.id === by ? { kind: "joined", user: user.id } : { kind: "joined", user: user.id, by },
+      );
+      this.#sockets.broadcast({ type: "member_joined", user, note });
+    }
     for (const userId of change.left) {
       // One who joins again starts with nothing read, as a new participant does.
       this.#store.forgetReads(userId);
       for (const ws of this.#sockets.all(userId)) ws.close(4003, "removed from the room");
-      this.#sockets.broadcast({ type: "member_left", user: userId });
+      if (userId === by) {
+        this.#sockets.broadcast({
+          type: "member_left",
+          user: userId,
+          note: this.#notes.record({ kind: "left", user: userId }),
+        });
+      } else {
+        const note = this.#notes.record({ kind: "removed", user: userId, by });
+        this.#sockets.broadcast({ type: "member_left", user: userId, by, note });
+      }
     }
   }
 
-  /** The room's title changed: its sockets hear it, its participants' inboxes hear the new one, and the next news reads it. */
+  /** The room's title changed: its sockets hear it (kept as a timeline note), its participants' inboxes hear the new one, and the next news reads it. */
   async renamed(change: { title: string; by: number }) {
-    this.#sockets.broadcast({ type: "renamed", ...change });
+    this.#sockets.broadcast({ type: "renamed", ...change, note: this.#notes.record({ kind: "renamed", ...change }) });
     await this.#news.renamed();
   }
 

@@ -175,6 +175,23 @@ const CHANGES = `
   END;
 `;
 
+/**
+ * Timeline notes (see notes.ts): each change to the room's members or title, with who made
+ * it and `after_id`, the room's latest message then, which places it among the messages.
+ */
+const NOTES = `
+  CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    after_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    user_id INTEGER,
+    by_id INTEGER,
+    title TEXT
+  );
+  CREATE INDEX notes_by_place ON notes (after_id, id);
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
   V1,
@@ -187,6 +204,7 @@ export const MIGRATIONS: readonly string[] = [
   LINK_PREVIEWS,
   REMOVED_BY_ADMIN,
   CHANGES,
+  NOTES,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 

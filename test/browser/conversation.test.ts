@@ -1,8 +1,9 @@
 /**
  * The conversation view in Chromium, on a wide desktop and a 390 px phone, light and dark:
  * a reading width, a "New messages" line, times and actions on hover, notes of renames,
- * joins and leaves as they happen, on the phone a long press for the actions, and a sender's
- * name opening their profile card; axe-core finds nothing serious in any of these states.
+ * joins, leaves and removals as they happen and again after a reload, on the phone a long
+ * press for the actions, and a sender's name opening their profile card; axe-core finds
+ * nothing serious in any of these states.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -120,8 +121,9 @@ describe("the conversation view", () => {
     const renamed = `${title} daily`;
     await rest("PATCH", `/rooms/${group.id}/`, hal, { title: renamed });
     await log.getByText(`Hal renamed the group to “${renamed}”`).waitFor();
-    await rest("POST", `/rooms/${group.id}/members/`, ivy, { participants: [id("kim")] });
-    await log.getByText("Kim joined the group").waitFor();
+    await rest("POST", `/rooms/${group.id}/members/`, ivy, { participants: [id("kim"), id("gus")] });
+    await log.getByText("You added Kim to the group").waitFor();
+    await log.getByText("You added Gus to the group").waitFor();
     const kim = await accessFor("kim");
     const left = await fetch(`${app.server.url}/api/v1/rooms/${group.id}/members/${id("kim")}/`, {
       method: "DELETE",
@@ -129,9 +131,39 @@ describe("the conversation view", () => {
     });
     expect(left.status).toBe(204);
     await log.getByText("Kim left the group").waitFor();
+    const removed = await fetch(`${app.server.url}/api/v1/rooms/${group.id}/members/${id("gus")}/`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${hal}` },
+    });
+    expect(removed.status).toBe(204);
+    await log.getByText("Hal removed Gus from the group").waitFor();
     // The header follows the new title too.
     await page.getByRole("heading", { name: renamed, level: 2 }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
+    // The room kept them: a reload shows each again, once, after the messages they followed.
+    await page.reload();
+    await page.getByRole("button", { name: new RegExp(renamed) }).click();
+    await log.getByText("I can take notes.").waitFor();
+    const notes = [
+      `Hal renamed the group to “${renamed}”`,
+      "You added Kim to the group",
+      "You added Gus to the group",
+      "Kim left the group",
+      "Hal removed Gus from the group",
+    ];
+    for (const note of notes) await log.getByText(note).waitFor();
+    const lines = await log.locator("li").allTextContents();
+    const at = (text: string) => lines.findIndex((line) => line.includes(text));
+    for (const note of notes)
+      expect(
+        lines.filter((line) => line.includes(note)),
+        note,
+      ).toHaveLength(1);
+    expect(at("I can take notes.")).toBeLessThan(at(notes[0]));
+    const [rename, addKim, addGus, kimLeft, gusRemoved] = notes.map(at);
+    expect(Math.max(rename, addKim, addGus, kimLeft)).toBeLessThan(gusRemoved);
+    expect(Math.max(rename, addKim, addGus)).toBeLessThan(kimLeft);
+    expect(rename).toBeLessThan(Math.min(addKim, addGus));
 
     // A sender's name opens their card, and its Message our DM (a draft: we have none yet).
     await row("Are we on at ten?").getByRole("button", { name: "Show Hal's profile" }).click();

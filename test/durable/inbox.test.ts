@@ -186,7 +186,11 @@ describe("membership changes on open room sockets", () => {
     await memberSocket.nextOf("caught_up");
     await call("DELETE", `/api/v1/rooms/${room.id}/members/${member.id}/`, { token: owner.access });
     expect((await memberSocket.closed).code).toBe(4003);
-    expect(await ownerSocket.nextOf("member_left")).toEqual({ type: "member_left", user: member.id });
+    expect(await ownerSocket.nextOf("member_left")).toMatchObject({
+      type: "member_left",
+      user: member.id,
+      by: owner.id,
+    });
     await sendToRoom(owner, room.id, "after they left");
     expect(memberSocket.pending().filter((f) => f.type === "message")).toEqual([]);
   });
@@ -217,7 +221,7 @@ describe("membership changes on open room sockets", () => {
       json: { title: "  new title " },
     });
     expect(answer.status).toBe(200);
-    expect(await socket.nextOf("renamed")).toEqual({ type: "renamed", title: "new title", by: owner.id });
+    expect(await socket.nextOf("renamed")).toMatchObject({ type: "renamed", title: "new title", by: owner.id });
   });
 
   it("closes every socket of a deleted room", async () => {

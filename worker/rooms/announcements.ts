@@ -30,7 +30,7 @@ export async function announceJoined(env: Env, room: RoomRow, users: UserRow[], 
     avatar_url: avatarUrl(origin, user.avatarKey),
   }));
   await Promise.all([
-    roomObject(env, room).membersChanged({ joined, left: [] }),
+    roomObject(env, room).membersChanged({ joined, left: [], by }),
     ...tellAdded(
       env,
       room,
@@ -54,9 +54,10 @@ export async function announceNewUser(env: Env, db: Database, user: UserRow, ori
   await Promise.all(rooms.map((room) => announceJoined(env, room, [user], user.id, origin)));
 }
 
-export async function announceLeft(env: Env, room: RoomAddress, userIds: number[]) {
+/** People left, or `by` removed them (`by` one of them: they left by themselves). */
+export async function announceLeft(env: Env, room: RoomAddress, userIds: number[], by: number) {
   await Promise.all([
-    roomObject(env, room).membersChanged({ joined: [], left: userIds }),
+    roomObject(env, room).membersChanged({ joined: [], left: userIds, by }),
     ...tellRemoved(env, room.id, userIds),
   ]);
 }

@@ -22,9 +22,10 @@ import { forbidden, invalid, notFound } from "../../core/errors";
 import type { MessageRow } from "../../core/history";
 import { NOTIFY_LEVELS, notifyLevel } from "../../core/notify";
 import { canChangeOpenness, canManage, canMarkDefault, canRead } from "../../core/policy";
+import { RoomNote } from "../../core/protocol";
 import { JURISDICTIONS } from "../../core/protocol-constants";
 import { MessageSchema, originOf, RoomSchema, toMessage, toRoom, withFreshLinks } from "../../core/shapes";
-import { roomObject } from "../../durable/room";
+import { MAX_NOTES_PER_PAGE, roomObject } from "../../durable/room";
 import { pageOfRooms, roomAnswer } from "../answers/rooms";
 import { userAnswers } from "../answers/users";
 import { createApp } from "../app";
@@ -103,8 +104,17 @@ const HistoryPage = z
       description:
         "With `around=` a thread reply only: the page is around the reply's root (replies are not in the main timeline), and this is the root's id",
     }),
+    notes: z
+      .array(RoomNote)
+      .optional()
+      .openapi({
+        description: `Main timeline pages only: the joins, leaves, removals and renames within the page, oldest first, each placed after the message \`after\` names (at most ${MAX_NOTES_PER_PAGE}, the latest); absent when none`,
+      }),
   })
   .openapi("HistoryPage");
+
+/** A page's `notes`, left out when it has none. */
+const withNotes = (notes: RoomNote[] | undefined) => (notes?.length ? { notes } : {});
 
 /** Refuses ids of users who do not exist or are inactive, naming them. */
 async function assertUsersExist(db: Database, ids: number[]): Promise<void> {
@@ -309,11 +319,16 @@ export const rooms = createApp()
       }
       if (around !== undefined) {
         const page = await historyAround(roomObject(c.env, room), around, limit);
-        const answer = { messages: page.rows.map(shown), has_more: page.hasMore, has_newer: page.hasNewer };
+        const answer = {
+          messages: page.rows.map(shown),
+          has_more: page.hasMore,
+          has_newer: page.hasNewer,
+          ...withNotes(page.notes),
+        };
         return c.json(page.threadRoot === undefined ? answer : { ...answer, thread: page.threadRoot }, 200);
       }
-      const page = await roomObject(c.env, room).history({ before, after, limit });
-      return c.json({ messages: page.rows.map(shown), has_more: page.hasMore }, 200);
+      const page = await roomObject(c.env, room).history({ before, after, limit }, { notes: true });
+      return c.json({ messages: page.rows.map(shown), has_more: page.hasMore, ...withNotes(page.notes) }, 200);
     },
   )
   .openapi(
@@ -362,7 +377,7 @@ export const rooms = createApp()
         throw invalid("A direct message has exactly two participants.", { user_id: "cannot leave a direct message" });
       if (!(await findMember(db, room.id, user_id))) throw notFound("That user is not a participant of this room.");
       await removeMember(db, room.id, user_id);
-      await announceLeft(c.env, room, [user_id]);
+      await announceLeft(c.env, room, [user_id], c.var.user.id);
       return c.body(null, 204);
     },
   )
@@ -381,7 +396,7 @@ export const rooms = createApp()
       const { room } = await roomToRemoveFrom(db, c.req.valid("param").id, c.var.user, c.var.user.id);
       if (!room.isGroup) throw invalid("A direct message cannot be left.", { id: "is a direct message" });
       await removeMember(db, room.id, c.var.user.id);
-      await announceLeft(c.env, room, [c.var.user.id]);
+      await announceLeft(c.env, room, [c.var.user.id], c.var.user.id);
       return c.body(null, 204);
     },
   );

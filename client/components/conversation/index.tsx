@@ -1,8 +1,8 @@
 /**
  * An open conversation: its header, its history (older pages load as I scroll up, with
  * day separators, messages grouped by sender, a "New messages" line above the first I had
- * not read, and notes of who joined or left and of renames), who is typing, a jump-to-latest button
- * when I have scrolled away, and the composer. Opened by a link to a message, it shows that
+ * not read, and the room's notes of who joined, left or was removed and of renames), who
+ * is typing, a jump-to-latest button when I have scrolled away, and the composer. Opened by a link to a message, it shows that
  * message in the middle, highlighted, and newer pages load as I scroll down until they
  * reach the latest. A person I have no DM with yet gets a draft conversation: the first
  * message creates the DM.
@@ -102,15 +102,29 @@ function ConversationHeader({
   );
 }
 
-/** A join, leave or rename, as a line in the timeline. */
+/** What a note says, naming people by `who` at the start of a sentence and `whom` after it. */
+function noteText(note: RoomNote, who: (id: number) => string, whom: (id: number) => string): string {
+  switch (note.kind) {
+    case "joined":
+      return note.by === undefined
+        ? `${who(note.user)} joined the group`
+        : `${who(note.by)} added ${whom(note.user)} to the group`;
+    case "left":
+      return `${who(note.user)} left the group`;
+    case "removed":
+      return `${who(note.by)} removed ${whom(note.user)} from the group`;
+    case "renamed":
+      return `${who(note.by)} renamed the group to “${note.title}”`;
+  }
+}
+
+/** A join, leave, removal or rename, as a line in the timeline. */
 function TimelineNote({ note, name, me }: { note: RoomNote; name: (id: number) => string; me: number }) {
-  const who = (id: number) => (id === me ? "You" : name(id));
-  const text =
-    note.kind === "joined"
-      ? `${note.name} joined the group`
-      : note.kind === "left"
-        ? `${who(note.user)} left the group`
-        : `${who(note.by)} renamed the group to “${note.title}”`;
+  const text = noteText(
+    note,
+    (id) => (id === me ? "You" : name(id)),
+    (id) => (id === me ? "you" : name(id)),
+  );
   return (
     <li class={styles.note}>
       {text} <time dateTime={note.timestamp}>{clockTime(note.timestamp)}</time>
@@ -165,10 +179,11 @@ export function Conversation({
   const toBottom = useRef(false);
   /** Whether the last render showed the live end, which new messages keep me at. */
   const wasLive = useRef(true);
-  const people = usePeople(
-    room.participants,
-    state.messages.map((message) => message.sender),
-  );
+  const people = usePeople(room.participants, [
+    ...state.messages.map((message) => message.sender),
+    ...state.notes.flatMap((note) => ("user" in note ? [note.user] : [])),
+    ...state.notes.flatMap((note) => ("by" in note && note.by !== undefined ? [note.by] : [])),
+  ]);
   const latest = state.messages.at(-1);
   const name = (id: number) => people.get(id)?.full_name ?? "Someone";
   /** The message I am quoting in my next send, and the root whose thread is open. */
@@ -302,11 +317,12 @@ export function Conversation({
       ? undefined
       : state.messages.find((m) => m.id > state.readAtOpen! && m.sender !== me.id)?.id;
   const items = [];
-  const notes = [...state.notes];
+  // Notes older than the first message shown belong with the older pages not loaded yet.
+  const notes = state.notes.filter((note) => !state.hasOlder || note.after >= (state.messages[0]?.id ?? 0));
   const placeNotes = (before: number) => {
     while (notes.length > 0 && notes[0].after < before) {
       const note = notes.shift()!;
-      items.push(<TimelineNote key={note.key} note={note} name={name} me={me.id} />);
+      items.push(<TimelineNote key={`note-${note.id}`} note={note} name={name} me={me.id} />);
     }
   };
   let previous: WireMessage | undefined;

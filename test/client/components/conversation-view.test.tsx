@@ -7,7 +7,7 @@
 
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { WireMessage } from "../../../core/protocol";
+import type { RoomNote, WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
 import { catchUp, renderConversation } from "../support/conversation";
 import { fakeApi } from "../support/fake-api";
@@ -46,11 +46,25 @@ const page = [
   message(6, cy.id, "by the window", at(1, 5)),
 ];
 
-async function open({ reads = {} as Record<string, number>, messages = page } = {}) {
+type Opening = {
+  reads?: Record<string, number>;
+  messages?: WireMessage[];
+  /** The notes of the latest page; with `older`, it has more before it. */
+  notes?: RoomNote[];
+  older?: { messages: WireMessage[]; notes?: RoomNote[] };
+};
+
+async function open({ reads = {}, messages = page, notes, older }: Opening = {}) {
   const api = fakeApi();
   await signedIn(api);
   fakeSockets();
-  api.on("GET", `/rooms/${room.id}/messages`, { body: { messages, has_more: false } });
+  api.on("GET", `/rooms/${room.id}/messages`, ({ query }) =>
+    query.has("before")
+      ? { body: { messages: older!.messages, has_more: false, ...(older?.notes && { notes: older.notes }) } }
+      : { body: { messages, has_more: older !== undefined, ...(notes && { notes }) } },
+  );
+  // Someone no longer (or not yet) a participant is looked up by id, for their name.
+  api.on("GET", `/profiles/${dee.id}`, { body: dee });
   api.on("DELETE", "/messages/4", { status: 204 });
   const onMembersChanged = vi.fn();
   renderConversation(room, me, { onMembersChanged });
@@ -152,26 +166,46 @@ describe("the first unread message", () => {
 });
 
 describe("timeline notes", () => {
+  const placed = { timestamp: at(1, 30) };
+  const lines = () => [...timeline().querySelectorAll("li")].map((li) => li.textContent ?? "");
+  const index = (text: string) => lines().findIndex((line) => line.includes(text));
+  const count = (text: string) => lines().filter((line) => line.includes(text)).length;
+
   it("tell who joined, who left and who renamed the group, where it happened", async () => {
     const { socket, onMembersChanged } = await open();
     act(() => {
       socket.receive({
         type: "member_joined",
         user: { id: dee.id, username: dee.username, full_name: "Dee", avatar_url: dee.avatar_url },
+        note: { id: 1, kind: "joined", user: dee.id, after: 6, ...placed },
       });
-      socket.receive({ type: "renamed", title: "Ops weekly", by: bob.id });
+      socket.receive({
+        type: "renamed",
+        title: "Ops weekly",
+        by: bob.id,
+        note: { id: 2, kind: "renamed", title: "Ops weekly", by: bob.id, after: 6, ...placed },
+      });
     });
     await within(timeline()).findByText(/Dee joined the group/);
     await within(timeline()).findByText(/Bob renamed the group to “Ops weekly”/);
     act(() => {
       socket.receive({ type: "message", message: message(7, cy.id, "welcome Dee", at(1, 10)) });
-      socket.receive({ type: "member_left", user: cy.id });
+      socket.receive({
+        type: "member_left",
+        user: cy.id,
+        note: { id: 3, kind: "left", user: cy.id, after: 7, ...placed },
+      });
     });
     await within(timeline()).findByText(/Cy left the group/);
-    act(() => socket.receive({ type: "renamed", title: "Ops", by: me.id }));
+    act(() =>
+      socket.receive({
+        type: "renamed",
+        title: "Ops",
+        by: me.id,
+        note: { id: 4, kind: "renamed", title: "Ops", by: me.id, after: 7, ...placed },
+      }),
+    );
     await within(timeline()).findByText(/You renamed the group to “Ops”/);
-    const lines = [...timeline().querySelectorAll("li")].map((li) => li.textContent ?? "");
-    const index = (text: string) => lines.findIndex((line) => line.includes(text));
     expect(index("by the window")).toBeLessThan(index("Dee joined the group"));
     expect(index("Dee joined the group")).toBeLessThan(index("renamed the group"));
     expect(index("renamed the group")).toBeLessThan(index("welcome Dee"));
@@ -181,5 +215,60 @@ describe("timeline notes", () => {
     // The room list follows each change (the new title, the members).
     expect(onMembersChanged).toHaveBeenCalledTimes(4);
     expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("say who added and who removed whom, from the page on opening, each once however often it comes again", async () => {
+    const notes: RoomNote[] = [
+      { id: 10, kind: "joined", user: me.id, by: bob.id, after: 0, ...placed },
+      { id: 11, kind: "removed", user: dee.id, by: bob.id, after: 2, ...placed },
+      { id: 12, kind: "renamed", title: "Ops", by: me.id, after: 4, ...placed },
+      { id: 13, kind: "joined", user: dee.id, by: me.id, after: 6, ...placed },
+    ];
+    const { socket, onMembersChanged } = await open({ notes });
+    await within(timeline()).findByText(/Bob removed Dee from the group/);
+    expect(index("Bob added you to the group")).toBeLessThan(index("morning"));
+    expect(index("coffee first")).toBeLessThan(index("Bob removed Dee from the group"));
+    expect(index("Bob removed Dee from the group")).toBeLessThan(index("on my way"));
+    expect(index("two minutes")).toBeLessThan(index("You renamed the group to “Ops”"));
+    expect(index("You renamed the group to “Ops”")).toBeLessThan(index("saved you a seat"));
+    expect(index("by the window")).toBeLessThan(index("You added Dee to the group"));
+    // The same notes again, from a reconnect's catch-up and a live frame: still one line each.
+    act(() => {
+      socket.receive({ type: "caught_up", last_id: 6, has_more: false, notes: notes.slice(2) });
+      socket.receive({
+        type: "member_joined",
+        user: { id: dee.id, username: dee.username, full_name: "Dee", avatar_url: dee.avatar_url },
+        note: notes[3],
+      });
+      socket.receive({
+        type: "member_left",
+        user: dee.id,
+        by: me.id,
+        note: { id: 14, kind: "removed", user: dee.id, by: me.id, after: 6, ...placed },
+      });
+    });
+    await within(timeline()).findByText(/You removed Dee from the group/);
+    for (const note of ["Bob added you", "Bob removed Dee", "You renamed", "You added Dee", "You removed Dee"])
+      expect(count(note), note).toBe(1);
+    expect(index("You added Dee to the group")).toBeLessThan(index("You removed Dee from the group"));
+    expect(onMembersChanged).toHaveBeenCalledTimes(2);
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("come with older pages too, in their place", async () => {
+    const left: RoomNote = { id: 21, kind: "left", user: cy.id, after: 1, ...placed };
+    const older = { messages: page.slice(0, 2), notes: [left] };
+    await open({
+      messages: page.slice(2),
+      notes: [{ id: 22, kind: "renamed", title: "Ops", by: bob.id, after: 3, ...placed }],
+      older,
+    });
+    await within(timeline()).findByText(/Bob renamed the group to “Ops”/);
+    expect(index("on my way")).toBeLessThan(index("Bob renamed"));
+    // The first page does not fill the screen, so the older one is fetched at once.
+    await within(timeline()).findByText(/Cy left the group/);
+    expect(index("morning")).toBeLessThan(index("Cy left the group"));
+    expect(index("Cy left the group")).toBeLessThan(index("coffee first"));
+    expect(count("Bob renamed")).toBe(1);
   });
 });

@@ -22,6 +22,7 @@ async function withBareStorage(work: (storage: DurableObjectStorage) => void | P
       "schema_version",
       "reactions",
       "uploads",
+      "notes",
     ])
       sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);
