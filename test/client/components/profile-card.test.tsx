@@ -8,13 +8,12 @@ import { fireEvent, render, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Chat } from "../../../client/components/chat";
 import type { User } from "../../../client/lib/api";
-import type { RoomSummary } from "../../../client/lib/use-inbox";
 import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
 import { catchUp, renderConversation } from "../support/conversation";
 import { fakeApi, type SentRequest } from "../support/fake-api";
 import { fakeSockets } from "../support/fake-sockets";
-import { aRoom, aUser } from "../support/people";
+import { aListedRoom, aRoom, aUser } from "../support/people";
 import { signedIn } from "../support/session";
 
 const me = aUser({ username: "ada", first_name: "Ada" });
@@ -100,20 +99,12 @@ describe("a person's profile card from the conversation", () => {
 });
 
 describe("Message on a card opened in a conversation", () => {
-  const summary = (room: ReturnType<typeof aRoom>): RoomSummary => ({
-    ...room,
-    unread_count: 0,
-    mention_count: 0,
-    notify: "everything",
-    hidden: false,
-  });
-
   async function chat() {
     const api = fakeApi();
     await signedIn(api);
     fakeSockets();
     vi.stubGlobal("Notification", { permission: "default", requestPermission: async () => "granted" });
-    const rooms = [summary(group), summary(dm)];
+    const rooms = [aListedRoom(group), aListedRoom(dm)];
     api.on("GET", "/rooms", { body: { count: rooms.length, next: null, previous: null, results: rooms } });
     api.on("GET", `/rooms/${group.id}/messages`, { body: { messages: page, has_more: false } });
     api.on("GET", `/rooms/${dm.id}/messages`, { body: { messages: [], has_more: false } });

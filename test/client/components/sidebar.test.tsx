@@ -11,7 +11,7 @@ import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
 import { fakeApi } from "../support/fake-api";
 import { fakeSockets, socketFor } from "../support/fake-sockets";
-import { aRoom, aUser } from "../support/people";
+import { aListedRoom, aRoom, aUser } from "../support/people";
 import { signedIn } from "../support/session";
 
 const me = aUser({ username: "rita", first_name: "Rita", last_name: "Root" });
@@ -27,14 +27,6 @@ const message = (room: number, id: number, content: string): WireMessage => ({
   content,
   edited_at: null,
   deleted: false,
-});
-
-const summary = (room: ReturnType<typeof aRoom>): RoomSummary => ({
-  ...room,
-  unread_count: 0,
-  mention_count: 0,
-  notify: "everything",
-  hidden: false,
 });
 
 async function chatWith(rooms: RoomSummary[], { permission = "default" as NotificationPermission } = {}) {
@@ -162,7 +154,7 @@ describe("the people directory", () => {
 
 describe("the conversation list follows others' changes", () => {
   it("shows a group's new title as soon as the inbox tells of it, in the list and the open room", async () => {
-    const group = summary(aRoom({ title: "Ops", participants: [me, bob] }));
+    const group = aListedRoom(aRoom({ title: "Ops", participants: [me, bob] }));
     const api = await chatWith([group]);
     api.on("GET", `/rooms/${group.id}/messages`, { body: { messages: [], has_more: false } });
     render(<Chat initialMe={me} onSignOut={noop} />);
@@ -175,7 +167,7 @@ describe("the conversation list follows others' changes", () => {
   });
 
   it("shows the last message's edit and delete in the preview as the inbox tells of them", async () => {
-    const group = summary(aRoom({ title: "Ops", participants: [me, bob] }));
+    const group = aListedRoom(aRoom({ title: "Ops", participants: [me, bob] }));
     const first = message(group.id, 1, "lunch at noon?");
     await chatWith([{ ...group, messages: [first] }]);
     render(<Chat initialMe={me} onSignOut={noop} />);

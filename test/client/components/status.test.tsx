@@ -14,7 +14,7 @@ import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
 import { apiError, fakeApi } from "../support/fake-api";
 import { fakeSockets, socketFor } from "../support/fake-sockets";
-import { aRoom, aUser } from "../support/people";
+import { aListedRoom, aRoom, aUser } from "../support/people";
 import { signedIn } from "../support/session";
 
 const me = aUser({ username: "rita", first_name: "Rita", last_name: "Root" });
@@ -26,14 +26,6 @@ const bob = aUser({
   status_until: null,
 });
 const cy = aUser({ username: "cy", first_name: "Cy", status_emoji: "🤒", status_text: "Out sick", status_until: null });
-
-const summary = (room: ReturnType<typeof aRoom>): RoomSummary => ({
-  ...room,
-  unread_count: 0,
-  mention_count: 0,
-  notify: "everything",
-  hidden: false,
-});
 
 /** The page's notifications, allowed, as the browser's Notification would take them. */
 class ShownNotification {
@@ -159,7 +151,7 @@ describe("others' status", () => {
   });
 
   it("shows beside the name in our DM's header, and its emoji after the name in the list", async () => {
-    const dm = summary(aRoom({ is_group: false, participants: [me, bob] }));
+    const dm = aListedRoom(aRoom({ is_group: false, participants: [me, bob] }));
     await chatAs(me, [dm]);
     const row = await screen.findByRole("button", { name: /Bob/ });
     expect(within(row).getByText("🌴").getAttribute("aria-hidden")).toBe("true");
@@ -176,7 +168,7 @@ describe("others' status", () => {
       status_text: "Commuting",
       status_until: new Date(Date.now() - 1000).toISOString(),
     });
-    await chatAs(me, [summary(aRoom({ is_group: false, participants: [me, ended] }))]);
+    await chatAs(me, [aListedRoom(aRoom({ is_group: false, participants: [me, ended] }))]);
     const row = await screen.findByRole("button", { name: /Dee/ });
     expect(row.textContent).not.toContain("🚌");
   });
@@ -215,7 +207,7 @@ describe("pausing notifications", () => {
   });
 
   it("silences the page's notifications while the title still counts, and ends by itself at its time", async () => {
-    const dm = summary(aRoom({ is_group: false, participants: [me, bob] }));
+    const dm = aListedRoom(aRoom({ is_group: false, participants: [me, bob] }));
     // Long enough for the first message to arrive while paused, however slow the machine.
     const until = new Date(Date.now() + 2500).toISOString();
     await chatAs({ ...me, dnd_until: until }, [dm]);

@@ -1,5 +1,6 @@
 /** People and rooms as the API answers them, for component tests to start from. */
 import type { Room, User } from "../../../client/lib/api";
+import type { RoomSummary } from "../../../client/lib/use-inbox";
 
 let nextId = 100;
 
@@ -43,3 +44,12 @@ export function aRoom(overrides: Partial<Room> & Pick<Room, "participants">): Ro
     ...overrides,
   };
 }
+
+/** A room as the room list answers it: nothing unread, level "everything", not hidden. */
+export const aListedRoom = (room: Room): RoomSummary => ({
+  ...room,
+  unread_count: 0,
+  mention_count: 0,
+  notify: "everything",
+  hidden: false,
+});
