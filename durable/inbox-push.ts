@@ -33,6 +33,12 @@ const RETRY_AFTER_MS = [2000, 10_000];
  * nothing more, and a busy room's pushes would cost its members' inboxes most of their time.
  */
 export const PUSH_GAP_MS = 1000;
+/**
+ * Every inbox of a room hears of a batch at once: each waits a random part of this before
+ * deciding, so their pushes (a D1 read, the encryption, the call) come one by one, not as
+ * one burst beside the room's messages, nor as one burst at the push service.
+ */
+const PUSH_SPREAD_MS = 250;
 /** How long a push service keeps a push for a browser that is offline. */
 const PUSH_TTL_SECONDS = 24 * 60 * 60;
 
@@ -108,9 +114,9 @@ export class InboxPush {
   /**
    * New messages of a room: a mention brings a hidden room back, and, when `away` (no tab
    * of the user's is open and no socket of theirs on the room), the latest message the user
-   * wants to hear of goes out as a push. At most one decision a room every PUSH_GAP_MS: what
-   * comes sooner waits for the gap's end and is decided on at once, its latest message
-   * that the user wants to hear of going as one push.
+   * wants to hear of goes out as a push, within PUSH_SPREAD_MS. At most one decision a room
+   * every PUSH_GAP_MS: what comes sooner waits for the gap's end and is decided on at once,
+   * its latest message that the user wants to hear of going as one push.
    */
   async roomMessages(messages: WireMessage[], title: string, away: boolean): Promise<void> {
     const db = database(this.env());
@@ -125,8 +131,8 @@ export class InboxPush {
       held.title = title;
       return;
     }
-    const wait = (this.#decidedAt.get(roomId) ?? Number.NEGATIVE_INFINITY) + PUSH_GAP_MS - Date.now();
-    if (wait <= 0) return this.#pushLatest(roomId, candidates, title);
+    const gapLeft = Math.max(0, (this.#decidedAt.get(roomId) ?? Number.NEGATIVE_INFINITY) + PUSH_GAP_MS - Date.now());
+    const wait = gapLeft + Math.random() * PUSH_SPREAD_MS;
     this.#held.set(roomId, { messages: candidates, title });
     await new Promise((resolve) => setTimeout(resolve, wait));
     const gathered = this.#held.get(roomId);

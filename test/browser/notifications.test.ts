@@ -34,6 +34,7 @@ type SpiedScope = {
   dispatchEvent: (event: Event) => boolean;
 };
 declare const ExtendableEvent: { new (type: string): Event };
+type ServiceWorkerScope = { clients: { matchAll(): Promise<unknown[]> } };
 
 /** The page's worker once active, with a spy on what it shows, and the DevTools session and registration to push to it. */
 async function pushable(page: Page) {
@@ -129,6 +130,27 @@ describe("notifications from pushes", () => {
     await messages(fay).getByText("wake up, Fay").waitFor();
     expect(new URL(fay.url()).pathname).toBe(payload.url);
     expect(await worker.evaluate(() => (self as unknown as SpiedScope).__closed)).toBe(1);
+  });
+
+  it("with the app's every tab closed, a DM's push still shows its notification", async () => {
+    const fay = await signIn("fay");
+    const { registrationId, worker } = await pushable(fay);
+    // A blank page of no origin keeps a DevTools session once the app's last tab is gone.
+    const blank = await fay.context().newPage();
+    const cdp = await fay.context().newCDPSession(blank);
+    await cdp.send("ServiceWorker.enable");
+    await fay.close();
+    await expect
+      .poll(() =>
+        worker.evaluate(async () => (await (self as unknown as ServiceWorkerScope).clients.matchAll()).length),
+      )
+      .toBe(0);
+    const payload = await dmFromEli("are you still there?");
+    await deliver(cdp, registrationId, payload);
+    await expect
+      .poll(() => shown(worker))
+      .toEqual([expect.objectContaining({ title: "Eli", body: "Eli: are you still there?", data: payload })]);
+    await blank.close();
   });
 
   it("a push saying the room was read elsewhere shows nothing and closes the room's notifications", async () => {
