@@ -1,7 +1,8 @@
 /**
  * What is wrong with a request's fields, said as sentences for the person who filled them
  * in: "Enter a valid email address." rather than "email: is not a valid email address".
- * The API's `fields` keep each field's short reason; this is the error's `detail`.
+ * The API's `fields` keep each field's short reason; their sentences are the error's
+ * `detail`, and the web client says each under its input the same way.
  */
 
 /** Fields by what people call them; any other is its name with spaces. */
@@ -66,11 +67,18 @@ const ZOD_WORDINGS: [RegExp, (found: string[]) => string][] = [
   [/^Unrecognized keys?: (.+)$/, ([keys]) => `has a field it does not take: ${keys}`],
 ];
 
+/** Our own reasons that do not follow the field's name, each with the rest of the sentence after it. */
+const OWN_WORDINGS: [RegExp, (found: string[]) => string][] = [
+  [/^unknown users: (.+)$/, ([ids]) => `include people who do not exist (${ids})`],
+  [/^too many$/, () => "are too many"],
+  [/^does not match your password$/, () => "is wrong"],
+];
+
 /** One field's reason as a sentence. */
-function sentenceFor(field: string, reason: string): string {
+export function sentenceFor(field: string, reason: string): string {
   if (/valid email address/i.test(reason)) return "Enter a valid email address.";
   const said = (rest: string) => `${capitalised(fieldName(field))} ${rest}.`;
-  for (const [wording, rest] of ZOD_WORDINGS) {
+  for (const [wording, rest] of [...ZOD_WORDINGS, ...OWN_WORDINGS]) {
     const found = reason.match(wording);
     if (found) return said(rest(found.slice(1)));
   }

@@ -39,6 +39,9 @@ describe("the web client", () => {
     await page.getByLabel("Password").fill("not her password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("do not match an active account");
+    // Editing the password takes the old sentence away.
+    await page.getByLabel("Password").fill("another guess");
+    await expect.poll(() => page.getByRole("alert").count()).toBe(0);
 
     await signIn("ana", page);
     expect(await page.evaluate(() => document.cookie)).toBe("");
@@ -77,12 +80,20 @@ describe("the web client", () => {
     // Bo was not looking: the DM shows up in his sidebar, live, with a badge.
     await bo.getByText("1 unread", { exact: true }).waitFor();
     await bo.getByRole("button", { name: /Ana/ }).click();
+    // Typing at once, while the room's socket still opens: the key it could not tell does not
+    // hold back the next ones, which Ana sees as soon as it is open.
+    await bo.getByLabel("Message Ana").press("s");
+    await bo.waitForFunction(() =>
+      (window as unknown as { __sockets: WebSocket[] }).__sockets.some(
+        (socket) => socket.url.includes("/rooms/") && socket.readyState === WebSocket.OPEN,
+      ),
+    );
+    await bo.getByLabel("Message Ana").pressSequentially("ure");
+    await ana.getByText("Bo is typing…").waitFor();
     await messages(bo).getByText("hi Bo, lunch?").waitFor();
     await expect.poll(() => bo.getByText("1 unread", { exact: true }).count()).toBe(0);
     await ana.getByText("Seen by Bo").waitFor();
 
-    await bo.getByLabel("Message Ana").pressSequentially("sure");
-    await ana.getByText("Bo is typing…").waitFor();
     await bo.getByLabel("Message Ana").press("Shift+Enter");
     await bo.getByLabel("Message Ana").pressSequentially("at noon");
     await bo.getByLabel("Message Ana").press("Enter");
@@ -110,7 +121,11 @@ describe("the web client", () => {
     const [cy, dee, eli] = [await signIn("cy"), await signIn("dee"), await signIn("eli")];
     await cy.getByRole("button", { name: "New group" }).click();
     const dialog = cy.getByRole("dialog", { name: "New group" });
+    // No title yet: said as a sentence under the field, and gone once a title is typed.
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dialog.getByText("The title must not be blank.").waitFor();
     await dialog.getByLabel("Title").fill("Lunch plans");
+    expect(await dialog.getByText("The title must not be blank.").count()).toBe(0);
     for (const name of ["Dee", "Eli"]) {
       await dialog.getByLabel("Add people").fill(name.toLowerCase());
       await dialog.getByRole("button", { name: `Add ${name}` }).click();
@@ -128,6 +143,23 @@ describe("the web client", () => {
     await messages(cy).getByText("works for me").waitFor();
     await messages(eli).getByText("Dee", { exact: true }).waitFor();
     await cy.getByText(/Seen by (Dee, Eli|Eli, Dee)/).waitFor();
+
+    // Once renamed, the pressed Rename is disabled and focus has left it: Escape still closes.
+    await cy.getByRole("button", { name: "Details" }).click();
+    const details = cy.getByRole("dialog", { name: "Group details" });
+    await details.getByLabel("Group title").fill("Lunch plans, Friday");
+    await details.getByRole("button", { name: "Rename" }).click();
+    await expect.poll(() => details.getByRole("button", { name: "Rename" }).isDisabled()).toBe(true);
+    await cy.keyboard.press("Escape");
+    await details.waitFor({ state: "detached" });
+    await cy.getByRole("heading", { name: "Lunch plans, Friday", level: 2 }).waitFor();
+
+    // Leaving asks first, in the app's own dialog.
+    await eli.getByRole("button", { name: "Details" }).click();
+    await eli.getByRole("dialog", { name: "Group details" }).getByRole("button", { name: "Leave group" }).click();
+    await eli.getByRole("dialog", { name: "Leave this group?" }).getByRole("button", { name: "Leave group" }).click();
+    await expect.poll(() => eli.getByRole("button", { name: /Lunch plans/ }).count()).toBe(0);
+    await messages(cy).getByText("Eli left the group").waitFor();
   });
 
   it("shows a name and a message full of markup and scripts as plain text", async () => {
@@ -381,6 +413,10 @@ describe("the web client", () => {
     const dee = await signIn("dee");
     // No picture yet: her initials on a colour, not an image.
     expect(await dee.locator("nav img").count()).toBe(0);
+    const initials = dee.locator('nav button[aria-haspopup="menu"] span[aria-hidden="true"]', { hasText: /^D$/ });
+    const tone = await initials.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(tone).toMatch(/^rgb\(/);
+    expect(tone).not.toBe("rgb(0, 0, 0)");
     await fromMyMenu(dee, "Profile");
     const dialog = dee.getByRole("dialog", { name: "Your profile" });
     await dialog

@@ -125,6 +125,9 @@ describe("the conversation view", () => {
     await log.getByText("You added Kim to the group").waitFor();
     await log.getByText("You added Gus to the group").waitFor();
     const kim = await accessFor("kim");
+    const kimSaid = `Kim here for ${variant.name}, off soon.`;
+    await say(kim, kimSaid);
+    await log.getByText(kimSaid).waitFor();
     const left = await fetch(`${app.server.url}/api/v1/rooms/${group.id}/members/${id("kim")}/`, {
       method: "DELETE",
       headers: { authorization: `Bearer ${kim}` },
@@ -164,6 +167,9 @@ describe("the conversation view", () => {
     expect(Math.max(rename, addKim, addGus, kimLeft)).toBeLessThan(gusRemoved);
     expect(Math.max(rename, addKim, addGus)).toBeLessThan(kimLeft);
     expect(rename).toBeLessThan(Math.min(addKim, addGus));
+    // Kim left, and her message still says who wrote it.
+    expect(await row(kimSaid).getByText("Kim", { exact: true }).count()).toBe(1);
+    expect(await row(kimSaid).getByText("Someone").count()).toBe(0);
 
     // A sender's name opens their card, and its Message our DM (a draft: we have none yet).
     await row("Are we on at ten?").getByRole("button", { name: "Show Hal's profile" }).click();

@@ -97,6 +97,9 @@ describe("every screen", () => {
       expect(new Set(buttons.map((box) => Math.round(box.y))).size).toBe(1);
       expect(rowBox.height).toBeLessThan(80);
     }
+    // My own row offers nothing that would lock me out: no Deactivate, no Revoke superuser.
+    const mine = page.getByRole("listitem", { name: "Rita (root)" });
+    expect(await mine.getByRole("button").allTextContents()).toEqual(["Reset password"]);
     // The search narrows the list as I type, and says when no one matches.
     const search = page.getByRole("main").getByRole("searchbox", { name: "Search people" });
     await search.fill("hal");

@@ -117,6 +117,26 @@ describe("my menu and the people directory", () => {
     await page.getByRole("menu").waitFor();
     await screen("user-menu");
     await page.keyboard.press("Escape");
+
+    // The room's menu in its header says the room's level, and is worked as my menu is.
+    await page.getByRole("button", { name: /Design review/ }).click();
+    await page.getByRole("heading", { name: "Design review", level: 2 }).waitFor();
+    const levels = page.getByRole("main").getByRole("button", { name: /^Notifications: / });
+    await levels.click();
+    const roomMenu = page.getByRole("menu", { name: "This room" });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-checked"))).toBe("true");
+    await screen("room-menu");
+    await page.keyboard.press("Escape");
+    await roomMenu.waitFor({ state: "detached" });
+    expect(await levels.evaluate((button) => button === document.activeElement)).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.getByRole("menuitemradio", { name: "Nothing (muted)" }).click();
+    await expect.poll(() => levels.getAttribute("aria-label")).toBe("Notifications: Muted");
+    expect(await levels.evaluate((button) => button === document.activeElement)).toBe(true);
+    await screen("room-muted");
+    if (variant.phone) await page.getByRole("button", { name: "Back to conversations" }).click();
+    // The list marks the room muted, in words as well as with its struck bell.
+    await expect.poll(() => page.getByRole("button", { name: /Design review/ }).textContent()).toContain("muted");
     await page.getByRole("button", { name: "People", exact: true }).click();
     const directory = page.getByRole("region", { name: "People" });
     await directory.getByText("@hal").waitFor();

@@ -25,6 +25,9 @@ describe("sentencesFor", () => {
       { q: 'A quote is not closed: end the phrase with another ".' },
       'A quote is not closed: end the phrase with another ".',
     ],
+    [{ participants: "unknown users: 998, 999" }, "The participants include people who do not exist (998, 999)."],
+    [{ participants: "too many" }, "The participants are too many."],
+    [{ current_password: "does not match your password" }, "Your current password is wrong."],
     [{ dnd_until: "Invalid ISO datetime" }, "The do-not-disturb time is not valid: invalid ISO datetime."],
   ])("says %o as %s", (fields, sentence) => {
     expect(sentencesFor(fields)).toBe(sentence);

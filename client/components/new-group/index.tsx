@@ -26,7 +26,7 @@ export function NewGroup({ onCreated, onClose }: NewGroupProps) {
   const submit = (event: Event) => {
     event.preventDefault();
     if (!title.trim()) {
-      setProblem({ message: "Give the group a title.", fields: { title: "must not be blank" } });
+      setProblem({ message: "Give the group a title.", fields: { title: "The title must not be blank." } });
       return;
     }
     void run(async () =>

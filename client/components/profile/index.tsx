@@ -110,7 +110,10 @@ function PasswordForm({ me }: { me: User }) {
     event.preventDefault();
     setSaved("");
     if (password !== repeated) {
-      setProblem({ message: "The new passwords differ.", fields: { repeated: "does not match the new password" } });
+      setProblem({
+        message: "The new passwords differ.",
+        fields: { repeated: "This does not match the new password." },
+      });
       return;
     }
     void run(async () => {

@@ -14,6 +14,7 @@ import type { RoomSummary } from "../../lib/use-inbox";
 import { usePeopleSearch } from "../../lib/use-people-search";
 import { useUntil } from "../../lib/use-until";
 import { Avatar } from "../avatar";
+import { Bell } from "../room-menu/bell";
 import { Status } from "../status";
 import { type NotificationsState, UserMenu } from "../user-menu";
 import styles from "./sidebar.module.css";
@@ -73,8 +74,9 @@ function RoomItem({ room, me, open, onOpen }: { room: RoomSummary; me: User; ope
             <span class={styles.name}>{name}</span>
             {other && <Status user={other} compact class={styles.statusEmoji} />}
             {room.notify === "nothing" && (
-              <span class={styles.time} title="Muted">
-                🔕<span class="visually-hidden"> muted</span>
+              <span class={styles.muted} title="Muted">
+                <Bell struck class={styles.mutedIcon} />
+                <span class="visually-hidden"> muted</span>
               </span>
             )}
             <span class={styles.time}>{listTime(room.last_activity)}</span>

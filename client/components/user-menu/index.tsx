@@ -2,14 +2,13 @@
  * My name and picture (and my status's emoji) at the top of the sidebar, opening a menu of
  * what concerns me: my status, profile, notifications (offered while the browser has not
  * been asked, else how they stand), pausing them for a while, the admin page for
- * superusers, and signing out. A menu button as ARIA describes it: arrows move between
- * items, Escape or a click elsewhere closes it, focus goes back.
+ * superusers, and signing out.
  */
-import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { User } from "../../lib/api";
 import { pauseChoices, pausedUntilText } from "../../lib/do-not-disturb";
 import { statusOf } from "../../lib/status";
 import { Avatar } from "../avatar";
+import { MenuGroup, MenuItem, useMenu } from "../menu";
 import { Status } from "../status";
 import styles from "./user-menu.module.css";
 
@@ -51,63 +50,12 @@ export function UserMenu({
   onSetStatus,
   onClearStatus,
 }: UserMenuProps) {
-  const [open, setOpen] = useState(false);
-  const menuId = useId();
+  const { open, openerProps, menuProps, choose } = useMenu();
   const hasStatus = statusOf(me) !== null;
-  const opener = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
-
-  const items = () => [...(menu.current?.querySelectorAll<HTMLElement>("[role=menuitem]") ?? [])];
-  const close = (refocus: boolean) => {
-    setOpen(false);
-    if (refocus) opener.current?.focus();
-  };
-
-  useEffect(() => {
-    if (!open) return;
-    items()[0]?.focus();
-    const outside = (event: MouseEvent) => {
-      const target = event.target as Node;
-      if (!menu.current?.contains(target) && !opener.current?.contains(target)) setOpen(false);
-    };
-    document.addEventListener("mousedown", outside);
-    return () => document.removeEventListener("mousedown", outside);
-  }, [open]);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    const all = items();
-    const at = all.indexOf(document.activeElement as HTMLElement);
-    const moveTo = (index: number) => {
-      event.preventDefault();
-      all[(index + all.length) % all.length]?.focus();
-    };
-    if (event.key === "ArrowDown") moveTo(at + 1);
-    else if (event.key === "ArrowUp") moveTo(at - 1);
-    else if (event.key === "Home") moveTo(0);
-    else if (event.key === "End") moveTo(all.length - 1);
-    else if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      close(true);
-    } else if (event.key === "Tab") close(false);
-  };
-
-  const choose = (action: () => void) => () => {
-    close(true);
-    action();
-  };
 
   return (
     <div class={styles.userMenu}>
-      <button
-        ref={opener}
-        type="button"
-        class={styles.opener}
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen(!open)}
-      >
+      <button {...openerProps} class={styles.opener}>
         <Avatar src={me.avatar_url} name={me.full_name} size={36} />
         <span class={styles.name}>{me.full_name}</span>
         <Status user={me} compact />
@@ -116,17 +64,14 @@ export function UserMenu({
         </span>
       </button>
       {open && (
-        <div ref={menu} id={menuId} class={styles.menu} role="menu" aria-label="Your account" onKeyDown={onKeyDown}>
+        <div {...menuProps} role="menu" aria-label="Your account">
           <MenuItem onClick={choose(onSetStatus)}>{hasStatus ? "Change status" : "Set a status"}</MenuItem>
           {hasStatus && <MenuItem onClick={choose(onClearStatus)}>Clear status</MenuItem>}
           <MenuItem onClick={choose(onProfile)}>Profile</MenuItem>
           <MenuItem onClick={choose(notifications === "default" ? onAskNotifications : onProfile)}>
             {NOTIFICATIONS_ITEM[notifications]}
           </MenuItem>
-          <fieldset class={styles.group}>
-            <legend class={styles.groupLabel}>
-              {pausedUntil ? pausedUntilText(pausedUntil) : "Pause notifications"}
-            </legend>
+          <MenuGroup label={pausedUntil ? pausedUntilText(pausedUntil) : "Pause notifications"}>
             {pausedUntil ? (
               <MenuItem onClick={choose(() => onPause(null))}>Resume notifications</MenuItem>
             ) : (
@@ -136,19 +81,11 @@ export function UserMenu({
                 </MenuItem>
               ))
             )}
-          </fieldset>
+          </MenuGroup>
           {me.is_superuser && <MenuItem onClick={choose(onAdmin)}>Admin</MenuItem>}
           <MenuItem onClick={choose(onSignOut)}>Sign out</MenuItem>
         </div>
       )}
     </div>
-  );
-}
-
-function MenuItem({ onClick, children }: { onClick: () => void; children: string }) {
-  return (
-    <button type="button" role="menuitem" tabIndex={-1} class={styles.item} onClick={onClick}>
-      {children}
-    </button>
   );
 }

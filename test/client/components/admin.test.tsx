@@ -90,7 +90,7 @@ describe("Admin", () => {
     await screen.findByText("1–1 of 1");
     fireEvent.input(screen.getByLabelText("Username"), { target: { value: "root" } });
     fireEvent.click(screen.getByRole("button", { name: "Create user" }));
-    expect(await screen.findByText("is taken")).toBeTruthy();
+    expect(await screen.findByText("The username is taken.")).toBeTruthy();
     expect(screen.getByRole("alert").textContent).toBe("That username or email is taken.");
   });
 

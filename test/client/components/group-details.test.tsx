@@ -88,7 +88,7 @@ describe("GroupDetails", () => {
     await vi.waitFor(() => expect(onChanged).toHaveBeenCalledWith({ ...room, title: "Night shift" }));
     fireEvent.input(title, { target: { value: "   " } });
     fireEvent.click(screen.getByRole("button", { name: "Rename" }));
-    expect(await screen.findByText("must not be blank")).toBeTruthy();
+    expect(await screen.findByText("The title must not be blank.")).toBeTruthy();
   });
 
   it("lets the owner open the group to everyone, and only a superuser make new people join it", async () => {

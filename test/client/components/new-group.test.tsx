@@ -100,7 +100,7 @@ describe("NewGroup", () => {
   it("asks for a title before asking the server", async () => {
     const { api } = await newGroup();
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
-    expect(screen.getByText("must not be blank")).toBeTruthy();
+    expect(screen.getByText("The title must not be blank.")).toBeTruthy();
     expect(screen.getByLabelText("Title").getAttribute("aria-invalid")).toBe("true");
     expect(api.sent("POST", "/rooms")).toHaveLength(0);
   });
@@ -108,9 +108,9 @@ describe("NewGroup", () => {
   it("takes the title's error away as soon as a title is typed", async () => {
     await newGroup();
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
-    expect(screen.getByText("must not be blank")).toBeTruthy();
+    expect(screen.getByText("The title must not be blank.")).toBeTruthy();
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Night shift" } });
-    expect(screen.queryByText("must not be blank")).toBeNull();
+    expect(screen.queryByText("The title must not be blank.")).toBeNull();
     expect(screen.queryByRole("alert")).toBeNull();
     expect(screen.getByLabelText("Title").getAttribute("aria-invalid")).toBeNull();
   });
@@ -125,7 +125,7 @@ describe("NewGroup", () => {
     fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Ghosts" } });
     fireEvent.click(screen.getByRole("button", { name: "Create group" }));
     expect((await screen.findByRole("alert")).textContent).toBe("Some participants do not exist.");
-    expect(screen.getByText("unknown users: 999")).toBeTruthy();
+    expect(screen.getByText("The participants include people who do not exist (999).")).toBeTruthy();
     expect(onCreated).not.toHaveBeenCalled();
   });
 

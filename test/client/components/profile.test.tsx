@@ -9,6 +9,10 @@ import { signedIn, TEST_ACCESS_TOKEN } from "../support/session";
 
 const me = aUser({ id: 7, username: "ada", first_name: "Ada", last_name: "Lovelace" });
 
+/** The error said under an input, as its aria-describedby ties it. */
+const errorUnder = (input: HTMLElement) =>
+  document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent;
+
 function renderProfile() {
   const onChanged = vi.fn();
   const onClose = vi.fn();
@@ -23,7 +27,7 @@ function choosePicture(file: File) {
 }
 
 describe("Profile", () => {
-  it("shows the API's field error beside the email field after a 400, and changes nothing", async () => {
+  it("shows the API's field error beside the email field as a sentence after a 400, and changes nothing", async () => {
     const api = fakeApi();
     await signedIn(api);
     api.on(
@@ -36,7 +40,7 @@ describe("Profile", () => {
     const { onChanged } = renderProfile();
     fireEvent.input(screen.getByLabelText("Email"), { target: { value: "not-an-address" } });
     fireEvent.click(screen.getByRole("button", { name: "Save name and email" }));
-    expect(await screen.findByText("is not a valid email address")).toBeTruthy();
+    await waitFor(() => expect(errorUnder(screen.getByLabelText("Email"))).toBe("Enter a valid email address."));
     expect(screen.getByLabelText("Email").getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByRole("alert").textContent).toContain("Enter a valid email address.");
     expect(onChanged).not.toHaveBeenCalled();
@@ -71,7 +75,7 @@ describe("Profile", () => {
     fireEvent.input(screen.getByLabelText("New password"), { target: { value: "correct horse" } });
     fireEvent.input(screen.getByLabelText("New password again"), { target: { value: "correct horse" } });
     fireEvent.click(screen.getByRole("button", { name: "Change password" }));
-    expect(await screen.findByText("does not match your password")).toBeTruthy();
+    expect(await screen.findByText("Your current password is wrong.")).toBeTruthy();
     expect(api.sent("PATCH", "/profiles/7")[0].body).toEqual({ current_password: "guess", password: "correct horse" });
   });
 
@@ -99,7 +103,7 @@ describe("Profile", () => {
     fireEvent.input(screen.getByLabelText("New password"), { target: { value: "correct horse" } });
     fireEvent.input(screen.getByLabelText("New password again"), { target: { value: "correct hose" } });
     fireEvent.click(screen.getByRole("button", { name: "Change password" }));
-    expect(screen.getByText("does not match the new password")).toBeTruthy();
+    expect(screen.getByText("This does not match the new password.")).toBeTruthy();
     expect(api.requests).toHaveLength(0);
   });
 

@@ -46,7 +46,7 @@ describe("FirstRun", () => {
     render(<FirstRun onSignedIn={vi.fn()} />);
     fillAccount();
     fireEvent.click(screen.getByRole("button", { name: "Create administrator" }));
-    expect(await screen.findByText("must be at least 6 characters")).toBeTruthy();
+    expect(await screen.findByText("The password must be at least 6 characters.")).toBeTruthy();
     expect(screen.getByLabelText("Password").getAttribute("aria-invalid")).toBe("true");
   });
 });
