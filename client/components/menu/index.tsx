@@ -4,7 +4,7 @@
  * between them, Escape or a click elsewhere closes it and focus goes back to the button.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import styles from "./menu.module.css";
 
 /** `align`: the popover's edge that lines up with the button's, "end" for a button at the right. */
@@ -20,7 +20,8 @@ export function useMenu(align: "start" | "end" = "start") {
     if (refocus) opener.current?.focus();
   };
 
-  useEffect(() => {
+  // Before paint, not after: a key pressed as soon as the items show must find focus in them.
+  useLayoutEffect(() => {
     if (!open) return;
     (menu.current?.querySelector<HTMLElement>("[aria-checked=true]") ?? items()[0])?.focus();
     const outside = (event: MouseEvent) => {
