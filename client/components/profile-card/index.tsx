@@ -3,7 +3,8 @@
  * name, username, status, whether they are here, their email, and Message to open our DM (not on
  * my own card). Any part of the app that shows a person may open it.
  */
-import type { User } from "../../lib/api";
+import { useEffect, useState } from "preact/hooks";
+import { answer, api, type User } from "../../lib/api";
 import { fullTime } from "../../lib/times";
 import { Avatar } from "../avatar";
 import { Dialog } from "../dialog";
@@ -25,7 +26,19 @@ function presenceOf(person: User): string {
   return "";
 }
 
-export function ProfileCard({ person, me, onMessage, onClose }: ProfileCardProps) {
+export function ProfileCard({ person: shown, me, onMessage, onClose }: ProfileCardProps) {
+  // The person as the page last heard of them, then as they are now: a status or name
+  // changed since the page loaded shows on the card.
+  const [person, setPerson] = useState(shown);
+  useEffect(() => {
+    let open = true;
+    answer(api.profiles[":id"].$get({ param: { id: String(shown.id) } }))
+      .then((now) => open && setPerson(now))
+      .catch(() => undefined);
+    return () => {
+      open = false;
+    };
+  }, [shown.id]);
   const presence = presenceOf(person);
   return (
     <Dialog title={person.full_name} onClose={onClose}>

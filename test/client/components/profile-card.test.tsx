@@ -7,6 +7,7 @@
 import { fireEvent, render, screen, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Chat } from "../../../client/components/chat";
+import { ProfileCard } from "../../../client/components/profile-card";
 import type { User } from "../../../client/lib/api";
 import type { WireMessage } from "../../../core/protocol";
 import { seriousViolations } from "../support/axe";
@@ -140,5 +141,18 @@ describe("Message on a card opened in a conversation", () => {
     fireEvent.click(within(row("on my way")).getByRole("button", { name: "Show Ada's profile" }));
     const card = screen.getByRole("dialog", { name: "Ada" });
     expect(within(card).queryByRole("button", { name: "Message" })).toBeNull();
+  });
+});
+
+describe("the card of someone who changed since the page loaded", () => {
+  it("shows them as they are now: a status set after the page heard of them", async () => {
+    const api = fakeApi();
+    await signedIn(api);
+    api.on("GET", `/profiles/${cy.id}`, () => ({
+      body: { ...cy, status_emoji: "🗓️", status_text: "In a meeting", status_until: null },
+    }));
+    render(<ProfileCard person={cy} me={me} onMessage={() => undefined} onClose={() => undefined} />);
+    const card = screen.getByRole("dialog", { name: "Cy" });
+    await within(card).findByText(/In a meeting/);
   });
 });
