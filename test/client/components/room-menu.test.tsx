@@ -8,7 +8,7 @@ import { RoomMenu } from "../../../client/components/room-menu";
 import { Sidebar } from "../../../client/components/sidebar";
 import { seriousViolations } from "../support/axe";
 import { apiError, fakeApi } from "../support/fake-api";
-import { aRoom, aUser } from "../support/people";
+import { aListedRoom, aRoom, aUser } from "../support/people";
 import { signedIn } from "../support/session";
 
 const ROOM = 12;
@@ -88,11 +88,8 @@ describe("a muted room in the sidebar", () => {
     const me = aUser({ username: "ada", first_name: "Ada" });
     const bob = aUser({ username: "bob", first_name: "Bob" });
     const room = (title: string, notify: "everything" | "nothing") => ({
-      ...aRoom({ title, participants: [me, bob] }),
-      unread_count: 0,
-      mention_count: 0,
+      ...aListedRoom(aRoom({ title, participants: [me, bob] })),
       notify,
-      hidden: false,
     });
     const noop = () => undefined;
     render(
