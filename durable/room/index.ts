@@ -102,6 +102,7 @@ export class Room extends DurableObject<Env> {
     const broadcastMessages = (messages: WireMessage[]) => {
       sockets.broadcastMessages(messages);
       this.#threadsChanged(messages);
+      this.#search.indexSoon();
     };
     this.#sequencer = new Sequencer(room, store, broadcastMessages, this.#uploads);
     this.#sequencer.open();
@@ -321,6 +322,7 @@ export class Room extends DurableObject<Env> {
     // Numbering goes on past the ids that came in; they are history, not news, but they
     // change every participant's unread count.
     this.#sequencer.open();
+    this.#search.indexSoon();
     this.#news.imported(Math.max(0, ...batch.messages.map((message) => message.id)));
     return result;
   }

@@ -38,7 +38,7 @@ const V2 = `
 `;
 
 /** A message's text as the search index holds it: the highlight's two markers taken out. */
-const INDEXED = (content: string) => `replace(replace(${content}, char(57344), ''), char(57345), '')`;
+export const INDEXED = (content: string) => `replace(replace(${content}, char(57344), ''), char(57345), '')`;
 
 /**
  * Version 3: the full-text index of messages (FTS5) for search. It holds exactly the rows of
@@ -192,6 +192,39 @@ const NOTES = `
   CREATE INDEX notes_by_place ON notes (after_id, id);
 `;
 
+/**
+ * The search index catches up in batches (MessageSearch.indexWaiting), off the message path:
+ * FTS5 writes a segment for every transaction that changes it, which made the index most of a
+ * lone message's commit. `index_state.up_to` is the last id it holds; a message above it is
+ * not in the index yet, so edits and deletes of it leave the index alone (the catch-up reads
+ * its text as it is then). A message written below it (an import of history) is indexed at once.
+ */
+const INDEX_IN_BATCHES = `
+  CREATE TABLE index_state (only INTEGER PRIMARY KEY CHECK (only = 1), up_to INTEGER NOT NULL);
+  INSERT INTO index_state (only, up_to) SELECT 1, coalesce(max(id), 0) FROM messages;
+  DROP TRIGGER message_index_insert;
+  DROP TRIGGER message_index_update;
+  DROP TRIGGER message_index_delete;
+  CREATE TRIGGER message_index_insert AFTER INSERT ON messages
+    WHEN NEW.content IS NOT NULL AND NEW.deleted_at IS NULL AND NEW.id <= (SELECT up_to FROM index_state)
+  BEGIN
+    INSERT INTO message_index (rowid, content) VALUES (NEW.id, ${INDEXED("NEW.content")});
+  END;
+  CREATE TRIGGER message_index_update AFTER UPDATE OF content, deleted_at ON messages
+    WHEN OLD.id <= (SELECT up_to FROM index_state)
+  BEGIN
+    INSERT INTO message_index (message_index, rowid, content)
+      SELECT 'delete', OLD.id, ${INDEXED("OLD.content")} WHERE OLD.content IS NOT NULL AND OLD.deleted_at IS NULL;
+    INSERT INTO message_index (rowid, content)
+      SELECT NEW.id, ${INDEXED("NEW.content")} WHERE NEW.content IS NOT NULL AND NEW.deleted_at IS NULL;
+  END;
+  CREATE TRIGGER message_index_delete AFTER DELETE ON messages
+    WHEN OLD.content IS NOT NULL AND OLD.deleted_at IS NULL AND OLD.id <= (SELECT up_to FROM index_state)
+  BEGIN
+    INSERT INTO message_index (message_index, rowid, content) VALUES ('delete', OLD.id, ${INDEXED("OLD.content")});
+  END;
+`;
+
 /** The migrations in order: the one at index i takes a store from version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
   V1,
@@ -205,6 +238,7 @@ export const MIGRATIONS: readonly string[] = [
   REMOVED_BY_ADMIN,
   CHANGES,
   NOTES,
+  INDEX_IN_BATCHES,
 ];
 export const LATEST_VERSION = MIGRATIONS.length;
 

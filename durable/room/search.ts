@@ -2,13 +2,23 @@
  * Search of the room's messages, in its full-text index (FTS5, schema version 3). The query
  * comes parsed (core/search/query.ts); each of its words goes into the match as a quoted
  * string of letters and digits, so nothing a person types is read as FTS5 syntax.
+ *
+ * New messages reach the index in batches, INDEX_AFTER_MS after a commit, and every search
+ * first indexes what is still waiting: so a search finds every message committed before it.
  */
 import { MATCH_END, MATCH_START } from "../../core/protocol-constants";
 import type { SearchTerm } from "../../core/search/query";
 import type { RoomMatch, RoomSearch } from "../../core/search/results";
+import { INDEXED } from "./schema";
 
 /** Words of a long message a highlight keeps around its matches (FTS5 allows up to 64). */
 const HIGHLIGHT_WORDS = 32;
+/** How long after a commit the index catches up: a busy room's messages share one index write. */
+const INDEX_AFTER_MS = 200;
+/** Most messages one catch-up indexes in a turn, so a room far behind does not hold its sockets up. */
+const INDEX_BATCH = 500;
+/** SQLite's LIMIT for no limit. */
+const EVERY = -1;
 
 type MatchRow = { id: number; sender_id: number; created_at: string; content: string; highlight: string };
 
@@ -22,10 +32,50 @@ export function matchExpression(search: Pick<RoomSearch, "terms" | "excluded">):
 }
 
 export class MessageSearch {
-  constructor(private readonly storage: Pick<DurableObjectStorage, "sql">) {}
+  #scheduled = false;
+
+  constructor(private readonly storage: Pick<DurableObjectStorage, "sql" | "transactionSync">) {}
+
+  /** Messages were committed: the index takes them in a little while, with the ones after them. */
+  indexSoon() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setTimeout(() => {
+      this.#scheduled = false;
+      if (this.indexWaiting()) this.indexSoon();
+    }, INDEX_AFTER_MS);
+  }
+
+  /** Indexes up to `limit` of the messages the index does not hold yet; true when more wait. */
+  indexWaiting(limit = INDEX_BATCH): boolean {
+    return this.storage.transactionSync(() => this.#index(limit));
+  }
+
+  #index(limit: number): boolean {
+    const { sql } = this.storage;
+    const { up_to: upTo } = sql.exec<{ up_to: number }>("SELECT up_to FROM index_state").one();
+    const { end } = sql
+      .exec<{ end: number | null }>(
+        "SELECT max(id) AS end FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)",
+        upTo,
+        limit,
+      )
+      .one();
+    if (end === null) return false;
+    sql.exec(
+      `INSERT INTO message_index (rowid, content)
+       SELECT id, ${INDEXED("content")} FROM messages
+       WHERE id > ?1 AND id <= ?2 AND content IS NOT NULL AND deleted_at IS NULL`,
+      upTo,
+      end,
+    );
+    sql.exec("UPDATE index_state SET up_to = ?", end);
+    return sql.exec("SELECT 1 FROM messages WHERE id > ? LIMIT 1", end).toArray().length > 0;
+  }
 
   /** The room's messages that match, newest first, up to the limit, after `below` if given. */
   find(search: RoomSearch): RoomMatch[] {
+    this.indexWaiting(EVERY);
     const rows = this.storage.sql
       .exec<MatchRow>(
         `SELECT m.id, m.sender_id, m.created_at, m.content,

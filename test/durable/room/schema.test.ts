@@ -23,6 +23,7 @@ async function withBareStorage(work: (storage: DurableObjectStorage) => void | P
       "reactions",
       "uploads",
       "notes",
+      "index_state",
     ])
       sql.exec(`DROP TABLE IF EXISTS ${table}`);
     await work(state.storage);

@@ -5,12 +5,12 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MATCH_END, MATCH_START } from "../../../core/protocol-constants";
 import { parseSearch } from "../../../core/search/query";
 import type { RoomSearch } from "../../../core/search/results";
 import { roomObject } from "../../../durable/room";
-import { matchExpression } from "../../../durable/room/search";
+import { MessageSearch, matchExpression } from "../../../durable/room/search";
 import { RUNS } from "../../properties/arbitraries";
 import { deleteStored, editStored, type StoredMessage, storedId, storeMessages } from "../../support/room-store";
 
@@ -180,10 +180,27 @@ describe("the room's full-text index", () => {
   });
 });
 
+describe("the index catching up", () => {
+  it("takes a sent message in on its own, with no search to make it", async () => {
+    const room = roomObject(env, { id: nextRoom++, jurisdiction: null });
+    const sent = await room.receive({ senderId: 7, content: "zeppelin sighted" });
+    if (!sent.ok) throw new Error("the send was refused");
+    const indexed = () =>
+      runInDurableObject(room, (_room, state) =>
+        state.storage.sql
+          .exec<{ id: number }>("SELECT rowid AS id FROM message_index WHERE message_index MATCH 'zeppelin'")
+          .toArray()
+          .map((row) => row.id),
+      );
+    await vi.waitFor(async () => expect(await indexed()).toEqual([sent.message.id]));
+  });
+});
+
 describe("the index under any sequence of writes", () => {
   type Write =
-    | { kind: "insert"; text: string | null; deleted: boolean }
+    | { kind: "insert"; text: string | null; deleted: boolean; history: boolean }
     | { kind: "edit"; index: number; text: string }
+    | { kind: "index" }
     | { kind: "delete" | "remove" | "blank"; index: number };
   const text = fc.oneof(
     fc.constantFrom("lunch", "Lunch at noon", `a ${MATCH_START}mark`, "", "é\u0301", "NOT OR NEAR"),
@@ -191,7 +208,13 @@ describe("the index under any sequence of writes", () => {
     fc.string({ unit: "grapheme", maxLength: 20 }),
   );
   const write: fc.Arbitrary<Write> = fc.oneof(
-    fc.record({ kind: fc.constant("insert" as const), text: fc.option(text, { nil: null }), deleted: fc.boolean() }),
+    fc.record({
+      kind: fc.constant("insert" as const),
+      text: fc.option(text, { nil: null }),
+      deleted: fc.boolean(),
+      history: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant("index" as const) }),
     fc.record({ kind: fc.constant("edit" as const), index: fc.nat(), text }),
     fc.record({ kind: fc.constantFrom("delete" as const, "remove" as const, "blank" as const), index: fc.nat() }),
   );
@@ -203,9 +226,13 @@ describe("the index under any sequence of writes", () => {
           const { sql } = state.storage;
           const ids: number[] = [];
           const pick = (index: number) => ids[index % ids.length];
+          const search = new MessageSearch(state.storage);
           for (const w of writes) {
-            if (w.kind === "insert") {
-              const id = storedId();
+            // Two at a time, so a catch-up can stop short of the newest.
+            if (w.kind === "index") search.indexWaiting(2);
+            else if (w.kind === "insert") {
+              // History (an import) comes in below the ids the index holds; a new message above them.
+              const id = w.history ? -storedId() : storedId();
               ids.push(id);
               sql.exec(
                 "INSERT INTO messages (id, sender_id, created_at, content, deleted_at) VALUES (?, 1, ?, ?, ?)",
@@ -225,6 +252,7 @@ describe("the index under any sequence of writes", () => {
               else sql.exec(statement, pick(w.index));
             }
           }
+          search.indexWaiting(-1);
           sql.exec("INSERT INTO message_index (message_index, rank) VALUES ('integrity-check', 1)");
           const indexed = sql.exec<{ n: number }>("SELECT count(*) AS n FROM message_index_docsize").one().n;
           const searchable = sql.exec<{ n: number }>("SELECT count(*) AS n FROM message_text").one().n;
