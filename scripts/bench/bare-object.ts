@@ -24,6 +24,8 @@ export async function startBareObjects(): Promise<BareObjects> {
       'name = "condor-bench-bare-room"',
       `main = ${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "bench", "bare-room.ts"))}`,
       `compatibility_date = "${compatibilityDate}"`,
+      // Bundled as the app is (wrangler.toml).
+      "keep_names = false",
       '[[durable_objects.bindings]]\nname = "BARE"\nclass_name = "BareRoom"',
       '[[durable_objects.bindings]]\nname = "COMMITTING"\nclass_name = "CommittingRoom"',
       '[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["BareRoom", "CommittingRoom"]',
