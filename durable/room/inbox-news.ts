@@ -3,6 +3,9 @@
  * and keep each participant's unread count and the room's latest message for the room list.
  * Messages go out in batches, at most one call per participant every INBOX_BATCH_MS: a busy
  * room then costs its members' inboxes a few calls a second rather than one per message each.
+ * A send that waits for its news (REST's, whose answer promises the room list has it) hurries
+ * its batch: it goes as soon as none is on its way, so under load batches follow each other as
+ * fast as the inboxes answer instead of one per INBOX_BATCH_MS.
  * Read marks, edits, deletes and a new title go out as they happen; a delete sends each
  * participant their exact count. A participant whose inbox could not be told is owed an exact count, which the
  * alarm sends until it arrives.
@@ -33,6 +36,9 @@ export class InboxNews {
   /** Settles once the queued batch has gone out (or its inboxes are owed an exact count). */
   #batchTold: PromiseWithResolvers<void> | undefined;
   #lastToldAt = 0;
+  /** Batches on their way to the inboxes, and whether a send waits for the next one. */
+  #sending = 0;
+  #hurried = false;
   #facts: Promise<NewsFacts | undefined> | undefined;
 
   constructor(
@@ -44,20 +50,24 @@ export class InboxNews {
     private readonly retryAt: (at: number) => Promise<void>,
     /** The users with a socket open on the room: they see its messages, so their inboxes push none. */
     private readonly watching: () => number[] = () => [],
+    private readonly later: (run: () => void, ms: number) => void = setTimeout,
   ) {}
 
   /**
    * Queues a committed message for the next batch, which goes out at once in a quiet room
-   * (so its previews do not lag), else INBOX_BATCH_MS after the last.
+   * (so its previews do not lag), else INBOX_BATCH_MS after the last; `hurry`, as soon as
+   * no batch is on its way. Settles once the batch has gone out.
    */
-  tell(message: WireMessage): Promise<void> {
+  tell(message: WireMessage, hurry = false): Promise<void> {
     this.#queue.push(message);
     if (this.#queue.length === 1) {
       this.#batchTold = Promise.withResolvers();
-      const wait = Math.max(0, this.#lastToldAt + INBOX_BATCH_MS - Date.now());
-      setTimeout(() => this.waitUntil(this.#tellMessages()), wait);
+      this.#sendLater(Math.max(0, this.#lastToldAt + INBOX_BATCH_MS - Date.now()));
     }
-    return this.#batchTold!.promise;
+    const told = this.#batchTold!.promise;
+    if (hurry && this.#sending > 0) this.#hurried = true;
+    else if (hurry) this.#send();
+    return told;
   }
 
   /** Queues the messages committed before an eviction that their inboxes had not heard of. */
@@ -148,6 +158,25 @@ export class InboxNews {
     if (failed > 0) console.warn(`a new title did not reach ${failed} inboxes`);
   }
 
+  /** Sends the queued batch after `ms`, unless it has gone by then. */
+  #sendLater(ms: number) {
+    const told = this.#batchTold;
+    this.later(() => {
+      if (this.#batchTold === told) this.#send();
+    }, ms);
+  }
+
+  #send() {
+    if (this.#queue.length === 0) return;
+    this.#sending += 1;
+    this.#hurried = false;
+    const sent = this.#tellMessages().finally(() => {
+      this.#sending -= 1;
+      if (this.#hurried && this.#sending === 0) this.#send();
+    });
+    this.waitUntil(sent);
+  }
+
   async #tellMessages() {
     this.#lastToldAt = Date.now();
     const batch = this.#queue.splice(0);
@@ -163,7 +192,7 @@ export class InboxNews {
       this.#queue.unshift(...batch);
       if (waiting === 0) {
         this.#batchTold = told;
-        setTimeout(() => this.waitUntil(this.#tellMessages()), OWED_RETRY_MS);
+        this.#sendLater(OWED_RETRY_MS);
       } else this.#batchTold!.promise.then(told.resolve);
       return;
     }

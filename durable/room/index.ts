@@ -223,7 +223,7 @@ export class Room extends DurableObject<Env> {
     if ("refused" in received) return { ok: false, error: "invalid", fields: { attachments: received.why } };
     if (!received.isRetry) {
       this.#previews.look(received.message);
-      const told = this.#news.tell(received.message);
+      const told = this.#news.tell(received.message, options.told);
       // Every send stops its sender's typing.
       await this.#typing.set(input.senderId, false);
       if (options.told) await told;

@@ -33,6 +33,8 @@ type Route = {
   token?: boolean;
   /** The original's requests/s for this request, where it was measured. */
   original?: number;
+  /** Connections other than CONNECTIONS: one plays a script or bot sending one message after another. */
+  connections?: number;
 };
 export type RestRun = {
   requestsPerSecond: number;
@@ -105,6 +107,14 @@ function routes(chat: Chat): Route[] {
       token: true,
       original: ORIGINAL_PER_SECOND.sendToRoom,
     },
+    {
+      name: "send_message_to_room, 1 connection",
+      method: "POST",
+      path: "/api/v1/send_message_to_room/",
+      body: { group_id: chat.rooms.get(10), message: "one after another" },
+      token: true,
+      connections: 1,
+    },
   ];
 }
 
@@ -112,7 +122,7 @@ async function load(chat: Chat, route: Route, token: string): Promise<RestRun> {
   const result = await autocannon({
     url: `${chat.url}${route.path}`,
     method: route.method,
-    connections: CONNECTIONS,
+    connections: route.connections ?? CONNECTIONS,
     duration: SECONDS,
     headers: {
       ...(route.body ? { "content-type": "application/json" } : {}),
