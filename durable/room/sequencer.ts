@@ -6,7 +6,9 @@
  * Group commit: in a busy room a message waits for the next turn of the event loop, so that
  * frames which have arrived already are committed with it; the store then syncs to disk once
  * for the group, not once a message. A message in a quiet room is committed at once, adding
- * nothing to its latency. The group is broadcast in the turn it is committed, before anything
+ * nothing to its latency; so is a busy room's while its latest messages came from at most two
+ * senders (a DM, two people in a quick exchange): each sender waits for its ack, so a group
+ * there would hold two at most, which saves less than the turn it waits. The group is broadcast in the turn it is committed, before anything
  * else runs: so ids go out in their order, and the output gate holds the broadcast (and the
  * sender's ack) until the write is durable.
  */
@@ -30,8 +32,10 @@ import type { Uploads } from "./uploads";
  */
 const FIRST_ID_BLOCK = 256;
 const LARGEST_ID_BLOCK = 4096;
-/** A room that committed messages this recently is busy: its next ones wait a turn. */
+/** A room that committed messages this recently is busy: its next ones wait a turn... */
 const BUSY_WITHIN_MS = 10;
+/** ...when more than two senders wrote its latest this many messages. */
+const RECENT_SENDERS = 8;
 
 /**
  * A message to commit; `mentions`, the members it names, read by the room before it comes
@@ -66,6 +70,9 @@ export class Sequencer {
   /** Messages received and not yet committed, in the order they came. */
   #waiting: Waiting[] = [];
   #lastCommitAt = 0;
+  /** The senders of the latest RECENT_SENDERS messages committed, a ring written at #committedCount. */
+  #recentSenders: number[] = [];
+  #committedCount = 0;
 
   constructor(
     private readonly room: RoomContext,
@@ -90,9 +97,23 @@ export class Sequencer {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ input, resolve, reject });
       if (this.#waiting.length > 1) return;
-      if (Date.now() - this.#lastCommitAt < BUSY_WITHIN_MS) setTimeout(() => this.#commitWaiting(), 0);
+      const busy = Date.now() - this.#lastCommitAt < BUSY_WITHIN_MS;
+      if (busy && !this.#fewSenders()) setTimeout(() => this.#commitWaiting(), 0);
       else this.#commitWaiting();
     });
+  }
+
+  /** Whether the latest messages came from at most two senders; counted without allocating, as it runs once a message. */
+  #fewSenders(): boolean {
+    let first: number | undefined;
+    let second: number | undefined;
+    for (const sender of this.#recentSenders) {
+      if (sender === first || sender === second) continue;
+      if (first === undefined) first = sender;
+      else if (second === undefined) second = sender;
+      else return false;
+    }
+    return true;
   }
 
   /** Commits the waiting messages in their order, as far as the ids go; the rest wait for the next block. */
@@ -156,6 +177,7 @@ export class Sequencer {
       : this.store.insert(message);
     if (stored !== true) return stored === false ? retry() : stored;
     this.#nextId += 1;
+    this.#recentSenders[this.#committedCount++ % RECENT_SENDERS] = input.senderId;
     const { replyToId: _, threadRootId, ...row } = message;
     const committed = { ...row, roomId: this.room.roomId, editedAt: null, deletedAt: null };
     return {

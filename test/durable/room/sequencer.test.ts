@@ -57,6 +57,22 @@ describe("the sequencer", () => {
     });
   });
 
+  it("commits a busy room's messages from many senders together, and a two-person exchange's each at once", async () => {
+    await withSequencer(async ({ sequencer, groups }) => {
+      const sendTogether = (senders: number[]) =>
+        Promise.all(senders.map((senderId) => sequencer.receive({ senderId, content: `from ${senderId}` })));
+      for (const senderId of [1, 2, 3, 4, 5, 6, 7, 8]) await sequencer.receive({ senderId, content: "warm" });
+      await sendTogether([1, 2, 3, 4]);
+      // The first may find the room quiet and go alone; the others wait a turn and go as one.
+      expect(groups.at(-1)!.length).toBeGreaterThan(1);
+
+      for (const senderId of [1, 2, 1, 2, 1, 2, 1, 2]) await sequencer.receive({ senderId, content: "warm" });
+      const before = groups.length;
+      await sendTogether([1, 2, 1]);
+      expect(groups.slice(before).map((group) => group.length)).toEqual([1, 1, 1]);
+    });
+  });
+
   it("stores any text exactly as sent, a lone surrogate as U+FFFD", async () => {
     await withSequencer(async ({ sequencer, store }) => {
       const texts = [
