@@ -41,6 +41,33 @@ const V2 = `
 export const INDEXED = (content: string) => `replace(replace(${content}, char(57344), ''), char(57345), '')`;
 
 /**
+ * The triggers that keep the search index in step with messages' texts; `indexed`, when
+ * given, the condition for a row ("NEW" or "OLD") to be in the index at all.
+ */
+const indexTriggers = (indexed?: (row: "NEW" | "OLD") => string) => {
+  const and = (row: "NEW" | "OLD") => (indexed ? ` AND ${indexed(row)}` : "");
+  return `
+  CREATE TRIGGER message_index_insert AFTER INSERT ON messages
+    WHEN NEW.content IS NOT NULL AND NEW.deleted_at IS NULL${and("NEW")}
+  BEGIN
+    INSERT INTO message_index (rowid, content) VALUES (NEW.id, ${INDEXED("NEW.content")});
+  END;
+  CREATE TRIGGER message_index_update AFTER UPDATE OF content, deleted_at ON messages
+    ${indexed ? `WHEN ${indexed("OLD")}` : ""}
+  BEGIN
+    INSERT INTO message_index (message_index, rowid, content)
+      SELECT 'delete', OLD.id, ${INDEXED("OLD.content")} WHERE OLD.content IS NOT NULL AND OLD.deleted_at IS NULL;
+    INSERT INTO message_index (rowid, content)
+      SELECT NEW.id, ${INDEXED("NEW.content")} WHERE NEW.content IS NOT NULL AND NEW.deleted_at IS NULL;
+  END;
+  CREATE TRIGGER message_index_delete AFTER DELETE ON messages
+    WHEN OLD.content IS NOT NULL AND OLD.deleted_at IS NULL${and("OLD")}
+  BEGIN
+    INSERT INTO message_index (message_index, rowid, content) VALUES ('delete', OLD.id, ${INDEXED("OLD.content")});
+  END;`;
+};
+
+/**
  * Version 3: the full-text index of messages (FTS5) for search. It holds exactly the rows of
  * `message_text`, the messages not deleted whose text is in the store, without U+E000 and
  * U+E001 (search marks matches with them, so no message can fake a mark); the triggers keep
@@ -56,23 +83,7 @@ const V3 = `
     content, content = 'message_text', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
   );
   INSERT INTO message_index (message_index) VALUES ('rebuild');
-  CREATE TRIGGER message_index_insert AFTER INSERT ON messages
-    WHEN NEW.content IS NOT NULL AND NEW.deleted_at IS NULL
-  BEGIN
-    INSERT INTO message_index (rowid, content) VALUES (NEW.id, ${INDEXED("NEW.content")});
-  END;
-  CREATE TRIGGER message_index_update AFTER UPDATE OF content, deleted_at ON messages
-  BEGIN
-    INSERT INTO message_index (message_index, rowid, content)
-      SELECT 'delete', OLD.id, ${INDEXED("OLD.content")} WHERE OLD.content IS NOT NULL AND OLD.deleted_at IS NULL;
-    INSERT INTO message_index (rowid, content)
-      SELECT NEW.id, ${INDEXED("NEW.content")} WHERE NEW.content IS NOT NULL AND NEW.deleted_at IS NULL;
-  END;
-  CREATE TRIGGER message_index_delete AFTER DELETE ON messages
-    WHEN OLD.content IS NOT NULL AND OLD.deleted_at IS NULL
-  BEGIN
-    INSERT INTO message_index (message_index, rowid, content) VALUES ('delete', OLD.id, ${INDEXED("OLD.content")});
-  END;
+${indexTriggers()}
   CREATE TRIGGER messages_deleted_blank AFTER UPDATE OF deleted_at ON messages
     WHEN NEW.deleted_at IS NOT NULL AND NEW.content <> ''
   BEGIN
@@ -205,24 +216,7 @@ const INDEX_IN_BATCHES = `
   DROP TRIGGER message_index_insert;
   DROP TRIGGER message_index_update;
   DROP TRIGGER message_index_delete;
-  CREATE TRIGGER message_index_insert AFTER INSERT ON messages
-    WHEN NEW.content IS NOT NULL AND NEW.deleted_at IS NULL AND NEW.id <= (SELECT up_to FROM index_state)
-  BEGIN
-    INSERT INTO message_index (rowid, content) VALUES (NEW.id, ${INDEXED("NEW.content")});
-  END;
-  CREATE TRIGGER message_index_update AFTER UPDATE OF content, deleted_at ON messages
-    WHEN OLD.id <= (SELECT up_to FROM index_state)
-  BEGIN
-    INSERT INTO message_index (message_index, rowid, content)
-      SELECT 'delete', OLD.id, ${INDEXED("OLD.content")} WHERE OLD.content IS NOT NULL AND OLD.deleted_at IS NULL;
-    INSERT INTO message_index (rowid, content)
-      SELECT NEW.id, ${INDEXED("NEW.content")} WHERE NEW.content IS NOT NULL AND NEW.deleted_at IS NULL;
-  END;
-  CREATE TRIGGER message_index_delete AFTER DELETE ON messages
-    WHEN OLD.content IS NOT NULL AND OLD.deleted_at IS NULL AND OLD.id <= (SELECT up_to FROM index_state)
-  BEGIN
-    INSERT INTO message_index (message_index, rowid, content) VALUES ('delete', OLD.id, ${INDEXED("OLD.content")});
-  END;
+  ${indexTriggers((row) => `${row}.id <= (SELECT up_to FROM index_state)`)}
 `;
 
 /**
