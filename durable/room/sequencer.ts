@@ -8,9 +8,9 @@
  * for the group, not once a message. A message in a quiet room is committed at once, adding
  * nothing to its latency; so is a busy room's while its latest messages came from at most two
  * senders (a DM, two people in a quick exchange): each sender waits for its ack, so a group
- * there would hold two at most, which saves less than the turn it waits. The group is broadcast in the turn it is committed, before anything
- * else runs: so ids go out in their order, and the output gate holds the broadcast (and the
- * sender's ack) until the write is durable.
+ * there would hold two at most, which saves less than the turn it waits. The group is
+ * broadcast in the turn it is committed, before anything else runs: so ids go out in their
+ * order, and the output gate holds the broadcast (and the sender's ack) until it is durable.
  */
 
 import { AttachmentLinks } from "../../core/attachments";
