@@ -3,8 +3,9 @@
  * `db.run(sql)`: Drizzle's D1 batch cannot bind the parameters of a raw statement.
  */
 import { and, asc, count, eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Jurisdiction } from "../protocol-constants";
-import { type Database, now } from ".";
+import { type Database, now, preparedOnce } from ".";
 import { dmKey } from "./dm-key";
 import { type RoomAddress, type RoomRow, roomMembers, rooms, type UserRow, users } from "./schema";
 
@@ -60,17 +61,29 @@ export async function participantsOf(db: Database, roomIds: number[]): Promise<M
  * What a send to a room needs to check and to answer, in one round trip: the room, the
  * sender's membership of it, and its people. Nothing is there when the room is not.
  */
+const sender = alias(roomMembers, "sender");
+/** A row a person of the room, each with the room and the sender's membership (null when not a member). */
+const toSendTo = preparedOnce((db) =>
+  db
+    .select({ room: rooms, member: sender, role: roomMembers.role, user: users })
+    .from(rooms)
+    .leftJoin(sender, and(eq(sender.roomId, rooms.id), eq(sender.userId, sql.placeholder("userId"))))
+    .leftJoin(roomMembers, eq(roomMembers.roomId, rooms.id))
+    .leftJoin(users, eq(users.id, roomMembers.userId))
+    .where(eq(rooms.id, sql.placeholder("roomId")))
+    .orderBy(asc(roomMembers.joinedAt), asc(users.id))
+    .prepare(),
+);
+
 export async function roomToSendTo(db: Database, roomId: number, userId: number) {
-  const [[found], people] = await db.batch([
-    db
-      .select({ room: rooms, member: roomMembers })
-      .from(rooms)
-      .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
-      .where(eq(rooms.id, roomId)),
-    peopleWhere(db, sql`${roomMembers.roomId} = ${roomId}`),
-  ]);
-  if (!found) return undefined;
-  return { room: found.room, member: found.member ?? undefined, people: peopleByRoom([roomId], people).get(roomId)! };
+  const rows = await toSendTo(db).all({ roomId, userId });
+  if (rows.length === 0) return undefined;
+  const people = rows.flatMap(({ role, user }) => (user && role ? [{ roomId, role, user }] : []));
+  return {
+    room: rows[0].room,
+    member: rows[0].member ?? undefined,
+    people: peopleByRoom([roomId], people).get(roomId)!,
+  };
 }
 
 /**

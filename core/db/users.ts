@@ -1,12 +1,21 @@
 /** Queries on users. */
-import { type AnyColumn, and, asc, count, eq, ne, or, type SQL, sql } from "drizzle-orm";
-import { type Database, now } from ".";
+import { type AnyColumn, and, asc, count, eq, ne, or, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { type Database, now, preparedOnce } from ".";
 import { revokeBotKeyStatement } from "./bots";
 import { joinDefaultRoomsStatement } from "./rooms";
 import { pushSubscriptions, refreshTokens, type UserRow, users } from "./schema";
 
+// Every signed-in request reads its user.
+const userById = preparedOnce((db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder("id")))
+    .prepare(),
+);
+
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
-  return db.select().from(users).where(eq(users.id, id)).get();
+  return userById(db).get({ id });
 }
 
 /** Usernames are unique without regard to case, as the original's admin treated them. */
@@ -22,21 +31,40 @@ export async function findUsersByIds(db: Database, ids: number[]): Promise<UserR
     .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 }
 
-/** Escapes LIKE's wildcards so a search for "50%" looks for those characters. */
-function contains(column: SQL | AnyColumn, term: string): SQL {
-  const escaped = term.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-  return sql`${column} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
-}
+/** A LIKE pattern for text holding `term`, its wildcards escaped so a search for "50%" looks for those characters. */
+const containing = (term: string) => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
-/** The username, the first or the last name, or "first last" as a whole holds `term`. */
-function nameHas(term: string): SQL {
+/** The column matches a pattern made by `containing`, or bound to one later. */
+const like = (column: SQL | AnyColumn, pattern: string | Placeholder) => sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+
+/** The username, the first or the last name, or "first last" as a whole matches `pattern`. */
+function nameLike(pattern: string | Placeholder): SQL {
   return or(
-    contains(users.username, term),
-    contains(users.firstName, term),
-    contains(users.lastName, term),
-    contains(sql`${users.firstName} || ' ' || ${users.lastName}`, term),
+    like(users.username, pattern),
+    like(users.firstName, pattern),
+    like(users.lastName, pattern),
+    like(sql`${users.firstName} || ' ' || ${users.lastName}`, pattern),
   )!;
 }
+
+// Every filter in one statement, a null pattern matching all: a user search is a hot route.
+const available = preparedOnce((db) => {
+  const [name, email] = [sql.placeholder("name"), sql.placeholder("email")];
+  return db
+    .select()
+    .from(users)
+    .where(
+      and(
+        ne(users.id, sql.placeholder("callerId")),
+        eq(users.isActive, true),
+        or(sql`${name} IS NULL`, nameLike(name)),
+        or(sql`${email} IS NULL`, like(users.email, email)),
+      ),
+    )
+    .orderBy(asc(users.id))
+    .limit(sql.placeholder("limit"))
+    .prepare();
+});
 
 /**
  * Everyone but the caller, as the original's get_available_users: `fullName` matches the
@@ -49,15 +77,12 @@ export async function availableUsers(
   filters: { fullName?: string; email?: string },
   limit: number,
 ): Promise<UserRow[]> {
-  const conditions: SQL[] = [ne(users.id, callerId), eq(users.isActive, true)];
-  if (filters.fullName) conditions.push(nameHas(filters.fullName));
-  if (filters.email) conditions.push(contains(users.email, filters.email));
-  return db
-    .select()
-    .from(users)
-    .where(and(...conditions))
-    .orderBy(asc(users.id))
-    .limit(limit);
+  return available(db).all({
+    callerId,
+    name: filters.fullName ? containing(filters.fullName) : null,
+    email: filters.email ? containing(filters.email) : null,
+    limit,
+  });
 }
 
 /** One page of users and how many there are, for the DRF-style list, narrowed to names holding `fullName` when given. */
@@ -67,7 +92,10 @@ export async function listUsers(
   includeInactive: boolean,
   fullName?: string,
 ): Promise<{ rows: UserRow[]; total: number }> {
-  const where = and(includeInactive ? undefined : eq(users.isActive, true), fullName ? nameHas(fullName) : undefined);
+  const where = and(
+    includeInactive ? undefined : eq(users.isActive, true),
+    fullName ? nameLike(containing(fullName)) : undefined,
+  );
   const [rows, [{ total }]] = await db.batch([
     db.select().from(users).where(where).orderBy(asc(users.id)).limit(page.limit).offset(page.offset),
     db.select({ total: count() }).from(users).where(where),

@@ -17,11 +17,22 @@ import { UpstashPresence } from "./upstash";
 
 export * from "./store";
 
+const upstashStores = new Map<string, PresenceStore>();
+
 /** The presence store this deployment is configured for, made safe for chat to call. */
 export function presenceStore(env: Env): PresenceStore {
   const url = env.UPSTASH_REDIS_REST_URL;
   const token = env.UPSTASH_REDIS_REST_TOKEN;
-  if (url && token) return failSoft("Upstash", () => new UpstashPresence({ url, token }));
+  if (url && token) {
+    // One client a configuration: making one was a tenth of a user answer's presence read.
+    const key = JSON.stringify([url, token]);
+    let store = upstashStores.get(key);
+    if (!store) {
+      store = failSoft("Upstash", () => new UpstashPresence({ url, token }));
+      upstashStores.set(key, store);
+    }
+    return store;
+  }
   return failSoft("the embedded store", () => new EmbeddedPresence(env.PRESENCE));
 }
 
