@@ -57,10 +57,6 @@ export async function participantsOf(db: Database, roomIds: number[]): Promise<M
   return peopleByRoom(roomIds, rows);
 }
 
-/**
- * What a send to a room needs to check and to answer, in one round trip: the room, the
- * sender's membership of it, and its people. Nothing is there when the room is not.
- */
 const sender = alias(roomMembers, "sender");
 /** A row a person of the room, each with the room and the sender's membership (null when not a member). */
 const toSendTo = preparedOnce((db) =>
@@ -75,6 +71,10 @@ const toSendTo = preparedOnce((db) =>
     .prepare(),
 );
 
+/**
+ * What a send to a room needs to check and to answer, in one round trip: the room, the
+ * sender's membership of it, and its people. Nothing is there when the room is not.
+ */
 export async function roomToSendTo(db: Database, roomId: number, userId: number) {
   const rows = await toSendTo(db).all({ roomId, userId });
   if (rows.length === 0) return undefined;
