@@ -24,7 +24,7 @@ export function presenceStore(env: Env): PresenceStore {
   const url = env.UPSTASH_REDIS_REST_URL;
   const token = env.UPSTASH_REDIS_REST_TOKEN;
   if (url && token) {
-    // One client a configuration: making one was a tenth of a user answer's presence read.
+    // One client a configuration: making one was a sixth of a user answer's presence read.
     const key = JSON.stringify([url, token]);
     let store = upstashStores.get(key);
     if (!store) {

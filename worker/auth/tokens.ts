@@ -17,7 +17,7 @@ export type TokenClaims = { token_type: TokenType; user_id: number; jti: string;
 
 const invalidToken = (message = "Token is invalid or expired") => new ApiError(401, message, "token_not_valid");
 
-/** The key of each secret, imported once: importing it was a tenth of a token check's CPU. */
+/** The key of each secret, imported once: importing it was about half of a token check's CPU. */
 const keys = new Map<string, Promise<CryptoKey>>();
 
 function secretKey(env: Env): Promise<CryptoKey> {
