@@ -1,7 +1,7 @@
 /**
- * How a room's news reaches its participants' inboxes: in batches on a timer, a large room's
- * a slice of inboxes at a time, but a send that waits for its news (a REST send) is held for
- * neither. The timer here is the test's own, so what goes out without it is seen to do so.
+ * How a room's news reaches its participants' inboxes: in batches on a timer, to a large
+ * room's inboxes a slice at a time, but a send that waits for its news (a REST send) is held
+ * for neither. The timer here is the test's own, so what goes out without it is seen to do so.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it, vi } from "vitest";
